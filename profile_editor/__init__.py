@@ -1,0 +1,3 @@
+"""Profile Editor: look at, edit and send Courier recipient profiles."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,26 @@
+"""Shared fixtures: a real sandbox server on loopback, headless Qt."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+if TYPE_CHECKING:
+    from profile_editor.sandbox.server import SandboxServer
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    """A fresh in-memory sandbox on a free loopback port, stopped after the test."""
+    from profile_editor.sandbox.server import start_sandbox
+
+    server = start_sandbox(port=0)
+    try:
+        yield server
+    finally:
+        server.stop()
