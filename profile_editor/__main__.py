@@ -1,0 +1,3 @@
+from profile_editor.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""What a send will do to the stored profile, under Courier's rules for each method."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from profile_editor.core.models import Method
+from profile_editor.core.profile_ops import merge_profile
+
+_MISSING: Any = object()
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+    UNTOUCHED = "untouched"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: ChangeKind
+    path: str  # dotted path of keys, e.g. "address.locality"
+    old: Any = None
+    new: Any = None
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    changes: list[Change]  # added/changed/removed, in document order
+    untouched: list[str]  # top-level keys left as they are
+    expected: dict[str, Any] | None  # the stored profile after the send; None: deleted
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def count(self, kind: ChangeKind) -> int:
+        return sum(1 for change in self.changes if change.kind is kind)
+
+
+def expected_profile(
+    stored: dict[str, Any] | None, profile: dict[str, Any], method: Method
+) -> dict[str, Any] | None:
+    if method is Method.DELETE:
+        return None
+    if method is Method.PUT:
+        return profile
+    return merge_profile(stored or {}, profile)
+
+
+def compute_changes(
+    stored: dict[str, Any] | None, profile: dict[str, Any], method: Method
+) -> ChangeSet:
+    """Diff the stored profile (None: none yet) against what it will be after the send."""
+    before = stored or {}
+    after = expected_profile(stored, profile, method)
+    changes: list[Change] = []
+    _diff(before, after or {}, "", changes)
+    untouched = [
+        key
+        for key in before
+        if after is not None and key in after and _same(before[key], after[key])
+    ]
+    return ChangeSet(changes, untouched, after)
+
+
+def _same(a: Any, b: Any) -> bool:
+    # 1 == 1.0 == True in Python, but not in JSON.
+    return type(a) is type(b) and a == b
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any], prefix: str, out: list[Change]) -> None:
+    for key, new in after.items():
+        old = before.get(key, _MISSING)
+        path = _join(prefix, key)
+        if old is _MISSING:
+            out.append(Change(ChangeKind.ADDED, path, None, new))
+        elif isinstance(old, dict) and isinstance(new, dict):
+            _diff(old, new, path, out)
+        elif not _same(old, new):
+            out.append(Change(ChangeKind.CHANGED, path, old, new))
+    for key, old in before.items():
+        if key not in after:
+            out.append(Change(ChangeKind.REMOVED, _join(prefix, key), old, None))

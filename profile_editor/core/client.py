@@ -1,0 +1,316 @@
+"""Sends a :class:`ProfileRequest` and maps every possible ending to a typed :class:`Outcome`.
+
+Runs on a worker thread. Nothing here raises into the caller: refused connections, TLS and DNS
+failures, timeouts, dropped connections, HTML error pages and cancellation all become outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from profile_editor.core.config import insecure_key_problem
+from profile_editor.core.models import (
+    ErrorBody,
+    Method,
+    Outcome,
+    OutcomeKind,
+    ProfileRequest,
+    SuccessBody,
+)
+from profile_editor.core.retry import RetryPolicy, is_retryable_status
+from profile_editor.core.transport import AbortableBackend
+
+DETAIL_CHARS = 4_000
+
+# Called before each retry: (retry number from 1, max retries, delay in seconds, reason).
+RetryCallback = Callable[[int, int, float, str], None]
+
+
+class CancelToken:
+    """Set from the UI thread to stop a send: ends retry waits and aborts open sockets."""
+
+    def __init__(self, backend: AbortableBackend | None = None) -> None:
+        self._event = threading.Event()
+        self._backend = backend
+
+    def cancel(self) -> None:
+        self._event.set()
+        if self._backend is not None:
+            self._backend.abort()
+
+    def is_cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True when cancelled meanwhile."""
+        return self._event.wait(seconds)
+
+
+class ProfilesClient:
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        retry: RetryPolicy | None = None,
+        total_timeout: float | None = None,
+    ) -> None:
+        self._http = http
+        self._retry = retry or RetryPolicy()
+        self._timeout = http.timeout
+        if total_timeout is not None:
+            self._timeout = httpx.Timeout(total_timeout, connect=min(5.0, total_timeout))
+
+    def execute(
+        self,
+        request: ProfileRequest,
+        api_key: str | None,
+        *,
+        cancel: CancelToken | None = None,
+        on_retry: RetryCallback | None = None,
+    ) -> Outcome:
+        cancel = cancel or CancelToken()
+        started = time.perf_counter()
+        try:
+            outcome = self._execute(request, api_key, cancel, on_retry)
+        except Exception as exc:  # a bug must not take the window down; show it instead
+            outcome = Outcome(
+                kind=OutcomeKind.NETWORK,
+                summary="Unexpected error while sending",
+                message="Something went wrong inside the app while sending.",
+                detail=f"{type(exc).__name__}: {exc}",
+            )
+        return outcome.model_copy(
+            update={
+                "elapsed_ms": (time.perf_counter() - started) * 1000,
+                "idempotency_key": request.idempotency_key,
+            }
+        )
+
+    def _execute(
+        self,
+        request: ProfileRequest,
+        api_key: str | None,
+        cancel: CancelToken,
+        on_retry: RetryCallback | None,
+    ) -> Outcome:
+        problem = insecure_key_problem(request.base_url, bool(api_key))
+        if problem:
+            return Outcome(kind=OutcomeKind.REFUSED, summary="Not sent", message=problem)
+        body = request.body_bytes()
+        headers = request.headers(api_key)
+        attempt = 0
+        while True:
+            attempt += 1
+            if cancel.is_cancelled():
+                return _cancelled(attempt - 1)
+            retry_after: str | None = None
+            try:
+                response = self._http.request(
+                    request.method.value,
+                    request.url,
+                    content=body,
+                    headers=headers,
+                    timeout=self._timeout,
+                )
+            except httpx.HTTPError as exc:
+                if cancel.is_cancelled():
+                    return _cancelled(attempt)
+                outcome = _network_outcome(exc, self._timeout)
+                reason = outcome.summary
+            else:
+                outcome = _response_outcome(request.method, response)
+                retry_after = response.headers.get("Retry-After")
+                reason = f"HTTP {response.status_code}"
+                if not is_retryable_status(response.status_code):
+                    return outcome.model_copy(update={"attempts": attempt})
+            retries_done = attempt - 1
+            if retries_done >= self._retry.max_retries:
+                return outcome.model_copy(update={"attempts": attempt})
+            delay = self._retry.delay(retries_done, retry_after)
+            if on_retry is not None:
+                on_retry(retries_done + 1, self._retry.max_retries, delay, reason)
+            if cancel.wait(delay):
+                return _cancelled(attempt)
+
+
+def _cancelled(attempts: int) -> Outcome:
+    return Outcome(
+        kind=OutcomeKind.CANCELLED,
+        summary="Cancelled",
+        message="Stopped waiting for the answer. The server may still have applied the change.",
+        attempts=attempts,
+    )
+
+
+def _cut(text: str) -> str:
+    if len(text) <= DETAIL_CHARS:
+        return text
+    return text[:DETAIL_CHARS] + f"\n… ({len(text) - DETAIL_CHARS:,} more characters)"
+
+
+def _describe_body(response: httpx.Response) -> str:
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip() or "no type"
+    if not response.content:
+        return "an empty body"
+    if "html" in content_type or response.text.lstrip()[:1] == "<":
+        return f"an HTML page ({content_type})"
+    return f"a body that is not Courier's JSON ({content_type})"
+
+
+def _response_outcome(method: Method, response: httpx.Response) -> Outcome:
+    status = response.status_code
+    phrase = response.reason_phrase or ""
+    parsed: Any = None
+    if response.content:
+        try:
+            parsed = json.loads(response.content)
+        except ValueError:
+            parsed = None
+    detail = _cut(response.text) if response.content else "(empty body)"
+    if 200 <= status < 300:
+        if status == 204 or (not response.content and method in (Method.DELETE, Method.PATCH)):
+            return Outcome(
+                kind=OutcomeKind.SUCCESS,
+                summary=f"{status} {phrase} · done",
+                status_code=status,
+                detail=detail,
+            )
+        if method is Method.GET:
+            if isinstance(parsed, dict) and isinstance(parsed.get("profile"), dict):
+                return Outcome(
+                    kind=OutcomeKind.SUCCESS,
+                    summary=f"{status} {phrase} · profile loaded",
+                    status_code=status,
+                    body=parsed,
+                    detail=detail,
+                )
+        elif isinstance(parsed, dict):
+            try:
+                status_text = SuccessBody.model_validate(parsed).status
+            except ValueError:
+                status_text = "OK"
+            return Outcome(
+                kind=OutcomeKind.SUCCESS,
+                summary=f"{status} {phrase} · {status_text}",
+                status_code=status,
+                message=status_text,
+                body=parsed,
+                detail=detail,
+            )
+        return Outcome(
+            kind=OutcomeKind.UNEXPECTED,
+            summary=f"{status} {phrase} · unexpected answer",
+            status_code=status,
+            message=(
+                f"The server said {status} but sent {_describe_body(response)} instead of "
+                "Courier's JSON. Check the base URL: this may not be the Courier API."
+            ),
+            body=parsed,
+            detail=detail,
+        )
+    if isinstance(parsed, dict):
+        try:
+            error = ErrorBody.model_validate(parsed)
+        except ValueError:
+            error = None
+        if error is not None:
+            return Outcome(
+                kind=OutcomeKind.API_ERROR,
+                summary=f"{status} {phrase} · {error.type or 'error'}",
+                status_code=status,
+                message=error.message,
+                error_type=error.type,
+                body=parsed,
+                detail=detail,
+            )
+    return Outcome(
+        kind=OutcomeKind.HTTP_ERROR,
+        summary=f"{status} {phrase}",
+        status_code=status,
+        message=(
+            f"The server answered {status} {phrase} with {_describe_body(response)} instead of "
+            "Courier's JSON error. A proxy, gateway or the wrong base URL may be in the way."
+        ),
+        body=parsed,
+        detail=detail,
+    )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _network_outcome(exc: httpx.HTTPError, timeout: httpx.Timeout) -> Outcome:
+    chain = _chain(exc)
+    text = " | ".join(f"{type(e).__name__}: {e}" for e in chain if str(e))
+    host = ""
+    try:
+        host = exc.request.url.host
+        port = exc.request.url.port
+        host = f"{host}:{port}" if port else host
+    except RuntimeError:
+        pass
+
+    def network(summary: str, message: str) -> Outcome:
+        return Outcome(kind=OutcomeKind.NETWORK, summary=summary, message=message, detail=text)
+
+    lowered = text.lower()
+    if isinstance(exc, httpx.ConnectTimeout):
+        return network(
+            "Timed out connecting",
+            f"No connection to {host} within {timeout.connect:g} s. "
+            "The host may be down or a firewall may be dropping traffic.",
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return network(
+            "Timed out waiting for the answer",
+            f"{host} accepted the request but did not answer within {timeout.read:g} s.",
+        )
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in lowered or "tls" in lowered:
+        return network(
+            "Secure connection failed",
+            f"The TLS handshake with {host} failed (certificate not trusted, expired, or not "
+            "an https server).",
+        )
+    if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in lowered:
+            return network(
+                "Connection refused",
+                f"Nothing is listening at {host}. Check the base URL and that the server runs.",
+            )
+        if (
+            "name or service not known" in lowered
+            or "nodename nor servname" in lowered
+            or (
+                "temporary failure in name resolution" in lowered
+                or "errno -2" in lowered
+                or "errno -3" in lowered
+                or "errno -5" in lowered
+                or "getaddrinfo" in lowered
+            )
+        ):
+            return network(
+                "Host not found",
+                f"The name {host.rsplit(':', 1)[0]} could not be resolved (DNS). "
+                "Check the base URL and your network.",
+            )
+        return network("Could not connect", f"Could not connect to {host}.")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return network(
+            "Connection dropped",
+            f"The connection to {host} was closed before a complete answer arrived. "
+            "The change may or may not have been applied.",
+        )
+    return network("Network error", f"The request to {host} failed.")

@@ -1,0 +1,245 @@
+"""Strict RFC 8259 JSON for profiles: errors with line and column, order kept, no NaN.
+
+Python's ``json`` accepts ``NaN``/``Infinity``, silently keeps the last of duplicate keys and turns
+``1e400`` into ``inf``; a profile editor must refuse all three, because what is sent has to be
+exactly what the user sees.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+JSON_TYPES = ("string", "number", "boolean", "null", "object", "array")
+
+# Only a literal with a 3+ digit exponent or 309+ digits can overflow to inf; pre-screen for
+# those so the common case keeps the C parser's speed (no Python call per float).
+_MAY_OVERFLOW = re.compile(r"[eE]\+?[0-9]{3}|[0-9]{309}")
+_WS = " \t\n\r"
+_SCANNER = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class JsonProblem(Exception):
+    """Invalid JSON text, located at ``pos`` (0-based) = ``line``:``column`` (1-based)."""
+
+    message: str
+    pos: int
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"Line {self.line}, column {self.column}: {self.message}"
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; use a number or null")
+
+
+def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+    return obj
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise ValueError(f"the number {literal} is too large to represent")
+    return value
+
+
+def _problem(text: str, pos: int, message: str) -> JsonProblem:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return JsonProblem(message, pos, line, column)
+
+
+def _friendly(text: str, err: json.JSONDecodeError) -> JsonProblem:
+    pos = err.pos
+    msg = err.msg
+    # Point trailing commas out by name; the stdlib calls them "Expecting value".
+    before = text[:pos].rstrip(_WS)
+    if before.endswith(",") and text[pos : pos + 1] in ("}", "]"):
+        return _problem(text, len(before) - 1, "trailing comma")
+    if msg.startswith("Expecting value") and text[pos : pos + 3] in ("NaN", "Inf", "-In"):
+        return _problem(text, pos, "NaN and Infinity are not valid JSON")
+    if msg == "Extra data":
+        msg = "unexpected text after the end of the JSON object"
+    elif msg.startswith("Expecting property name"):
+        msg = "expected a key in double quotes"
+    elif msg.startswith("Invalid control character"):
+        msg = "control character inside a string (escape it, e.g. \\n)"
+    return _problem(text, pos, msg[0].lower() + msg[1:])
+
+
+def parse_profile(text: str) -> dict[str, Any]:
+    """Parse a profile object strictly; raise :class:`JsonProblem` on any deviation."""
+    stripped = text.lstrip(_WS)
+    if not stripped:
+        raise _problem(text, 0, "empty: a profile is a JSON object, e.g. {}")
+    if not stripped.startswith("{"):
+        raise _problem(text, len(text) - len(stripped), "the profile must be a JSON object { … }")
+    parse_float = _finite_float if _MAY_OVERFLOW.search(text) else None
+    value, end = _decode(text, len(text) - len(stripped), parse_float)
+    rest = _skip(text, end)
+    if rest != len(text):
+        raise _problem(text, rest, "unexpected text after the end of the JSON object")
+    assert isinstance(value, dict)
+    return value
+
+
+def parse_value(text: str) -> Any:
+    """Parse any single strict JSON value (used for object/array cells)."""
+    start = _skip(text, 0)
+    if start == len(text):
+        raise _problem(text, 0, "empty: enter a JSON value")
+    value, end = _decode(text, start, _finite_float)
+    rest = _skip(text, end)
+    if rest != len(text):
+        raise _problem(text, rest, "unexpected text after the value")
+    return value
+
+
+def _decode(text: str, start: int, parse_float: Any) -> tuple[Any, int]:
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_strict_pairs, parse_constant=_no_constant, parse_float=parse_float
+    )
+    try:
+        value, end = decoder.raw_decode(text, start)
+    except json.JSONDecodeError as err:
+        raise _friendly(text, err) from None
+    except _Duplicate as dup:
+        raise _locate_duplicate(text, dup.key) from None
+    except ValueError as err:
+        raise _locate_bad_number(text, str(err)) from None
+    return value, end
+
+
+def _locate_bad_number(text: str, message: str) -> JsonProblem:
+    # Strings are matched as whole tokens so digits inside them are skipped.
+    tokens = r'"(?:[^"\\]|\\.)*"|-?(?:NaN|Infinity)|-?[0-9][0-9.]*(?:[eE][+-]?[0-9]+)?'
+    for match in re.finditer(tokens, text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token.lstrip("-")[0] in "NI" or math.isinf(float(token)):
+            return _problem(text, match.start(), message)
+    return _problem(text, 0, message)
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _WS:
+        i += 1
+    return i
+
+
+def _locate_duplicate(text: str, key: str) -> JsonProblem:
+    """Walk the (otherwise valid) text to find where a key repeats inside one object.
+
+    Only runs on the error path, so a plain recursive walk is fast enough; scalars go
+    through the C scanner.
+    """
+
+    def walk(i: int) -> int:
+        i = _skip(text, i)
+        ch = text[i]
+        if ch == "{":
+            keys: set[str] = set()
+            i = _skip(text, i + 1)
+            if text[i] == "}":
+                return i + 1
+            while True:
+                start = i
+                name, i = scanstring(text, i + 1)
+                if name in keys:
+                    raise _problem(text, start, f'duplicate key "{name}"')
+                keys.add(name)
+                i = walk(_skip(text, i) + 1)
+                i = _skip(text, i)
+                if text[i] == "}":
+                    return i + 1
+                i = _skip(text, i + 1)
+        if ch == "[":
+            i = _skip(text, i + 1)
+            if text[i] == "]":
+                return i + 1
+            while True:
+                i = _skip(text, walk(i))
+                if text[i] == "]":
+                    return i + 1
+                i += 1
+        _, end = _SCANNER(text, i)
+        return int(end)
+
+    try:
+        walk(0)
+    except JsonProblem as found:
+        return found
+    return _problem(text, 0, f'duplicate key "{key}"')
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def dumps_pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def dumps_compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+# Containers larger than this are encoded piecewise so no single C call holds the GIL long.
+_CHUNK_ITEMS = 256
+
+
+def iter_compact(value: Any) -> Iterator[str]:
+    """Compact JSON in pieces: the same text as :func:`dumps_compact`, GIL-friendly.
+
+    ``json.dumps`` of a multi-megabyte object is one C call that never releases the GIL, which
+    would freeze the UI thread while a worker serializes. Encoding large containers item by item
+    gives the interpreter a chance to switch threads between pieces.
+    """
+    if isinstance(value, dict) and len(value) > _CHUNK_ITEMS:
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ("," if index else "") + dumps_compact(key) + ":"
+            yield from iter_compact(item)
+        yield "}"
+    elif isinstance(value, list) and len(value) > _CHUNK_ITEMS:
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from iter_compact(item)
+        yield "]"
+    else:
+        yield dumps_compact(value)

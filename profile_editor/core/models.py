@@ -1,0 +1,183 @@
+"""The request a user builds, the answers Courier gives, and what became of a send.
+
+The request model owns its conversions (URL, headers, body, preview, cURL) so that the window,
+the worker and the history all describe one request the same way.
+"""
+
+from __future__ import annotations
+
+import shlex
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, SkipValidation
+
+from profile_editor import __version__
+from profile_editor.core.jsoncodec import dumps_compact, dumps_pretty, iter_compact
+from profile_editor.core.recipient import profile_path
+
+USER_AGENT = f"profile-editor/{__version__}"
+KEY_PLACEHOLDER = "$COURIER_API_KEY"
+# Previews are for reading, not for 6 MB bodies: beyond this the text is cut.
+PREVIEW_BODY_CHARS = 20_000
+
+
+class Method(StrEnum):
+    GET = "GET"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+
+    @property
+    def has_body(self) -> bool:
+        return self in (Method.POST, Method.PUT, Method.PATCH)
+
+
+ACTION_NAMES = {
+    Method.POST: "Merge",
+    Method.PUT: "Replace",
+    Method.DELETE: "Delete",
+    Method.PATCH: "Patch",
+    Method.GET: "Load",
+}
+
+
+def mask_key(key: str | None) -> str:
+    if not key:
+        return "(none)"
+    return "****" + key[-4:] if len(key) >= 12 else "****"
+
+
+class ProfileRequest(BaseModel):
+    """One request against ``/profiles/{recipient_id}``; immutable once built."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str
+    recipient_id: str
+    method: Method = Method.POST
+    # Profiles can be 6 MB: keep the caller's object instead of a validated copy.
+    profile: Annotated[dict[str, Any] | None, SkipValidation] = None
+    patch: Annotated[list[dict[str, Any]] | None, SkipValidation] = None
+    idempotency_key: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.base_url.rstrip("/") + profile_path(self.recipient_id)
+
+    def payload(self) -> dict[str, Any] | None:
+        if self.method in (Method.POST, Method.PUT):
+            return {"profile": self.profile if self.profile is not None else {}}
+        if self.method is Method.PATCH:
+            return {"patch": self.patch or []}
+        return None
+
+    def body_bytes(self) -> bytes | None:
+        """Compact UTF-8 body; encoded piecewise so a worker thread does not starve the UI."""
+        payload = self.payload()
+        if payload is None:
+            return None
+        return "".join(iter_compact(payload)).encode("utf-8")
+
+    def headers(self, api_key: str | None) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if self.method.has_body:
+            headers["Content-Type"] = "application/json"
+        if self.idempotency_key and self.method is Method.POST:
+            headers["Idempotency-Key"] = self.idempotency_key
+        return headers
+
+    def preview(self, api_key: str | None) -> str:
+        """Method, URL, headers (key masked) and body, for the preview pane."""
+        lines = [f"{self.method.value} {self.url}"]
+        for name, value in self.headers(api_key).items():
+            if name == "Authorization":
+                value = f"Bearer {mask_key(api_key)}"
+            lines.append(f"{name}: {value}")
+        payload = self.payload()
+        if payload is not None:
+            body = _bounded_pretty(payload)
+            lines += ["", body]
+        return "\n".join(lines)
+
+    def to_curl(self) -> str:
+        """A cURL command that reads the key from ``$COURIER_API_KEY``, never containing it."""
+        parts = [
+            f"curl --request {self.method.value}",
+            f"  --url {shlex.quote(self.url)}",
+            f'  --header "Authorization: Bearer {KEY_PLACEHOLDER}"',
+        ]
+        for name, value in self.headers(None).items():
+            if name not in ("User-Agent", "Idempotency-Key"):
+                parts.append(f"  --header {shlex.quote(f'{name}: {value}')}")
+        payload = self.payload()
+        if payload is not None:
+            parts.append(f"  --data-raw {shlex.quote(dumps_compact(payload))}")
+        return " \\\n".join(parts)
+
+
+def _bounded_pretty(payload: dict[str, Any]) -> str:
+    # Pretty-printing a huge payload just to cut it would stall the UI; estimate first.
+    text = dumps_compact(payload) if _is_large(payload) else dumps_pretty(payload)
+    if len(text) > PREVIEW_BODY_CHARS:
+        cut = len(text) - PREVIEW_BODY_CHARS
+        return text[:PREVIEW_BODY_CHARS] + f"\n… ({cut:,} more characters not shown)"
+    return text
+
+
+def _is_large(payload: dict[str, Any]) -> bool:
+    inner = payload.get("profile", payload.get("patch"))
+    return isinstance(inner, dict | list) and len(inner) > 500
+
+
+class SuccessBody(BaseModel):
+    status: str
+
+
+class ErrorBody(BaseModel):
+    message: str
+    type: str | None = None
+
+
+class ProfileBody(BaseModel):
+    profile: Annotated[dict[str, Any], SkipValidation]
+    preferences: Any = None
+
+
+class OutcomeKind(StrEnum):
+    SUCCESS = "success"
+    API_ERROR = "api_error"  # Courier answered with its JSON error body
+    HTTP_ERROR = "http_error"  # an error status without Courier's JSON (proxy page, HTML, empty)
+    UNEXPECTED = "unexpected"  # a 2xx whose body is not what Courier sends
+    NETWORK = "network_error"  # no answer: refused, DNS, TLS, timeout, dropped
+    CANCELLED = "cancelled"
+    REFUSED = "refused"  # not sent: the app refused to send it
+
+
+class Outcome(BaseModel):
+    """What became of one request, retries included; never an exception."""
+
+    kind: OutcomeKind
+    summary: str  # one line for the status bar
+    status_code: int | None = None
+    message: str = ""
+    error_type: str | None = None
+    detail: str = ""  # raw detail: response text (cut) or the low-level error
+    body: Annotated[Any, SkipValidation] = None  # parsed JSON answer, when there was one
+    elapsed_ms: float = 0.0
+    attempts: int = 0
+    idempotency_key: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is OutcomeKind.SUCCESS
+
+    @property
+    def profile(self) -> dict[str, Any] | None:
+        """The stored profile from a GET answer."""
+        if self.ok and isinstance(self.body, dict) and isinstance(self.body.get("profile"), dict):
+            return self.body["profile"]
+        return None

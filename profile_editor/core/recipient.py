@@ -1,0 +1,73 @@
+"""Recipient-ID rules: what may be sent, what deserves a warning, and how it is encoded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+# RFC 3986 pchar minus percent-encoded triplets: unreserved / sub-delims / ":" / "@".
+_PCHAR = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Digits with the usual phone punctuation, at least 7 digits in all.
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+
+
+class Severity(Enum):
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    """The verdict on a recipient ID; only ERROR blocks sending."""
+
+    severity: Severity
+    message: str
+
+    @property
+    def sendable(self) -> bool:
+        return self.severity is not Severity.ERROR
+
+
+def check_recipient_id(recipient_id: str) -> IdCheck:
+    if recipient_id == "" or recipient_id.isspace():
+        return IdCheck(Severity.ERROR, "Enter a recipient ID.")
+    if recipient_id != recipient_id.strip():
+        return IdCheck(
+            Severity.ERROR,
+            "The recipient ID starts or ends with whitespace; remove it (IDs are exact strings).",
+        )
+    if recipient_id in (".", ".."):
+        return IdCheck(
+            Severity.ERROR, f"“{recipient_id}” cannot be a recipient ID: it is a path step."
+        )
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in recipient_id):
+        return IdCheck(Severity.ERROR, "The recipient ID contains a control character.")
+    try:
+        recipient_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return IdCheck(Severity.ERROR, "The recipient ID contains an unpaired surrogate.")
+    if _EMAIL.match(recipient_id):
+        return IdCheck(
+            Severity.WARNING,
+            "Looks like an email address. Courier advises stable IDs: emails change.",
+        )
+    if _PHONE.match(recipient_id) and sum(ch.isdigit() for ch in recipient_id) >= 7:
+        return IdCheck(
+            Severity.WARNING,
+            "Looks like a phone number. Courier advises stable IDs: phone numbers change.",
+        )
+    return IdCheck(Severity.OK, "")
+
+
+def encode_path_segment(value: str) -> str:
+    """Percent-encode ``value`` as ONE path segment, as Courier's SDKs do (UTF-8, then pchar)."""
+    return "".join(chr(b) if b in _PCHAR else f"%{b:02X}" for b in value.encode("utf-8"))
+
+
+def profile_path(recipient_id: str) -> str:
+    return "/profiles/" + encode_path_segment(recipient_id)

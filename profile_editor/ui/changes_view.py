@@ -1,0 +1,100 @@
+"""Shows a :class:`ChangeSet`: what sending will add, change and remove, and what stays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from profile_editor.core.changes import ChangeKind, ChangeSet
+from profile_editor.core.jsoncodec import dumps_compact
+
+# A diff of thousands of rows helps nobody and costs time on the UI thread.
+MAX_ROWS = 500
+CELL_CHARS = 120
+
+_STYLE = {
+    ChangeKind.ADDED: ("+ added", "#e8f5e9", "#1b5e20"),
+    ChangeKind.CHANGED: ("~ changed", "#fff8e1", "#8d6e00"),
+    ChangeKind.REMOVED: ("− removed", "#ffebee", "#b71c1c"),
+}
+
+
+def _cell(value: Any, present: bool) -> str:
+    if not present:
+        return ""
+    text = dumps_compact(value)
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
+
+class ChangesView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("changesView")
+        self.summary = QLabel(self)
+        self.summary.setObjectName("changesSummary")
+        self.summary.setWordWrap(True)
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("changesTree")
+        self.tree.setHeaderLabels(["Change", "Path", "Before", "After"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(False)
+        self.tree.setColumnWidth(0, 90)
+        self.tree.setColumnWidth(1, 170)
+        self.tree.setColumnWidth(2, 150)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree)
+        self.show_message("Load the profile (Ctrl+L) to see what sending will change.")
+
+    def show_message(self, text: str) -> None:
+        self.summary.setText(text)
+        self.tree.clear()
+        self.tree.setVisible(False)
+
+    def show_changes(self, action: str, recipient: str, changes: ChangeSet, created: bool) -> None:
+        self.tree.clear()
+        if changes.is_empty:
+            self.summary.setText(
+                f"Nothing to send: {action} leaves the profile of “{recipient}” as it is."
+            )
+        else:
+            counts = ", ".join(
+                f"{changes.count(kind)} {kind.value}"
+                for kind in (ChangeKind.ADDED, ChangeKind.CHANGED, ChangeKind.REMOVED)
+            )
+            verb = "creates the profile" if created else "changes the stored profile"
+            self.summary.setText(
+                f"<b>{action}</b> {verb} of “{recipient}”: {counts}, "
+                f"{len(changes.untouched)} untouched."
+            )
+        items = []
+        for change in changes.changes[:MAX_ROWS]:
+            label, background, foreground = _STYLE[change.kind]
+            item = QTreeWidgetItem(
+                [
+                    label,
+                    change.path,
+                    _cell(change.old, change.kind is not ChangeKind.ADDED),
+                    _cell(change.new, change.kind is not ChangeKind.REMOVED),
+                ]
+            )
+            item.setToolTip(1, change.path)
+            for column in range(4):
+                item.setBackground(column, QBrush(QColor(background)))
+            item.setForeground(0, QBrush(QColor(foreground)))
+            items.append(item)
+        hidden = len(changes.changes) - MAX_ROWS
+        if hidden > 0:
+            items.append(QTreeWidgetItem(["…", f"{hidden:,} more changes not listed"]))
+        if changes.untouched:
+            parent = QTreeWidgetItem(["= untouched", f"{len(changes.untouched):,} keys"])
+            parent.setForeground(0, QBrush(QColor("#607d8b")))
+            for key in changes.untouched[:MAX_ROWS]:
+                parent.addChild(QTreeWidgetItem(["", key]))
+            items.append(parent)
+        self.tree.addTopLevelItems(items)
+        self.tree.setVisible(bool(items))
