@@ -17,7 +17,7 @@ CELL_CHARS = 120
 _STYLE = {
     ChangeKind.ADDED: ("+ added", "#e8f5e9", "#1b5e20"),
     ChangeKind.CHANGED: ("~ changed", "#fff8e1", "#8d6e00"),
-    ChangeKind.REMOVED: ("− removed", "#ffebee", "#b71c1c"),
+    ChangeKind.REMOVED: ("- removed", "#ffebee", "#b71c1c"),
 }
 
 
