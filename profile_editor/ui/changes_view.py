@@ -91,10 +91,12 @@ class ChangesView(QWidget):
         if hidden > 0:
             items.append(QTreeWidgetItem(["…", f"{hidden:,} more changes not listed"]))
         if changes.untouched:
-            parent = QTreeWidgetItem(["= untouched", f"{len(changes.untouched):,} keys"])
+            count = len(changes.untouched)
+            parent = QTreeWidgetItem(["= untouched", f"{count:,} key{'s' if count != 1 else ''}"])
             parent.setForeground(0, QBrush(QColor("#607d8b")))
             for key in changes.untouched[:MAX_ROWS]:
                 parent.addChild(QTreeWidgetItem(["", key]))
             items.append(parent)
         self.tree.addTopLevelItems(items)
+        self.tree.resizeColumnToContents(0)
         self.tree.setVisible(bool(items))

@@ -74,10 +74,12 @@ class MainWindow(QMainWindow):
     Signals:
         requestFinished(object): an Outcome, after the UI shows it (send, load or verify).
         busyChanged(bool): a request started (True) or the last one ended (False).
+        statusChanged(str, str): the status line's new text and state.
     """
 
     requestFinished = Signal(object)
     busyChanged = Signal(bool)
+    statusChanged = Signal(str, str)
 
     def __init__(self, config: WindowConfig) -> None:
         super().__init__()
@@ -297,6 +299,7 @@ class MainWindow(QMainWindow):
         self.status_label.setProperty("state", state)
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)
+        self.statusChanged.emit(text, state)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -358,7 +361,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         method = self.method()
-        result = self.editor.profile_result(flush=False)
+        result = self.editor.profile_result()
         profile = result.profile
         if method.has_body and profile is None:
             self.request_preview.setPlainText(f"Not ready to send:\n{result.problem}")
@@ -563,7 +566,8 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self._set_busy(False)
-        self.elapsed_label.setText(f"{outcome.elapsed_ms:,.0f} ms")
+        if purpose != "verify":
+            self.elapsed_label.setText(f"{outcome.elapsed_ms:,.0f} ms")
         if purpose == "load":
             self._show_load(request, outcome)
         elif purpose == "verify":
