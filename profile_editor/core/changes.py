@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from profile_editor.core.models import Method
+from profile_editor.core.methods import Method
 from profile_editor.core.profile_ops import merge_profile
 
 _MISSING: Any = object()

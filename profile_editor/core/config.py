@@ -10,6 +10,9 @@ DEFAULT_BASE_URL = "https://api.courier.com"
 EU_BASE_URL = "https://api.eu.courier.com"
 KEY_ENV_VARS = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 BASE_URL_ENV_VAR = "COURIER_BASE_URL"
+# The official SDKs' defaults, in seconds.
+CONNECT_TIMEOUT = 5.0
+TOTAL_TIMEOUT = 60.0
 
 
 class ConfigError(ValueError):

@@ -14,33 +14,25 @@ from pydantic import BaseModel, ConfigDict, SkipValidation
 
 from profile_editor import __version__
 from profile_editor.core.jsoncodec import dumps_compact, dumps_pretty, iter_compact
+from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.recipient import profile_path
+
+__all__ = [
+    "ACTION_NAMES",
+    "ErrorBody",
+    "Method",
+    "Outcome",
+    "OutcomeKind",
+    "ProfileBody",
+    "ProfileRequest",
+    "SuccessBody",
+    "mask_key",
+]
 
 USER_AGENT = f"profile-editor/{__version__}"
 KEY_PLACEHOLDER = "$COURIER_API_KEY"
 # Previews are for reading, not for 6 MB bodies: beyond this the text is cut.
 PREVIEW_BODY_CHARS = 20_000
-
-
-class Method(StrEnum):
-    GET = "GET"
-    POST = "POST"
-    PUT = "PUT"
-    PATCH = "PATCH"
-    DELETE = "DELETE"
-
-    @property
-    def has_body(self) -> bool:
-        return self in (Method.POST, Method.PUT, Method.PATCH)
-
-
-ACTION_NAMES = {
-    Method.POST: "Merge",
-    Method.PUT: "Replace",
-    Method.DELETE: "Delete",
-    Method.PATCH: "Patch",
-    Method.GET: "Load",
-}
 
 
 def mask_key(key: str | None) -> str:

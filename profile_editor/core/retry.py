@@ -6,7 +6,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 
@@ -23,6 +22,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     try:
         seconds = float(value)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # rare path; keeps start-up light
+
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from profile_editor.core.config import CONNECT_TIMEOUT, TOTAL_TIMEOUT
 from profile_editor.core.retry import RetryPolicy
-from profile_editor.core.transport import CONNECT_TIMEOUT, TOTAL_TIMEOUT
 
 if TYPE_CHECKING:
     import httpx

@@ -18,8 +18,7 @@ from typing import Any, cast
 import httpcore
 import httpx
 
-CONNECT_TIMEOUT = 5.0
-TOTAL_TIMEOUT = 60.0
+from profile_editor.core.config import CONNECT_TIMEOUT, TOTAL_TIMEOUT
 
 
 class AbortableBackend(httpcore.NetworkBackend):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 class Choice(Enum):
@@ -13,9 +15,14 @@ class Choice(Enum):
     CANCEL = "cancel"
 
 
+# Qt dialog classes are imported on first use: start-up does not need them.
+
+
 def confirm(
     parent: QWidget | None, title: str, text: str, details: str = "", *, ok: str = "OK"
 ) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.setObjectName("confirmDialog")
     if details:
@@ -28,6 +35,8 @@ def confirm(
 
 
 def ask_save_discard_cancel(parent: QWidget | None, title: str, text: str) -> Choice:
+    from PySide6.QtWidgets import QMessageBox
+
     answer = QMessageBox.question(
         parent,
         title,
@@ -45,6 +54,8 @@ def ask_save_discard_cancel(parent: QWidget | None, title: str, text: str) -> Ch
 
 
 def ask_discard(parent: QWidget | None, title: str, text: str) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
     answer = QMessageBox.question(
         parent,
         title,
@@ -56,9 +67,13 @@ def ask_discard(parent: QWidget | None, title: str, text: str) -> bool:
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    from PySide6.QtWidgets import QInputDialog
+
     value, accepted = QInputDialog.getText(parent, title, label, text=text)
     return value.strip() if accepted and value.strip() else None
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.information(parent, title, text)

@@ -1,0 +1,90 @@
+"""100 sequential sends through the window, against 100 raw keep-alive httpx posts.
+
+    python bench/sends.py [--sends 100] [--rounds 5]
+
+Both go to the same sandbox, which runs in a separate process. Rounds alternate between the two
+and the medians are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from _common import median, report, sandbox_process
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from profile_editor.app import create_main_window
+from profile_editor.ui.main_window import MainWindow
+
+PROFILE = '{"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "pro"}}'
+
+
+def raw(url: str, key: str, n: int) -> float:
+    body = ('{"profile": ' + PROFILE + "}").encode()
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    with httpx.Client() as client:
+        client.post(f"{url}/profiles/warm", content=body, headers=headers)
+        start = time.perf_counter()
+        for i in range(n):
+            response = client.post(f"{url}/profiles/user-{i}", content=body, headers=headers)
+            assert response.status_code == 200
+        return (time.perf_counter() - start) * 1000
+
+
+def through_window(window: MainWindow, n: int) -> float:
+    loop = QEventLoop()
+    outcomes = []
+
+    def done(outcome: object) -> None:
+        outcomes.append(outcome)
+        loop.quit()
+
+    window.requestFinished.connect(done)
+    start = time.perf_counter()
+    for i in range(n):
+        window.recipient_edit.setText(f"user-{i}")
+        window.send_button.click()
+        loop.exec()
+    elapsed = (time.perf_counter() - start) * 1000
+    window.requestFinished.disconnect(done)
+    assert all(getattr(o, "ok", False) for o in outcomes), outcomes[-1]
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sends", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    app = QApplication([])
+    with sandbox_process() as (url, key):
+        window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
+        assert isinstance(window, MainWindow)
+        window.show()
+        window.editor.json_edit.setPlainText(PROFILE)
+        window.editor.profile_result()
+        through_window(window, 3)  # warm up: imports, connection
+        raws, windows = [], []
+        for _ in range(args.rounds):
+            raws.append(raw(url, key, args.sends))
+            windows.append(through_window(window, args.sends))
+        window.close()
+    app.processEvents()
+    report(
+        f"{args.sends} sequential sends, median of {args.rounds} rounds",
+        [
+            ("raw httpx keep-alive posts", median(raws), "ms"),
+            ("through the window", median(windows), "ms"),
+        ],
+        median(windows) / median(raws),
+        1.5,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,466 @@
+"""The HTTP side of the sandbox: routing, validation, faults and recording of each request."""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import socket
+import urllib.parse
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from profile_editor.core.profile_ops import JsonPatchError
+from profile_editor.sandbox.models import (
+    PROFILES_PREFIX,
+    Fault,
+    RecordedRequest,
+    error_type,
+    mask_authorization,
+)
+from profile_editor.sandbox.store import ProfileNotFoundError
+
+if TYPE_CHECKING:
+    from profile_editor.sandbox.server import SandboxServer, _HTTPServer
+
+__all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "is_loopback"]
+
+MAX_BODY_BYTES = 6 * 1024 * 1024
+"""Courier refuses request bodies larger than this with 413."""
+
+# A refused body is read and thrown away up to this size, so that a client that sends it whole
+# before reading the answer still sees the 413 rather than a connection reset.
+_MAX_DISCARD_BYTES = 64 * 1024 * 1024
+_DISCARD_TIMEOUT = 2.0
+
+# The same limits as http.client's header reader.
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
+
+_CONTROL_PREFIX = "/_sandbox/"
+_PROFILE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_JSON = "application/json; charset=utf-8"
+_SUCCESS = b'{"status":"SUCCESS"}'
+
+
+def _error_body(status: int, message: str) -> bytes:
+    return json.dumps({"message": message, "type": error_type(status)}).encode()
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class _HTTPError(Exception):
+    """Answer the current request with a Courier-style error."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        close: bool = False,
+        headers: Mapping[str, str] | None = None,
+        discard: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.close = close
+        self.headers = headers or {}
+        self.discard = discard
+
+
+def _parse_json(body: bytes) -> Any:
+    if not body:
+        raise _HTTPError(400, "The request body is empty; expected a JSON object.")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _HTTPError(400, "The request body is not valid UTF-8.") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise _HTTPError(400, "The request body is nested too deeply.") from None
+    except ValueError as exc:
+        raise _HTTPError(400, f"The request body is not valid JSON: {exc}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _body_member(body: bytes, member: str, kind: type, kind_name: str) -> Any:
+    document = _parse_json(body)
+    if not isinstance(document, dict) or member not in document:
+        raise _HTTPError(400, f'The request body must be a JSON object with a "{member}" member.')
+    value = document[member]
+    if not isinstance(value, kind):
+        raise _HTTPError(400, f'"{member}" must be {kind_name}, not {_json_type(value)}.')
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _recipient_id(path: str) -> str | None:
+    """The decoded recipient ID of ``/profiles/{id}``, or None if the path names no profile."""
+    if not path.startswith(PROFILES_PREFIX):
+        return None
+    segment = path[len(PROFILES_PREFIX) :]
+    if not segment or "/" in segment or segment in (".", ".."):
+        return None
+    try:
+        return urllib.parse.unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        raise _HTTPError(400, "The recipient ID is not valid percent-encoded UTF-8.") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address (IPv4, IPv6, v4-mapped, with a scope) is this machine."""
+    if host == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class SandboxRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "CourierSandbox"
+    sys_version = ""
+    # Buffer the head and the body so a response leaves in one write, flushed once per request.
+    wbufsize = -1
+    server: _HTTPServer
+    raw_requestline: bytes
+
+    def setup(self) -> None:
+        # Accepted sockets may inherit the listening socket's non-blocking mode on some systems.
+        self.request.setblocking(True)
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().setup()
+
+    def parse_request(self) -> bool:
+        """Parse the request line and headers; on failure an error has been answered already.
+
+        http.server runs the headers through the email package, about 90 µs a request and the
+        largest share of this server's time; HTTP/1.x header lines need no more than a split.
+        """
+        self.command = ""
+        self.close_connection = True
+        self.request_version = "HTTP/1.0"  # an error answer before the version is known
+        self.requestline = line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = line.split()
+        if len(words) != 3:
+            self.send_error(400, f"Bad request line {line!r}")
+            return False
+        self.command, self.path, version = words
+        if version not in ("HTTP/1.0", "HTTP/1.1"):
+            self.send_error(505, f"Unsupported HTTP version {version!r}")
+            return False
+        self.request_version = version
+        headers = http.client.HTTPMessage()
+        for _ in range(_MAX_HEADERS + 1):
+            raw = self.rfile.readline(_MAX_LINE + 1)
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            if len(raw) > _MAX_LINE:
+                self.send_error(431, "A header line is too long.")
+                return False
+            name, colon, value = str(raw, "iso-8859-1").partition(":")
+            # No space may precede the colon, and folded continuation lines are obsolete.
+            if not colon or not name or name != name.strip():
+                self.send_error(400, f"Malformed header line {raw[:100]!r}")
+                return False
+            headers[name] = value.strip()
+        else:
+            self.send_error(431, f"More than {_MAX_HEADERS} header lines.")
+            return False
+        self.headers = headers
+        connection = headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (
+            version == "HTTP/1.0" and connection != "keep-alive"
+        )
+        if version == "HTTP/1.1" and headers.get("Expect", "").lower() == "100-continue":
+            return self.handle_expect_100()
+        return True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # per-request logging would slow the benchmarks this server is the peer of
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Errors found by http.server itself (bad request line, unknown method) in Courier's shape.
+        self._send(code, _error_body(code, message or _reason(code)), close=True)
+
+    def _handle(self) -> None:
+        path = self.path.partition("?")[0]
+        try:
+            if path.startswith(_CONTROL_PREFIX):
+                self._control(path)
+            else:
+                self._profiles(path)
+        except _HTTPError as error:
+            self._send(
+                error.status,
+                _error_body(error.status, error.message),
+                headers=error.headers,
+                close=error.close,
+            )
+            if error.discard:
+                self._discard(error.discard)
+        except OSError:
+            raise
+        except Exception as exc:  # a sandbox bug still answers, in Courier's shape
+            self._send(500, _error_body(500, f"Internal sandbox error: {exc!r}"), close=True)
+
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        *,
+        content_type: str = _JSON,
+        headers: Mapping[str, str] | None = None,
+        close: bool = False,
+    ) -> None:
+        self.send_response(status)
+        has_body = status != 204 and status != 304
+        if has_body:
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if close:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if body and has_body and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _read_body(self) -> bytes:
+        if "Transfer-Encoding" in self.headers:
+            raise _HTTPError(411, "Send the body with a Content-Length header.", close=True)
+        text = self.headers.get("Content-Length", "0").strip()
+        if not text.isdigit() or not text.isascii():
+            raise _HTTPError(400, "Invalid Content-Length header.", close=True)
+        length = int(text)
+        if length > MAX_BODY_BYTES:
+            raise _HTTPError(
+                413,
+                f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes.",
+                close=True,
+                discard=length,
+            )
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise ConnectionAbortedError("the client closed the connection mid-body")
+        return body
+
+    def _discard(self, length: int) -> None:
+        self.wfile.flush()
+        self.connection.settimeout(_DISCARD_TIMEOUT)
+        remaining = min(length, _MAX_DISCARD_BYTES)
+        try:
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        except OSError:
+            pass  # the client gave up; the connection closes either way
+
+    def _record(self, body: bytes, recipient_id: str | None) -> None:
+        headers = dict(self.headers.items())
+        for name in headers:
+            if name.lower() == "authorization":
+                headers[name] = mask_authorization(headers[name])
+        self.server.sandbox.record(
+            RecordedRequest(
+                method=self.command,
+                path=self.path,
+                recipient_id=recipient_id,
+                headers=headers,
+                body=body.decode("utf-8", errors="replace"),
+                time=datetime.now(UTC),
+            )
+        )
+
+    # /profiles/{id} ------------------------------------------------------------------------
+
+    def _profiles(self, path: str) -> None:
+        sandbox = self.server.sandbox
+        id_error: _HTTPError | None = None
+        try:
+            recipient_id = _recipient_id(path)
+        except _HTTPError as error:
+            recipient_id, id_error = None, error
+        try:
+            body = self._read_body()
+        except _HTTPError:
+            self._record(b"", recipient_id)
+            raise
+        self._record(body, recipient_id)
+        fault = sandbox.take_fault(self.command, path)
+        if fault is not None:
+            self._answer_fault(fault)
+            return
+        if id_error is not None:
+            raise id_error
+        if recipient_id is None:
+            raise _HTTPError(404, f"No such endpoint: {path}")
+        if self.command not in _PROFILE_METHODS:
+            raise _HTTPError(
+                405,
+                f"Method {self.command} is not allowed here.",
+                headers={"Allow": ", ".join(_PROFILE_METHODS)},
+            )
+        authorization = self.headers.get("Authorization")
+        if not sandbox.is_authorized(authorization):
+            message = (
+                "Missing Authorization header; send 'Authorization: Bearer <key>'."
+                if authorization is None
+                else "Invalid API key."
+            )
+            raise _HTTPError(401, message)
+        store = sandbox.store
+        if self.command == "GET":
+            text = store.get_json(recipient_id)
+            if text is None:
+                raise _HTTPError(404, f"No profile found for recipient {recipient_id!r}.")
+            # The stored text is already compact JSON; splice it instead of re-encoding.
+            self._send(200, b'{"profile":' + text.encode() + b',"preferences":null}')
+        elif self.command == "POST":
+            store.merge(recipient_id, _body_member(body, "profile", dict, "an object"))
+            self._send(200, _SUCCESS)
+        elif self.command == "PUT":
+            store.put(recipient_id, _body_member(body, "profile", dict, "an object"))
+            self._send(200, _SUCCESS)
+        elif self.command == "PATCH":
+            ops = _body_member(body, "patch", list, "an array")
+            try:
+                store.patch(recipient_id, ops)
+            except ProfileNotFoundError:
+                raise _HTTPError(404, f"No profile found for recipient {recipient_id!r}.") from None
+            except JsonPatchError as exc:
+                raise _HTTPError(400, f"The patch cannot be applied: {exc}") from None
+            self._send(200, _SUCCESS)
+        else:
+            # DELETE answers 204 whether or not there was a profile: deleting is idempotent.
+            store.delete(recipient_id)
+            self._send(204)
+
+    def _answer_fault(self, fault: Fault) -> None:
+        if fault.delay and self.server.sandbox.wait_stopping(fault.delay):
+            fault = fault.model_copy(update={"drop": True})
+        if fault.drop:
+            self.close_connection = True
+            return
+        if fault.body is not None:
+            body = fault.body.encode()
+        elif fault.status >= 400:
+            body = _error_body(
+                fault.status, f"Sandbox fault: {fault.status} {_reason(fault.status)}"
+            )
+        else:
+            body = b""
+        headers = dict(fault.headers)
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
+        self._send(fault.status, body, content_type=fault.content_type, headers=headers)
+
+    # /_sandbox/ control endpoints ----------------------------------------------------------
+
+    def _control(self, path: str) -> None:
+        if not is_loopback(self.client_address[0]):
+            raise _HTTPError(403, "The sandbox control endpoints answer loopback clients only.")
+        body = self._read_body()
+        action = _CONTROL_ROUTES.get((self.command, path))
+        if action is None:
+            allowed = [method for method, route in _CONTROL_ROUTES if route == path]
+            if not allowed:
+                raise _HTTPError(404, f"No such endpoint: {path}")
+            raise _HTTPError(
+                405,
+                f"Method {self.command} is not allowed here.",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        self._send(200, _dump(action(self.server.sandbox, body)))
+
+
+def _queue_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
+    document = _parse_json(body)
+    items = (
+        document["faults"] if isinstance(document, dict) and "faults" in document else [document]
+    )
+    if not isinstance(items, list):
+        raise _HTTPError(400, '"faults" must be an array of fault objects.')
+    try:
+        faults = [Fault.model_validate(item) for item in items]
+    except ValidationError as exc:
+        raise _HTTPError(400, f"Invalid fault: {_validation_summary(exc)}") from None
+    return {"status": "SUCCESS", "queued": sandbox.queue_faults(faults)}
+
+
+def _list_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
+    return {"faults": [fault.model_dump(mode="json") for fault in sandbox.pending_faults()]}
+
+
+def _list_requests(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
+    return {"requests": [request.model_dump(mode="json") for request in sandbox.requests()]}
+
+
+def _success(
+    action: Callable[[SandboxServer], None],
+) -> Callable[[SandboxServer, bytes], dict[str, Any]]:
+    def run(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
+        action(sandbox)
+        return {"status": "SUCCESS"}
+
+    return run
+
+
+_CONTROL_ROUTES: dict[tuple[str, str], Callable[[SandboxServer, bytes], dict[str, Any]]] = {
+    ("POST", "/_sandbox/faults"): _queue_faults,
+    ("GET", "/_sandbox/faults"): _list_faults,
+    ("DELETE", "/_sandbox/faults"): _success(lambda sandbox: sandbox.clear_faults()),
+    ("GET", "/_sandbox/requests"): _list_requests,
+    ("DELETE", "/_sandbox/requests"): _success(lambda sandbox: sandbox.clear_requests()),
+    ("POST", "/_sandbox/reset"): _success(lambda sandbox: sandbox.reset()),
+}
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'fault'}: {error['msg']}"
+        for error in exc.errors()
+    )

@@ -1,0 +1,305 @@
+"""A local stand-in for Courier's profiles API on loopback, for development, QA and benchmarks.
+
+Profiles API (``Authorization: Bearer <key>`` required, else 401)::
+
+    GET    /profiles/{id}   200 {"profile": {...}, "preferences": null}, 404 if none
+    POST   /profiles/{id}   {"profile": {...}} merged (merge_profile), created if absent
+    PUT    /profiles/{id}   {"profile": {...}} replaces the whole profile
+    PATCH  /profiles/{id}   {"patch": [...]} RFC 6902, all or nothing; 404 if none
+    DELETE /profiles/{id}   204, also when there was no profile (deleting is idempotent)
+
+``{id}`` is one percent-encoded UTF-8 path segment. Errors are ``{"message", "type"}`` with
+Courier's types; bodies over 6 MB get 413, decided from Content-Length alone.
+
+Control API (no key, loopback clients only), mirrored by :class:`SandboxServer` methods::
+
+    POST   /_sandbox/faults     {"faults": [Fault, ...]} or one Fault object
+    GET    /_sandbox/faults     {"faults": [...]} still queued
+    DELETE /_sandbox/faults     forget queued faults
+    GET    /_sandbox/requests   {"requests": [RecordedRequest, ...]}
+    DELETE /_sandbox/requests   forget recorded requests
+    POST   /_sandbox/reset      forget profiles, faults and requests
+
+Only the standard library and pydantic are used, so it runs anywhere the app's tests run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import selectors
+import socket
+import socketserver
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from profile_editor.sandbox.handler import MAX_BODY_BYTES, SandboxRequestHandler
+from profile_editor.sandbox.models import Fault, RecordedRequest, error_type
+from profile_editor.sandbox.store import ProfileStore
+
+__all__ = [
+    "DEFAULT_KEY",
+    "MAX_BODY_BYTES",
+    "MAX_RECORDED_REQUESTS",
+    "Fault",
+    "RecordedRequest",
+    "SandboxServer",
+    "error_type",
+    "start_sandbox",
+]
+
+DEFAULT_KEY = "sandbox-key"
+"""The API key the sandbox accepts unless told otherwise; deliberately unlike a real Courier key."""
+
+MAX_RECORDED_REQUESTS = 10_000
+"""Only the most recent requests are kept, so a long benchmark cannot exhaust memory."""
+
+_JOIN_TIMEOUT = 5.0
+
+
+class SandboxServer:
+    """A running sandbox: its address, its key and a QA API for tests.
+
+    Create it with :func:`start_sandbox`. Usable as a context manager that stops it on exit.
+    """
+
+    def __init__(self, host: str, port: int, key: str, db_path: Path | None) -> None:
+        self.key = key
+        self.store = ProfileStore(db_path)
+        try:
+            self._httpd = _HTTPServer((host, port), self)
+        except BaseException:
+            self.store.close()
+            raise
+        self._faults: deque[Fault] = deque()
+        self._faults_lock = threading.Lock()
+        self._requests: deque[RecordedRequest] = deque(maxlen=MAX_RECORDED_REQUESTS)
+        self._requests_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._stopped = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, name="sandbox-accept", daemon=True)
+
+    @property
+    def host(self) -> str:
+        return str(self._httpd.server_address[0])
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:54321``, without a trailing slash."""
+        host = self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def connections_accepted(self) -> int:
+        """How many TCP connections were accepted so far (to check that keep-alive works)."""
+        return self._httpd.accepted
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._httpd.socket.setblocking(False)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, cut delays short, close every connection and the database; idempotent."""
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._wake_w.send(b"x")
+            self._thread.join()
+        self._httpd.server_close()
+        self._httpd.close_connections(_JOIN_TIMEOUT)
+        self.store.close()
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def _serve(self) -> None:
+        # An own accept loop instead of serve_forever(), which polls: stop() wakes it at once.
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._httpd.socket, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake_r:
+                        return
+                    try:
+                        request, address = self._httpd.get_request()
+                    except OSError:  # the client went away before accept, or nothing to accept
+                        continue
+                    self._httpd.process_request(request, address)
+
+    # QA API -------------------------------------------------------------------------------
+
+    def queue_fault(self, fault: Fault | Mapping[str, Any]) -> None:
+        """Queue one fault behind those already waiting."""
+        self.queue_faults([fault])
+
+    def queue_faults(self, faults: Iterable[Fault | Mapping[str, Any]]) -> int:
+        """Queue faults in order and return how many are now waiting.
+
+        They are copied, so the caller's objects stay as they are.
+        """
+        copies = [
+            f.model_copy(deep=True) if isinstance(f, Fault) else Fault.model_validate(f)
+            for f in faults
+        ]
+        with self._faults_lock:
+            self._faults.extend(copies)
+            return len(self._faults)
+
+    def pending_faults(self) -> list[Fault]:
+        with self._faults_lock:
+            return [f.model_copy(deep=True) for f in self._faults]
+
+    def clear_faults(self) -> None:
+        with self._faults_lock:
+            self._faults.clear()
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """Use up one turn of the first queued fault that matches this request, if any."""
+        with self._faults_lock:
+            for index, fault in enumerate(self._faults):
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    if fault.times == 0:
+                        del self._faults[index]
+                    return fault
+        return None
+
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received so far, oldest first (at most MAX_RECORDED_REQUESTS)."""
+        with self._requests_lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._requests_lock:
+            self._requests.clear()
+
+    def record(self, request: RecordedRequest) -> None:
+        """Add a request to the record, dropping the oldest beyond MAX_RECORDED_REQUESTS."""
+        with self._requests_lock:
+            self._requests.append(request)
+
+    def reset(self) -> None:
+        """Forget every profile, fault and recorded request."""
+        self.store.clear()
+        self.clear_faults()
+        self.clear_requests()
+
+    def get_profile(self, recipient_id: str) -> dict[str, Any] | None:
+        return self.store.get(recipient_id)
+
+    def put_profile(self, recipient_id: str, profile: dict[str, Any]) -> None:
+        """Store a whole profile, as ``PUT`` would, e.g. to seed a test."""
+        if not isinstance(profile, dict):
+            raise TypeError("a profile must be a dict")
+        self.store.put(recipient_id, profile)
+
+    def is_authorized(self, header: str | None) -> bool:
+        if header is None:
+            return False
+        scheme, _, token = header.strip().partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.key.encode()
+        )
+
+    def wait_stopping(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; True as soon as the server is stopping."""
+        return self._stopping.wait(seconds)
+
+
+def start_sandbox(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    key: str = DEFAULT_KEY,
+    db_path: Path | None = None,
+) -> SandboxServer:
+    """Start a sandbox in background threads and return it once it accepts connections.
+
+    ``port=0`` picks a free port (read it from ``.url``); ``db_path=None`` keeps the profiles in
+    memory, otherwise they persist in that SQLite file across restarts.
+    """
+    server = SandboxServer(host, port, key, db_path)
+    server.start()
+    return server
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], sandbox: SandboxServer) -> None:
+        self.sandbox = sandbox
+        self.accepted = 0
+        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._connections_lock = threading.Lock()
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, SandboxRequestHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind() resolves the host's FQDN, which can stall on a machine
+        # without working DNS; the name is never used here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
+
+    def process_request(
+        self,
+        request: socket.socket,  # type: ignore[override]
+        client_address: Any,
+    ) -> None:
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name="sandbox-connection",
+            daemon=True,
+        )
+        with self._connections_lock:
+            self._connections[request] = thread
+            self.accepted += 1
+        thread.start()
+
+    def close_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self._connections_lock:
+            self._connections.pop(request, None)
+        request.close()
+
+    def close_connections(self, timeout: float) -> None:
+        """Shut every open connection, which ends its thread's wait for a request, and join."""
+        with self._connections_lock:
+            open_connections = list(self._connections.items())
+        for connection, _ in open_connections:
+            with contextlib.suppress(OSError):  # already closed by its own thread
+                connection.shutdown(socket.SHUT_RDWR)
+        for _, thread in open_connections:
+            thread.join(timeout)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients vanishing mid-request are routine here (drop faults, timeouts, stop()).
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)

@@ -1,0 +1,205 @@
+"""Environments: named Courier base URLs (keys live in the keychain, see :mod:`.secrets`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .atomic import atomic_write_text
+from .errors import StorageError
+from .presets import describe_validation_error
+
+SUPPORTED_SCHEMA_VERSION = 1
+DEFAULT_BASE_URL = "https://api.courier.com"
+EU_BASE_URL = "https://api.eu.courier.com"
+OS_ENVIRON_NAME = "Environment variables"
+API_KEY_VARS = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
+BASE_URL_VAR = "COURIER_BASE_URL"
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def normalise_base_url(value: str) -> str:
+    """Check an http(s) base URL and drop trailing slashes; raises ValueError saying why."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError("the URL must start with http:// or https://")
+    if not parts.hostname or not port_ok:
+        raise ValueError("the URL needs a host name")
+    if parts.username is not None or parts.password is not None:
+        # Credentials belong in the keychain, not in a plain settings file.
+        raise ValueError("the URL must not contain a user name or password")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ValueError("the URL must not have a query or fragment")
+    if any(ch.isspace() for ch in text):
+        raise ValueError("the URL must not contain spaces")
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+class Environment(BaseModel):
+    """Where requests go: a name the user picks, a base URL, a colour to recognise it by."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    base_url: str
+    color: str = "#808080"
+    # Protected environments (production) ask for confirmation before anything is sent.
+    protected: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _non_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("the name must not be blank")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return normalise_base_url(value)
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        value = value.strip()
+        if not _COLOR.match(value):
+            raise ValueError("the colour must look like #rrggbb")
+        return value.lower()
+
+
+def default_environments() -> list[Environment]:
+    return [
+        Environment(name="Production", base_url=DEFAULT_BASE_URL, color="#d64541", protected=True),
+        Environment(name="EU", base_url=EU_BASE_URL, color="#d35400", protected=True),
+    ]
+
+
+def _check_unique(envs: Iterable[Environment]) -> None:
+    seen: set[str] = set()
+    for env in envs:
+        key = env.name.casefold()
+        if key in seen:
+            raise StorageError(f"Two environments are named {env.name!r}")
+        seen.add(key)
+
+
+class EnvironmentStore:
+    """The list of environments in one JSON file.
+
+    A file that cannot be read gives the defaults and sets :attr:`error`; it is never
+    rewritten by loading, only by an explicit :meth:`save`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.error: str | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> list[Environment]:
+        self.error = None
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            return default_environments()
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._fallback(f"cannot be read ({_reason(exc)})")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return self._fallback(f"is not valid JSON (line {exc.lineno}, column {exc.colno})")
+        except (ValueError, RecursionError) as exc:
+            return self._fallback(f"is not valid JSON ({exc})")
+        try:
+            return _parse(data)
+        except (ValueError, StorageError) as exc:
+            return self._fallback(str(exc))
+
+    def save(self, envs: Iterable[Environment]) -> None:
+        envs = list(envs)
+        _check_unique(envs)
+        payload = {
+            "schema_version": SUPPORTED_SCHEMA_VERSION,
+            "environments": [env.model_dump(mode="json") for env in envs],
+        }
+        text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+        with self._lock:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(self.path, text)
+            except OSError as exc:
+                raise StorageError(f"Cannot write {self.path.name}: {_reason(exc)}") from exc
+            self.error = None
+
+    def _fallback(self, why: str) -> list[Environment]:
+        self.error = f"{self.path.name} {why}; using the default environments."
+        return default_environments()
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
+def _parse(data: Any) -> list[Environment]:
+    if not isinstance(data, dict) or not isinstance(data.get("environments"), list):
+        raise StorageError('has no "environments" list')
+    version = data.get("schema_version", SUPPORTED_SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise StorageError("has an invalid schema_version")
+    if version > SUPPORTED_SCHEMA_VERSION:
+        raise StorageError(
+            f"was written by a newer Profile Editor (schema_version {version}; "
+            f"this version reads up to {SUPPORTED_SCHEMA_VERSION})"
+        )
+    envs = []
+    for index, item in enumerate(data["environments"]):
+        try:
+            envs.append(Environment.model_validate(item))
+        except ValidationError as exc:
+            raise StorageError(
+                f"has an invalid environment #{index + 1}: {describe_validation_error(exc)}"
+            ) from None
+    try:
+        _check_unique(envs)
+    except StorageError as exc:
+        raise StorageError(f"is invalid: {exc}") from None
+    return envs
+
+
+def env_from_os_environ(environ: Mapping[str, str]) -> tuple[Environment, str | None] | None:
+    """The environment the official SDKs would use, if the process environment defines one.
+
+    ``COURIER_API_KEY`` (or ``COURIER_AUTH_TOKEN``) gives the key and ``COURIER_BASE_URL`` the
+    URL (default: the production API). Empty variables count as unset. Raises ValueError if
+    ``COURIER_BASE_URL`` is not a usable URL, rather than silently sending elsewhere.
+    """
+    key = next((environ[v].strip() for v in API_KEY_VARS if environ.get(v, "").strip()), None)
+    raw_url = environ.get(BASE_URL_VAR, "").strip()
+    if key is None and not raw_url:
+        return None
+    try:
+        base_url = normalise_base_url(raw_url) if raw_url else DEFAULT_BASE_URL
+    except ValueError as exc:
+        raise ValueError(f"{BASE_URL_VAR} is not usable: {exc}") from None
+    # Unknown target: protected unless the key itself says it is a test key.
+    is_test_key = key is not None and key.startswith(("pk_test_", "dk_test_"))
+    env = Environment(
+        name=OS_ENVIRON_NAME, base_url=base_url, color="#7f8c8d", protected=not is_test_key
+    )
+    return env, key

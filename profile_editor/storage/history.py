@@ -1,0 +1,254 @@
+"""Send history: an append-only JSON Lines log with size-based rotation."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .atomic import atomic_write_text
+from .errors import StorageError
+from .secretscan import mask_data, mask_text
+
+CURRENT_NAME = "history.jsonl"
+OUTCOMES = ("success", "api_error", "network_error", "cancelled")
+
+_O_BINARY: int = getattr(os, "O_BINARY", 0)
+_STATUS_CLASS = re.compile(r"^([1-5])xx$")
+_STATUS_EXACT = re.compile(r"^[1-5]\d\d$")
+
+
+StatusTest = Callable[[int | None], bool]
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class HistoryEntry(BaseModel):
+    """One request that was sent (or attempted) and how it ended."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(default_factory=_new_id)
+    time: datetime = Field(default_factory=_now)
+    environment: str | None = None
+    base_url: str
+    method: str
+    recipient_id: str
+    request_body: Any = None
+    status: int | None = None
+    outcome: str
+    message: str = ""
+    duration_ms: float
+    profile_before: dict[str, Any] | None = None
+    profile_after: dict[str, Any] | None = None
+
+    @field_validator("time")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def entry_to_line(entry: HistoryEntry, secrets: Iterable[str] = ()) -> str:
+    """One JSON line (no newline) with every secret replaced by ``****``."""
+    secrets = [s for s in secrets if s]
+    data = mask_data(entry.model_dump(mode="json"), secrets)
+    try:
+        line = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"History entry is not plain JSON: {exc}") from exc
+    # Masking the data keeps the line valid JSON; masking the text catches anything left.
+    return mask_text(line, secrets)
+
+
+def filter_entries(
+    entries: Iterable[HistoryEntry],
+    *,
+    recipient: str | None = None,
+    status: str | None = None,
+) -> list[HistoryEntry]:
+    """Entries whose recipient ID contains ``recipient`` (any case) and whose status matches.
+
+    ``status``: ``"2xx"``…``"5xx"``, an exact code such as ``"404"``, or ``"error"`` for
+    requests that got no HTTP status (network error, cancelled). ``None``, ``""`` or
+    ``"all"`` match everything.
+    """
+    needle = (recipient or "").strip().casefold()
+    wanted = (status or "").strip().lower()
+    match_status: StatusTest | None
+    if wanted in ("", "all"):
+        match_status = None
+    elif wanted == "error":
+        match_status = _status_is_none
+    elif m := _STATUS_CLASS.match(wanted):
+        match_status = _status_class(int(m.group(1)))
+    elif _STATUS_EXACT.match(wanted):
+        match_status = _status_exact(int(wanted))
+    else:
+        raise ValueError(f"Unknown status filter {status!r}")
+    return [
+        e
+        for e in entries
+        if (not needle or needle in e.recipient_id.casefold())
+        and (match_status is None or match_status(e.status))
+    ]
+
+
+def _status_is_none(status: int | None) -> bool:
+    return status is None
+
+
+def _status_class(first_digit: int) -> StatusTest:
+    return lambda status: status is not None and status // 100 == first_digit
+
+
+def _status_exact(code: int) -> StatusTest:
+    return lambda status: status == code
+
+
+_DIRECTORY_LOCKS: dict[Path, threading.Lock] = {}
+_DIRECTORY_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(directory: Path) -> threading.Lock:
+    # One lock per folder, so two HistoryLog objects on the same folder don't interleave.
+    key = directory.resolve()
+    with _DIRECTORY_LOCKS_GUARD:
+        return _DIRECTORY_LOCKS.setdefault(key, threading.Lock())
+
+
+class HistoryLog:
+    """``history.jsonl`` plus rotated ``history.1.jsonl`` … ``history.<backups>.jsonl``.
+
+    :meth:`append` may be called from any thread. :attr:`skipped` tells how many lines the
+    last :meth:`entries` call could not read (a torn last line after a crash, hand edits).
+    """
+
+    def __init__(self, directory: Path, *, max_bytes: int = 2_000_000, backups: int = 5) -> None:
+        if max_bytes <= 0 or backups < 0:
+            raise ValueError("max_bytes must be positive and backups not negative")
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        self.backups = backups
+        self.skipped = 0
+        self._lock = _lock_for(self.directory)
+
+    @property
+    def path(self) -> Path:
+        return self.directory / CURRENT_NAME
+
+    def rotated_path(self, index: int) -> Path:
+        return self.directory / f"history.{index}.jsonl"
+
+    def files(self) -> list[Path]:
+        """The log files that exist, newest first."""
+        candidates = [self.path, *(self.rotated_path(i) for i in range(1, self.backups + 1))]
+        return [p for p in candidates if p.exists()]
+
+    def append(self, entry: HistoryEntry, *, secrets: Iterable[str] = ()) -> None:
+        data = (entry_to_line(entry, secrets) + "\n").encode("utf-8")
+        with self._lock:
+            try:
+                self._append_bytes(data)
+            except OSError as exc:
+                raise StorageError(f"Cannot write the history: {exc.strerror or exc}") from exc
+
+    def entries(self) -> list[HistoryEntry]:
+        """All readable entries, newest first (the order they were appended, reversed)."""
+        result: list[HistoryEntry] = []
+        skipped = 0
+        for path in self.files():
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for raw in reversed(data.split(b"\n")):
+                if not raw.strip():
+                    continue
+                try:
+                    result.append(HistoryEntry.model_validate_json(raw))
+                except ValidationError:
+                    skipped += 1
+        self.skipped = skipped
+        return result
+
+    @staticmethod
+    def filter(
+        entries: Iterable[HistoryEntry],
+        *,
+        recipient: str | None = None,
+        status: str | None = None,
+    ) -> list[HistoryEntry]:
+        return filter_entries(entries, recipient=recipient, status=status)
+
+    @staticmethod
+    def export(entries: Iterable[HistoryEntry], dest: Path, *, secrets: Iterable[str] = ()) -> None:
+        """Write ``entries`` (in the given order) to ``dest`` as JSON Lines, atomically."""
+        secrets = list(secrets)
+        text = "".join(entry_to_line(e, secrets) + "\n" for e in entries)
+        try:
+            atomic_write_text(Path(dest), text)
+        except OSError as exc:
+            raise StorageError(f"Cannot write {Path(dest).name}: {exc.strerror or exc}") from exc
+
+    def clear(self) -> None:
+        """Delete the log and its rotated files."""
+        with self._lock:
+            for path in self.files():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _append_bytes(self, data: bytes) -> None:
+        try:
+            size = os.stat(self.path).st_size
+        except FileNotFoundError:
+            size = 0
+        if size > 0 and size + len(data) > self.max_bytes:
+            self._rotate()
+        # Private: the log holds recipients' profile data.
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
+        try:
+            end = os.lseek(fd, 0, os.SEEK_END)
+            if end > 0:
+                os.lseek(fd, end - 1, os.SEEK_SET)
+                if os.read(fd, 1) != b"\n":
+                    # A torn line from a crash: start on a fresh line so only it is lost.
+                    data = b"\n" + data
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _rotate(self) -> None:
+        if self.backups == 0:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+            return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.rotated_path(self.backups))
+        for index in range(self.backups - 1, 0, -1):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(self.rotated_path(index), self.rotated_path(index + 1))
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.path, self.rotated_path(1))

@@ -1,0 +1,220 @@
+"""A plain-text JSON editor: monospace, no wrapping, error line marking, light highlighting.
+
+``QTextDocument`` turns a few characters into paragraph breaks when text is set (``\\r``,
+U+2029 and the two frame markers U+FDD0/U+FDD1), cannot hold lone surrogates, and its
+``toPlainText()`` also rewrites no-break spaces and U+2028. Text meant for this editor
+therefore goes through :func:`doc_safe` (which escapes those characters inside JSON strings;
+they can appear nowhere else), and is read back with :meth:`JsonEdit.text`, which keeps every
+other character as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QObject, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QKeyEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from profile_editor.core.jsoncodec import dumps_pretty
+
+__all__ = ["HIGHLIGHT_LIMIT", "JsonEdit", "JsonHighlighter", "doc_safe", "editor_json"]
+
+# QSyntaxHighlighter re-highlights every block synchronously, through Python, whenever the
+# document changes wholesale; beyond this many characters that would freeze the window.
+HIGHLIGHT_LIMIT = 200_000
+
+_PARAGRAPH = "\u2029"
+# Lone surrogates (valid JSON as escapes) have no UTF-16 form a QString could hold.
+_DOC_UNSAFE = re.compile("[\r\u2029\ufdd0\ufdd1\ud800-\udfff]")
+_ERROR_LINE = QColor(255, 221, 221)
+_ERROR_CHAR = QColor(255, 170, 170)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def doc_safe(json_text: str) -> str:
+    """Escape the characters a text document would not keep (only valid for JSON text)."""
+    if _DOC_UNSAFE.search(json_text) is None:
+        return json_text
+    return _DOC_UNSAFE.sub(_escape, json_text)
+
+
+def editor_json(value: Any) -> str:
+    """Pretty JSON for a :class:`JsonEdit`: same value, and survives the document round trip."""
+    return doc_safe(dumps_pretty(value))
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """Convert a code-point index in ``text`` to the UTF-16 offset Qt's cursors use."""
+    prefix = text[:index]
+    if prefix.isascii():
+        return len(prefix)
+    return len(prefix.encode("utf-16-le")) // 2
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    """Colours keys, strings, numbers and literals. JSON has no multi-line tokens, so every
+    block is highlighted on its own."""
+
+    _TOKEN = re.compile(
+        r'(?P<string>"(?:[^"\\]|\\.)*"?)(?P<colon>\s*:)?'
+        r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+        r"|(?P<literal>\btrue\b|\bfalse\b|\bnull\b)"
+    )
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._key = self._format("#1f4e99", bold=True)
+        self._string = self._format("#2d7d2d")
+        self._number = self._format("#a65e00")
+        self._literal = self._format("#8a2be2")
+
+    @staticmethod
+    def _format(color: str, *, bold: bool = False) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setForeground(QColor(color))
+        if bold:
+            fmt.setFontWeight(700)
+        return fmt
+
+    def highlightBlock(self, text: str) -> None:
+        ascii_only = text.isascii()
+        done = qt_done = 0  # walk forward once: offsets must be in UTF-16 units
+        for match in self._TOKEN.finditer(text):
+            if match.group("string") is not None:
+                fmt = self._key if match.group("colon") else self._string
+                start, end = match.span("string")
+            else:
+                fmt = self._number if match.lastgroup == "number" else self._literal
+                start, end = match.span()
+            if ascii_only:
+                self.setFormat(start, end - start, fmt)
+                continue
+            qt_start = qt_done + utf16_offset(text[done:start], start - done)
+            qt_end = qt_start + utf16_offset(text[start:end], end - start)
+            self.setFormat(qt_start, qt_end - qt_start, fmt)
+            done, qt_done = end, qt_end
+
+
+class JsonEdit(QPlainTextEdit):
+    """Monospace JSON text editor without line wrap; Tab inserts two spaces.
+
+    ``mark_error(line, column)`` paints the offending line light red (via extra selections, so
+    the text and its undo history are untouched); ``clear_error()`` removes it. Highlighting is
+    switched off while the document is larger than :data:`HIGHLIGHT_LIMIT` characters.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, highlight: bool = True) -> None:
+        super().__init__(parent)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.setFont(font)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
+        self._highlighter: JsonHighlighter | None = JsonHighlighter(self) if highlight else None
+        self._error_line = 0
+        self._sync_highlighter(self.document().characterCount(), allow_attach=True)
+        self.textChanged.connect(self._on_text_changed)
+
+    # -- text in and out -------------------------------------------------------------------
+
+    def text(self) -> str:
+        """The document's text exactly as typed (unlike ``toPlainText``, keeps U+00A0/U+2028)."""
+        return self.document().toRawText().replace(_PARAGRAPH, "\n")
+
+    def setPlainText(self, text: str) -> None:
+        # Detach the highlighter first when the new text is large: attached, it would
+        # highlight every block of it synchronously during the call.
+        self._sync_highlighter(len(text), allow_attach=True)
+        super().setPlainText(text)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText():
+            incoming = source.data("text/plain").size() or len(source.text())
+            self._sync_highlighter(self.document().characterCount() + incoming)
+        super().insertFromMimeData(source)
+
+    def is_highlighting(self) -> bool:
+        return self._highlighter is not None and self._highlighter.document() is not None
+
+    def _on_text_changed(self) -> None:
+        self._sync_highlighter(self.document().characterCount())
+
+    def _sync_highlighter(self, size: int, *, allow_attach: bool = False) -> None:
+        """Detach above the limit; re-attach only on a wholesale load (``setPlainText``), since
+        attaching re-highlights everything and an undo could bring a huge text straight back."""
+        if self._highlighter is None:
+            return
+        attached = self._highlighter.document() is not None
+        if size > HIGHLIGHT_LIMIT and attached:
+            self._highlighter.setDocument(None)
+        elif size <= HIGHLIGHT_LIMIT and not attached and allow_attach:
+            self._highlighter.setDocument(self.document())
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Tab and not (
+            event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self.textCursor().insertText("  ")
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # -- error marking ---------------------------------------------------------------------
+
+    def cursor_at(self, line: int, column: int) -> QTextCursor:
+        """A cursor at 1-based ``line``/``column`` (columns count characters, not UTF-16)."""
+        doc: QTextDocument = self.document()
+        block = doc.findBlockByNumber(max(line - 1, 0))
+        if not block.isValid():
+            block = doc.lastBlock()
+        offset = min(utf16_offset(block.text(), max(column - 1, 0)), max(block.length() - 1, 0))
+        cursor = QTextCursor(block)
+        cursor.setPosition(block.position() + offset)
+        return cursor
+
+    def mark_error(self, line: int, column: int) -> None:
+        """Highlight ``line`` across the full width and the character at ``column``."""
+        cursor = self.cursor_at(line, column)
+        line_format = QTextCharFormat()
+        line_format.setBackground(_ERROR_LINE)
+        line_format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        line_selection = QTextEdit.ExtraSelection()
+        line_selection.cursor = QTextCursor(cursor)
+        line_selection.format = line_format
+
+        char_cursor = QTextCursor(cursor)
+        char_cursor.movePosition(
+            QTextCursor.MoveOperation.NextCharacter, QTextCursor.MoveMode.KeepAnchor
+        )
+        char_format = QTextCharFormat()
+        char_format.setBackground(_ERROR_CHAR)
+        char_selection = QTextEdit.ExtraSelection()
+        char_selection.cursor = char_cursor
+        char_selection.format = char_format
+
+        self._error_line = line
+        self.setExtraSelections([line_selection, char_selection])
+
+    def clear_error(self) -> None:
+        if self._error_line:
+            self._error_line = 0
+            self.setExtraSelections([])
+
+    def error_line(self) -> int:
+        """The 1-based line currently marked, or 0."""
+        return self._error_line
