@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir or _default_data_dir()
     options: dict[str, Any] = {}
     sandbox = None
+    key: str | None
     try:
         if args.sandbox:
             from profile_editor.sandbox.server import start_sandbox

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import ssl
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from profile_editor.core.cancel import CancelToken
 from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.models import (
     ErrorBody,
@@ -25,32 +25,11 @@ from profile_editor.core.models import (
     SuccessBody,
 )
 from profile_editor.core.retry import RetryPolicy, is_retryable_status
-from profile_editor.core.transport import AbortableBackend
 
 DETAIL_CHARS = 4_000
 
 # Called before each retry: (retry number from 1, max retries, delay in seconds, reason).
 RetryCallback = Callable[[int, int, float, str], None]
-
-
-class CancelToken:
-    """Set from the UI thread to stop a send: ends retry waits and aborts open sockets."""
-
-    def __init__(self, backend: AbortableBackend | None = None) -> None:
-        self._event = threading.Event()
-        self._backend = backend
-
-    def cancel(self) -> None:
-        self._event.set()
-        if self._backend is not None:
-            self._backend.abort()
-
-    def is_cancelled(self) -> bool:
-        return self._event.is_set()
-
-    def wait(self, seconds: float) -> bool:
-        """Sleep up to ``seconds``; True when cancelled meanwhile."""
-        return self._event.wait(seconds)
 
 
 class ProfilesClient:

@@ -17,9 +17,6 @@ from typing import Any
 
 JSON_TYPES = ("string", "number", "boolean", "null", "object", "array")
 
-# Only a literal with a 3+ digit exponent or 309+ digits can overflow to inf; pre-screen for
-# those so the common case keeps the C parser's speed (no Python call per float).
-_MAY_OVERFLOW = re.compile(r"[eE]\+?[0-9]{3}|[0-9]{309}")
 _WS = " \t\n\r"
 _SCANNER = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
@@ -96,8 +93,7 @@ def parse_profile(text: str) -> dict[str, Any]:
         raise _problem(text, 0, "empty: a profile is a JSON object, e.g. {}")
     if not stripped.startswith("{"):
         raise _problem(text, len(text) - len(stripped), "the profile must be a JSON object { … }")
-    parse_float = _finite_float if _MAY_OVERFLOW.search(text) else None
-    value, end = _decode(text, len(text) - len(stripped), parse_float)
+    value, end = _decode(text, len(text) - len(stripped), _finite_float)
     rest = _skip(text, end)
     if rest != len(text):
         raise _problem(text, rest, "unexpected text after the end of the JSON object")

@@ -112,12 +112,20 @@ class ProfileRequest(BaseModel):
 
 
 def _bounded_pretty(payload: dict[str, Any]) -> str:
-    # Pretty-printing a huge payload just to cut it would stall the UI; estimate first.
-    text = dumps_compact(payload) if _is_large(payload) else dumps_pretty(payload)
-    if len(text) > PREVIEW_BODY_CHARS:
-        cut = len(text) - PREVIEW_BODY_CHARS
-        return text[:PREVIEW_BODY_CHARS] + f"\n… ({cut:,} more characters not shown)"
-    return text
+    # A multi-megabyte payload is neither pretty-printed nor serialized whole just to be cut:
+    # compact pieces are joined until the preview is full.
+    if not _is_large(payload):
+        text = dumps_pretty(payload)
+        if len(text) <= PREVIEW_BODY_CHARS:
+            return text
+    pieces: list[str] = []
+    size = 0
+    for piece in iter_compact(payload):
+        pieces.append(piece)
+        size += len(piece)
+        if size > PREVIEW_BODY_CHARS:
+            return "".join(pieces)[:PREVIEW_BODY_CHARS] + "\n… (cut: the body is too long to show)"
+    return "".join(pieces)
 
 
 def _is_large(payload: dict[str, Any]) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from profile_editor.core.cancel import CancelToken
 from profile_editor.core.config import CONNECT_TIMEOUT, TOTAL_TIMEOUT
 from profile_editor.core.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import httpx
 
-    from profile_editor.core.client import CancelToken, ProfilesClient
+    from profile_editor.core.client import ProfilesClient
     from profile_editor.core.transport import AbortableBackend
 
 
@@ -49,10 +50,14 @@ class Session:
             return self._client
 
     def cancel_token(self) -> CancelToken:
-        from profile_editor.core.client import CancelToken
+        return CancelToken(self.abort)
 
-        self.client()
-        return CancelToken(self._backend)
+    def abort(self) -> None:
+        """Cut every connection in flight (the next request opens a new one)."""
+        with self._lock:
+            backend = self._backend
+        if backend is not None:
+            backend.abort()
 
     def close(self) -> None:
         with self._lock:

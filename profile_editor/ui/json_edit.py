@@ -33,6 +33,8 @@ __all__ = ["HIGHLIGHT_LIMIT", "JsonEdit", "JsonHighlighter", "doc_safe", "editor
 # QSyntaxHighlighter re-highlights every block synchronously, through Python, whenever the
 # document changes wholesale; beyond this many characters that would freeze the window.
 HIGHLIGHT_LIMIT = 200_000
+# Pastes larger than this that replace the whole text are loaded like a file (see below).
+BULK_PASTE = 256_000
 
 _PARAGRAPH = "\u2029"
 # Lone surrogates (valid JSON as escapes) have no UTF-16 form a QString could hold.
@@ -125,6 +127,8 @@ class JsonEdit(QPlainTextEdit):
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
         self._highlighter: JsonHighlighter | None = JsonHighlighter(self) if highlight else None
         self._error_line = 0
+        # Set when a paste replaced the whole text; the editor widget then parses at once.
+        self.bulk_replaced = False
         self._sync_highlighter(self.document().characterCount(), allow_attach=True)
         self.textChanged.connect(self._on_text_changed)
 
@@ -142,9 +146,23 @@ class JsonEdit(QPlainTextEdit):
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         if source.hasText():
-            incoming = source.data("text/plain").size() or len(source.text())
-            self._sync_highlighter(self.document().characterCount() + incoming)
+            text = source.text()
+            if len(text) > BULK_PASTE and self._replaces_everything():
+                # A cursor insert keeps an undo copy and lays out block by block: about twice
+                # the time and memory of a reload for a multi-megabyte profile. Replacing the
+                # whole text is what the user asked for; only the undo step is given up.
+                self.bulk_replaced = True
+                self.setPlainText(text)
+                return
+            self._sync_highlighter(self.document().characterCount() + len(text))
         super().insertFromMimeData(source)
+
+    def _replaces_everything(self) -> bool:
+        cursor = self.textCursor()
+        end = self.document().characterCount() - 1
+        if cursor.selectionStart() == 0 and cursor.selectionEnd() >= end:
+            return True
+        return not self.document().toRawText().strip()
 
     def is_highlighting(self) -> bool:
         return self._highlighter is not None and self._highlighter.document() is not None

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -105,6 +113,7 @@ class MainWindow(QMainWindow):
         )
         self.runner = JobRunner(self)
         self._closing = False
+        self._warmed = False
         self._busy = False
         self._stored: Stored | None = None
         self._pending_expected: tuple[str, dict[str, Any] | None] | None = None
@@ -708,6 +717,26 @@ class MainWindow(QMainWindow):
             return
         self.output_tabs.setCurrentWidget(self.changes_view)
         self._refresh_preview()
+
+    # ----------------------------------------------------------------- start-up
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(0, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import the HTTP stack and build the shared client off the UI thread, after the
+        first paint, so neither start-up nor the first send pays for it."""
+        session = self.session
+
+        def work(_progress: Any) -> None:
+            import profile_editor.core.changes
+            import profile_editor.core.models  # noqa: F401
+
+            session.client()
+
+        self.runner.start(work, on_finished=lambda _result: None, on_error=lambda _exc: None)
 
     # ----------------------------------------------------------------- closing
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -371,6 +371,11 @@ class ProfileEditorWidget(QWidget):
             return
         self._text_stale = False  # the user's text is now the truth
         self.set_modified(True)
+        if self._json_edit.bulk_replaced:
+            # One discrete paste, not typing: nothing to wait for.
+            self._json_edit.bulk_replaced = False
+            self._parse_timer.start(0)
+            return
         large = self._json_edit.document().characterCount() > LARGE_TEXT
         self._parse_timer.start(LARGE_DEBOUNCE_MS if large else DEBOUNCE_MS)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 if TYPE_CHECKING:
-    from profile_editor.core.client import CancelToken
+    from profile_editor.core.cancel import CancelToken
 
 
 class WorkerSignals(QObject):

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from profile_editor.core.client import CancelToken, ProfilesClient
+from profile_editor.core.cancel import CancelToken
+from profile_editor.core.client import ProfilesClient
 from profile_editor.core.models import Method, OutcomeKind, ProfileRequest
 from profile_editor.core.retry import RetryPolicy
 from profile_editor.core.transport import make_http_client
@@ -192,7 +193,7 @@ def test_cancel_aborts_a_request_in_flight(sandbox: SandboxServer) -> None:
     http, backend = make_http_client(connect_timeout=2, total_timeout=30)
     c = ProfilesClient(http, retry=FAST)
     sandbox.queue_fault(Fault(delay=20))
-    token = CancelToken(backend)
+    token = CancelToken(backend.abort)
     result = []
     thread = threading.Thread(
         target=lambda: result.append(c.execute(req(sandbox, profile={}), sandbox.key, cancel=token))

@@ -1,0 +1,541 @@
+"""Send history: a newest-first table of requests, filters, details and export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from profile_editor.core.jsoncodec import dumps_pretty
+from profile_editor.core.recipient import profile_path
+from profile_editor.storage.errors import StorageError
+from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
+from profile_editor.storage.secretscan import mask_text
+from profile_editor.ui import dialogs
+from profile_editor.ui.workers import JobRunner
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Time", "Env", "Method", "Recipient", "Status", "Outcome", "Duration")
+(
+    TIME_COLUMN,
+    ENV_COLUMN,
+    METHOD_COLUMN,
+    RECIPIENT_COLUMN,
+    STATUS_COLUMN,
+    OUTCOME_COLUMN,
+    DURATION_COLUMN,
+) = range(len(COLUMNS))
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# (label, value for filter_entries)
+STATUS_FILTERS = (
+    ("All", "all"),
+    ("2xx", "2xx"),
+    ("4xx", "4xx"),
+    ("5xx", "5xx"),
+    ("Network/other error", "error"),
+)
+
+OUTCOME_LABELS = {
+    "success": "Success",
+    "api_error": "API error",
+    "network_error": "Network error",
+    "cancelled": "Cancelled",
+}
+# A multi-megabyte body would make the details pane sluggish and nobody reads that far.
+DETAIL_SECTION_CHARS = 200_000
+CELL_CHARS = 200
+
+_GOOD = QColor("#1b5e20")
+_WARN = QColor("#8d4e00")
+_BAD = QColor("#b71c1c")
+_MUTED = QColor("#607d8b")
+
+
+def ask_save_path(parent: QWidget | None, suggested: str) -> Path | None:
+    """Where to export the history, or None if the user cancels."""
+    name, _ = QFileDialog.getSaveFileName(
+        parent, "Export history", suggested, "JSON Lines (*.jsonl);;All files (*)"
+    )
+    return Path(name) if name else None
+
+
+def local_time(entry: HistoryEntry) -> str:
+    return entry.time.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_duration(ms: float) -> str:
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms / 60_000:.1f} min"
+
+
+def outcome_label(outcome: str) -> str:
+    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " ").capitalize())
+
+
+def _status_color(entry: HistoryEntry) -> QColor:
+    if entry.status is None:
+        return _MUTED if entry.outcome == "cancelled" else _BAD
+    if entry.status < 300:
+        return _GOOD
+    if entry.status < 500:
+        return _WARN
+    return _BAD
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pretty(value: Any) -> str:
+    try:
+        text = dumps_pretty(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > DETAIL_SECTION_CHARS:
+        text = (
+            text[:DETAIL_SECTION_CHARS]
+            + f"\n… ({len(text) - DETAIL_SECTION_CHARS} more characters)"
+        )
+    return text
+
+
+def describe_entry(entry: HistoryEntry) -> str:
+    """The details pane text: the request, how it ended, its body and the profile around it."""
+    status = str(entry.status) if entry.status is not None else "no HTTP status"
+    lines = [
+        f"{entry.method} {entry.base_url.rstrip('/')}{profile_path(entry.recipient_id)}",
+        f"Recipient: {entry.recipient_id}",
+        f"Time: {entry.time.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')}",
+        f"Environment: {entry.environment or '—'}",
+        f"Result: {status} · {outcome_label(entry.outcome)} · {format_duration(entry.duration_ms)}",
+    ]
+    if entry.message:
+        lines.append(f"Message: {entry.message}")
+    lines.append("")
+    if entry.request_body is None:
+        lines.append("Request body: none")
+    else:
+        lines += ["Request body:", _pretty(entry.request_body)]
+    if entry.profile_before is not None:
+        lines += ["", "Profile before:", _pretty(entry.profile_before)]
+    if entry.profile_after is not None:
+        lines += ["", "Profile after:", _pretty(entry.profile_after)]
+    return "\n".join(lines)
+
+
+class HistoryModel(QAbstractTableModel):
+    """History entries, newest first (row 0 is the most recent)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[HistoryEntry] = []
+
+    def set_entries(self, entries: Iterable[HistoryEntry]) -> None:
+        # Stable: entries with the same time keep the given (log) order.
+        ordered = sorted(entries, key=lambda e: e.time, reverse=True)
+        self.beginResetModel()
+        self._entries = ordered
+        self.endResetModel()
+
+    def prepend(self, entry: HistoryEntry) -> None:
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._entries.insert(0, entry)
+        self.endInsertRows()
+
+    def entries(self) -> list[HistoryEntry]:
+        return list(self._entries)
+
+    def entry(self, row: int) -> HistoryEntry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def row_of_id(self, entry_id: str) -> int:
+        return next((i for i, e in enumerate(self._entries) if e.id == entry_id), -1)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(entry, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == TIME_COLUMN:
+                return entry.time.astimezone().isoformat(timespec="seconds")
+            if column == ENV_COLUMN:
+                return entry.base_url
+            if column == RECIPIENT_COLUMN:
+                return _clip(entry.recipient_id, 2000)
+            if column in (STATUS_COLUMN, OUTCOME_COLUMN) and entry.message:
+                return _clip(entry.message, 2000)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS_COLUMN, OUTCOME_COLUMN):
+            return QBrush(_status_color(entry))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (STATUS_COLUMN, DURATION_COLUMN):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ENTRY_ROLE:
+            return entry
+        return None
+
+    @staticmethod
+    def _display(entry: HistoryEntry, column: int) -> str | None:
+        if column == TIME_COLUMN:
+            return local_time(entry)
+        if column == ENV_COLUMN:
+            return entry.environment or "—"
+        if column == METHOD_COLUMN:
+            return entry.method
+        if column == RECIPIENT_COLUMN:
+            return _clip(" ".join(entry.recipient_id.split()), CELL_CHARS)
+        if column == STATUS_COLUMN:
+            return str(entry.status) if entry.status is not None else "—"
+        if column == OUTCOME_COLUMN:
+            return outcome_label(entry.outcome)
+        if column == DURATION_COLUMN:
+            return format_duration(entry.duration_ms)
+        return None
+
+
+class HistoryPanel(QWidget):
+    """The history of sent requests.
+
+    Signals:
+        reopenRequested(object): the user wants this HistoryEntry back in the editor.
+        loaded(int): :meth:`load_from` finished; the number of entries now held.
+    """
+
+    reopenRequested = Signal(object)
+    loaded = Signal(int)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        secrets: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyPanel")
+        # Keys are masked in exports; entries added this session may not have been through the log.
+        self._secrets = secrets or (lambda: ())
+        self._all: list[HistoryEntry] = []
+        self._generation = 0
+        self._loading = False
+        self._added_while_loading: list[HistoryEntry] = []
+        self._note = ""
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("historyFilterEdit")
+        self.filter_edit.setPlaceholderText("Filter by recipient ID")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._apply_filter)
+
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("historyStatusCombo")
+        self.status_combo.setToolTip("Show only requests with this result")
+        for label, value in STATUS_FILTERS:
+            self.status_combo.addItem(label, value)
+        self.status_combo.currentIndexChanged.connect(self._apply_filter)
+
+        self.model = HistoryModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("historyView")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(RECIPIENT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths from the font: ResizeToContents would measure every row on each change.
+        metrics = self.fontMetrics()
+        samples = {
+            TIME_COLUMN: "2000-00-00 00:00:00",
+            ENV_COLUMN: "Production",
+            METHOD_COLUMN: "DELETE",
+            STATUS_COLUMN: "Status",
+            OUTCOME_COLUMN: "Network error",
+            DURATION_COLUMN: "Duration",
+        }
+        for column, sample in samples.items():
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        self.view.activated.connect(self._on_activated)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
+
+        self.details = QPlainTextEdit(self)
+        self.details.setObjectName("historyDetails")
+        self.details.setReadOnly(True)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.details.setPlaceholderText("Select a request to see its body and result.")
+
+        self.reopen_button = QPushButton("Re-open in editor", self)
+        self.reopen_button.setObjectName("historyReopenButton")
+        self.reopen_button.setToolTip("Put this request's recipient, method and body in the editor")
+        self.reopen_button.clicked.connect(self.reopen_selected)
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setObjectName("historyExportButton")
+        self.export_button.setToolTip("Save the requests shown (filters applied) as JSON Lines")
+        self.export_button.clicked.connect(lambda: self.export_visible())
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("historyStatusLabel")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.status_combo)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.reopen_button)
+        buttons.addWidget(self.export_button)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        self._refresh_state()
+
+    # -- entries -------------------------------------------------------------------------
+
+    def set_entries(self, entries: Iterable[HistoryEntry]) -> None:
+        """Show ``entries`` (any order; shown newest first). Supersedes a load in progress."""
+        self._generation += 1
+        self._loading = False
+        self._note = ""
+        self._set_all(entries)
+
+    def add_entry(self, entry: HistoryEntry) -> None:
+        """A request that just finished: goes on top (if the filters let it through)."""
+        self._all.insert(0, entry)
+        if self._loading:
+            self._added_while_loading.append(entry)
+        if filter_entries(
+            [entry], recipient=self._recipient_filter(), status=self._status_filter()
+        ):
+            self.model.prepend(entry)
+        self._refresh_state()
+
+    def entries(self) -> list[HistoryEntry]:
+        """Every entry held, newest first, filters ignored."""
+        return list(self._all)
+
+    def visible_entries(self) -> list[HistoryEntry]:
+        """The entries the filters let through, as shown (newest first)."""
+        return self.model.entries()
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def load_from(self, log: HistoryLog, runner: JobRunner) -> None:
+        """Read ``log`` on ``runner`` and show it; entries added meanwhile are kept."""
+        self._generation += 1
+        generation = self._generation
+        self._loading = True
+        self._added_while_loading = []
+        self._refresh_state()
+
+        def read(_progress: Callable[[Any], None]) -> tuple[list[HistoryEntry], int]:
+            entries = log.entries()
+            return entries, log.skipped
+
+        def done(result: Any) -> None:
+            # The panel may be gone (window closed) or a newer load/set may have superseded this.
+            if not isValid(self) or generation != self._generation:
+                return
+            self._loading = False
+            added, self._added_while_loading = self._added_while_loading, []
+            if isinstance(result, BaseException):
+                self._note = f"The history could not be read: {result}"
+                self._refresh_state()
+                return
+            entries, skipped = result
+            known = {e.id for e in entries}
+            # Added during the read but not in what was read: newest first, on top.
+            extra = [e for e in reversed(added) if e.id not in known]
+            self._note = (
+                f"{skipped} damaged line{'s' if skipped != 1 else ''} skipped." if skipped else ""
+            )
+            self._set_all([*extra, *entries])
+            self.loaded.emit(len(self._all))
+
+        runner.start(read, on_finished=done, on_error=lambda exc: exc)
+
+    def _set_all(self, entries: Iterable[HistoryEntry]) -> None:
+        self._all = sorted(entries, key=lambda e: e.time, reverse=True)
+        self._apply_filter()
+
+    # -- filters -------------------------------------------------------------------------
+
+    def set_recipient_filter(self, text: str) -> None:
+        self.filter_edit.setText(text)
+
+    def set_status_filter(self, value: str) -> bool:
+        """Pick the status filter by its value ("all", "2xx", "4xx", "5xx", "error")."""
+        index = self.status_combo.findData(value)
+        if index < 0:
+            return False
+        self.status_combo.setCurrentIndex(index)
+        return True
+
+    def _recipient_filter(self) -> str:
+        return self.filter_edit.text()
+
+    def _status_filter(self) -> str:
+        value = self.status_combo.currentData()
+        return value if isinstance(value, str) else "all"
+
+    def _apply_filter(self) -> None:
+        selected = self.selected_entry()
+        self.model.set_entries(
+            filter_entries(
+                self._all, recipient=self._recipient_filter(), status=self._status_filter()
+            )
+        )
+        if selected is not None:
+            self.select_entry(selected)
+        self._refresh_state()
+
+    # -- selection and details -----------------------------------------------------------
+
+    def selected_entry(self) -> HistoryEntry | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.entry(rows[0].row()) if rows else None
+
+    def select_row(self, row: int) -> None:
+        self.view.selectRow(row)
+
+    def select_entry(self, entry: HistoryEntry) -> bool:
+        row = self.model.row_of_id(entry.id)
+        if row < 0:
+            return False
+        self.view.selectRow(row)
+        return True
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.details.clear()
+        else:
+            self.details.setPlainText(mask_text(describe_entry(entry), self._secrets()))
+        self.reopen_button.setEnabled(entry is not None)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        entry = self.model.entry(index.row())
+        if entry is not None:
+            self.reopenRequested.emit(entry)
+
+    def reopen_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self.reopenRequested.emit(entry)
+
+    # -- export --------------------------------------------------------------------------
+
+    def export_visible(self, dest: Path | None = None) -> bool:
+        """Write the entries the filters let through to ``dest`` (asking if not given)."""
+        entries = self.visible_entries()
+        if not entries:
+            dialogs.inform(
+                self, "Export history", "No requests match the filters: nothing to export."
+            )
+            return False
+        if dest is None:
+            dest = ask_save_path(self, "history-export.jsonl")
+            if dest is None:
+                return False
+        try:
+            HistoryLog.export(entries, dest, secrets=self._secrets())
+        except StorageError as exc:
+            dialogs.inform(self, "Cannot export history", str(exc))
+            return False
+        return True
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _refresh_state(self) -> None:
+        shown = self.model.rowCount()
+        total = len(self._all)
+        if self._loading and not total:
+            text = "Loading history…"
+        elif total == 0:
+            text = "No requests sent yet."
+        elif shown == total:
+            text = f"{total} request{'s' if total != 1 else ''}"
+        else:
+            text = f"{shown} of {total} requests match"
+        if self._loading and total:
+            text += " — loading older requests…"
+        if self._note:
+            text += f" — {self._note}"
+        self.status_label.setText(text)
+        self.export_button.setEnabled(shown > 0)
+        self.reopen_button.setEnabled(self.selected_entry() is not None)
