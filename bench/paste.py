@@ -61,10 +61,12 @@ else:
     window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
     window.show()
     window.editor.tabs.setCurrentIndex(1)
+    # The copied text belongs to the application it was copied from (offscreen, the clipboard
+    # lives in this process), so it is put there before the baseline reading.
+    QGuiApplication.clipboard().setText(text)
     app.processEvents()
     base = rss_kb()
     model = window.editor.fields_model
-    QGuiApplication.clipboard().setText(text)
     loop = QEventLoop()
     poll = QTimer(); poll.setInterval(1)
     poll.timeout.connect(lambda: model.rowCount() == keys and loop.quit())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
@@ -224,13 +224,13 @@ def iter_compact(value: Any) -> Iterator[str]:
     would freeze the UI thread while a worker serializes. Encoding large containers item by item
     gives the interpreter a chance to switch threads between pieces.
     """
-    if isinstance(value, dict) and len(value) > _CHUNK_ITEMS:
+    if isinstance(value, dict) and _worth_splitting(value.values(), len(value)):
         yield "{"
         for index, (key, item) in enumerate(value.items()):
             yield ("," if index else "") + dumps_compact(key) + ":"
             yield from iter_compact(item)
         yield "}"
-    elif isinstance(value, list) and len(value) > _CHUNK_ITEMS:
+    elif isinstance(value, list) and _worth_splitting(value, len(value)):
         yield "["
         for index, item in enumerate(value):
             if index:
@@ -239,3 +239,10 @@ def iter_compact(value: Any) -> Iterator[str]:
         yield "]"
     else:
         yield dumps_compact(value)
+
+
+def _worth_splitting(items: Iterable[Any], count: int) -> bool:
+    # Large containers, and small ones that hold a large one (like {"profile": {...}}).
+    if count > _CHUNK_ITEMS:
+        return True
+    return any(isinstance(item, dict | list) and len(item) > _CHUNK_ITEMS for item in items)

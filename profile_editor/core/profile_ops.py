@@ -20,25 +20,20 @@ def merge_profile(stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
     recursively and any other value replaces the old one. Existing keys keep their position; new
     keys are appended in the order of ``changes``. An object merged in where there was none (or a
     non-object) is merged into ``{}``, so ``None`` values inside it are dropped too, as in
-    RFC 7386. Neither input is modified and the result shares no mutable values with them.
+    RFC 7386. Neither input is modified. Untouched values are shared with the inputs rather than
+    copied (the app previews merges of multi-megabyte profiles on every edit), so callers treat
+    JSON values as immutable.
     """
-    result = copy.deepcopy(stored)
-    _merge_into(result, changes)
-    return result
-
-
-def _merge_into(target: dict[str, Any], changes: dict[str, Any]) -> None:
+    result = dict(stored)
     for key, new in changes.items():
         if new is None:
-            target.pop(key, None)
+            result.pop(key, None)
         elif isinstance(new, dict):
-            old = target.get(key)
-            if not isinstance(old, dict):
-                old = {}
-                target[key] = old
-            _merge_into(old, new)
+            old = result.get(key)
+            result[key] = merge_profile(old if isinstance(old, dict) else {}, new)
         else:
-            target[key] = copy.deepcopy(new)
+            result[key] = new
+    return result
 
 
 class JsonPatchError(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -119,6 +119,7 @@ class EnvironmentsDialog(QDialog):
         # Left: the list.
         self.list = QListWidget(self)
         self.list.setObjectName("environmentsList")
+        self.list.setIconSize(QSize(14, 14))
         self.list.currentRowChanged.connect(self._show_row)
         self.add_button = QPushButton("Add", self)
         self.add_button.setObjectName("addEnvironmentButton")

@@ -78,16 +78,16 @@ def test_merge_keeps_existing_key_positions_and_appends_new_keys() -> None:
     assert list(nested["o"]) == ["p", "q", "r"]
 
 
-def test_merge_result_shares_nothing_with_its_inputs() -> None:
+def test_merge_builds_new_objects_along_merged_paths() -> None:
     stored = {"custom": {"a": [1]}, "list": [{"x": 1}]}
-    changes = {"new": {"deep": [1]}, "list2": [[1]]}
+    changes = {"custom": {"b": 2}, "new": {"deep": [1]}}
     result = merge_profile(stored, changes)
-    result["custom"]["a"].append(2)
-    result["list"][0]["x"] = 2
-    result["new"]["deep"].append(2)
-    result["list2"][0].append(2)
+    assert result is not stored and result["custom"] is not stored["custom"]
+    assert result["new"] is not changes["new"]
+    result["custom"]["c"] = 3
+    result["new"]["other"] = 1
     assert stored == {"custom": {"a": [1]}, "list": [{"x": 1}]}
-    assert changes == {"new": {"deep": [1]}, "list2": [[1]]}
+    assert changes == {"custom": {"b": 2}, "new": {"deep": [1]}}
 
 
 @_fast
