@@ -10,6 +10,7 @@ import json
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -65,11 +66,10 @@ class ProfilesClient:
                 message="Something went wrong inside the app while sending.",
                 detail=f"{type(exc).__name__}: {exc}",
             )
-        return outcome.model_copy(
-            update={
-                "elapsed_ms": (time.perf_counter() - started) * 1000,
-                "idempotency_key": request.idempotency_key,
-            }
+        return replace(
+            outcome,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            idempotency_key=request.idempotency_key,
         )
 
     def _execute(
@@ -108,10 +108,10 @@ class ProfilesClient:
                 retry_after = response.headers.get("Retry-After")
                 reason = f"HTTP {response.status_code}"
                 if not is_retryable_status(response.status_code):
-                    return outcome.model_copy(update={"attempts": attempt})
+                    return replace(outcome, attempts=attempt)
             retries_done = attempt - 1
             if retries_done >= self._retry.max_retries:
-                return outcome.model_copy(update={"attempts": attempt})
+                return replace(outcome, attempts=attempt)
             delay = self._retry.delay(retries_done, retry_after)
             if on_retry is not None:
                 on_retry(retries_done + 1, self._retry.max_retries, delay, reason)
@@ -152,7 +152,10 @@ def _response_outcome(method: Method, response: httpx.Response) -> Outcome:
             parsed = json.loads(response.content)
         except ValueError:
             parsed = None
-    detail = _cut(response.text) if response.content else "(empty body)"
+    # Decoding the text is only worth it when there is no JSON body to show instead.
+    detail = (
+        "" if parsed is not None else (_cut(response.text) if response.content else "(empty body)")
+    )
     if 200 <= status < 300:
         if status == 204 or (not response.content and method in (Method.DELETE, Method.PATCH)):
             return Outcome(

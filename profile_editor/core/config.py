@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DEFAULT_BASE_URL = "https://api.courier.com"
@@ -55,6 +56,7 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
+@lru_cache(maxsize=64)  # asked on every send, with the same few base URLs
 def insecure_key_problem(base_url: str, has_key: bool) -> str | None:
     """Why the key must not go to ``base_url``, or None when it may."""
     parts = urlsplit(base_url)

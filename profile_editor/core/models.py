@@ -7,6 +7,7 @@ the worker and the history all describe one request the same way.
 from __future__ import annotations
 
 import shlex
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -157,8 +158,12 @@ class OutcomeKind(StrEnum):
     REFUSED = "refused"  # not sent: the app refused to send it
 
 
-class Outcome(BaseModel):
-    """What became of one request, retries included; never an exception."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one request, retries included; never an exception.
+
+    A plain dataclass: one is built per request on the hot path of every send.
+    """
 
     kind: OutcomeKind
     summary: str  # one line for the status bar
@@ -166,7 +171,7 @@ class Outcome(BaseModel):
     message: str = ""
     error_type: str | None = None
     detail: str = ""  # raw detail: response text (cut) or the low-level error
-    body: Annotated[Any, SkipValidation] = None  # parsed JSON answer, when there was one
+    body: Any = None  # parsed JSON answer, when there was one
     elapsed_ms: float = 0.0
     attempts: int = 0
     idempotency_key: str | None = None

@@ -290,7 +290,7 @@ class EnvironmentsDialog(QDialog):
         if self.save():
             super().accept()
 
-    # -- editing (also used by tests) ----------------------------------------------------
+    # -- editing -------------------------------------------------------------------------
 
     def add_environment(self) -> None:
         taken = {r.name.strip().casefold() for r in self._rows}
@@ -567,7 +567,6 @@ class EnvironmentsDialog(QDialog):
             row.new_key = ""
             row.clear_key = False
             row.has_stored_key = None
-        moving.clear()
         self._removed.clear()
         self.key_edit.clear()
         self._update_vault_notice()
