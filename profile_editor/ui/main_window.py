@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,8 +36,16 @@ from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.jsoncodec import dumps_pretty
 from profile_editor.core.recipient import Severity, check_recipient_id
 from profile_editor.core.session import Session
+from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.storage.errors import PresetConflictError, SecretLeakError, StorageError
+from profile_editor.storage.history import HistoryEntry, HistoryLog
+from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
+from profile_editor.storage.secrets import KeyVault
 from profile_editor.ui import dialogs
 from profile_editor.ui.changes_view import ChangesView
+from profile_editor.ui.environment_bar import EnvironmentBar
+from profile_editor.ui.history_panel import HistoryPanel
+from profile_editor.ui.presets_panel import PresetsPanel
 from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 from profile_editor.ui.resources import icon, read_text
 from profile_editor.ui.workers import JobRunner
@@ -76,6 +84,8 @@ class WindowConfig:
     total_timeout: float = 60.0
     retry_base_delay: float = 0.5
     key_source: str = ""
+    # None: the OS keychain through keyring's own choice; tests pass keyring's test backends.
+    keyring_backend: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,6 +122,19 @@ class MainWindow(QMainWindow):
             retry=RetryPolicy(base_delay=config.retry_base_delay),
         )
         self.runner = JobRunner(self)
+        data_dir = config.data_dir
+        self.env_store = EnvironmentStore(data_dir / "environments.json")
+        self.vault = KeyVault(backend=config.keyring_backend)
+        self.preset_store = PresetStore(data_dir / "presets")
+        self.history_log = HistoryLog(data_dir / "history")
+        self.settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+        # Environments that live only for this session (sandbox, env vars, --base-url).
+        self._session_envs: list[Environment] = []
+        self._memory_keys: dict[str, str] = {}
+        self._env: Environment | None = None
+        self._preset: PresetEntry | None = None
+        self._saved_state: tuple[str, str, str, str] = ("", "POST", "", "")
+        self._pending_history: tuple[ProfileRequest, Outcome, dict[str, Any] | None] | None = None
         self._closing = False
         self._warmed = False
         self._busy = False
@@ -125,7 +148,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setStyleSheet(read_text("app.qss"))
         self._build()
+        self._setup_environments()
         self._connect_signals()
+        self._restore_settings()
+        self._saved_state = self._state_key()
         self._update_title()
         self._set_status("Ready.", "idle")
         self.on_recipient_id_changed("")
@@ -138,20 +164,22 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
 
-        self.env_band = QFrame(central)
-        self.env_band.setObjectName("environmentBand")
-        band = QHBoxLayout(self.env_band)
-        band.setContentsMargins(12, 4, 12, 4)
-        self.env_label = QLabel(self.env_band)
-        self.env_label.setObjectName("environmentLabel")
-        band.addWidget(self.env_label, 1)
-        outer.addWidget(self.env_band)
+        self.env_bar = EnvironmentBar(central)
+        outer.addWidget(self.env_bar)
 
-        body = QWidget(central)
+        self.side_splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.side_splitter.setObjectName("sideSplitter")
+        self.presets_panel = PresetsPanel(
+            self.preset_store, self.side_splitter, secrets=self._known_secrets
+        )
+        body = QWidget(self.side_splitter)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(6)
-        outer.addWidget(body, 1)
+        self.side_splitter.setStretchFactor(0, 0)
+        self.side_splitter.setStretchFactor(1, 1)
+        self.side_splitter.setSizes([240, 860])
+        outer.addWidget(self.side_splitter, 1)
 
         bar = QHBoxLayout()
         self.method_combo = QComboBox(body)
@@ -212,7 +240,10 @@ class MainWindow(QMainWindow):
         key_row.addWidget(key_label)
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.key_source)
-        key_row.addStretch(0)
+        self.note_edit = QLineEdit(body)
+        self.note_edit.setObjectName("noteEdit")
+        self.note_edit.setPlaceholderText("Note (saved with the preset)")
+        key_row.addWidget(self.note_edit, 1)
         key_row.addWidget(self.verify_check)
         layout.addLayout(key_row)
         key_label.setBuddy(self.key_edit)
@@ -266,9 +297,30 @@ class MainWindow(QMainWindow):
         self.send_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.addAction(self.send_action)
 
+        self.save_action = QAction("Save preset", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.save_action)
+        self.save_as_action = QAction("Save preset as…", self)
+        self.save_as_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.addAction(self.save_as_action)
+
+        self.history_panel = HistoryPanel(self, secrets=self._known_secrets)
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("historyDock")
+        self.history_dock.setWidget(self.history_panel)
+        self.history_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self.history_action = self.history_dock.toggleViewAction()
+        self.history_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.addAction(self.history_action)
+
         self.setCentralWidget(central)
-        self.resize(1100, 720)
-        self._apply_environment()
+        self.resize(1280, 860)
+        self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
 
     def _connect_signals(self) -> None:
         self.recipient_edit.textChanged.connect(self.on_recipient_id_changed)
@@ -283,11 +335,25 @@ class MainWindow(QMainWindow):
         self.send_action.triggered.connect(self.on_send_clicked)
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
         self.copy_curl_button.clicked.connect(self.on_copy_curl_clicked)
+        self.recipient_edit.textChanged.connect(self.on_state_edited)
+        self.method_combo.currentIndexChanged.connect(self.on_state_edited)
+        self.note_edit.textChanged.connect(self.on_state_edited)
+        self.key_edit.textEdited.connect(self.on_key_edited)
+        self.env_bar.environmentChanged.connect(self.on_environment_changed)
+        self.env_bar.editRequested.connect(self.on_edit_environments)
+        self.save_action.triggered.connect(self.on_save_preset)
+        self.save_as_action.triggered.connect(self.on_save_preset_as)
+        self.presets_panel.openRequested.connect(self.on_preset_open_requested)
+        self.presets_panel.newRequested.connect(self.on_new_preset)
+        self.presets_panel.saveAsRequested.connect(self.on_save_preset_as)
+        self.presets_panel.presetRenamed.connect(self.on_preset_renamed)
+        self.presets_panel.presetDeleted.connect(self.on_preset_deleted)
+        self.history_panel.reopenRequested.connect(self.on_history_reopen)
 
     # ----------------------------------------------------------------- state
     @property
     def base_url(self) -> str:
-        return self.config.base_url
+        return self._env.base_url if self._env is not None else self.config.base_url
 
     def api_key(self) -> str | None:
         return self.key_edit.text().strip() or None
@@ -300,22 +366,14 @@ class MainWindow(QMainWindow):
     def is_busy(self) -> bool:
         return self._busy
 
-    def _apply_environment(self) -> None:
-        name = self.config.environment_name
-        if self.config.sandbox:
-            text = f"<b>SANDBOX</b> — local test server at {self.config.base_url}: nothing here reaches Courier"
-        else:
-            text = f"<b>{name}</b> — {self.config.base_url}"
-        self.env_label.setText(text)
-        self.env_band.setStyleSheet(
-            f"#environmentBand {{ background: {self.config.environment_color}; }}"
-            "#environmentBand QLabel { color: white; }"
-        )
-
     def _update_title(self) -> None:
-        star = "*" if self.editor.is_modified() else ""
-        suffix = " — Sandbox" if self.config.sandbox else ""
-        self.setWindowTitle(f"{star}Profile Editor{suffix}")
+        dirty = self.is_dirty()
+        name = self._preset.name if self._preset is not None else "Untitled"
+        env = f" — {self._env.name}" if self._env is not None else ""
+        self.setWindowTitle(f"{'*' if dirty else ''}{name}{env} — Profile Editor")
+        self.presets_panel.set_current(
+            self._preset.path if self._preset is not None else None, dirty
+        )
 
     def _set_status(self, text: str, state: str) -> None:
         self.status_label.setText(text)
@@ -370,6 +428,9 @@ class MainWindow(QMainWindow):
         self._preview_timer.start()
 
     def on_modified_changed(self, _modified: bool) -> None:
+        self._update_title()
+
+    def on_state_edited(self, *_args: Any) -> None:
         self._update_title()
 
     def on_preview_timer(self) -> None:
@@ -517,10 +578,23 @@ class MainWindow(QMainWindow):
         from profile_editor.core.changes import ChangeKind
         from profile_editor.core.models import ACTION_NAMES, Method
 
-        if method not in (Method.PUT, Method.DELETE):
-            return True
         rid = self.recipient_edit.text()
         action = ACTION_NAMES[method]
+        env = self._env
+        if (
+            env is not None
+            and env.protected
+            and not dialogs.confirm(
+                self,
+                f"Send to {env.name}?",
+                f"“{env.name}” is a protected environment ({env.base_url}). "
+                f"{action} the profile of “{rid}” there?",
+                ok=f"{action} in {env.name}",
+            )
+        ):
+            return False
+        if method not in (Method.PUT, Method.DELETE):
+            return True
         if changes is None:
             lost = "The stored profile was not loaded, so what will be lost is unknown: " + (
                 "the whole profile."
@@ -639,16 +713,31 @@ class MainWindow(QMainWindow):
 
     def _show_send(self, request: ProfileRequest, outcome: Outcome) -> None:
         self._show_response(self._describe(outcome))
+        before = self._stored_profile_for(request)
         if not outcome.ok:
             state = "idle" if outcome.kind.value == "cancelled" else "error"
             self._set_status(self._status_for_failure("Send", outcome), state)
             self.output_tabs.setCurrentWidget(self.response_view)
+            self._record_history(request, outcome, before, None)
             return
         self._set_status(f"✓ {outcome.summary} — {outcome.elapsed_ms:,.0f} ms", "success")
         expected = self._pending_expected
         self._pending_expected = None
         if expected is not None and expected[0] == request.recipient_id:
+            # Recorded once the check tells what is stored now.
+            self._pending_history = (request, outcome, before)
             self._verify(request, expected[1])
+        else:
+            self._record_history(request, outcome, before, None)
+
+    def _stored_profile_for(self, request: ProfileRequest) -> dict[str, Any] | None:
+        stored = self._stored
+        if stored is not None and (stored.base_url, stored.recipient_id) == (
+            request.base_url,
+            request.recipient_id,
+        ):
+            return stored.profile
+        return None
 
     def _verify(self, sent: ProfileRequest, expected: dict[str, Any] | None) -> None:
         from profile_editor.core.models import Method, ProfileRequest
@@ -672,7 +761,9 @@ class MainWindow(QMainWindow):
             actual = None
         else:
             self._set_status(f"{sent_summary} · could not verify: {outcome.summary}", "warning")
+            self._flush_pending_history(None)
             return
+        self._flush_pending_history(actual)
         self._stored = Stored(request.base_url, request.recipient_id, actual)
         if actual == expected:
             self._set_status(
@@ -718,6 +809,341 @@ class MainWindow(QMainWindow):
         self.output_tabs.setCurrentWidget(self.changes_view)
         self._refresh_preview()
 
+    # ----------------------------------------------------------------- environments
+    def _setup_environments(self) -> None:
+        config = self.config
+        stored = self.env_store.load()
+        by_url = {env.base_url: env for env in stored}
+        active: Environment | None = None
+        if config.sandbox or config.api_key or config.base_url not in by_url:
+            # A target given on the command line or by env vars is a session environment;
+            # its key stays in memory.
+            name = config.environment_name
+            if any(env.name == name for env in stored):
+                name = f"{name} (this session)"
+            active = Environment(
+                name=name, base_url=config.base_url, color=config.environment_color
+            )
+            self._session_envs = [active]
+            if config.api_key:
+                self._memory_keys[name] = config.api_key
+        else:
+            active = by_url[config.base_url]
+        last = str(self.settings.value("environment", "") or "")
+        if not config.sandbox and not config.api_key and last:
+            active = next((e for e in stored if e.name == last), active)
+        self.env_bar.set_environments(self._session_envs + stored, active.name)
+        self._activate_environment(active)
+        self._update_vault_notice()
+
+    def _update_vault_notice(self) -> None:
+        notice = "" if self.vault.persistent else f"Keys kept in memory only: {self.vault.reason}"
+        if self.config.sandbox and self._env is not None and self._env in self._session_envs:
+            notice = "Local sandbox: nothing here reaches Courier"
+        self.env_bar.set_key_notice(notice)
+
+    def _activate_environment(self, env: Environment) -> None:
+        self._env = env
+        key = self._memory_keys.get(env.name)
+        if key is None and env not in self._session_envs:
+            key = self.vault.get(env.name)
+        self.key_edit.setText(key or "")
+        source = "sandbox key" if self.config.sandbox and env in self._session_envs else ""
+        if not source and key:
+            source = "this session" if env.name in self._memory_keys else "keychain"
+        self.key_source.setText(source)
+        self._update_vault_notice()
+        self._update_title()
+        self._preview_timer.start()
+
+    def environments(self) -> list[Environment]:
+        return self.env_bar.environments()
+
+    def on_environment_changed(self, env: Environment) -> None:
+        self._activate_environment(env)
+        self._set_status(f"Environment: {env.name} — {env.base_url}", "idle")
+
+    def on_key_edited(self, text: str) -> None:
+        if self._env is not None:
+            self._memory_keys[self._env.name] = text.strip()
+            self.key_source.setText("this session" if text else "")
+
+    def on_edit_environments(self) -> None:
+        from profile_editor.ui.environments_dialog import EnvironmentsDialog
+
+        stored = [env for env in self.environments() if env not in self._session_envs]
+        dialog = EnvironmentsDialog(self.env_store, self.vault, stored, self)
+        if dialog.exec() != EnvironmentsDialog.DialogCode.Accepted:
+            return
+        saved = dialog.saved_environments() or []
+        active = self._env.name if self._env is not None else None
+        env = self.env_bar.set_environments(self._session_envs + saved, active)
+        if env is not None:
+            self._activate_environment(env)
+
+    def _known_secrets(self) -> list[str]:
+        """Every key this window knows, so that none of them is ever written to a file."""
+        keys = {key for key in self._memory_keys.values() if key}
+        if self.key_edit.text().strip():
+            keys.add(self.key_edit.text().strip())
+        for env in self.environments():
+            if env not in self._session_envs:
+                key = self.vault.get(env.name)
+                if key:
+                    keys.add(key)
+        return sorted(keys)
+
+    # ----------------------------------------------------------------- presets
+    def _state_key(self) -> tuple[str, str, str, str]:
+        env = self._env.name if self._env is not None else ""
+        return (
+            self.recipient_edit.text(),
+            str(self.method_combo.currentData()),
+            env,
+            self.note_edit.text(),
+        )
+
+    def is_dirty(self) -> bool:
+        """Unsaved changes against the open preset (or against the empty start)."""
+        return self.editor.is_modified() or self._state_key() != self._saved_state
+
+    def current_preset(self, name: str) -> Preset | None:
+        result = self.editor.profile_result()
+        if result.profile is None:
+            dialogs.inform(self, "Cannot save", f"The profile has a problem: {result.problem}")
+            self.editor.reveal_problem()
+            return None
+        return Preset(
+            name=name,
+            recipient_id=self.recipient_edit.text(),
+            method=self.method_combo.currentData(),
+            environment=self._env.name if self._env is not None else None,
+            note=self.note_edit.text(),
+            profile=result.profile,
+        )
+
+    def _mark_saved(self, entry: PresetEntry | None) -> None:
+        self._preset = entry
+        self.editor.set_modified(False)
+        self._saved_state = self._state_key()
+        self._update_title()
+
+    def save_preset(self, *, save_as: bool = False) -> bool:
+        """Save to the open preset (or ask for a name); True when it is on disk."""
+        entry = None if save_as else self._preset
+        if entry is None:
+            suggested = f"{self._preset.name} copy" if self._preset is not None else ""
+            name = dialogs.ask_text(self, "Save preset", "Preset name:", suggested)
+            if not name:
+                return False
+        else:
+            name = entry.name
+        preset = self.current_preset(name)
+        if preset is None:
+            return False
+        secrets = self._known_secrets()
+        try:
+            if entry is None:
+                saved = self.preset_store.save(preset, secrets=secrets)
+            else:
+                try:
+                    saved = self.preset_store.save(
+                        preset, path=entry.path, expected=entry.fingerprint, secrets=secrets
+                    )
+                except PresetConflictError as conflict:
+                    if not dialogs.confirm(
+                        self,
+                        "Preset changed on disk",
+                        f"“{name}” was changed on disk since it was opened (another window or "
+                        "program). Overwrite it with what is here?",
+                        str(conflict),
+                        ok="Overwrite",
+                    ):
+                        return False
+                    saved = self.preset_store.save(preset, path=entry.path, secrets=secrets)
+        except SecretLeakError:
+            dialogs.inform(
+                self,
+                "Not saved",
+                "The preset contains an API key (in the profile or the note). Keys are never "
+                "written to preset files: remove it and save again.",
+            )
+            return False
+        except (StorageError, OSError) as err:
+            dialogs.inform(self, "Not saved", f"The preset could not be written: {err}")
+            return False
+        self._mark_saved(saved)
+        self.presets_panel.refresh()
+        self._update_title()
+        self._set_status(f"Saved preset “{saved.name}” ({saved.path.name}).", "success")
+        return True
+
+    def on_save_preset(self) -> None:
+        self.save_preset()
+
+    def on_save_preset_as(self) -> None:
+        self.save_preset(save_as=True)
+
+    def _may_discard(self, doing: str) -> bool:
+        """Ask about unsaved changes before ``doing``; True when it may go ahead."""
+        if not self.is_dirty():
+            return True
+        name = self._preset.name if self._preset is not None else "Untitled"
+        choice = dialogs.ask_save_discard_cancel(
+            self, "Unsaved changes", f"“{name}” has unsaved changes. Save them before {doing}?"
+        )
+        if choice is dialogs.Choice.SAVE:
+            return self.save_preset()
+        return choice is dialogs.Choice.DISCARD
+
+    def on_new_preset(self) -> None:
+        if not self._may_discard("starting a new one"):
+            return
+        self.recipient_edit.clear()
+        self.note_edit.clear()
+        self.method_combo.setCurrentIndex(0)
+        self.editor.set_profile({})
+        self._stored = None
+        self._mark_saved(None)
+
+    def on_preset_open_requested(self, entry: PresetEntry) -> None:
+        if entry.is_broken or entry.preset is None:
+            dialogs.inform(self, "Cannot open preset", f"{entry.path.name}: {entry.error}")
+            return
+        if self._preset is not None and entry.path == self._preset.path and not self.is_dirty():
+            return
+        if not self._may_discard(f"opening “{entry.name}”"):
+            return
+        self.open_preset(entry)
+
+    def open_preset(self, entry: PresetEntry) -> None:
+        preset = entry.preset
+        assert preset is not None
+        self._apply_request(preset.recipient_id, preset.method, preset.environment, preset.profile)
+        self.note_edit.setText(preset.note)
+        self._mark_saved(entry)
+        self._set_status(f"Opened preset “{preset.name}”.", "idle")
+
+    def _apply_request(
+        self, recipient: str, method: str, environment: str | None, profile: dict[str, Any]
+    ) -> None:
+        wanted = environment and (self._env is None or environment != self._env.name)
+        if wanted and not self.env_bar.select(environment or ""):
+            dialogs.inform(
+                self,
+                "Environment not found",
+                f"This request was made for the environment “{environment}”, which does "
+                f"not exist here. It stays on “{self._env.name if self._env else '?'}”.",
+            )
+        index = self.method_combo.findData(method)
+        self.method_combo.setCurrentIndex(max(index, 0))
+        self.recipient_edit.setText(recipient)
+        self.editor.set_profile(profile)
+        self._stored = None
+
+    def on_preset_renamed(self, old_path: Path, entry: PresetEntry) -> None:
+        if self._preset is not None and self._preset.path == old_path:
+            self._preset = entry
+            self._update_title()
+
+    def on_preset_deleted(self, path: Path) -> None:
+        if self._preset is not None and self._preset.path == path:
+            # The content stays in the editor, now unsaved.
+            self._preset = None
+            self._saved_state = ("", "POST", "", "")
+            self._update_title()
+
+    # ----------------------------------------------------------------- history
+    def _flush_pending_history(self, after: dict[str, Any] | None) -> None:
+        if self._pending_history is not None:
+            request, outcome, before = self._pending_history
+            self._pending_history = None
+            self._record_history(request, outcome, before, after)
+
+    def _record_history(
+        self,
+        request: ProfileRequest,
+        outcome: Outcome,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        entry = HistoryEntry(
+            environment=self._env.name if self._env is not None else None,
+            base_url=request.base_url,
+            method=request.method.value,
+            recipient_id=request.recipient_id,
+            request_body=request.payload(),
+            status=outcome.status_code,
+            outcome=outcome.kind.value,
+            message=outcome.message or outcome.summary,
+            duration_ms=outcome.elapsed_ms,
+            profile_before=before,
+            profile_after=after,
+        )
+        self.history_panel.add_entry(entry)
+        log, secrets = self.history_log, self._known_secrets()
+
+        def write(_progress: Any) -> None:
+            log.append(entry, secrets=secrets)
+
+        self.runner.start(write, on_finished=lambda _r: None, on_error=self._on_history_error)
+
+    def _on_history_error(self, exc: BaseException) -> None:
+        # Runs on the worker; the message reaches the UI through the finished signal.
+        return None
+
+    def on_history_reopen(self, entry: HistoryEntry) -> None:
+        body = entry.request_body if isinstance(entry.request_body, dict) else {}
+        profile = body.get("profile") if isinstance(body.get("profile"), dict) else {}
+        if entry.method not in ("POST", "PUT", "DELETE"):
+            dialogs.inform(self, "Cannot re-open", f"{entry.method} requests are not edited here.")
+            return
+        if not self._may_discard("re-opening a request from history"):
+            return
+        self._apply_request(entry.recipient_id, entry.method, entry.environment, profile or {})
+        self.note_edit.clear()
+        self._preset = None
+        self._saved_state = ("", "POST", "", "")
+        self.editor.set_modified(True)
+        self._update_title()
+        self._set_status(
+            f"Re-opened the {entry.method} to “{entry.recipient_id}” from history.", "idle"
+        )
+
+    # ----------------------------------------------------------------- settings
+    def _restore_settings(self) -> None:
+        settings = self.settings
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("windowState")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for name, splitter in (
+            ("sideSplitter", self.side_splitter),
+            ("mainSplitter", self.splitter),
+        ):
+            value = settings.value(name)
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        last = str(settings.value("preset", "") or "")
+        if last:
+            entry = self.preset_store.read(Path(last)) if Path(last).is_file() else None
+            if entry is not None and not entry.is_broken:
+                self.open_preset(entry)
+                self.presets_panel.select_path(entry.path)
+
+    def _save_settings(self) -> None:
+        settings = self.settings
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("windowState", self.saveState())
+        settings.setValue("sideSplitter", self.side_splitter.saveState())
+        settings.setValue("mainSplitter", self.splitter.saveState())
+        if self._env is not None and self._env not in self._session_envs:
+            settings.setValue("environment", self._env.name)
+        settings.setValue("preset", str(self._preset.path) if self._preset is not None else "")
+        settings.sync()
+
     # ----------------------------------------------------------------- start-up
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -737,6 +1163,7 @@ class MainWindow(QMainWindow):
             session.client()
 
         self.runner.start(work, on_finished=lambda _result: None, on_error=lambda _exc: None)
+        self.history_panel.load_from(self.history_log, self.runner)
 
     # ----------------------------------------------------------------- closing
     def closeEvent(self, event: QCloseEvent) -> None:

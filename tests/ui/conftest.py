@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from keyring.backends.fail import Keyring as FailKeyring
 from pytestqt.qtbot import QtBot
 
 from profile_editor.app import create_main_window
@@ -58,6 +59,8 @@ def make_window(
         options.setdefault("total_timeout", 2.0)
         options.setdefault("connect_timeout", 2.0)
         options.setdefault("retry_base_delay", 0.01)
+        # No OS keychain in tests: keyring's own always-failing backend (keys stay in memory).
+        options.setdefault("keyring_backend", FailKeyring())
         window = create_main_window(
             base_url=base_url, auth_token=key, data_dir=tmp_path / "data", **options
         )
