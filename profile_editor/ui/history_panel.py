@@ -349,7 +349,9 @@ class HistoryPanel(QWidget):
         buttons.addWidget(self.reopen_button)
         buttons.addWidget(self.export_button)
 
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        # Side by side: docked under the editor the panel is wide and short.
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("historySplitter")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.view)
         splitter.addWidget(self.details)
