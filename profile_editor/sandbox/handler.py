@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from profile_editor.core.jsoncodec import type_name
 from profile_editor.core.profile_ops import JsonPatchError
 from profile_editor.sandbox.models import (
     PROFILES_PREFIX,
@@ -109,17 +110,8 @@ def _body_member(body: bytes, member: str, kind: type, kind_name: str) -> Any:
 
 
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+    name = type_name(value)
+    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
 
 
 def _recipient_id(path: str) -> str | None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .atomic import atomic_write_text
 from .errors import StorageError
+from .fields import Name
 from .presets import describe_validation_error
 
 SUPPORTED_SCHEMA_VERSION = 1
@@ -54,19 +55,11 @@ class Environment(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str
+    name: Name
     base_url: str
     color: str = "#808080"
     # Protected environments (production) ask for confirmation before anything is sent.
     protected: bool = False
-
-    @field_validator("name")
-    @classmethod
-    def _non_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("the name must not be blank")
-        return value
 
     @field_validator("base_url")
     @classmethod

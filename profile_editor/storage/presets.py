@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .atomic import atomic_write_bytes
 from .errors import BrokenFileError, PresetConflictError, SecretLeakError, StorageError
+from .fields import Name
 from .secretscan import contains_secret
 
 SUPPORTED_SCHEMA_VERSION = 1
@@ -53,7 +54,7 @@ class Preset(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     schema_version: int = SUPPORTED_SCHEMA_VERSION
-    name: str
+    name: Name
     recipient_id: str = ""
     method: Method = "POST"
     environment: str | None = None
@@ -67,14 +68,6 @@ class Preset(BaseModel):
             raise ValueError(_newer_schema_message(value))
         if value < 1:
             raise ValueError("schema_version must be 1 or more")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _non_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("the name must not be blank")
         return value
 
     @field_validator("profile")
