@@ -148,6 +148,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "CourierSandbox"
     sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
+
     # Buffer the head and the body so a response leaves in one write, flushed once per request.
     wbufsize = -1
     server: _HTTPServer
