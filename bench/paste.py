@@ -56,6 +56,9 @@ if mode == "bare":
     data = json.loads(edit.toPlainText())
     app.processEvents()
     result["ms"] = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    json.loads(text)
+    result["loads_ms"] = (time.perf_counter() - start) * 1000
 else:
     from profile_editor.app import create_main_window
     window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))

@@ -25,6 +25,8 @@ def confirm(
 
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     box.setObjectName("confirmDialog")
+    # Wide enough that a base URL is not broken across lines.
+    box.setStyleSheet("QLabel { min-width: 460px; }")
     if details:
         box.setInformativeText(details)
     go = box.addButton(ok, QMessageBox.ButtonRole.AcceptRole)
