@@ -40,19 +40,35 @@ def wait_idle(window: MainWindow) -> None:
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs")
     out.mkdir(parents=True, exist_ok=True)
-    app = QApplication([])
+    QApplication([])
     data = Path(tempfile.mkdtemp())
     store = PresetStore(data / "presets")
-    for name, rid in [("Ada — welcome flow", "user-ada-001"), ("Slack channel for Bob", "bob-42"), ("Locale de-DE", "kunde-7")]:
-        store.save(Preset(name=name, recipient_id=rid, profile={"locale": "de-DE"}, note="daily check"))
+    for name, rid in [
+        ("Ada — welcome flow", "user-ada-001"),
+        ("Slack channel for Bob", "bob-42"),
+        ("Locale de-DE", "kunde-7"),
+    ]:
+        store.save(
+            Preset(name=name, recipient_id=rid, profile={"locale": "de-DE"}, note="daily check")
+        )
     sandbox = start_sandbox(port=0)
     sandbox.put_profile(
         "user-ada-001",
-        {"email": "ada@example.com", "name": "Ada", "custom": {"plan": "pro", "seats": 3}, "locale": "en-GB"},
+        {
+            "email": "ada@example.com",
+            "name": "Ada",
+            "custom": {"plan": "pro", "seats": 3},
+            "locale": "en-GB",
+        },
     )
     window = create_main_window(
-        base_url=sandbox.url, auth_token=sandbox.key, data_dir=data, sandbox=True,
-        environment_name="Sandbox", environment_color="#00897b", keyring_backend=FailKeyring(),
+        base_url=sandbox.url,
+        auth_token=sandbox.key,
+        data_dir=data,
+        sandbox=True,
+        environment_name="Sandbox",
+        environment_color="#00897b",
+        keyring_backend=FailKeyring(),
     )
     assert isinstance(window, MainWindow)
     dialogs.confirm = lambda *a, **k: True  # type: ignore[assignment]
@@ -63,9 +79,18 @@ def main() -> None:
     window.recipient_edit.setText("user-ada-001")
     window.load_button.click()
     wait_idle(window)
-    window.editor.json_edit.setPlainText(json.dumps(
-        {"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "enterprise"},
-         "locale": None, "phone_number": "+44 20 7946 0018"}, indent=2))
+    window.editor.json_edit.setPlainText(
+        json.dumps(
+            {
+                "email": "ada@example.com",
+                "name": "Ada Lovelace",
+                "custom": {"plan": "enterprise"},
+                "locale": None,
+                "phone_number": "+44 20 7946 0018",
+            },
+            indent=2,
+        )
+    )
     spin(600)
     window.grab().save(str(out / "screenshot.png"))
 
@@ -78,7 +103,17 @@ def main() -> None:
     wait_idle(window)
     window.grab().save(str(out / "shot-success.png"))
 
-    sandbox.queue_fault(Fault(status=400, body=json.dumps({"message": "Invalid profile: phone_number must be E.164", "type": "invalid_request_error"})))
+    sandbox.queue_fault(
+        Fault(
+            status=400,
+            body=json.dumps(
+                {
+                    "message": "Invalid profile: phone_number must be E.164",
+                    "type": "invalid_request_error",
+                }
+            ),
+        )
+    )
     window.send_button.click()
     wait_idle(window)
     window.grab().save(str(out / "shot-error.png"))

@@ -394,6 +394,11 @@ class HistoryPanel(QWidget):
         """The entries the filters let through, as shown (newest first)."""
         return self.model.entries()
 
+    def set_note(self, text: str) -> None:
+        """A remark shown after the counts, e.g. that the log could not be written."""
+        self._note = text
+        self._refresh_state()
+
     def is_loading(self) -> bool:
         return self._loading
 

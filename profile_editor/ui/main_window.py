@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1082,15 +1083,35 @@ class MainWindow(QMainWindow):
         )
         self.history_panel.add_entry(entry)
         log, secrets = self.history_log, self._known_secrets()
+        if self._closing:
+            # The runner is shut down by now: write at once or the entry is lost.
+            # Nowhere is left to tell of a failure; the request itself is done.
+            with contextlib.suppress(StorageError):
+                log.append(entry, secrets=secrets)
+            return
 
         def write(_progress: Any) -> None:
             log.append(entry, secrets=secrets)
 
-        self.runner.start(write, on_finished=lambda _r: None, on_error=self._on_history_error)
+        self.runner.start(
+            write, on_finished=self._on_history_written, on_error=self._on_history_error
+        )
 
-    def _on_history_error(self, exc: BaseException) -> None:
-        # Runs on the worker; the message reaches the UI through the finished signal.
-        return None
+    def _on_history_error(self, exc: BaseException) -> BaseException:
+        # Runs on the worker; the exception reaches the UI through the finished signal.
+        return exc
+
+    def _on_history_written(self, result: Any) -> None:
+        if not isinstance(result, BaseException) or self._closing:
+            return
+        problem = (
+            str(result)
+            if isinstance(result, StorageError)
+            else f"Cannot write the history: {result!r}"
+        )
+        self.history_panel.set_note(problem)
+        if not self._busy:
+            self._set_status(f"{self.status_label.text()} · {problem}", "warning")
 
     def on_history_reopen(self, entry: HistoryEntry) -> None:
         body = entry.request_body if isinstance(entry.request_body, dict) else {}
@@ -1127,11 +1148,17 @@ class MainWindow(QMainWindow):
             if isinstance(value, QByteArray):
                 splitter.restoreState(value)
         last = str(settings.value("preset", "") or "")
-        if last:
-            entry = self.preset_store.read(Path(last)) if Path(last).is_file() else None
-            if entry is not None and not entry.is_broken:
-                self.open_preset(entry)
-                self.presets_panel.select_path(entry.path)
+        entry = self.preset_store.read(Path(last)) if last and Path(last).is_file() else None
+        if entry is None or entry.preset is None:
+            return
+        wanted = entry.preset.environment
+        explicit = self.config.sandbox or bool(self.config.api_key)
+        if explicit and wanted and self._env is not None and wanted != self._env.name:
+            # Like the last environment, the last preset must not move the window away from a
+            # target given on the command line or by environment variables.
+            return
+        self.open_preset(entry)
+        self.presets_panel.select_path(entry.path)
 
     def _save_settings(self) -> None:
         settings = self.settings
@@ -1154,6 +1181,9 @@ class MainWindow(QMainWindow):
     def _warm_up(self) -> None:
         """Import the HTTP stack and build the shared client off the UI thread, after the
         first paint, so neither start-up nor the first send pays for it."""
+        if self._closing:
+            # Closed before the event loop got here: the runner is already shut down.
+            return
         session = self.session
 
         def work(_progress: Any) -> None:
@@ -1167,8 +1197,16 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- closing
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing:
+            # Qt may deliver a second close (e.g. app shutdown): ask and save settings once.
+            if not self._may_discard("closing"):
+                event.ignore()
+                return
+            self._save_settings()
         self._closing = True
         self._preview_timer.stop()
         self.runner.shutdown(3000)
+        # A send whose verification was cut short is still a send.
+        self._flush_pending_history(None)
         self.session.close()
         super().closeEvent(event)
