@@ -81,16 +81,40 @@ def main(argv: list[str] | None = None) -> int:
         else:
             base_url = resolve_base_url(args.base_url, os.environ)
             key = resolve_api_key(os.environ)
-            options["key_source"] = "from environment" if key else ""
-            options["environment_name"] = "Environment" if key else "Custom"
+            from_environ = None if args.base_url else _environ_environment()
+            if from_environ is not None:
+                env, key = from_environ
+                options.update(
+                    environment_name=env.name,
+                    environment_color=env.color,
+                    environment_protected=env.protected,
+                    key_source="from environment" if key else "",
+                )
+            elif args.base_url:
+                options.update(
+                    environment_name="Command line", key_source="from environment" if key else ""
+                )
         window = create_main_window(base_url=base_url, auth_token=key, data_dir=data_dir, **options)
     except ConfigError as err:
         QMessageBox.critical(None, "Profile Editor", str(err))
         return 2
-    if sandbox is not None:
-        app.aboutToQuit.connect(sandbox.stop)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def _environ_environment() -> tuple[Any, str | None] | None:
+    """COURIER_API_KEY / COURIER_BASE_URL as an environment of their own, as the SDKs read them."""
+    from profile_editor.core.config import ConfigError
+    from profile_editor.storage.environments import env_from_os_environ
+
+    try:
+        return env_from_os_environ(os.environ)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
 
 
 def _default_data_dir() -> Path:

@@ -80,6 +80,7 @@ class WindowConfig:
     data_dir: Path
     environment_name: str = "Custom"
     environment_color: str = "#455a64"
+    environment_protected: bool = False
     sandbox: bool = False
     connect_timeout: float = 5.0
     total_timeout: float = 60.0
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
             retry=RetryPolicy(base_delay=config.retry_base_delay),
         )
         self.runner = JobRunner(self)
+        # One thread, so history lines reach the file in the order the sends finished.
+        self.disk_runner = JobRunner(self, max_threads=1)
         data_dir = config.data_dir
         self.env_store = EnvironmentStore(data_dir / "environments.json")
         self.vault = KeyVault(backend=config.keyring_backend)
@@ -135,6 +138,7 @@ class MainWindow(QMainWindow):
         self._env: Environment | None = None
         self._preset: PresetEntry | None = None
         self._saved_state: tuple[str, str, str, str] = ("", "POST", "", "")
+        self._send_env_name: str | None = None
         self._pending_history: tuple[ProfileRequest, Outcome, dict[str, Any] | None] | None = None
         self._closing = False
         self._warmed = False
@@ -565,6 +569,8 @@ class MainWindow(QMainWindow):
         else:
             self._pending_expected = None
         request = self._build_request(profile, new_key=True)
+        # History names the environment the request went to, even if the user switches meanwhile.
+        self._send_env_name = self._env.name if self._env is not None else None
         self._run(request, purpose="send", status="Sending…")
 
     def _changes_for(self, profile: dict[str, Any] | None) -> ChangeSet | None:
@@ -823,7 +829,10 @@ class MainWindow(QMainWindow):
             if any(env.name == name for env in stored):
                 name = f"{name} (this session)"
             active = Environment(
-                name=name, base_url=config.base_url, color=config.environment_color
+                name=name,
+                base_url=config.base_url,
+                color=config.environment_color,
+                protected=config.environment_protected,
             )
             self._session_envs = [active]
             if config.api_key:
@@ -1069,7 +1078,7 @@ class MainWindow(QMainWindow):
         after: dict[str, Any] | None,
     ) -> None:
         entry = HistoryEntry(
-            environment=self._env.name if self._env is not None else None,
+            environment=self._send_env_name,
             base_url=request.base_url,
             method=request.method.value,
             recipient_id=request.recipient_id,
@@ -1093,7 +1102,7 @@ class MainWindow(QMainWindow):
         def write(_progress: Any) -> None:
             log.append(entry, secrets=secrets)
 
-        self.runner.start(
+        self.disk_runner.start(
             write, on_finished=self._on_history_written, on_error=self._on_history_error
         )
 
@@ -1208,5 +1217,6 @@ class MainWindow(QMainWindow):
         self.runner.shutdown(3000)
         # A send whose verification was cut short is still a send.
         self._flush_pending_history(None)
+        self.disk_runner.shutdown(3000)
         self.session.close()
         super().closeEvent(event)
