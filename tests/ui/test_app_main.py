@@ -18,12 +18,15 @@ def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str], inside: Any) -> i
     """Run ``main`` with an event loop that runs ``inside(window)`` and then closes it."""
 
     def fake_exec(_self: QApplication) -> int:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        window = windows[-1]
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        [window] = windows
         try:
             inside(window)
         finally:
             window.close()
+            window.deleteLater()
         return 0
 
     monkeypatch.setattr(QApplication, "exec", fake_exec)
