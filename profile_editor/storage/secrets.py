@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
-
-import keyring
-from keyring.backend import KeyringBackend
-from keyring.backends import fail, null
-from keyring.errors import PasswordDeleteError
+from typing import TYPE_CHECKING
 
 from .secretscan import mask_text
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+# keyring is imported when a vault is made: importing it scans installed backends, which
+# start-up does not need to wait for.
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,8 @@ def _backend_name(backend: KeyringBackend | None) -> str:
 
 def _assess(backend: KeyringBackend | None) -> str:
     """Why ``backend`` cannot keep keys across sessions, or ``""`` if it can."""
+    from keyring.backends import fail, null
+
     if backend is None or isinstance(backend, fail.Keyring | null.Keyring):
         return f"No system keychain is available. {_SESSION_ONLY}"
     try:
@@ -53,6 +57,8 @@ class KeyVault:
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
         if backend is None:
+            import keyring
+
             try:
                 backend = keyring.get_keyring()
             except Exception as exc:
@@ -96,6 +102,8 @@ class KeyVault:
 
     def delete(self, env_name: str) -> None:
         """Forget the key; deleting a key that is not stored is fine."""
+        from keyring.errors import PasswordDeleteError
+
         _check_name(env_name)
         with self._lock:
             self._memory.pop(env_name, None)

@@ -128,7 +128,8 @@ class MainWindow(QMainWindow):
         self.disk_runner = JobRunner(self, max_threads=1)
         data_dir = config.data_dir
         self.env_store = EnvironmentStore(data_dir / "environments.json")
-        self.vault = KeyVault(backend=config.keyring_backend)
+        # Made on first use or by a start-up job: finding the keychain can take a while.
+        self._vault: KeyVault | None = None
         self.preset_store = PresetStore(data_dir / "presets")
         self.history_log = HistoryLog(data_dir / "history")
         self.settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
@@ -843,20 +844,54 @@ class MainWindow(QMainWindow):
         if not config.sandbox and not config.api_key and last:
             active = next((e for e in stored if e.name == last), active)
         self.env_bar.set_environments(self._session_envs + stored, active.name)
-        self._activate_environment(active)
-        self._update_vault_notice()
+        self._activate_environment(active, background=True)
+        if self._vault is None and active in self._session_envs:
+            self._look_up_key_later(None)  # opens the keychain, so the band can tell about it
+
+    def _look_up_key_later(self, env: Environment | None) -> None:
+        """Open the keychain on a worker: it may be slow, or wait to be unlocked."""
+        backend = self.config.keyring_backend
+
+        def work(_progress: Any) -> tuple[KeyVault, str | None]:
+            vault = KeyVault(backend=backend)
+            return vault, vault.get(env.name) if env is not None else None
+
+        def done(result: Any) -> None:
+            if self._closing or not isinstance(result, tuple):
+                return
+            vault, key = result
+            if self._vault is None:
+                self._vault = vault
+            if self._env is env and key and not self.key_edit.text():
+                self.key_edit.setText(key)
+                self.key_source.setText("keychain")
+            self._update_vault_notice()
+
+        self.runner.start(work, on_finished=done, on_error=lambda exc: exc)
+
+    @property
+    def vault(self) -> KeyVault:
+        if self._vault is None:
+            self._vault = KeyVault(backend=self.config.keyring_backend)
+        return self._vault
 
     def _update_vault_notice(self) -> None:
-        notice = "" if self.vault.persistent else f"Keys kept in memory only: {self.vault.reason}"
+        vault = self._vault
+        notice = ""
+        if vault is not None and not vault.persistent:
+            notice = f"Keys kept in memory only: {vault.reason}"
         if self.config.sandbox and self._env is not None and self._env in self._session_envs:
             notice = "Local sandbox: nothing here reaches Courier"
         self.env_bar.set_key_notice(notice)
 
-    def _activate_environment(self, env: Environment) -> None:
+    def _activate_environment(self, env: Environment, *, background: bool = False) -> None:
         self._env = env
         key = self._memory_keys.get(env.name)
         if key is None and env not in self._session_envs:
-            key = self.vault.get(env.name)
+            if background and self._vault is None:
+                self._look_up_key_later(env)
+            else:
+                key = self.vault.get(env.name)
         self.key_edit.setText(key or "")
         source = "sandbox key" if self.config.sandbox and env in self._session_envs else ""
         if not source and key:

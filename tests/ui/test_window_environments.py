@@ -191,7 +191,7 @@ def test_without_a_keychain_the_window_says_keys_stay_in_memory(
     qtbot: QtBot, window: MainWindow, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     label = notice(window)
-    assert label.isVisible()
+    qtbot.waitUntil(label.isVisible)  # the keychain is opened off the UI thread
     assert "kept in memory" in label.full_text()
     assert not window.vault.persistent
 
@@ -239,7 +239,8 @@ def test_with_a_keychain_a_stored_key_is_used_after_switching(
     window.close()
     again = make_window(sandbox.url, None, keyring_backend=plaintext_keyring(keyring_file))
     assert again.env_bar.combo.currentText() == "Local"
-    assert again.key_edit.text() == sandbox.key
+    # The keychain is read off the UI thread at start-up.
+    qtbot.waitUntil(lambda: again.key_edit.text() == sandbox.key)
     assert keyring_file.is_file()
     assert files_containing(tmp_path / "data", sandbox.key) == []
 
