@@ -19,6 +19,7 @@ from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from profile_editor.app import create_main_window
+from profile_editor.ui import dialogs
 from profile_editor.ui.main_window import MainWindow
 
 PROFILE = '{"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "pro"}}'
@@ -62,6 +63,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     app = QApplication([])
+    # Closing asks about the unsaved request; a benchmark has nobody to answer.
+    dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
     with sandbox_process() as (url, key):
         window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
         assert isinstance(window, MainWindow)

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
@@ -53,6 +54,21 @@ COLUMNS = ("Time", "Env", "Method", "Recipient", "Status", "Outcome", "Duration"
     DURATION_COLUMN,
 ) = range(len(COLUMNS))
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+REPAINT_DELAY_MS = 100
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_OTHER_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        ENTRY_ROLE,
+    )
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
 
 # (label, value for filter_entries)
 STATUS_FILTERS = (
@@ -160,12 +176,14 @@ class HistoryModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: list[HistoryEntry] = []
+        self._cells: dict[str, tuple[str | None, ...]] = {}  # display texts by entry id
 
     def set_entries(self, entries: Iterable[HistoryEntry]) -> None:
         # Stable: entries with the same time keep the given (log) order.
         ordered = sorted(entries, key=lambda e: e.time, reverse=True)
         self.beginResetModel()
         self._entries = ordered
+        self._cells.clear()
         self.endResetModel()
 
     def prepend(self, entry: HistoryEntry) -> None:
@@ -202,19 +220,24 @@ class HistoryModel(QAbstractTableModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+        # Called for every visible cell and role on each repaint, and the table repaints on
+        # every send: keep the common path to plain int compares and cached strings.
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._entries):
             return None
-        entry = self._entries[index.row()]
+        entry = self._entries[row]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(entry, column)
+        if role == _DISPLAY:
+            cells = self._cells.get(entry.id)
+            if cells is None:
+                cells = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
+                self._cells[entry.id] = cells
+            return cells[column]
+        if role not in _OTHER_ROLES:
+            return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME_COLUMN:
                 return entry.time.astimezone().isoformat(timespec="seconds")
@@ -228,7 +251,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS_COLUMN, OUTCOME_COLUMN):
             return QBrush(_status_color(entry))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (STATUS_COLUMN, DURATION_COLUMN):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _RIGHT
         if role == ENTRY_ROLE:
             return entry
         return None
@@ -303,6 +326,10 @@ class HistoryPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.verticalHeader().setVisible(False)
+        self._repaint_timer = QTimer(self)
+        self._repaint_timer.setSingleShot(True)
+        self._repaint_timer.setInterval(REPAINT_DELAY_MS)
+        self._repaint_timer.timeout.connect(self._on_repaint_timer)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
@@ -383,8 +410,16 @@ class HistoryPanel(QWidget):
         if filter_entries(
             [entry], recipient=self._recipient_filter(), status=self._status_filter()
         ):
+            # Repainting the table costs more than a loopback request; sends in quick
+            # succession share one repaint.
+            if self.view.updatesEnabled():
+                self.view.setUpdatesEnabled(False)
+                self._repaint_timer.start()
             self.model.prepend(entry)
         self._refresh_state()
+
+    def _on_repaint_timer(self) -> None:
+        self.view.setUpdatesEnabled(True)
 
     def entries(self) -> list[HistoryEntry]:
         """Every entry held, newest first, filters ignored."""

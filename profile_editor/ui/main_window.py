@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.env_store = EnvironmentStore(data_dir / "environments.json")
         # Made on first use or by a start-up job: finding the keychain can take a while.
         self._vault: KeyVault | None = None
+        self._keychain_keys: dict[str, str | None] = {}
         self.preset_store = PresetStore(data_dir / "presets")
         self.history_log = HistoryLog(data_dir / "history")
         self.settings = QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
@@ -862,6 +863,8 @@ class MainWindow(QMainWindow):
             vault, key = result
             if self._vault is None:
                 self._vault = vault
+            if env is not None:
+                self._keychain_keys[env.name] = key
             if self._env is env and key and not self.key_edit.text():
                 self.key_edit.setText(key)
                 self.key_source.setText("keychain")
@@ -891,7 +894,7 @@ class MainWindow(QMainWindow):
             if background and self._vault is None:
                 self._look_up_key_later(env)
             else:
-                key = self.vault.get(env.name)
+                key = self._keychain_key(env.name)
         self.key_edit.setText(key or "")
         source = "sandbox key" if self.config.sandbox and env in self._session_envs else ""
         if not source and key:
@@ -921,6 +924,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != EnvironmentsDialog.DialogCode.Accepted:
             return
         saved = dialog.saved_environments() or []
+        self._keychain_keys.clear()  # the dialog may have changed stored keys
         active = self._env.name if self._env is not None else None
         env = self.env_bar.set_environments(self._session_envs + saved, active)
         if env is not None:
@@ -933,10 +937,16 @@ class MainWindow(QMainWindow):
             keys.add(self.key_edit.text().strip())
         for env in self.environments():
             if env not in self._session_envs:
-                key = self.vault.get(env.name)
+                key = self._keychain_key(env.name)
                 if key:
                     keys.add(key)
         return sorted(keys)
+
+    def _keychain_key(self, name: str) -> str | None:
+        # Asked on every save and send: read each environment's key from the keychain once.
+        if name not in self._keychain_keys:
+            self._keychain_keys[name] = self.vault.get(name)
+        return self._keychain_keys[name]
 
     # ----------------------------------------------------------------- presets
     def _state_key(self) -> tuple[str, str, str, str]:
