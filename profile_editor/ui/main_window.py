@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import queue
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         self.runner = JobRunner(self)
         # One thread, so history lines reach the file in the order the sends finished.
         self.disk_runner = JobRunner(self, max_threads=1)
+        self._history_queue: queue.SimpleQueue[tuple[HistoryEntry, list[str]]] = queue.SimpleQueue()
+        self._history_writing = False
         data_dir = config.data_dir
         self.env_store = EnvironmentStore(data_dir / "environments.json")
         # Made on first use or by a start-up job: finding the keychain can take a while.
@@ -1136,19 +1139,27 @@ class MainWindow(QMainWindow):
             profile_after=after,
         )
         self.history_panel.add_entry(entry)
-        log, secrets = self.history_log, self._known_secrets()
-        if self._closing:
-            # The runner is shut down by now: write at once or the entry is lost.
-            # Nowhere is left to tell of a failure; the request itself is done.
-            with contextlib.suppress(StorageError):
+        self._history_queue.put((entry, self._known_secrets()))
+        # While closing, the queue is written out after the writer has stopped.
+        if not self._history_writing and not self._closing:
+            self._start_history_writer()
+
+    def _start_history_writer(self) -> None:
+        """One writer job drains every entry queued meanwhile: sends in quick succession do
+        not each pay for a job and a wake-up."""
+        log, pending = self.history_log, self._history_queue
+
+        def drain(_progress: Any) -> None:
+            while True:
+                try:
+                    entry, secrets = pending.get_nowait()
+                except queue.Empty:
+                    return
                 log.append(entry, secrets=secrets)
-            return
 
-        def write(_progress: Any) -> None:
-            log.append(entry, secrets=secrets)
-
+        self._history_writing = True
         self.disk_runner.start(
-            write, on_finished=self._on_history_written, on_error=self._on_history_error
+            drain, on_finished=self._on_history_written, on_error=self._on_history_error
         )
 
     def _on_history_error(self, exc: BaseException) -> BaseException:
@@ -1156,6 +1167,9 @@ class MainWindow(QMainWindow):
         return exc
 
     def _on_history_written(self, result: Any) -> None:
+        self._history_writing = False
+        if not self._history_queue.empty() and not self._closing:
+            self._start_history_writer()  # queued after the writer's last look
         if not isinstance(result, BaseException) or self._closing:
             return
         problem = (
@@ -1263,5 +1277,10 @@ class MainWindow(QMainWindow):
         # A send whose verification was cut short is still a send.
         self._flush_pending_history(None)
         self.disk_runner.shutdown(3000)
+        # Whatever the writer did not get to. Nowhere is left to tell of a failure now.
+        while not self._history_queue.empty():
+            entry, secrets = self._history_queue.get_nowait()
+            with contextlib.suppress(StorageError):
+                self.history_log.append(entry, secrets=secrets)
         self.session.close()
         super().closeEvent(event)
