@@ -128,6 +128,10 @@ def main() -> None:
     print(
         f"profile: {bare[0]['bytes'] / 1e6:.1f} MB, {bare[0]['keys']:,} keys; sent: {app[0].get('status')}"
     )
+    loads = median([r["loads_ms"] for r in bare])
+    print(
+        f"  json.loads alone: {loads:.0f} ms; paste to table: {t_app:.0f} ms ({t_app / loads:.1f}x)"
+    )
     report(
         "Paste to table, median",
         [("setPlainText + json.loads", t_bare, "ms"), ("paste into the JSON tab", t_app, "ms")],
