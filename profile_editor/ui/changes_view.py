@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -35,6 +36,8 @@ class ChangesView(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("changesSummary")
         self.summary.setWordWrap(True)
+        # With the tree hidden the label gets all the height; keep its text at the top.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("changesTree")
         self.tree.setHeaderLabels(["Change", "Path", "Before", "After"])
