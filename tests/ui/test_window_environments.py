@@ -11,8 +11,8 @@ from keyring.backend import KeyringBackend
 from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QToolButton
 from pytestqt.qtbot import QtBot
+from window_helpers import send  # type: ignore[import-not-found]
 
-from profile_editor.core.models import Outcome
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore, env_from_os_environ
 from profile_editor.ui.environment_bar import ElidedLabel
@@ -41,15 +41,6 @@ def choose_environment(window: MainWindow, name: str) -> None:
 def combo_names(window: MainWindow) -> list[str]:
     combo = window.env_bar.combo
     return [combo.itemText(i) for i in range(combo.count())]
-
-
-def send(qtbot: QtBot, window: MainWindow) -> Outcome:
-    with qtbot.waitSignal(window.requestFinished, timeout=10_000) as blocker:
-        window.send_button.click()
-    qtbot.waitUntil(lambda: not window.is_busy(), timeout=10_000)
-    outcome = blocker.args[0]
-    assert isinstance(outcome, Outcome)
-    return outcome
 
 
 def fill(window: MainWindow, recipient: str, profile: str) -> None:

@@ -14,8 +14,8 @@ from conftest import DialogLog  # type: ignore[import-not-found]
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
+from window_helpers import load, send  # type: ignore[import-not-found]
 
-from profile_editor.core.models import Outcome
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
 from profile_editor.storage.history import HistoryEntry
@@ -35,25 +35,6 @@ STORED = {"email": "ada@example.com", "name": "Ada", "custom": {"plan": "pro"}}
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def send(qtbot: QtBot, window: MainWindow) -> Outcome:
-    """Click Send and wait for the send and, when it runs, its verification."""
-    with qtbot.waitSignal(window.requestFinished, timeout=10_000) as blocker:
-        window.send_button.click()
-    qtbot.waitUntil(lambda: not window.is_busy(), timeout=10_000)
-    outcome = blocker.args[0]
-    assert isinstance(outcome, Outcome)
-    return outcome
-
-
-def load(qtbot: QtBot, window: MainWindow, rid: str) -> Outcome:
-    window.recipient_edit.setText(rid)
-    with qtbot.waitSignal(window.requestFinished, timeout=10_000) as blocker:
-        window.load_button.click()
-    outcome = blocker.args[0]
-    assert isinstance(outcome, Outcome)
-    return outcome
 
 
 def fill(window: MainWindow, recipient: str, profile: dict[str, Any], method: str = "POST") -> None:

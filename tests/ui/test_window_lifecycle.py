@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from conftest import DialogLog  # type: ignore[import-not-found]
 from pytestqt.qtbot import QtBot
+from window_helpers import load  # type: ignore[import-not-found]
 
-from profile_editor.core.models import Outcome
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.ui.main_window import MainWindow
@@ -20,13 +20,6 @@ STORED = {
     "custom": {"plan": "pro", "seats": 3},
     "locale": "en-GB",
 }
-
-
-def load(qtbot: QtBot, window: MainWindow, rid: str) -> Outcome:
-    window.recipient_edit.setText(rid)
-    with qtbot.waitSignal(window.requestFinished, timeout=5000) as blocker:
-        window.load_button.click()
-    return blocker.args[0]
 
 
 def finish(qtbot: QtBot, window: MainWindow) -> str:

@@ -11,19 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
+from window_helpers import send  # type: ignore[import-not-found]
 
-from profile_editor.core.models import Outcome, OutcomeKind
+from profile_editor.core.models import OutcomeKind
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.ui.main_window import MainWindow
-
-
-def send(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> Outcome:
-    with qtbot.waitSignal(window.requestFinished, timeout=timeout) as blocker:
-        window.send_button.click()
-    outcome = blocker.args[0]
-    assert isinstance(outcome, Outcome)
-    return outcome
 
 
 def set_json(qtbot: QtBot, window: MainWindow, text: str) -> None:
