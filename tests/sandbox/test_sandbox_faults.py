@@ -343,7 +343,7 @@ def test_reset_forgets_profiles_faults_and_requests(
     ("value", "masked"),
     [
         ("Bearer sandbox-key", "Bearer ****-key"),
-        ("Bearer pk_prod_ABCDEFGH1234", "Bearer ****1234"),
+        ("Bearer pk_prod_ABCD-EFGH1234", "Bearer ****1234"),
         ("Bearer short", "Bearer ****"),
         ("Bearer 12345678", "Bearer ****"),
         ("Bearer", "****"),

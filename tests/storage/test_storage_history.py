@@ -12,7 +12,7 @@ import pytest
 
 from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
 
-KEY = "pk_prod_HISTKEY0123456789"
+KEY = "pk_prod_HIST-KEY-0123456789"
 
 
 def _entry(n: int = 0, **changes: Any) -> HistoryEntry:

@@ -11,7 +11,7 @@ from keyring.backends import fail, null
 
 from profile_editor.storage.secrets import KeyVault
 
-KEY = "pk_prod_VAULTKEY0123456789"
+KEY = "pk_prod_VAULT-KEY-0123456789"
 
 
 @pytest.fixture
