@@ -21,7 +21,7 @@ from profile_editor.storage.presets import (
     safe_file_stem,
 )
 
-KEY = "pk_prod_S3CR3TKEY0123456789"
+KEY = "pk_prod_S3CR3T-KEY-0123456789"
 
 
 def _snapshot(directory: Path) -> dict[str, bytes | None]:

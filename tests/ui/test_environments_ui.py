@@ -22,8 +22,8 @@ from profile_editor.ui.environment_bar import (
 )
 from profile_editor.ui.environments_dialog import EnvironmentsDialog
 
-KEY = "pk_prod_UIKEY0123456789abcdef"
-OTHER_KEY = "pk_test_OTHERKEY987654321"
+KEY = "pk_prod_UI-KEY-0123456789abcdef"
+OTHER_KEY = "pk_test_OTHER-KEY-987654321"
 SERVICE = "profile-editor-ui-test"
 
 

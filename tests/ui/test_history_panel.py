@@ -252,7 +252,7 @@ def test_export_cancel_writes_nothing(
 
 
 def test_export_masks_known_keys(tmp_path: Path, qtbot: QtBot) -> None:
-    key = "pk_prod_HISTORYKEY123456"
+    key = "pk_prod_HISTORY-KEY-123456"
     p = HistoryPanel(secrets=lambda: [key])
     qtbot.addWidget(p)
     p.add_entry(entry(0, "ada", 401, "api_error", message=f"bad key {key}"))

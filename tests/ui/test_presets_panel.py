@@ -17,7 +17,7 @@ from profile_editor.ui import dialogs
 from profile_editor.ui import presets_panel as panel_module
 from profile_editor.ui.presets_panel import ENTRY_ROLE, MODIFIED_PREFIX, PresetsPanel
 
-KEY = "pk_prod_PANELSECRET0123456789"
+KEY = "pk_prod_PANEL-SECRET-0123456789"
 
 
 class Answers:
