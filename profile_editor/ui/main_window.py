@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +89,6 @@ class WindowConfig:
     key_source: str = ""
     # None: the OS keychain through keyring's own choice; tests pass keyring's test backends.
     keyring_backend: Any = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -885,7 +884,8 @@ class MainWindow(QMainWindow):
         vault = self._vault
         notice = ""
         if vault is not None and not vault.persistent:
-            notice = f"Keys kept in memory only: {vault.reason}"
+            notice = "No keychain: keys kept in memory this session"
+            self.env_bar.notice_label.setToolTip(vault.reason)
         if self.config.sandbox and self._env is not None and self._env in self._session_envs:
             notice = "Local sandbox: nothing here reaches Courier"
         self.env_bar.set_key_notice(notice)
