@@ -74,6 +74,16 @@ def _new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
+def _closed_outcome() -> Outcome:
+    from profile_editor.core.models import Outcome, OutcomeKind
+
+    return Outcome(
+        kind=OutcomeKind.CANCELLED,
+        summary="Cancelled: the window was closed",
+        message="The window closed before the answer arrived; the server may have applied it.",
+    )
+
+
 @dataclass
 class WindowConfig:
     base_url: str
@@ -143,6 +153,7 @@ class MainWindow(QMainWindow):
         self._preset: PresetEntry | None = None
         self._saved_state: tuple[str, str, str, str] = ("", "POST", "", "")
         self._send_env_name: str | None = None
+        self._in_flight: tuple[str, ProfileRequest] | None = None
         self._pending_history: tuple[ProfileRequest, Outcome, dict[str, Any] | None] | None = None
         self._closing = False
         self._warmed = False
@@ -662,6 +673,7 @@ class MainWindow(QMainWindow):
         self._set_busy(True)
         self._set_status(status, "busy")
         self.elapsed_label.setText("")
+        self._in_flight = (purpose, request)
         self.runner.start(
             work,
             on_finished=lambda outcome: self.on_request_finished(purpose, request, outcome),
@@ -677,6 +689,7 @@ class MainWindow(QMainWindow):
         self._set_status(f"{reason} — retrying ({n}/{total}) in {delay:.1f} s…", "busy")
 
     def on_request_finished(self, purpose: str, request: ProfileRequest, outcome: Outcome) -> None:
+        self._in_flight = None
         if self._closing:
             return
         self._set_busy(False)
@@ -1273,9 +1286,12 @@ class MainWindow(QMainWindow):
             self._save_settings()
         self._closing = True
         self._preview_timer.stop()
+        in_flight = self._in_flight
         self.runner.shutdown(3000)
         # A send whose verification was cut short is still a send.
         self._flush_pending_history(None)
+        if in_flight is not None and in_flight[0] == "send":
+            self._record_history(in_flight[1], _closed_outcome(), None, None)
         self.disk_runner.shutdown(3000)
         # Whatever the writer did not get to. Nowhere is left to tell of a failure now.
         while not self._history_queue.empty():

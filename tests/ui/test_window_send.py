@@ -288,6 +288,10 @@ def test_closing_while_in_flight_closes_at_once(
     window.close()
     assert window.runner.active_count() == 0
     assert window.runner._pool.activeThreadCount() == 0
+    # The send is still recorded, as cut short by the close.
+    [entry] = window.history_log.entries()
+    assert entry.outcome == "cancelled" and entry.recipient_id == "user-1"
+    assert "window closed before the answer" in entry.message
 
 
 def test_preview_masks_key_and_curl_uses_env_var(
