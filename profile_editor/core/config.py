@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_BASE_URL = "https://api.courier.com"
 EU_BASE_URL = "https://api.eu.courier.com"
@@ -33,16 +33,35 @@ def resolve_api_key(environ: Mapping[str, str]) -> str | None:
     return None
 
 
+def check_base_url(value: str) -> str:
+    """The http(s) base URL without trailing slashes; raises ValueError saying why not."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError("the URL must start with http:// or https://")
+    if not parts.hostname or not port_ok:
+        raise ValueError("the URL needs a host name")
+    if parts.username is not None or parts.password is not None:
+        # Credentials belong in the keychain, not in a plain settings file.
+        raise ValueError("the URL must not contain a user name or password")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ValueError("the URL must not have a query or fragment")
+    if any(ch.isspace() for ch in text):
+        raise ValueError("the URL must not contain spaces")
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
 def normalize_base_url(raw: str) -> str:
-    url = raw.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"“{raw}” is not a usable base URL: it needs http:// or https:// and a host."
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"“{raw}” is not a usable base URL: remove the ? or # part.")
-    return url
+    """:func:`check_base_url` with a message for the command line or a dialog."""
+    try:
+        return check_base_url(raw)
+    except ValueError as err:
+        raise ConfigError(f"“{raw}” is not a usable base URL: {err}.") from None
 
 
 def is_loopback_host(host: str | None) -> bool:

@@ -8,9 +8,16 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from profile_editor.core.config import (
+    BASE_URL_ENV_VAR,
+    DEFAULT_BASE_URL,
+    EU_BASE_URL,
+    check_base_url,
+    resolve_api_key,
+)
 
 from .atomic import atomic_write_text
 from .errors import StorageError
@@ -18,36 +25,9 @@ from .fields import Name
 from .presets import describe_validation_error
 
 SUPPORTED_SCHEMA_VERSION = 1
-DEFAULT_BASE_URL = "https://api.courier.com"
-EU_BASE_URL = "https://api.eu.courier.com"
 OS_ENVIRON_NAME = "Environment variables"
-API_KEY_VARS = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
-BASE_URL_VAR = "COURIER_BASE_URL"
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def normalise_base_url(value: str) -> str:
-    """Check an http(s) base URL and drop trailing slashes; raises ValueError saying why."""
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError as exc:
-        raise ValueError(f"not a valid URL: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError("the URL must start with http:// or https://")
-    if not parts.hostname or not port_ok:
-        raise ValueError("the URL needs a host name")
-    if parts.username is not None or parts.password is not None:
-        # Credentials belong in the keychain, not in a plain settings file.
-        raise ValueError("the URL must not contain a user name or password")
-    if parts.query or parts.fragment or text.endswith(("?", "#")):
-        raise ValueError("the URL must not have a query or fragment")
-    if any(ch.isspace() for ch in text):
-        raise ValueError("the URL must not contain spaces")
-    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 class Environment(BaseModel):
@@ -64,7 +44,7 @@ class Environment(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return normalise_base_url(value)
+        return check_base_url(value)
 
     @field_validator("color")
     @classmethod
@@ -182,14 +162,14 @@ def env_from_os_environ(environ: Mapping[str, str]) -> tuple[Environment, str | 
     URL (default: the production API). Empty variables count as unset. Raises ValueError if
     ``COURIER_BASE_URL`` is not a usable URL, rather than silently sending elsewhere.
     """
-    key = next((environ[v].strip() for v in API_KEY_VARS if environ.get(v, "").strip()), None)
-    raw_url = environ.get(BASE_URL_VAR, "").strip()
+    key = resolve_api_key(environ)
+    raw_url = environ.get(BASE_URL_ENV_VAR, "").strip()
     if key is None and not raw_url:
         return None
     try:
-        base_url = normalise_base_url(raw_url) if raw_url else DEFAULT_BASE_URL
+        base_url = check_base_url(raw_url) if raw_url else DEFAULT_BASE_URL
     except ValueError as exc:
-        raise ValueError(f"{BASE_URL_VAR} is not usable: {exc}") from None
+        raise ValueError(f"{BASE_URL_ENV_VAR} is not usable: {exc}") from None
     # Unknown target: protected unless the key itself says it is a test key.
     is_test_key = key is not None and key.startswith(("pk_test_", "dk_test_"))
     env = Environment(

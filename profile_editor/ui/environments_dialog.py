@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from profile_editor.core.config import check_base_url
 from profile_editor.storage.environments import (
     DEFAULT_BASE_URL,
     Environment,
     EnvironmentStore,
-    normalise_base_url,
 )
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.secrets import KeyVault
@@ -258,7 +258,7 @@ class EnvironmentsDialog(QDialog):
         return [
             Environment(
                 name=row.name.strip(),
-                base_url=normalise_base_url(row.base_url),
+                base_url=check_base_url(row.base_url),
                 color=row.color,
                 protected=row.protected,
             )
@@ -500,7 +500,7 @@ class EnvironmentsDialog(QDialog):
             else:
                 name_problem = ""
             try:
-                normalise_base_url(row.base_url)
+                check_base_url(row.base_url)
                 url_problem = ""
             except ValueError as exc:
                 url_problem = str(exc)
