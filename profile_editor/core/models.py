@@ -86,7 +86,10 @@ class ProfileRequest(BaseModel):
     def preview(self, api_key: str | None) -> str:
         """Method, URL, headers (key masked) and body, for the preview pane."""
         lines = [f"{self.method.value} {self.url}"]
-        for name, value in self.headers(api_key).items():
+        headers = self.headers(api_key)
+        if self.method is Method.POST and "Idempotency-Key" not in headers:
+            headers["Idempotency-Key"] = "(a new one per send)"  # made when the user clicks
+        for name, value in headers.items():
             if name == "Authorization":
                 value = f"Bearer {mask_key(api_key)}"
             lines.append(f"{name}: {value}")

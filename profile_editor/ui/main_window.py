@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 # Method combo entries: label, HTTP method. Merge = POST, Replace = PUT, Delete = DELETE.
 METHODS = (("Merge (POST)", "POST"), ("Replace (PUT)", "PUT"), ("Delete (DELETE)", "DELETE"))
 PREVIEW_DELAY_MS = 200
+# What "saved" means when no preset is open: recipient, method, environment, note.
+NOTHING_SAVED: tuple[str, str, str, str] = ("", "POST", "", "")
 STATUS_COLORS = {
     "idle": ("#eceff1", "#37474f"),
     "busy": ("#e3f2fd", "#0d47a1"),
@@ -151,7 +153,7 @@ class MainWindow(QMainWindow):
         self._memory_keys: dict[str, str] = {}
         self._env: Environment | None = None
         self._preset: PresetEntry | None = None
-        self._saved_state: tuple[str, str, str, str] = ("", "POST", "", "")
+        self._saved_state = NOTHING_SAVED
         self._send_env_name: str | None = None
         self._in_flight: tuple[str, ProfileRequest] | None = None
         self._pending_history: tuple[ProfileRequest, Outcome, dict[str, Any] | None] | None = None
@@ -415,13 +417,18 @@ class MainWindow(QMainWindow):
         self.cancel_button.setEnabled(busy)
         self.busyChanged.emit(busy)
 
-    def _target_matches_stored(self) -> bool:
+    def _stored_for(self, base_url: str, recipient_id: str) -> Stored | None:
+        """The loaded profile, if it was loaded for this target."""
         stored = self._stored
-        return (
-            stored is not None
-            and stored.base_url == self.base_url
-            and stored.recipient_id == self.recipient_edit.text()
-        )
+        if stored is not None and (stored.base_url, stored.recipient_id) == (
+            base_url,
+            recipient_id,
+        ):
+            return stored
+        return None
+
+    def _target_matches_stored(self) -> bool:
+        return self._stored_for(self.base_url, self.recipient_edit.text()) is not None
 
     # ----------------------------------------------------------------- slots: editing
     def on_recipient_id_changed(self, text: str) -> None:
@@ -477,12 +484,7 @@ class MainWindow(QMainWindow):
             self.request_preview.setPlainText(f"Not ready to send:\n{result.problem}")
         else:
             request = self._build_request(profile, new_key=False)
-            text = request.preview(self.api_key())
-            if method.value == "POST":
-                text = text.replace(
-                    "User-Agent:", "Idempotency-Key: (a new one per send)\nUser-Agent:", 1
-                )
-            self.request_preview.setPlainText(text)
+            self.request_preview.setPlainText(request.preview(self.api_key()))
         self._refresh_changes(profile)
 
     def _refresh_changes(self, profile: dict[str, Any] | None) -> None:
@@ -755,13 +757,8 @@ class MainWindow(QMainWindow):
             self._record_history(request, outcome, before, None)
 
     def _stored_profile_for(self, request: ProfileRequest) -> dict[str, Any] | None:
-        stored = self._stored
-        if stored is not None and (stored.base_url, stored.recipient_id) == (
-            request.base_url,
-            request.recipient_id,
-        ):
-            return stored.profile
-        return None
+        stored = self._stored_for(request.base_url, request.recipient_id)
+        return stored.profile if stored is not None else None
 
     def _verify(self, sent: ProfileRequest, expected: dict[str, Any] | None) -> None:
         from profile_editor.core.models import Method, ProfileRequest
@@ -1121,7 +1118,7 @@ class MainWindow(QMainWindow):
         if self._preset is not None and self._preset.path == path:
             # The content stays in the editor, now unsaved.
             self._preset = None
-            self._saved_state = ("", "POST", "", "")
+            self._saved_state = NOTHING_SAVED
             self._update_title()
 
     # ----------------------------------------------------------------- history
@@ -1205,7 +1202,7 @@ class MainWindow(QMainWindow):
         self._apply_request(entry.recipient_id, entry.method, entry.environment, profile or {})
         self.note_edit.clear()
         self._preset = None
-        self._saved_state = ("", "POST", "", "")
+        self._saved_state = NOTHING_SAVED
         self.editor.set_modified(True)
         self._update_title()
         self._set_status(
