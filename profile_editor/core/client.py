@@ -39,13 +39,11 @@ class ProfilesClient:
         http: httpx.Client,
         *,
         retry: RetryPolicy | None = None,
-        total_timeout: float | None = None,
     ) -> None:
         self._http = http
         self._retry = retry or RetryPolicy()
+        # Timeouts are the shared client's (see transport.make_http_client).
         self._timeout = http.timeout
-        if total_timeout is not None:
-            self._timeout = httpx.Timeout(total_timeout, connect=min(5.0, total_timeout))
 
     def execute(
         self,
@@ -96,7 +94,6 @@ class ProfilesClient:
                     request.url,
                     content=body,
                     headers=headers,
-                    timeout=self._timeout,
                 )
             except httpx.HTTPError as exc:
                 if cancel.is_cancelled():
