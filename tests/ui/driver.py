@@ -358,6 +358,12 @@ class WindowDriver:
         index = combo.findText(name)
         assert index >= 0, name
         combo.setCurrentIndex(index)
+        self.wait_keychain()
+
+    def wait_keychain(self) -> None:
+        """Internal: until the keychain (asked on a worker) has answered every lookup."""
+        keys = self.widget.keys
+        self.qtbot.waitUntil(lambda: not keys.is_looking_up(), timeout=5000)
 
     def environment_shown(self) -> str:
         """The name in the environment combo."""
@@ -383,7 +389,7 @@ class WindowDriver:
 
     def keychain(self) -> KeyVault:
         """Internal: the keychain the window keeps keys in."""
-        return self.widget.vault
+        return self.widget.keys.vault
 
     # -- presets -------------------------------------------------------------------------------
 
@@ -438,7 +444,7 @@ class WindowDriver:
 
     def is_dirty(self) -> bool:
         """Internal: unsaved changes against the open preset (the title's "*" says so too)."""
-        return self.widget.is_dirty()
+        return self.widget.document.is_dirty()
 
     # -- history -------------------------------------------------------------------------------
 
@@ -467,11 +473,11 @@ class WindowDriver:
 
     def jobs_running(self) -> int:
         """Internal: background jobs of the window not yet finished."""
-        return self.widget.runner.active_count()
+        return self.widget.controller.runner.active_count()
 
     def threads_running(self) -> int:
         """Internal: threads of the window's request pool still busy."""
-        return self.widget.runner._pool.activeThreadCount()
+        return self.widget.controller.runner._pool.activeThreadCount()
 
 
 MakeWindow = Callable[..., WindowDriver]
