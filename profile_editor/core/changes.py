@@ -55,8 +55,15 @@ def compute_changes(
     stored: dict[str, Any] | None, profile: dict[str, Any], method: Method
 ) -> ChangeSet:
     """Diff the stored profile (None: none yet) against what it will be after the send."""
+    return compute_changes_to(stored, expected_profile(stored, profile, method))
+
+
+def compute_changes_to(stored: dict[str, Any] | None, after: dict[str, Any] | None) -> ChangeSet:
+    """Diff the stored profile (None: none yet) against a given result (None: deleted).
+
+    For a PATCH, pass the result of :func:`profile_editor.core.json_patch.preview_patch`.
+    """
     before = stored or {}
-    after = expected_profile(stored, profile, method)
     changes: list[Change] = []
     _diff(before, after or {}, "", changes)
     untouched = [
