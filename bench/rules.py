@@ -13,12 +13,15 @@ the same text in the same run says what that is on this machine.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 import time
 
 from _common import median
 
+from profile_editor.core.changes import compute_changes_to
+from profile_editor.core.json_patch import preview_patch
 from profile_editor.core.profile_fields import known_fields
 from profile_editor.core.profile_rules import check_profile
 
@@ -64,7 +67,12 @@ def main() -> None:
     parser.add_argument("--flat", action="store_true", help="short values: many more keys")
     args = parser.parse_args()
     text, keys = make_text(int(args.mb * 1024 * 1024), flat=args.flat)
-    loads, checks = [], []
+    ops = [
+        {"op": "replace", "path": "/email", "value": "ann@example.com"},
+        {"op": "add", "path": "/firebaseToken/-", "value": "new-token"},
+        {"op": "move", "from": "/phone", "path": "/phone_number"},
+    ]
+    loads, checks, copies, previews = [], [], [], []
     problems = 0
     for _ in range(args.runs):
         start = time.perf_counter()
@@ -73,6 +81,14 @@ def main() -> None:
         start = time.perf_counter()
         problems = len(check_profile(profile))
         checks.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        copy.deepcopy(profile)
+        copies.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        preview = preview_patch(profile, ops)
+        changes = compute_changes_to(profile, preview.result)
+        previews.append((time.perf_counter() - start) * 1000)
+        assert preview.ok and len(changes.changes) == 4, (preview.failure, changes.changes)
     t_loads, t_check = median(loads), median(checks)
     print(
         f"profile: {len(text.encode()) / 1e6:.1f} MB, {keys:,} top-level keys; {problems} problems"
@@ -82,6 +98,11 @@ def main() -> None:
     print(f"  {'check_profile':<40} {t_check:10.1f} ms   (worst run {max(checks):.1f} ms)")
     verdict = "OK" if t_check < 100 else "OVER TARGET"
     print(f"  ratio {t_check / t_loads:.3f}x of json.loads; target well under 100 ms: {verdict}")
+    t_copy, t_preview = median(copies), median(previews)
+    print("A 3-op JSON Patch previewed on the same profile, with its change set")
+    print(f"  {'copy.deepcopy of the profile':<40} {t_copy:10.1f} ms")
+    print(f"  {'preview_patch + compute_changes_to':<40} {t_preview:10.1f} ms")
+    print(f"  ratio {t_preview / t_loads:.3f}x of json.loads")
 
 
 if __name__ == "__main__":

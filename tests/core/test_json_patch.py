@@ -309,3 +309,29 @@ def test_patching_leaves_the_input_alone_and_matches_one_op_at_a_time(
     if isinstance(result, dict):
         preview = preview_patch(doc, ops)
         assert preview.result == result
+
+
+def test_compute_changes_to_a_given_result() -> None:
+    stored = {"a": 1, "b": {"c": [1], "d": 2}, "e": True}
+    after = {"a": 1, "b": {"c": [1], "d": 3}, "e": 1, "f": None}
+    changes = compute_changes_to(stored, after)
+    assert [(c.kind, c.path, c.old, c.new) for c in changes.changes] == [
+        (ChangeKind.CHANGED, "b.d", 2, 3),
+        (ChangeKind.CHANGED, "e", True, 1),  # true is not 1 in JSON
+        (ChangeKind.ADDED, "f", None, None),
+    ]
+    assert changes.untouched == ["a"]
+    deleted = compute_changes_to(stored, None)
+    assert [c.kind for c in deleted.changes] == [ChangeKind.REMOVED] * 3
+    assert deleted.untouched == []
+    assert deleted.expected is None
+    created = compute_changes_to(None, {"a": 1})
+    assert [(c.kind, c.path) for c in created.changes] == [(ChangeKind.ADDED, "a")]
+
+
+def test_values_shared_with_the_stored_profile_count_as_untouched() -> None:
+    shared = {"deep": [1, 2]}
+    stored = {"a": shared, "b": 1}
+    changes = compute_changes_to(stored, {"a": shared, "b": 2})
+    assert changes.untouched == ["a"]
+    assert [c.path for c in changes.changes] == ["b"]
