@@ -141,7 +141,9 @@ class _Command:
     json_option: bool = False
 
 
-def parse_curl(text: str, *, known_base_urls: Sequence[str] = ()) -> CurlImport | CurlProblem:
+def parse_curl(
+    text: str, *, known_base_urls: Sequence[str] = (), require_known: bool = False
+) -> CurlImport | CurlProblem:
     """Read a pasted curl command for ``/profiles/{id}``; never raises on any input.
 
     Accepts line continuations (backslash-newline), CRLF line ends, a leading shell prompt
@@ -149,10 +151,19 @@ def parse_curl(text: str, *, known_base_urls: Sequence[str] = ()) -> CurlImport 
     ``--url`` or a bare URL, ``-H``/``--header``, ``-d``/``--data``/``--data-raw``/
     ``--data-binary``/``--json``, and ignores options such as ``-s``, ``-L``, ``-i`` or
     ``--compressed``. As curl does, a body without ``-X`` makes a POST.
+
+    ``known_base_urls`` are the environments' base URLs; one that names the same place (scheme,
+    host, port, path; case and a trailing ``/`` aside) is reported in ``known_base_url``. With
+    ``require_known``, a command for any other place is refused.
     """
     try:
         command = _read_command(_tokens(text))
-        return _to_import(command, known_base_urls)
+        result = _to_import(command, known_base_urls)
+        if require_known and result.known_base_url is None:
+            raise _Refused(
+                f"The URL goes to {_cut(result.base_url)}, which is none of your environments."
+            )
+        return result
     except _Refused as refused:
         return CurlProblem(str(refused))
 

@@ -198,6 +198,16 @@ def test_a_known_base_url_is_matched_and_spelt_as_known() -> None:
     other = _ok("curl https://example.com/profiles/u", known_base_urls=known)
     assert other.known_base_url is None
     assert other.base_url == "https://example.com"
+    refused = parse_curl(
+        "curl https://example.com/profiles/u", known_base_urls=known, require_known=True
+    )
+    assert refused == CurlProblem(
+        "The URL goes to https://example.com, which is none of your environments."
+    )
+    kept = parse_curl(
+        "curl https://api.courier.com/profiles/u", known_base_urls=known, require_known=True
+    )
+    assert isinstance(kept, CurlImport)
 
 
 # --- the key ----------------------------------------------------------------------------------
