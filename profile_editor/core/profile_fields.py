@@ -53,8 +53,8 @@ class KnownField:
     note, not a warning); ``format`` a named check of string values (``email``, ``phone``,
     ``locale``). ``type_notes`` replace the generic wrong-type warning for a type with a message
     of their own (where the docs and the SDK disagree). ``discouraged`` says why the key should
-    not be used at all. ``aliases`` are names people write instead (compared without case,
-    ``-``, ``_``, spaces and dots).
+    not be used at all. ``aliases`` are names people write instead; they, and the key itself, are
+    also recognised in other cases and with other separators (``Phone-Number``, ``phoneNumber``).
     """
 
     key: str

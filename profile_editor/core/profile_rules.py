@@ -2,9 +2,9 @@
 
 :func:`check_profile` returns warnings and notes, never errors: a profile is free-form JSON and
 Courier stores whatever it is sent; these say where a known key will not do what its author
-meant. Only known keys are looked into: the names of all top-level keys are compared with the
-known ones (for near misses such as ``phone``), but values under unknown keys and under
-``custom`` are never walked, so a 6 MB profile is checked in a few milliseconds.
+meant. Only known keys are looked into: the known keys and their usual misspellings (near
+misses such as ``phone`` or ``E-Mail``) are looked up in the profile, and values under unknown
+keys and under ``custom`` are never walked, so a 6 MB profile is checked in a few milliseconds.
 """
 
 from __future__ import annotations
