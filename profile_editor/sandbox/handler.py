@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -24,15 +24,10 @@ from profile_editor.sandbox.models import (
     error_type,
     mask_authorization,
 )
+from profile_editor.sandbox.state import MAX_BODY_BYTES, SandboxState
 from profile_editor.sandbox.store import ProfileNotFoundError
 
-if TYPE_CHECKING:
-    from profile_editor.sandbox.server import SandboxServer, _HTTPServer
-
-__all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "is_loopback"]
-
-MAX_BODY_BYTES = 6 * 1024 * 1024
-"""Courier refuses request bodies larger than this with 413."""
+__all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "handler_for", "is_loopback"]
 
 # A refused body is read and thrown away up to this size, so that a client that sends it whole
 # before reading the answer still sees the 413 rather than a connection reset.
@@ -144,7 +139,15 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def handler_for(state: SandboxState) -> type[SandboxRequestHandler]:
+    """A handler class bound to one sandbox's shared state (http.server makes one per connection)."""
+    return type("SandboxRequestHandler", (SandboxRequestHandler,), {"state": state})
+
+
 class SandboxRequestHandler(BaseHTTPRequestHandler):
+    """Answers one connection's requests; ``state`` is set on the class by :func:`handler_for`."""
+
+    state: SandboxState
     protocol_version = "HTTP/1.1"
     server_version = "CourierSandbox"
     sys_version = ""
@@ -154,7 +157,6 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     # Buffer the head and the body so a response leaves in one write, flushed once per request.
     wbufsize = -1
-    server: _HTTPServer
     raw_requestline: bytes
 
     def setup(self) -> None:
@@ -270,10 +272,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if not text.isdigit() or not text.isascii():
             raise _HTTPError(400, "Invalid Content-Length header.", close=True)
         length = int(text)
-        if length > MAX_BODY_BYTES:
+        limit = self.state.limits.max_body_bytes
+        if length > limit:
             raise _HTTPError(
                 413,
-                f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes.",
+                f"The request body is {length} bytes; the limit is {limit} bytes.",
                 close=True,
                 discard=length,
             )
@@ -300,7 +303,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         for name in headers:
             if name.lower() == "authorization":
                 headers[name] = mask_authorization(headers[name])
-        self.server.sandbox.record(
+        self.state.record(
             RecordedRequest(
                 method=self.command,
                 path=self.path,
@@ -314,7 +317,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     # /profiles/{id} ------------------------------------------------------------------------
 
     def _profiles(self, path: str) -> None:
-        sandbox = self.server.sandbox
+        state = self.state
         id_error: _HTTPError | None = None
         try:
             recipient_id = _recipient_id(path)
@@ -326,7 +329,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._record(b"", recipient_id)
             raise
         self._record(body, recipient_id)
-        fault = sandbox.take_fault(self.command, path)
+        fault = state.take_fault(self.command, path)
         if fault is not None:
             self._answer_fault(fault)
             return
@@ -341,14 +344,14 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 headers={"Allow": ", ".join(_PROFILE_METHODS)},
             )
         authorization = self.headers.get("Authorization")
-        if not sandbox.is_authorized(authorization):
+        if not state.is_authorized(authorization):
             message = (
                 "Missing Authorization header; send 'Authorization: Bearer <key>'."
                 if authorization is None
                 else "Invalid API key."
             )
             raise _HTTPError(401, message)
-        store = sandbox.store
+        store = state.store
         if self.command == "GET":
             text = store.get_json(recipient_id)
             if text is None:
@@ -376,7 +379,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._send(204)
 
     def _answer_fault(self, fault: Fault) -> None:
-        if fault.delay and self.server.sandbox.wait_stopping(fault.delay):
+        if fault.delay and self.state.wait_stopping(fault.delay):
             fault = fault.model_copy(update={"drop": True})
         if fault.drop:
             self.close_connection = True
@@ -410,10 +413,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 f"Method {self.command} is not allowed here.",
                 headers={"Allow": ", ".join(allowed)},
             )
-        self._send(200, _dump(action(self.server.sandbox, body)))
+        self._send(200, _dump(action(self.state, body)))
 
 
-def _queue_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
+def _queue_faults(state: SandboxState, body: bytes) -> dict[str, Any]:
     document = _parse_json(body)
     items = (
         document["faults"] if isinstance(document, dict) and "faults" in document else [document]
@@ -424,34 +427,34 @@ def _queue_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
         faults = [Fault.model_validate(item) for item in items]
     except ValidationError as exc:
         raise _HTTPError(400, f"Invalid fault: {_validation_summary(exc)}") from None
-    return {"status": "SUCCESS", "queued": sandbox.queue_faults(faults)}
+    return {"status": "SUCCESS", "queued": state.queue_faults(faults)}
 
 
-def _list_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
-    return {"faults": [fault.model_dump(mode="json") for fault in sandbox.pending_faults()]}
+def _list_faults(state: SandboxState, body: bytes) -> dict[str, Any]:
+    return {"faults": [fault.model_dump(mode="json") for fault in state.pending_faults()]}
 
 
-def _list_requests(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
-    return {"requests": [request.model_dump(mode="json") for request in sandbox.requests()]}
+def _list_requests(state: SandboxState, body: bytes) -> dict[str, Any]:
+    return {"requests": [request.model_dump(mode="json") for request in state.requests()]}
 
 
 def _success(
-    action: Callable[[SandboxServer], None],
-) -> Callable[[SandboxServer, bytes], dict[str, Any]]:
-    def run(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
-        action(sandbox)
+    action: Callable[[SandboxState], None],
+) -> Callable[[SandboxState, bytes], dict[str, Any]]:
+    def run(state: SandboxState, body: bytes) -> dict[str, Any]:
+        action(state)
         return {"status": "SUCCESS"}
 
     return run
 
 
-_CONTROL_ROUTES: dict[tuple[str, str], Callable[[SandboxServer, bytes], dict[str, Any]]] = {
+_CONTROL_ROUTES: dict[tuple[str, str], Callable[[SandboxState, bytes], dict[str, Any]]] = {
     ("POST", "/_sandbox/faults"): _queue_faults,
     ("GET", "/_sandbox/faults"): _list_faults,
-    ("DELETE", "/_sandbox/faults"): _success(lambda sandbox: sandbox.clear_faults()),
+    ("DELETE", "/_sandbox/faults"): _success(lambda state: state.clear_faults()),
     ("GET", "/_sandbox/requests"): _list_requests,
-    ("DELETE", "/_sandbox/requests"): _success(lambda sandbox: sandbox.clear_requests()),
-    ("POST", "/_sandbox/reset"): _success(lambda sandbox: sandbox.reset()),
+    ("DELETE", "/_sandbox/requests"): _success(lambda state: state.clear_requests()),
+    ("POST", "/_sandbox/reset"): _success(lambda state: state.reset()),
 }
 
 
