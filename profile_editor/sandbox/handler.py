@@ -15,13 +15,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from profile_editor.core.jsoncodec import type_name
 from profile_editor.core.profile_ops import JsonPatchError
+from profile_editor.sandbox.lists import (
+    LISTS_SUFFIX,
+    PAGE_SIZE,
+    ListsRequestError,
+    now_iso,
+    page_body,
+    parse_subscribe_body,
+)
 from profile_editor.sandbox.models import (
     PROFILES_PREFIX,
     Fault,
     RecordedRequest,
     error_type,
+    json_type_phrase,
     mask_authorization,
 )
 from profile_editor.sandbox.state import MAX_BODY_BYTES, SandboxState
@@ -40,6 +48,7 @@ _MAX_HEADERS = 100
 
 _CONTROL_PREFIX = "/_sandbox/"
 _PROFILE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_LISTS_METHODS = ("GET", "POST", "DELETE")
 _JSON = "application/json; charset=utf-8"
 _SUCCESS = b'{"status":"SUCCESS"}'
 
@@ -100,26 +109,38 @@ def _body_member(body: bytes, member: str, kind: type, kind_name: str) -> Any:
         raise _HTTPError(400, f'The request body must be a JSON object with a "{member}" member.')
     value = document[member]
     if not isinstance(value, kind):
-        raise _HTTPError(400, f'"{member}" must be {kind_name}, not {_json_type(value)}.')
+        raise _HTTPError(400, f'"{member}" must be {kind_name}, not {json_type_phrase(value)}.')
     return value
 
 
-def _json_type(value: Any) -> str:
-    name = type_name(value)
-    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
-
-
-def _recipient_id(path: str) -> str | None:
-    """The decoded recipient ID of ``/profiles/{id}``, or None if the path names no profile."""
+def _route(path: str) -> tuple[str | None, bool]:
+    """The decoded recipient ID of ``/profiles/{id}`` or ``/profiles/{id}/lists`` (None if the
+    path names neither), and whether it is the lists one."""
     if not path.startswith(PROFILES_PREFIX):
-        return None
+        return None, False
     segment = path[len(PROFILES_PREFIX) :]
+    lists = segment.endswith(LISTS_SUFFIX)
+    if lists:
+        segment = segment[: -len(LISTS_SUFFIX)]
+    return _decode_segment(segment), lists
+
+
+def _decode_segment(segment: str) -> str | None:
     if not segment or "/" in segment or segment in (".", ".."):
         return None
     try:
         return urllib.parse.unquote(segment, errors="strict")
     except UnicodeDecodeError:
         raise _HTTPError(400, "The recipient ID is not valid percent-encoded UTF-8.") from None
+
+
+def _query_value(target: str, name: str) -> str | None:
+    """The last value of one query parameter of the request target, if present."""
+    query = target.partition("?")[2]
+    if not query:
+        return None
+    values = urllib.parse.parse_qs(query, keep_blank_values=True).get(name)
+    return values[-1] if values else None
 
 
 def is_loopback(host: str) -> bool:
@@ -319,8 +340,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def _profiles(self, path: str) -> None:
         state = self.state
         id_error: _HTTPError | None = None
+        lists = False
         try:
-            recipient_id = _recipient_id(path)
+            recipient_id, lists = _route(path)
         except _HTTPError as error:
             recipient_id, id_error = None, error
         try:
@@ -337,11 +359,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             raise id_error
         if recipient_id is None:
             raise _HTTPError(404, f"No such endpoint: {path}")
-        if self.command not in _PROFILE_METHODS:
+        allowed = _LISTS_METHODS if lists else _PROFILE_METHODS
+        if self.command not in allowed:
             raise _HTTPError(
                 405,
                 f"Method {self.command} is not allowed here.",
-                headers={"Allow": ", ".join(_PROFILE_METHODS)},
+                headers={"Allow": ", ".join(allowed)},
             )
         authorization = self.headers.get("Authorization")
         if not state.is_authorized(authorization):
@@ -351,6 +374,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 else "Invalid API key."
             )
             raise _HTTPError(401, message)
+        if lists:
+            self._lists(recipient_id, body)
+            return
         store = state.store
         if self.command == "GET":
             text = store.get_json(recipient_id)
@@ -377,6 +403,27 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             # DELETE answers 204 whether or not there was a profile: deleting is idempotent.
             store.delete(recipient_id)
             self._send(204)
+
+    # /profiles/{id}/lists ------------------------------------------------------------------
+
+    def _lists(self, recipient_id: str, body: bytes) -> None:
+        state = self.state
+        try:
+            if self.command == "GET":
+                cursor = _query_value(self.path, "cursor")
+                after = state.cursors.read(cursor, recipient_id) if cursor else ""
+                page, more = state.store.subscriptions_page(recipient_id, after, PAGE_SIZE)
+                next_cursor = state.cursors.issue(recipient_id, page[-1].list_id) if more else None
+                self._send(200, page_body(page, next_cursor))
+                return
+            if self.command == "POST":
+                subscriptions = parse_subscribe_body(_parse_json(body))
+                state.store.subscribe(recipient_id, subscriptions, now_iso())
+            else:  # DELETE: every subscription goes; answered the same when there was none
+                state.store.unsubscribe_all(recipient_id)
+        except ListsRequestError as exc:
+            raise _HTTPError(400, str(exc)) from None
+        self._send(200, _SUCCESS)
 
     def _answer_fault(self, fault: Fault) -> None:
         if fault.delay and self.state.wait_stopping(fault.delay):

@@ -8,8 +8,16 @@ Profiles API (``Authorization: Bearer <key>`` required, else 401)::
     PATCH  /profiles/{id}   {"patch": [...]} RFC 6902, all or nothing; 404 if none
     DELETE /profiles/{id}   204, also when there was no profile (deleting is idempotent)
 
+    GET    /profiles/{id}/lists[?cursor=]  200 {"paging": {"more", "cursor"}, "results": [...]},
+                                           20 a page in list-ID order; none for an unknown recipient
+    POST   /profiles/{id}/lists  {"lists": [{"listId", "preferences"?}]} subscribes (unknown
+                                 lists are created, named after their ID); 200 SUCCESS
+    DELETE /profiles/{id}/lists  unsubscribes from every list; 200 SUCCESS
+
 ``{id}`` is one percent-encoded UTF-8 path segment. Errors are ``{"message", "type"}`` with
-Courier's types; bodies over 6 MB get 413, decided from Content-Length alone.
+Courier's types; bodies over 6 MB get 413, decided from Content-Length alone; a list cursor the
+sandbox did not issue (for this recipient) gets 400. Profiles and subscriptions share one SQLite
+database.
 
 Control API (no key, loopback clients only), mirrored by :class:`SandboxServer` methods::
 
@@ -18,7 +26,7 @@ Control API (no key, loopback clients only), mirrored by :class:`SandboxServer` 
     DELETE /_sandbox/faults     forget queued faults
     GET    /_sandbox/requests   {"requests": [RecordedRequest, ...]}
     DELETE /_sandbox/requests   forget recorded requests
-    POST   /_sandbox/reset      forget profiles, faults and requests
+    POST   /_sandbox/reset      forget profiles, lists, faults and requests
 
 Only the standard library and pydantic are used, so it runs anywhere the app's tests run.
 """

@@ -1,5 +1,5 @@
-"""What every connection of one sandbox shares: the store, the key, the limits, the fault queue,
-the request log and the stopping flag.
+"""What every connection of one sandbox shares: the store, the key, the limits, the list page
+cursor secret, the fault queue, the request log and the stopping flag.
 
 Both the HTTP handler and the server import this module; the handler gets the state it serves
 from its class (see :func:`profile_editor.sandbox.handler.handler_for`), never from the server.
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from profile_editor.sandbox.lists import CursorCodec
 from profile_editor.sandbox.models import Fault, RecordedRequest
 from profile_editor.sandbox.store import ProfileStore
 
@@ -39,6 +40,7 @@ class SandboxState:
         self.key = key
         self.store = store
         self.limits = limits or Limits()
+        self.cursors = CursorCodec()  # signs the list page cursors this sandbox hands out
         self._faults: deque[Fault] = deque()
         self._faults_lock = threading.Lock()
         self._requests: deque[RecordedRequest] = deque(maxlen=self.limits.max_recorded_requests)
