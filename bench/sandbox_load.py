@@ -185,6 +185,23 @@ async def _drive(port: int, merges: list[Merge], concurrency: int) -> Run:
     return Run(len(requests), seconds)
 
 
+async def _burst(port: int, merges: list[Merge]) -> float:
+    """Seconds for ``len(merges)`` clients that connect at once and send one merge each."""
+    started = time.perf_counter()
+    connections = await asyncio.gather(
+        *(asyncio.open_connection(HOST, port) for _ in range(len(merges)))
+    )
+    for (_, writer), (path, body) in zip(connections, merges, strict=True):
+        writer.write(_request("POST", path, body))
+    answers = await asyncio.gather(*(_read_answer(reader) for reader, _ in connections))
+    seconds = time.perf_counter() - started
+    for _, writer in connections:
+        writer.close()
+    if any(status != 200 for status, _ in answers):
+        raise RuntimeError("a merge of the burst failed")
+    return seconds
+
+
 async def _drive_httpx(port: int, merges: list[Merge], concurrency: int) -> Run:
     """The same merges through ``httpx.AsyncClient``, the kind of client an app would use."""
     import httpx
@@ -257,6 +274,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="runs per setting; the best counts")
     parser.add_argument("--timeout", type=float, default=120, help="seconds allowed per run")
     parser.add_argument(
+        "--burst",
+        type=int,
+        default=500,
+        help="also time this many clients connecting at once, one merge each (0: skip)",
+    )
+    parser.add_argument(
         "--client",
         choices=["raw", "httpx"],
         default="raw",
@@ -265,6 +288,8 @@ def main() -> int:
     args = parser.parse_args()
     if not 0 < args.merges <= 200_000 or not all(0 < c <= 1000 for c in args.concurrency):
         parser.error("--merges must be 1..200000 and --concurrency 1..1000")
+    if not 0 <= args.burst <= 1000:
+        parser.error("--burst must be 0..1000")
 
     merges = _merges(args.merges, args.recipients)
     print(
@@ -272,42 +297,47 @@ def main() -> int:
         f"load average {_uptime_load()}"
     )
     print(f"{'server':<28}{'conns':>6}{'merges/s':>10}{'ratio':>8}  lost")
+    servers = [
+        ("floor: asyncio, no work", [sys.executable, "-c", _ASYNCIO_FLOOR]),
+        ("floor: ThreadingHTTPServer", [sys.executable, "-c", _THREADING_FLOOR]),
+    ]
     floors: dict[int, float] = {}
-    with _process([sys.executable, "-c", _ASYNCIO_FLOOR]) as port:
-        for concurrency in args.concurrency:
-            best = max(
-                _run(port, merges, concurrency, args.timeout, args.client).rate
-                for _ in range(args.rounds)
-            )
-            floors[concurrency] = best
-            print(f"{'floor: asyncio, no work':<28}{concurrency:>6}{best:>10.0f}{1:>8.2f}  -")
-    with _process([sys.executable, "-c", _THREADING_FLOOR]) as port:
-        for concurrency in args.concurrency:
-            best = max(
-                _run(port, merges, concurrency, args.timeout, args.client).rate
-                for _ in range(args.rounds)
-            )
-            ratio = floors[concurrency] / best
-            print(
-                f"{'floor: ThreadingHTTPServer':<28}{concurrency:>6}{best:>10.0f}{ratio:>8.2f}  -"
-            )
+    bursts: list[tuple[str, float]] = []
     lost_total = 0
-    for storage in args.storage:
-        with (
-            tempfile.TemporaryDirectory() as tmp,
-            _process(_sandbox_argv(storage, Path(tmp) / "sandbox.sqlite3")) as port,
-        ):
-            for concurrency in args.concurrency:
-                rates, lost = [], 0
-                for _ in range(args.rounds):
-                    asyncio.run(_reset(port))
-                    rates.append(_run(port, merges, concurrency, args.timeout, args.client).rate)
-                    lost += asyncio.run(_lost_updates(port, args.merges, args.recipients))
-                lost_total += lost
-                best = max(rates)
-                ratio = floors[concurrency] / best
-                name = f"sandbox ({storage})"
-                print(f"{name:<28}{concurrency:>6}{best:>10.0f}{ratio:>8.2f}  {lost}")
+    with tempfile.TemporaryDirectory() as tmp:
+        servers += [
+            (f"sandbox ({storage})", _sandbox_argv(storage, Path(tmp) / f"{storage}.sqlite3"))
+            for storage in args.storage
+        ]
+        for name, argv in servers:
+            is_sandbox = name.startswith("sandbox")
+            with _process(argv) as port:
+                for concurrency in args.concurrency:
+                    rates, lost = [], 0
+                    for _ in range(args.rounds):
+                        if is_sandbox:
+                            asyncio.run(_reset(port))
+                        rates.append(
+                            _run(port, merges, concurrency, args.timeout, args.client).rate
+                        )
+                        if is_sandbox:
+                            lost += asyncio.run(_lost_updates(port, args.merges, args.recipients))
+                    lost_total += lost
+                    best = max(rates)
+                    ratio = floors.setdefault(concurrency, best) / best
+                    shown = str(lost) if is_sandbox else "-"
+                    print(f"{name:<28}{concurrency:>6}{best:>10.0f}{ratio:>8.2f}  {shown}")
+                if args.burst:
+                    burst = merges[: args.burst]
+                    seconds = min(
+                        asyncio.run(asyncio.wait_for(_burst(port, burst), args.timeout))
+                        for _ in range(args.rounds)
+                    )
+                    bursts.append((name, seconds))
+    if bursts:
+        print(f"\n{args.burst} clients connecting at once, one merge each (seconds, best):")
+        for name, seconds in bursts:
+            print(f"{name:<28}{seconds:>16.3f}")
     print(f"load average after: {_uptime_load()}")
     return 1 if lost_total else 0
 

@@ -228,7 +228,9 @@ def start_sandbox(
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128
+    # The accept backlog: with 128, a burst of a few hundred clients connecting at once (bulk
+    # runs, load tests) overflowed it and the refused SYNs were retried only after 1 s.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], state: SandboxState) -> None:
         self.accepted = 0
