@@ -93,9 +93,27 @@ server.serve_forever()
 """
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process used so far (Linux; NaN elsewhere).
+
+        Unlike merges/s, this hardly moves when other work shares the cores.
+        """
+        try:
+            with open(f"/proc/{self.pid}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def _process(argv: list[str]) -> Iterator[int]:
-    """Start a server process that prints ``... listening on http://host:port ...``; its port."""
+def _process(argv: list[str]) -> Iterator[Server]:
+    """Start a server process that prints ``... listening on http://host:port ...``."""
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -103,7 +121,7 @@ def _process(argv: list[str]) -> Iterator[int]:
         if "listening on " not in line:
             raise RuntimeError(f"the server did not start: {line!r}")
         url = line.split("listening on ", 1)[1].split()[0]
-        yield int(url.rsplit(":", 1)[1])
+        yield Server(int(url.rsplit(":", 1)[1]), proc.pid)
     finally:
         proc.terminate()
         try:
@@ -296,7 +314,7 @@ def main() -> int:
         f"{args.merges} merges over {args.recipients} recipients, {args.client} client; "
         f"load average {_uptime_load()}"
     )
-    print(f"{'server':<28}{'conns':>6}{'merges/s':>10}{'ratio':>8}  lost")
+    print(f"{'server':<28}{'conns':>6}{'merges/s':>10}{'ratio':>8}{'server CPU/merge':>18}  lost")
     servers = [
         ("floor: asyncio, no work", [sys.executable, "-c", _ASYNCIO_FLOOR]),
         ("floor: ThreadingHTTPServer", [sys.executable, "-c", _THREADING_FLOOR]),
@@ -311,22 +329,27 @@ def main() -> int:
         ]
         for name, argv in servers:
             is_sandbox = name.startswith("sandbox")
-            with _process(argv) as port:
+            with _process(argv) as server:
+                port = server.port
                 for concurrency in args.concurrency:
-                    rates, lost = [], 0
+                    rates, cpu, lost = [], [], 0
                     for _ in range(args.rounds):
                         if is_sandbox:
                             asyncio.run(_reset(port))
-                        rates.append(
-                            _run(port, merges, concurrency, args.timeout, args.client).rate
-                        )
+                        before = server.cpu_seconds()
+                        run = _run(port, merges, concurrency, args.timeout, args.client)
+                        rates.append(run.rate)
+                        cpu.append((server.cpu_seconds() - before) / args.merges * 1e6)
                         if is_sandbox:
                             lost += asyncio.run(_lost_updates(port, args.merges, args.recipients))
                     lost_total += lost
                     best = max(rates)
                     ratio = floors.setdefault(concurrency, best) / best
                     shown = str(lost) if is_sandbox else "-"
-                    print(f"{name:<28}{concurrency:>6}{best:>10.0f}{ratio:>8.2f}  {shown}")
+                    print(
+                        f"{name:<28}{concurrency:>6}{best:>10.0f}{ratio:>8.2f}"
+                        f"{min(cpu):>15.0f} µs  {shown}"
+                    )
                 if args.burst:
                     burst = merges[: args.burst]
                     seconds = min(
