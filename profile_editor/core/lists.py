@@ -29,6 +29,7 @@ __all__ = [
     "MAX_PAGES",
     "GetSubscriptionsRequest",
     "ListSubscription",
+    "ListsRequest",
     "Paging",
     "PreferenceRule",
     "PreferenceStatus",
