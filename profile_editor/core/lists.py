@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from profile_editor.core.jsoncodec import dumps_compact
 from profile_editor.core.methods import Method
 from profile_editor.core.models import USER_AGENT, Outcome, OutcomeKind
-from profile_editor.core.recipient import profile_path
+from profile_editor.core.recipient import check_recipient_id, profile_path
 
 if TYPE_CHECKING:
     from profile_editor.core.cancel import CancelToken
@@ -230,7 +230,19 @@ def execute_lists(
     cancel: CancelToken | None = None,
     on_retry: RetryCallback | None = None,
 ) -> Outcome:
-    """Send one list request through ``client`` (retries, timeouts, cancellation, outcomes)."""
+    """Send one list request through ``client`` (retries, timeouts, cancellation, outcomes).
+
+    A recipient ID the app refuses for profiles (blank, padded, ``.``/``..``, control characters)
+    is refused here too, with nothing sent.
+    """
+    check = check_recipient_id(request.recipient_id)
+    if not check.sendable:
+        return Outcome(
+            kind=OutcomeKind.REFUSED,
+            summary="Not sent",
+            message=check.message,
+            idempotency_key=request.idempotency_key,
+        )
     return client.execute(
         request, api_key, cancel=cancel, on_retry=on_retry, check_answer=loaded_page
     )

@@ -341,3 +341,16 @@ def test_refused_before_sending_a_key_over_plain_http(client) -> None:
     request = UnsubscribeAllRequest(base_url="http://api.courier.com", recipient_id="u")
     outcome = execute_lists(c, request, "a-real-looking-key")
     assert outcome.kind is OutcomeKind.REFUSED
+
+
+@pytest.mark.parametrize("rid", ["", " u", "..", "a\nb"])
+def test_a_refused_recipient_id_sends_nothing(sandbox: SandboxServer, client, rid: str) -> None:
+    c, _ = client
+    result = fetch_all_subscriptions(c, sandbox.url, rid, sandbox.key)
+    assert result.outcome.kind is OutcomeKind.REFUSED and result.outcome.message
+    assert not result.ok and result.pages == 0
+    subscribe = SubscribeRequest(
+        base_url=sandbox.url, recipient_id=rid, lists=(ListSubscription(list_id="l"),)
+    )
+    assert execute_lists(c, subscribe, sandbox.key).kind is OutcomeKind.REFUSED
+    assert sandbox.requests() == []
