@@ -2,6 +2,7 @@
 
     python bench/sandbox_load.py [--merges 5000] [--recipients 200] [--concurrency 8 32 200]
                                  [--storage memory file] [--rounds 1] [--timeout 120]
+                                 [--burst 500] [--client raw|httpx]
 
 Each run sends ``--merges`` POST /profiles/{id} merges spread over ``--recipients`` recipients
 from ``--concurrency`` keep-alive connections at once, then reads every profile back to check that
@@ -14,8 +15,12 @@ as possible. The same client, in the same run, drives two floors, each in its ow
 - a stdlib ``ThreadingHTTPServer`` answering the same fixed body: the cost of one thread per
   connection and of ``http.server`` before any sandbox work.
 
-The ratio is the sandbox's time over the asyncio floor's. Loopback only; every run is bounded by
-``--timeout`` seconds and every server it starts is stopped on the way out.
+The ratio is each server's time over the asyncio floor's at the same concurrency. Each row also
+gives the server process's CPU time per merge, which other work on the shared cores moves much
+less than the rates. ``--burst N`` then times N clients connecting at once with one merge each
+(the accept backlog at work), and ``--client httpx`` swaps in ``httpx.AsyncClient`` to show what
+such a client can drive at all. Loopback only; every run is bounded by ``--timeout`` seconds and
+every server it starts is stopped on the way out. Exit status 1 if any merge was lost.
 """
 
 from __future__ import annotations
