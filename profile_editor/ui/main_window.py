@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.jsoncodec import dumps_pretty
+from profile_editor.core.outcome_text import describe_outcome, failure_line
 from profile_editor.core.recipient import Severity, check_recipient_id
 from profile_editor.core.session import Session
 from profile_editor.storage.environments import Environment, EnvironmentStore
@@ -706,31 +707,10 @@ class MainWindow(QMainWindow):
         self.requestFinished.emit(outcome)
 
     def _describe(self, outcome: Outcome) -> str:
-        lines = [outcome.summary]
-        if outcome.status_code is not None:
-            lines[0] = f"HTTP {outcome.summary}"
-        if outcome.error_type:
-            lines.append(f"Type: {outcome.error_type}")
-        if outcome.message:
-            lines.append(f"Message: {outcome.message}")
-        if outcome.attempts > 1:
-            lines.append(f"Attempts: {outcome.attempts}")
-        if outcome.body is not None:
-            lines += ["", dumps_pretty(outcome.body)[:20_000]]
-        elif outcome.detail:
-            lines += ["", "Detail:", outcome.detail]
-        return "\n".join(lines)
+        return describe_outcome(outcome)
 
     def _status_for_failure(self, verb: str, outcome: Outcome) -> str:
-        from profile_editor.core.models import OutcomeKind
-
-        if outcome.kind is OutcomeKind.API_ERROR:
-            return (
-                f"{verb} failed: {outcome.status_code} · {outcome.error_type} — {outcome.message}"
-            )
-        if outcome.kind is OutcomeKind.CANCELLED:
-            return f"{verb} cancelled. {outcome.message}"
-        return f"{verb} failed: {outcome.summary}. {outcome.message}"
+        return failure_line(verb, outcome)
 
     def _show_response(self, text: str) -> None:
         # Repeated sends often get the same answer; re-laying out the text is wasted work.
