@@ -17,6 +17,8 @@ from profile_editor.core.cancel import CancelToken
 
 MIN_RATE = 0.5  # requests per second; never stop entirely
 WINDOW_S = 2.0  # how far back the starts are counted to measure the current rate
+# The requests in flight when the limit is hit all come back 429 together: one decrease for them.
+DECREASE_EVERY_S = 1.0
 
 
 class RunRate:
@@ -27,9 +29,11 @@ class RunRate:
         self._ceiling = 0.0  # the rate before the first decrease
         self._step = 0.0
         self._changed = 0.0
+        self._decreased = 0.0
         self._next = 0.0
         self._paused_until = 0.0
         self._starts: deque[float] = deque()
+        self._first_start: float | None = None
         self.throttles = 0
 
     @property
@@ -47,6 +51,8 @@ class RunRate:
                 start = max(start, self._next)
                 self._next = start + 1.0 / self._rate
             self._starts.append(start)
+            if self._first_start is None:
+                self._first_start = now
             while self._starts and self._starts[0] < now - WINDOW_S:
                 self._starts.popleft()
         wait = start - now
@@ -59,13 +65,18 @@ class RunRate:
         with self._lock:
             now = self._clock()
             self.throttles += 1
-            measured = max(len(self._starts) / WINDOW_S, MIN_RATE)
+            self._paused_until = max(self._paused_until, now + max(pause_s, 0.0))
+            self._next = max(self._next, self._paused_until)
+            if self._rate is not None and now - self._decreased < DECREASE_EVERY_S:
+                return
             if self._rate is None:
+                observed = min(WINDOW_S, now - (self._first_start or now))
+                measured = max(len(self._starts) / max(observed, 0.1), MIN_RATE)
                 self._ceiling = measured
                 self._step = max(measured / 20, MIN_RATE)
                 self._rate = measured
             self._rate = max(self._rate / 2, MIN_RATE)
-            self._changed = now
+            self._changed = self._decreased = now
             self._paused_until = max(self._paused_until, now + max(pause_s, 0.0))
             self._next = max(self._next, self._paused_until)
 
