@@ -62,7 +62,7 @@ class Context:
             raise UsageError("Give --base-url or --environment, not both.")
         self.base_url_option = base_url
         self.environment_option = environment
-        self.data_dir = data_dir or default_data_dir()
+        self._data_dir = data_dir
         self.use_sandbox = sandbox
         self.yes = yes
         self.environ = dict(os.environ if environ is None else environ)
@@ -70,6 +70,13 @@ class Context:
         self._where: Where | None = None
         self._sandbox: SandboxServer | None = None
         self._session: Session | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        # platformdirs is imported only by the commands that touch files.
+        if self._data_dir is None:
+            self._data_dir = default_data_dir()
+        return self._data_dir
 
     # -- target ---------------------------------------------------------------------------
     def where(self) -> Where:
