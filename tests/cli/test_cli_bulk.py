@@ -255,3 +255,57 @@ def test_resume_refuses_a_changed_input_or_a_second_fresh_run(
     _jsonl(source, 3)
     changed = run_cli("bulk", str(source), "--resume")
     assert changed.code == 2 and "changed since the run" in changed.stderr
+
+
+def test_ctrl_c_stops_at_once_and_resume_finishes(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    source = _jsonl(tmp_path / "rows.jsonl", 40)
+    journal = tmp_path / "rows.jsonl.journal.jsonl"
+    stuck = ["u011", "u012"]
+    keyed_sandbox.queue_faults(
+        Fault(delay=60, drop=True, method="POST", path_prefix=f"/profiles/{rid}") for rid in stuck
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "profile_editor.cli",
+            "--base-url",
+            keyed_sandbox.url,
+            "--data-dir",
+            str(tmp_path / "data"),
+            "bulk",
+            str(source),
+            "--concurrency",
+            "2",
+            "--json",
+        ],
+        env=dict(cli_env, COURIER_API_KEY=TEST_KEY),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(lambda: len(_journal_done(journal)) == 10, "10 rows done")
+        _wait_for(
+            lambda: {r.recipient_id for r in keyed_sandbox.requests()} >= set(stuck),
+            "the stuck rows in flight",
+        )
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    doc = json.loads(stdout)
+    assert (doc["interrupted"], doc["counts"]["done"], doc["counts"]["cancelled"]) == (True, 10, 2)
+    assert "--resume" in stderr
+    keyed_sandbox.clear_faults()
+
+    resumed = run_cli("bulk", str(source), "--resume", "--json")
+    assert resumed.code == 0, resumed.stderr
+    assert resumed.json()["counts"]["done"] == 30
+    keys = _keys_by_recipient(keyed_sandbox)
+    assert all(len(set(k)) == 1 for k in keys.values())
+    assert {rid for rid, sent in keys.items() if len(sent) > 1} == set(stuck)
+    assert sorted(_journal_done(journal)) == list(range(1, 41))
