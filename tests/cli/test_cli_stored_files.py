@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import TEST_KEY, RunCli  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
@@ -152,3 +153,33 @@ def test_help_and_get_import_no_qt(
             env=env,
         ).stdout
     )
+
+
+def test_environment_key_comes_from_the_keychain(
+    run_cli: RunCli,
+    keyed_sandbox: SandboxServer,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    from profile_editor.storage.secrets import KeyVault
+
+    # A file keychain both processes find through XDG_DATA_HOME (never the real one).
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_DATA_HOME", str(xdg))
+    KeyVault(backend=PlaintextKeyring()).set("Local", TEST_KEY)
+    EnvironmentStore(data_dir / "environments.json").save(
+        [Environment(name="Local", base_url=keyed_sandbox.url)]
+    )
+    keyed_sandbox.put_profile("u1", {"a": 1})
+    env = {
+        "XDG_DATA_HOME": str(xdg),
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+    }
+    got = run_cli("--environment", "Local", "get", "u1", key=None, base_url=None, env=env)
+    assert got.code == 0, got.stderr
+    assert json.loads(got.stdout) == {"a": 1}
+    without = run_cli("--environment", "Local", "get", "u1", key=None, base_url=None)
+    assert without.code == 2 and "no API key" in without.stderr
