@@ -163,10 +163,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         out.say("Interrupted.")
         code = Exit.INTERRUPTED
+    except BrokenPipeError:
+        code = _stdout_closed(Exit.OK)
     finally:
         if ctx is not None:
             ctx.close()
-    out.finish(code)
+    try:
+        out.finish(code)
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        code = _stdout_closed(code)
+    return code
+
+
+def _stdout_closed(code: int) -> int:
+    import os
+
+    # Python would report the pipe again when it flushes stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
     return code
 
 
