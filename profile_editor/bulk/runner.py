@@ -114,6 +114,8 @@ class BulkRunner:
         self._running.set()
         self._lock = threading.Lock()
         self.counts = RunCounts()
+        # Why the run stopped by itself (a journal or report write failed); raised by run().
+        self.error: Exception | None = None
 
     # -- control --------------------------------------------------------------------------
     def pause(self) -> None:
@@ -157,7 +159,12 @@ class BulkRunner:
                         self.counts.skipped += 1
                     continue
                 if isinstance(row, BadRow):
-                    self._finish(RowResult(row.line, row.recipient_id, "bad", message=row.reason))
+                    try:
+                        self._finish(
+                            RowResult(row.line, row.recipient_id, "bad", message=row.reason)
+                        )
+                    except Exception as exc:
+                        self._stop_on(exc)
                     continue
                 while not self._put(pending, row):
                     if self._cancel.is_cancelled():
@@ -172,6 +179,8 @@ class BulkRunner:
                 pending.put(None)
             for worker in workers:
                 worker.join()
+        if self.error is not None:
+            raise self.error
         return self.snapshot()
 
     @staticmethod
@@ -187,8 +196,8 @@ class BulkRunner:
             row = pending.get()
             if row is None:
                 return
-            while not self._running.wait(0.1):
-                pass
+            while not self._running.wait(0.1) and not self.cancelled:
+                pass  # paused
             if self.cancelled:
                 continue
             try:
@@ -197,7 +206,16 @@ class BulkRunner:
                 result = RowResult(
                     row.line, row.recipient_id, "failed", message=f"{type(exc).__name__}: {exc}"
                 )
-            self._finish(result)
+            try:
+                self._finish(result)
+            except Exception as exc:  # the journal or report cannot be written: stop the run
+                self._stop_on(exc)
+
+    def _stop_on(self, exc: Exception) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = exc
+        self.cancel()
 
     def _finish(self, result: RowResult) -> None:
         with self._lock:

@@ -78,14 +78,17 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     except (JournalError, OSError) as err:
         raise UsageError(str(err)) from None
     interrupted = False
+    stopped: str | None = None
+    assert job.runner is not None
     try:
         counts = job.run()
     except KeyboardInterrupt:
         interrupted = True
-        assert job.runner is not None
         counts = job.runner.snapshot()
-    except InputError as err:
-        raise UsageError(str(err)) from None
+    except (InputError, OSError) as err:
+        # Rows before this point may have been sent: not a usage error, and the journal has them.
+        stopped = str(err)
+        counts = job.runner.snapshot()
     finally:
         if bar is not None:
             bar.close()
@@ -99,6 +102,7 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
             "journal": journal,
             "report": str(args.report) if args.report else None,
             "interrupted": interrupted,
+            "stopped": stopped,
         }
     )
     verb = "Dry run" if args.dry_run else "Bulk apply"
@@ -108,6 +112,9 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     if interrupted:
         out.say(f"Interrupted: add --resume to send the rows not done yet ({journal}).")
         return Exit.INTERRUPTED
+    if stopped is not None:
+        out.say(f"The run stopped: {stopped}")
+        return Exit.API_ERROR
     return Exit.OK if counts.all_ok else Exit.API_ERROR
 
 

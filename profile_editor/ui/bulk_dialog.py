@@ -308,6 +308,8 @@ class BulkDialog(QDialog):
         journal_path = self._work_dir / f"{name}.journal.jsonl"
         method = self._method()
         concurrency = self.concurrency_spin.value()
+        # Made here so that closing the dialog can stop the run before its rows start.
+        token = session.cancel_token()
         history = self._history
         report_path = self.report_path
 
@@ -325,7 +327,7 @@ class BulkDialog(QDialog):
                 concurrency=concurrency,
                 journal_path=journal_path,
                 report_path=report_path,
-                cancel=session.cancel_token(),
+                cancel=token,
             )
             last = [0.0]
 
@@ -364,6 +366,7 @@ class BulkDialog(QDialog):
             on_finished=lambda result: self._finished(result, dry_run),
             on_progress=self._on_progress,
             on_error=_error_text,
+            token=token,
         )
 
     def _on_progress(self, note: tuple[str, Any]) -> None:

@@ -5,32 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_support import TEST_KEY, Result, RunCli  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
-
-# Distinctive, so a test can look for it in every output and file.
-TEST_KEY = "cli-test-key-5d9e1c7a"
-
-
-@dataclass
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> Any:
-        import json
-
-        return json.loads(self.stdout)
-
-
-RunCli = Callable[..., Result]
 
 
 @pytest.fixture

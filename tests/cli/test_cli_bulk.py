@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from conftest import TEST_KEY, RunCli  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer

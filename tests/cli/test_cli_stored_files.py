@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_KEY, RunCli  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
