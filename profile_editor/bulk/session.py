@@ -63,6 +63,11 @@ class BulkJob:
                     raise JournalError(
                         f"The journal's run used {state.header.get('method')}; resume it with the same method."
                     )
+                if state.header.get("base_url") != self.target.base_url:
+                    raise JournalError(
+                        f"The journal's run went to {state.header.get('base_url')}; resume it there, "
+                        f"not at {self.target.base_url}."
+                    )
                 run_id, skip = state.run_id, state.finished
                 journal = Journal.reopen(path)
             else:

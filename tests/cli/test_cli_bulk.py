@@ -252,6 +252,8 @@ def test_resume_refuses_a_changed_input_or_a_second_fresh_run(
     assert run_cli("bulk", str(source)).code == 0
     again = run_cli("bulk", str(source))
     assert again.code == 2 and "--resume" in again.stderr
+    elsewhere = run_cli("bulk", str(source), "--resume", base_url="http://127.0.0.1:9")
+    assert elsewhere.code == 2 and "resume it there" in elsewhere.stderr
     _jsonl(source, 3)
     changed = run_cli("bulk", str(source), "--resume")
     assert changed.code == 2 and "changed since the run" in changed.stderr
