@@ -18,6 +18,7 @@ from profile_editor.core.models import ProfileRequest
 from profile_editor.core.recipient import check_recipient_id
 
 __all__ = [
+    "ChangePreview",
     "Confirmation",
     "Refusal",
     "SendPlan",
@@ -28,6 +29,7 @@ __all__ = [
     "lost_summary",
     "plan",
     "plan_load",
+    "preview_changes",
 ]
 
 RefusalField = Literal["recipient", "key", "profile", "url"]
@@ -214,6 +216,35 @@ def _confirmations(
             )
         )
     return tuple(asks)
+
+
+@dataclass(frozen=True, eq=False)
+class ChangePreview:
+    """What the Changes view shows: the change set, or a sentence saying why there is none."""
+
+    message: str = ""
+    action: str = ""
+    recipient_id: str = ""
+    changes: ChangeSet | None = None
+    created: bool = False  # there is no stored profile yet: the send creates it
+
+
+def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
+    """What sending ``draft`` will change in ``stored`` (the profile last loaded for its target)."""
+    rid = draft.recipient_id
+    if not rid:
+        return ChangePreview("Enter a recipient ID, then Load (Ctrl+L) to see its profile.")
+    if stored is None:
+        return ChangePreview(
+            f"Load “{rid}” (Ctrl+L) to see what sending will change in the stored profile."
+        )
+    if not draft.body_ready:
+        return ChangePreview("Fix the profile first: it has a problem (see the editor).")
+    changes = _changes(draft, stored)
+    if changes is None:
+        return ChangePreview("The Changes view does not show patches yet.")
+    created = stored.profile is None and draft.method.has_body
+    return ChangePreview("", ACTION_NAMES[draft.method], rid, changes, created)
 
 
 def check_verification(

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from profile_editor.ui import dialogs
-from profile_editor.ui.workers import JobRunner
+from profile_editor.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
     from profile_editor.bulk.inputs import Preview
@@ -206,7 +206,11 @@ class BulkDialog(QDialog):
             except InputError as err:
                 return str(err)
 
-        self.runner.start(work, on_finished=self._show_preview, on_error=_error_text)
+        self.runner.run(
+            Job(work)
+            .on_finished(self._show_preview)
+            .on_failed(lambda exc: self._show_preview(_error_text(exc)))
+        )
 
     def _show_preview(self, result: Preview | str) -> None:
         for table in (self.mapping_table, self.rows_table, self.bad_table):
@@ -361,12 +365,11 @@ class BulkDialog(QDialog):
         self.progress_bar.setValue(0)
         self.status_label.setText("Dry run: loading each recipient…" if dry_run else "Sending…")
         self._update_buttons()
-        self.runner.start(
-            work,
-            on_finished=lambda result: self._finished(result, dry_run),
-            on_progress=self._on_progress,
-            on_error=_error_text,
-            token=token,
+        self.runner.run(
+            Job(work, token=token)
+            .on_finished(lambda result: self._finished(result, dry_run))
+            .on_failed(lambda exc: self._finished(_error_text(exc), dry_run))
+            .on_progress(self._on_progress)
         )
 
     def _on_progress(self, note: tuple[str, Any]) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DialogLog  # type: ignore[import-not-found]
 from pytestqt.qtbot import QtBot
+from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.bulk.runner import RunCounts
 from profile_editor.sandbox.models import Fault
@@ -29,7 +29,11 @@ def history(tmp_path: Path) -> HistoryLog:
 
 @pytest.fixture
 def make_dialog(
-    qtbot: QtBot, sandbox: SandboxServer, history: HistoryLog, tmp_path: Path, asked: DialogLog
+    qtbot: QtBot,
+    sandbox: SandboxServer,
+    history: HistoryLog,
+    tmp_path: Path,
+    dialog_stub: DialogStub,
 ) -> MakeDialog:
     def make(**options: object) -> BulkDialog:
         options.setdefault("base_url", sandbox.url)
@@ -121,16 +125,16 @@ def test_replace_asks_first(
     make_dialog: MakeDialog,
     sandbox: SandboxServer,
     tmp_path: Path,
-    asked: DialogLog,
+    dialog_stub: DialogStub,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     dialog = make_dialog(environment="Staging", protected=True)
     _choose(qtbot, dialog, _rows(tmp_path / "r.csv", 2), monkeypatch)
     dialog.method_combo.setCurrentIndex(1)
-    asked.answer("confirm", False)
+    dialog_stub.answer("confirm", False)
     dialog.run_button.click()
-    assert [name for name, _ in asked.asked] == ["confirm"]
-    assert "protected" in asked.asked[0][1][1]
+    assert dialog_stub.kinds() == ["confirm"]
+    assert "protected" in dialog_stub.last().text
     assert "Not sent" in dialog.status_label.text()
     assert sandbox.requests() == []
 
@@ -143,12 +147,13 @@ def test_pause_holds_new_rows_and_resume_finishes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The first row is slow, so the run can be paused while it is in flight.
-    sandbox.queue_fault(Fault(status=200, body=SUCCESS, delay=0.5, path_prefix="/profiles/u001"))
+    sandbox.queue_fault(Fault(status=200, body=SUCCESS, delay=1.5, path_prefix="/profiles/u001"))
     dialog = make_dialog()
     dialog.concurrency_spin.setValue(1)
     _choose(qtbot, dialog, _rows(tmp_path / "p.csv", 10), monkeypatch)
     dialog.run_button.click()
     qtbot.waitUntil(dialog.pause_button.isEnabled, timeout=10_000)
+    qtbot.waitUntil(lambda: len(sandbox.requests()) == 1, timeout=10_000)  # u001 in flight
     dialog.pause_button.click()
     assert dialog.pause_button.text() == "Resume"
     bulk = dialog._bulk
