@@ -19,8 +19,10 @@ BODY_LIMIT_BYTES = 6 * 1024 * 1024
 
 
 def _retry_note(out: Output) -> Any:
+    from profile_editor.core.outcome_text import retry_line
+
     def note(n: int, total: int, delay: float, reason: str) -> None:
-        out.say(f"{reason} — retrying ({n}/{total}) in {delay:.1f} s…")
+        out.say(retry_line(reason, n, total, delay))
 
     return note
 
@@ -37,7 +39,7 @@ def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileReque
 def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
     from profile_editor.core.draft import Draft
     from profile_editor.core.jsoncodec import dumps_pretty
-    from profile_editor.core.outcome_text import failure_line
+    from profile_editor.core.outcome_text import load_line
 
     outcome, _ = load(ctx, out, Draft(recipient_id=recipient_id))
     doc: dict[str, Any] = {"recipient_id": recipient_id, **outcome_doc(outcome)}
@@ -47,10 +49,7 @@ def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
         out.text(dumps_pretty(outcome.profile))
         return Exit.OK
     out.document(doc)
-    if outcome.status_code == 404:
-        out.say(f"“{recipient_id}” has no profile yet: sending will create it.")
-        return Exit.API_ERROR
-    out.say(failure_line("Load", outcome))
+    out.say(load_line(recipient_id, outcome))
     return exit_for(outcome)
 
 
@@ -119,7 +118,7 @@ def _confirmed(ctx: Context, out: Output, send_plan: SendPlan) -> bool:
 
 def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> int:
     from profile_editor.core.methods import Method
-    from profile_editor.core.outcome_text import failure_line
+    from profile_editor.core.outcome_text import failure_line, send_line
     from profile_editor.core.send_plan import Refusal, check_verification, plan
 
     target = ctx.target()
@@ -157,7 +156,7 @@ def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> in
         out.document(doc)
         out.say(failure_line("Send", outcome))
         return exit_for(outcome)
-    out.say(f"✓ {outcome.summary} — {outcome.elapsed_ms:,.0f} ms")
+    out.say(send_line(outcome))
     if not send_plan.verifiable:
         _record(ctx, send_plan.request, outcome, before, None)
         out.document(doc)
