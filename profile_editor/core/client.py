@@ -15,15 +15,14 @@ from typing import Any, Protocol
 
 import httpx
 
+from profile_editor.core.answers import ErrorBody, SuccessBody
 from profile_editor.core.cancel import CancelToken
 from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.jsoncodec import loads_in_pieces
 from profile_editor.core.models import (
-    ErrorBody,
     Method,
     Outcome,
     OutcomeKind,
-    SuccessBody,
 )
 from profile_editor.core.retry import RetryPolicy, is_retryable_status
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, SkipValidation
+from typing import Any
 
 from profile_editor import __version__
 from profile_editor.core.jsoncodec import dumps_compact, dumps_pretty, iter_compact
@@ -20,13 +18,10 @@ from profile_editor.core.recipient import profile_path
 
 __all__ = [
     "ACTION_NAMES",
-    "ErrorBody",
     "Method",
     "Outcome",
     "OutcomeKind",
-    "ProfileBody",
     "ProfileRequest",
-    "SuccessBody",
     "mask_key",
 ]
 
@@ -42,17 +37,20 @@ def mask_key(key: str | None) -> str:
     return "****" + key[-4:] if len(key) >= 12 else "****"
 
 
-class ProfileRequest(BaseModel):
-    """One request against ``/profiles/{recipient_id}``; immutable once built."""
+@dataclass(frozen=True)
+class ProfileRequest:
+    """One request against ``/profiles/{recipient_id}``; immutable once built.
 
-    model_config = ConfigDict(frozen=True)
+    A plain dataclass: built on every keystroke's preview and every send, and importing it must
+    not pull a validation library into the window's start-up. Profiles can be 6 MB: the caller's
+    objects are kept, not copied.
+    """
 
     base_url: str
     recipient_id: str
     method: Method = Method.POST
-    # Profiles can be 6 MB: keep the caller's object instead of a validated copy.
-    profile: Annotated[dict[str, Any] | None, SkipValidation] = None
-    patch: Annotated[list[dict[str, Any]] | None, SkipValidation] = None
+    profile: dict[str, Any] | None = None
+    patch: list[dict[str, Any]] | None = None
     idempotency_key: str | None = None
 
     @property
@@ -135,20 +133,6 @@ def _bounded_pretty(payload: dict[str, Any]) -> str:
 def _is_large(payload: dict[str, Any]) -> bool:
     inner = payload.get("profile", payload.get("patch"))
     return isinstance(inner, dict | list) and len(inner) > 500
-
-
-class SuccessBody(BaseModel):
-    status: str
-
-
-class ErrorBody(BaseModel):
-    message: str
-    type: str | None = None
-
-
-class ProfileBody(BaseModel):
-    profile: Annotated[dict[str, Any], SkipValidation]
-    preferences: Any = None
 
 
 class OutcomeKind(StrEnum):

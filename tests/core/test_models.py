@@ -14,7 +14,7 @@ def request(**kw: object) -> ProfileRequest:
         "profile": {"email": "x@y.z"},
     }
     base.update(kw)
-    return ProfileRequest.model_validate(base)
+    return ProfileRequest(**base)
 
 
 def test_wire_format_for_merge() -> None:
