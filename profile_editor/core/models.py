@@ -53,6 +53,11 @@ class ProfileRequest:
     patch: list[dict[str, Any]] | None = None
     idempotency_key: str | None = None
 
+    def __post_init__(self) -> None:
+        # "POST" and Method.POST alike, as callers (and files) spell it either way.
+        if not isinstance(self.method, Method):
+            object.__setattr__(self, "method", Method(self.method))
+
     @property
     def url(self) -> str:
         return self.base_url.rstrip("/") + profile_path(self.recipient_id)
