@@ -55,8 +55,7 @@ class ProfileRequest:
 
     def __post_init__(self) -> None:
         # "POST" and Method.POST alike, as callers (and files) spell it either way.
-        if not isinstance(self.method, Method):
-            object.__setattr__(self, "method", Method(self.method))
+        object.__setattr__(self, "method", Method(self.method))
 
     @property
     def url(self) -> str:
