@@ -11,10 +11,7 @@ Loading is O(n) with no per-row work: display text is made lazily in :meth:`data
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,14 +25,17 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from profile_editor.core.jsoncodec import (
-    JSON_TYPES,
-    JsonProblem,
-    dumps_compact,
-    parse_value,
-    type_name,
+from profile_editor.core.jsoncodec import JSON_TYPES, type_name
+from profile_editor.core.values import (
+    DISPLAY_LIMIT,
+    convert_value,
+    edit_text,
+    elide,
+    parse_edit,
+    preview,
+    quoted,
+    same_value,
 )
-from profile_editor.ui.json_edit import editor_json
 
 __all__ = [
     "DISPLAY_LIMIT",
@@ -54,7 +54,6 @@ HEADERS = ("Key", "Type", "Value")
 # The row's Python value, for any column.
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
 
-DISPLAY_LIMIT = 200
 TOOLTIP_LIMIT = 2000
 
 _FLAG_BACKGROUND = QBrush(QColor(255, 205, 205))
@@ -79,134 +78,6 @@ class FieldsError(ValueError):
     def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
-
-
-def _quoted(key: str) -> str:
-    return json.dumps(key, ensure_ascii=False)
-
-
-def _elide(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _tokens(value: Any, limit: int) -> Iterator[str]:
-    """Compact JSON in small pieces; long strings are cut, so callers must elide."""
-    if isinstance(value, dict):
-        yield "{"
-        for index, (key, item) in enumerate(value.items()):
-            yield ("," if index else "") + dumps_compact(key[: limit + 1]) + ":"
-            yield from _tokens(item, limit)
-        yield "}"
-    elif isinstance(value, list):
-        yield "["
-        for index, item in enumerate(value):
-            if index:
-                yield ","
-            yield from _tokens(item, limit)
-        yield "]"
-    elif isinstance(value, str):
-        yield dumps_compact(value[: limit + 1])
-    else:
-        yield dumps_compact(value)
-
-
-def preview(value: Any, limit: int = DISPLAY_LIMIT) -> str:
-    """Compact single-line text for ``value``, at most ``limit`` characters, in O(limit)."""
-    if isinstance(value, str):
-        return _elide(value[: limit + 1].replace("\n", "↵"), limit)
-    if not isinstance(value, dict | list):
-        return dumps_compact(value)
-    parts: list[str] = []
-    size = 0
-    for piece in _tokens(value, limit):
-        parts.append(piece)
-        size += len(piece)
-        if size > limit:
-            break
-    return _elide("".join(parts), limit)
-
-
-def edit_text(value: Any) -> str:
-    """The full text a value is edited as: strings raw, containers as pretty JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict | list):
-        return editor_json(value)
-    return dumps_compact(value)
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and not (isinstance(value, float) and not math.isfinite(value))
-    )
-
-
-def _try_parse(text: str) -> Any:
-    try:
-        return parse_value(text)
-    except JsonProblem:
-        return _INVALID
-
-
-_INVALID = object()
-# Numbers people write that JSON does not accept as such: "00123", "+5", ".5", "5.".
-_LOOSE_INT = re.compile(r"[+-]?[0-9]+")
-_LOOSE_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def _loose_number(text: str) -> int | float:
-    parsed = _try_parse(text)
-    if _is_number(parsed):
-        return parsed
-    if _LOOSE_INT.fullmatch(text):
-        return int(text)
-    if _LOOSE_FLOAT.fullmatch(text):
-        number = float(text)
-        if math.isfinite(number):
-            return number
-    return 0
-
-
-def convert_value(value: Any, target: str) -> Any:
-    """Convert ``value`` to the JSON type ``target``, keeping what can be kept.
-
-    ``"3"`` → 3 (also ``"00123"`` → 123), 3 → ``"3"``, anything → null, ``"true"``/``"false"`` → booleans, a string
-    holding JSON of the right kind → that object/array; otherwise the type's empty value.
-    """
-    if target not in JSON_TYPES:
-        raise ValueError(f"unknown JSON type {target!r}")
-    if type_name(value) == target:
-        return value
-    if target == "null":
-        return None
-    if target == "string":
-        if value is None:
-            return ""
-        return dumps_compact(value)
-    if target == "number":
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, str):
-            return _loose_number(value.strip())
-        return 0
-    if target == "boolean":
-        if isinstance(value, str):
-            return value.strip().lower() == "true"
-        if _is_number(value):
-            return value != 0
-        return False
-    container: type = dict if target == "object" else list
-    if isinstance(value, str):
-        parsed = _try_parse(value)
-        if isinstance(parsed, container):
-            return parsed
-    return container()
-
-
-def _same(old: Any, new: Any) -> bool:
-    return type(old) is type(new) and old == new
 
 
 class FieldsModel(QAbstractTableModel):
@@ -252,7 +123,7 @@ class FieldsModel(QAbstractTableModel):
             first = first_row.setdefault(key, row)
             if first != row:
                 found.append(
-                    FieldProblem(row, f"duplicate key {_quoted(key)} (also row {first + 1})")
+                    FieldProblem(row, f"duplicate key {quoted(key)} (also row {first + 1})")
                 )
         return found
 
@@ -362,7 +233,7 @@ class FieldsModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == KEY_COLUMN:
-                return _elide(key, DISPLAY_LIMIT)
+                return elide(key, DISPLAY_LIMIT)
             if column == TYPE_COLUMN:
                 return type_name(value)
             return preview(value)
@@ -411,11 +282,11 @@ class FieldsModel(QAbstractTableModel):
                 return False
             new = convert_value(old, value)
         else:
-            new, reason = self._parse_for(old, value)
+            new, reason = parse_edit(old, value)
             if reason is not None:
                 self.problem.emit(f"{self._where(row)}: {reason}")
                 return False
-        if _same(old, new):
+        if same_value(old, new):
             return True
         self._rows[row] = (key, new)
         self.dataChanged.emit(self.index(row, TYPE_COLUMN), self.index(row, VALUE_COLUMN))
@@ -428,7 +299,7 @@ class FieldsModel(QAbstractTableModel):
             return "this cell cannot be edited now"
         if index.column() != VALUE_COLUMN:
             return None
-        return self._parse_for(self._rows[index.row()][1], value)[1]
+        return parse_edit(self._rows[index.row()][1], value)[1]
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -441,7 +312,7 @@ class FieldsModel(QAbstractTableModel):
         )
 
     def _where(self, row: int) -> str:
-        return f"Row {row + 1} ({_elide(_quoted(self._rows[row][0]), 60)})"
+        return f"Row {row + 1} ({elide(quoted(self._rows[row][0]), 60)})"
 
     def _duplicate_rows(self) -> dict[str, list[int]]:
         if self._duplicates is None:
@@ -463,7 +334,7 @@ class FieldsModel(QAbstractTableModel):
         if rows is None:
             return None
         others = ", ".join(str(r + 1) for r in rows if r != row)
-        return f"Duplicate key {_quoted(key)}: also in row {others}"
+        return f"Duplicate key {quoted(key)}: also in row {others}"
 
     def _keys_changed(self) -> None:
         # Flags on other rows can change with any key change; views repaint only what shows.
@@ -480,41 +351,3 @@ class FieldsModel(QAbstractTableModel):
                     Qt.ItemDataRole.ToolTipRole,
                 ],
             )
-
-    @staticmethod
-    def _parse_for(old: Any, raw: Any) -> tuple[Any, str | None]:
-        """Interpret ``raw`` (usually editor text) as a new value of ``old``'s type."""
-        kind = type_name(old)
-        if kind == "string":
-            if isinstance(raw, str):
-                return raw, None
-            return None, "a string value must be given as text"
-        if kind == "null":
-            return None, "null has no value to edit; change the type first"
-        if kind == "number":
-            if _is_number(raw):
-                return raw, None
-            if isinstance(raw, str):
-                parsed = _try_parse(raw.strip())
-                if _is_number(parsed):
-                    return parsed, None
-            return None, f"{_elide(repr(raw), 40)} is not a JSON number (e.g. 42, -1.5, 2e3)"
-        if kind == "boolean":
-            if isinstance(raw, bool):
-                return raw, None
-            if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-                return raw.strip().lower() == "true", None
-            return None, "a boolean is true or false"
-        # object or array
-        container: type = dict if kind == "object" else list
-        parsed = raw
-        if isinstance(raw, str):
-            try:
-                parsed = parse_value(raw)
-            except JsonProblem as problem:
-                return None, f"invalid JSON: {problem}"
-        if not isinstance(parsed, container):
-            return None, f"expected {'an object' if kind == 'object' else 'an array'}, " + (
-                f"got {type_name(parsed)}; change the type first"
-            )
-        return parsed, None

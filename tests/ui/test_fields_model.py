@@ -19,7 +19,6 @@ from profile_editor.ui.fields_model import (
     FieldProblem,
     FieldsError,
     FieldsModel,
-    convert_value,
 )
 
 SAMPLE: dict[str, Any] = {
@@ -240,42 +239,6 @@ def test_unchanged_value_is_not_an_edit(model: FieldsModel, qtbot: QtBot) -> Non
 
 
 # -- type changes ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "target", "expected"),
-    [
-        ("3", "number", 3),
-        ("1.5", "number", 1.5),
-        ("abc", "number", 0),
-        ("00123", "number", 123),
-        (" +2.50 ", "number", 2.5),
-        ("1e999", "number", 0),
-        (True, "number", 1),
-        (3, "string", "3"),
-        (1.5, "string", "1.5"),
-        (False, "string", "false"),
-        (None, "string", ""),
-        ({"a": 1}, "string", '{"a":1}'),
-        ("true", "boolean", True),
-        (" FALSE ", "boolean", False),
-        ("maybe", "boolean", False),
-        (2, "boolean", True),
-        (0, "boolean", False),
-        ("x", "null", None),
-        ({"a": 1}, "null", None),
-        ("x", "object", {}),
-        ('{"a": [1]}', "object", {"a": [1]}),
-        ([1], "object", {}),
-        ("x", "array", []),
-        ("[1, 2]", "array", [1, 2]),
-        ({"a": 1}, "array", []),
-    ],
-)
-def test_convert_value(value: Any, target: str, expected: Any) -> None:
-    result = convert_value(value, target)
-    assert result == expected
-    assert type(result) is type(expected)
 
 
 def test_type_column_converts(model: FieldsModel, qtbot: QtBot) -> None:
