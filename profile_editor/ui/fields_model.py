@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -46,6 +46,7 @@ __all__ = [
     "FieldProblem",
     "FieldsError",
     "FieldsModel",
+    "RowEdit",
     "convert_value",
 ]
 
@@ -72,6 +73,34 @@ class FieldProblem:
         return f"Row {self.row + 1}: {self.message}"
 
 
+@dataclass(frozen=True)
+class RowEdit:
+    """One user edit of the rows, enough to undo and redo it (see :meth:`FieldsModel.replay`).
+
+    ``kind`` ``"set"``: ``rows == (row,)``, ``old``/``new`` the pair before and after, ``column``
+    the one edited; ``"insert"``: ``rows == (row,)``, ``new == (pair,)``; ``"remove"``: ``rows``
+    ascending with ``old`` the pairs removed; ``"move"``: ``rows == (src, dst)``.
+    """
+
+    kind: Literal["set", "insert", "remove", "move"]
+    rows: tuple[int, ...]
+    old: tuple[tuple[str, Any], ...] = ()
+    new: tuple[tuple[str, Any], ...] = ()
+    column: int = -1
+
+    def describe(self) -> str:
+        """What the edit did, for "Undo …" / "Redo …"."""
+        if self.kind == "set":
+            key = elide(self.old[0][0], 40) or "(empty key)"
+            action = {KEY_COLUMN: "rename", TYPE_COLUMN: "type change"}.get(self.column, "edit")
+            return f"{action} of {key}"
+        if self.kind == "insert":
+            return "add row"
+        if self.kind == "remove":
+            return "remove row" if len(self.rows) == 1 else f"remove {len(self.rows)} rows"
+        return "move row"
+
+
 class FieldsError(ValueError):
     """Raised by :meth:`FieldsModel.to_profile` when the rows have problems."""
 
@@ -84,11 +113,14 @@ class FieldsModel(QAbstractTableModel):
     """Editable rows of a profile; columns Key, Type, Value.
 
     Signals:
-        edited(): a user edit changed the rows (setData, insert, remove, move); not emitted
-            by :meth:`set_profile`.
+        rowsEdited(RowEdit): a user edit changed the rows (setData, insert, remove, move);
+            emitted just before ``edited``, not by :meth:`replay` or :meth:`set_profile`.
+        edited(): the rows changed by an edit or its :meth:`replay`; not emitted by
+            :meth:`set_profile`.
         problem(str): an edit was refused; the text says why, naming the row.
     """
 
+    rowsEdited = Signal(object)
     edited = Signal()
     problem = Signal(str)
 
@@ -106,6 +138,13 @@ class FieldsModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(profile.items())
         self._duplicates = {}  # a dict cannot repeat a key
+        self.endResetModel()
+
+    def set_rows(self, rows: Iterable[tuple[str, Any]]) -> None:
+        """Show ``rows`` as given (repeated keys included); like :meth:`set_profile`."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._duplicates = None
         self.endResetModel()
 
     def rows(self) -> list[tuple[str, Any]]:
@@ -153,22 +192,73 @@ class FieldsModel(QAbstractTableModel):
         if self._read_only:
             return -1
         row = min(max(row, 0), len(self._rows))
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.insert(row, (key, value))
-        self._duplicates = None
-        self.endInsertRows()
+        self._insert(row, (key, value))
         self._keys_changed()
-        self.edited.emit()
+        self._emit_edit(RowEdit("insert", (row,), new=((key, value),)))
         return row
 
     def remove_fields(self, rows: Iterable[int]) -> int:
         """Remove the given rows (any order, repeats and out-of-range ignored); returns count."""
-        doomed = sorted({r for r in rows if 0 <= r < len(self._rows)}, reverse=True)
+        doomed = sorted({r for r in rows if 0 <= r < len(self._rows)})
         if not doomed or self._read_only:
             return 0
+        old = tuple(self._rows[row] for row in doomed)
+        self._remove(doomed)
+        self._keys_changed()
+        self._emit_edit(RowEdit("remove", tuple(doomed), old=old))
+        return len(doomed)
+
+    def move_field(self, src: int, dst: int) -> bool:
+        """Move row ``src`` so that it ends up at row ``dst``."""
+        count = len(self._rows)
+        if not (0 <= src < count and 0 <= dst < count) or src == dst or self._read_only:
+            return False
+        if not self._move(src, dst):
+            return False
+        self._keys_changed()
+        self._emit_edit(RowEdit("move", (src, dst)))
+        return True
+
+    def replay(self, edit: RowEdit, *, forward: bool) -> None:
+        """Redo (``forward``) or undo an edit made earlier to these rows; emits ``edited``.
+
+        Works while read-only: it restores a state the rows were in, it is not a new edit.
+        """
+        if edit.kind == "set":
+            row = edit.rows[0]
+            self._rows[row] = edit.new[0] if forward else edit.old[0]
+            self._duplicates = None
+            self.dataChanged.emit(self.index(row, KEY_COLUMN), self.index(row, VALUE_COLUMN))
+        elif edit.kind in ("insert", "remove"):
+            if (edit.kind == "insert") == forward:  # an insert, or a removal undone
+                pairs = edit.new if forward else edit.old
+                for row, pair in zip(edit.rows, pairs, strict=True):  # ascending: as they were
+                    self._insert(row, pair)
+            else:
+                self._remove(edit.rows)
+        else:
+            src, dst = edit.rows
+            if forward:
+                self._move(src, dst)
+            else:
+                self._move(dst, src)
+        self._keys_changed()
+        self.edited.emit()
+
+    def _emit_edit(self, edit: RowEdit) -> None:
+        self.rowsEdited.emit(edit)
+        self.edited.emit()
+
+    def _insert(self, row: int, pair: tuple[str, Any]) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, pair)
+        self._duplicates = None
+        self.endInsertRows()
+
+    def _remove(self, rows: Iterable[int]) -> None:
         # Contiguous runs, removed bottom-up so earlier row numbers stay valid.
         runs: list[tuple[int, int]] = []
-        for row in doomed:
+        for row in sorted(rows, reverse=True):
             if runs and runs[-1][0] == row + 1:
                 runs[-1] = (row, runs[-1][1])
             else:
@@ -178,15 +268,8 @@ class FieldsModel(QAbstractTableModel):
             del self._rows[first : last + 1]
             self._duplicates = None
             self.endRemoveRows()
-        self._keys_changed()
-        self.edited.emit()
-        return len(doomed)
 
-    def move_field(self, src: int, dst: int) -> bool:
-        """Move row ``src`` so that it ends up at row ``dst``."""
-        count = len(self._rows)
-        if not (0 <= src < count and 0 <= dst < count) or src == dst or self._read_only:
-            return False
+    def _move(self, src: int, dst: int) -> bool:
         # Qt wants the row the moved one goes before, counted before the move.
         before = dst + 1 if dst > src else dst
         if not self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), before):
@@ -194,8 +277,6 @@ class FieldsModel(QAbstractTableModel):
         self._rows.insert(dst, self._rows.pop(src))
         self._duplicates = None
         self.endMoveRows()
-        self._keys_changed()
-        self.edited.emit()
         return True
 
     # -- Qt model interface ----------------------------------------------------------------
@@ -273,7 +354,7 @@ class FieldsModel(QAbstractTableModel):
             self._rows[row] = (value, old)
             self._duplicates = None
             self._keys_changed()
-            self.edited.emit()
+            self._emit_edit(RowEdit("set", (row,), ((key, old),), ((value, old),), column))
             return True
 
         if column == TYPE_COLUMN:
@@ -290,7 +371,7 @@ class FieldsModel(QAbstractTableModel):
             return True
         self._rows[row] = (key, new)
         self.dataChanged.emit(self.index(row, TYPE_COLUMN), self.index(row, VALUE_COLUMN))
-        self.edited.emit()
+        self._emit_edit(RowEdit("set", (row,), ((key, old),), ((key, new),), column))
         return True
 
     def check_edit(self, index: _AnyIndex, value: Any) -> str | None:

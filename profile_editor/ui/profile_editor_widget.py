@@ -8,6 +8,10 @@ Whichever side the user edited last is the truth:
   edit can never overwrite what was typed in the JSON tab.
 * table → JSON: a table edit marks the text stale; it is regenerated when the JSON tab is
   shown, never while the user is typing in it.
+
+Both views share one undo history (:attr:`ProfileEditorWidget.undo_stack`): a table edit,
+typing or a paste in the JSON tab and a whole profile loaded are steps of it, undone and
+redone through the same paths as the changes themselves (see :mod:`.undo_commands`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QTextDocument, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,9 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from profile_editor.core.jsoncodec import JsonProblem, dumps_pretty, parse_profile
+from profile_editor.core.values import doc_safe, editor_json
 from profile_editor.ui.fields_delegate import FieldsDelegate
-from profile_editor.ui.fields_model import KEY_COLUMN, FieldsModel
-from profile_editor.ui.json_edit import JsonEdit, doc_safe, editor_json
+from profile_editor.ui.fields_model import KEY_COLUMN, FieldsModel, RowEdit
+from profile_editor.ui.profile_json_edit import ProfileJsonEdit, TextStep
+from profile_editor.ui.undo_commands import (
+    EditorState,
+    ReplaceCommand,
+    TableEditCommand,
+    TextEditCommand,
+)
 
 __all__ = ["ProfileEditorWidget", "ProfileResult"]
 
@@ -42,6 +53,11 @@ DEBOUNCE_MS = 150
 # Parsing a multi-megabyte text takes long enough that it should not run between keystrokes.
 LARGE_TEXT = 1_000_000
 LARGE_DEBOUNCE_MS = 500
+# Undo steps kept; each may hold a whole document, so not unbounded.
+UNDO_LIMIT = 200
+# Below this many characters an undo step keeps the rows as well as the text (cheap, and
+# undoing then needs no parse); above, the rows are parsed from the text again when needed.
+KEEP_ROWS_LIMIT = 200_000
 
 _ERROR_STYLE = "color: #b00020;"
 _NOTE_STYLE = "background: #fff4ce; color: #5c4400; padding: 4px; border-radius: 3px;"
@@ -89,9 +105,13 @@ class ProfileEditorWidget(QWidget):
     """Edits one profile as a table of fields or as JSON text.
 
     Signals:
-        profileChanged(): the user changed the profile (after the two views were synced);
-            read it with :meth:`profile_result`.
-        modifiedChanged(bool): the modified flag changed.
+        profileChanged(): the user changed the profile (after the two views were synced),
+            or an undo or redo did; read it with :meth:`profile_result`.
+        modifiedChanged(bool): the modified flag changed (undoing back to the last
+            ``set_modified(False)`` clears it again).
+
+    Actions for the window's menus: :attr:`undo_action` and :attr:`redo_action`, whose text
+    names the step ("Undo edit of email", "Redo paste").
     """
 
     profileChanged = Signal()
@@ -105,11 +125,15 @@ class ProfileEditorWidget(QWidget):
         self._syncing = False  # set while the widget itself writes the JSON text
         self._text_stale = False  # the table was edited after the text was written
         self._text_error: JsonProblem | None = None  # the user's text does not parse
+        self._replaying = False  # set while an undo or redo changes the views
+        self._replace_before: EditorState | None = None
         self._parse_timer = QTimer(self)
         self._parse_timer.setSingleShot(True)
+        self._undo_stack = QUndoStack(self)
+        self._undo_stack.setUndoLimit(UNDO_LIMIT)
         self._build_ui()
         self._connect_signals()
-        self.set_profile({})
+        self.set_profile({}, record=False)
 
     # -- building --------------------------------------------------------------------------
 
@@ -178,7 +202,7 @@ class ProfileEditorWidget(QWidget):
         fields_layout.addWidget(self._field_problem_label)
 
         json_page = QWidget()
-        self._json_edit = JsonEdit(json_page)
+        self._json_edit = ProfileJsonEdit(json_page)
         self._json_edit.setObjectName("rawJsonEdit")
         self._json_error_label = QLabel(json_page)
         self._json_error_label.setObjectName("jsonErrorLabel")
@@ -196,6 +220,15 @@ class ProfileEditorWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._tabs)
 
+        self.undo_action = self._undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setObjectName("undoAction")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = self._undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setObjectName("redoAction")
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        # On the widget too, so the keys work in the table without a window menu.
+        self.addActions([self.undo_action, self.redo_action])
+
     def _action(self, text: str, shortcut: str, tip: str) -> QAction:
         action = QAction(text, self._view)
         action.setShortcut(QKeySequence(shortcut))
@@ -208,6 +241,13 @@ class ProfileEditorWidget(QWidget):
 
     def _connect_signals(self) -> None:
         self._json_edit.textChanged.connect(self.on_json_text_changed)
+        self._json_edit.textStep.connect(self._on_json_text_step)
+        self._json_edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
+        self._json_edit.textReplaced.connect(self._on_json_text_replaced)
+        self._json_edit.undoRequested.connect(self._undo_stack.undo)
+        self._json_edit.redoRequested.connect(self._undo_stack.redo)
+        self._model.rowsEdited.connect(self._on_model_rows_edited)
+        self._undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._parse_timer.timeout.connect(self._parse_now)
         self._tabs.currentChanged.connect(self.on_tabs_current_changed)
         self._model.edited.connect(self.on_model_edited)
@@ -239,23 +279,41 @@ class ProfileEditorWidget(QWidget):
         return self._view
 
     @property
-    def json_edit(self) -> JsonEdit:
+    def json_edit(self) -> ProfileJsonEdit:
         return self._json_edit
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self._undo_stack
 
     @property
     def tabs(self) -> QTabWidget:
         return self._tabs
 
-    def set_profile(self, profile: dict[str, Any]) -> None:
+    def set_profile(
+        self, profile: dict[str, Any], *, record: bool = True, step: str = "load"
+    ) -> None:
         """Load ``profile`` into both tabs and clear the modified flag.
 
-        The table keeps the top-level pairs; values are shared, not copied, and never mutated.
+        ``record``: the replacement is an undo step named ``step`` ("Undo load"); with
+        ``record=False`` the undo history starts afresh here instead (nothing before it could
+        be undone consistently). The table keeps the top-level pairs; values are shared, not
+        copied, and never mutated.
         """
+        before = self._snapshot() if record else None
         self._parse_timer.stop()
         self._model.set_profile(profile)
         self._write_text(editor_json(profile), keep_cursor=False)
+        self._text_stale = False
         self._set_text_error(None)
         self._show_field_problem("")
+        if before is not None:
+            document = self._json_edit.document()
+            rows = self._model.rows() if document.characterCount() <= KEEP_ROWS_LIMIT else None
+            after = EditorState(document, rows)
+            self._undo_stack.push(ReplaceCommand(self, step, before, after))
+        else:
+            self._undo_stack.clear()
         self.set_modified(False)
 
     def profile_result(self) -> ProfileResult:
@@ -308,9 +366,22 @@ class ProfileEditorWidget(QWidget):
         return self._modified
 
     def set_modified(self, modified: bool) -> None:
+        """Mark the profile saved (``False``: undoing away from here modifies it again) or
+        modified (``True``: it stays modified whatever is undone)."""
+        if modified:
+            self._undo_stack.resetClean()
+        else:
+            self._undo_stack.setClean()
+        self._set_modified_flag(modified)
+
+    def _set_modified_flag(self, modified: bool) -> None:
         if modified != self._modified:
             self._modified = modified
             self.modifiedChanged.emit(modified)
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        if self._undo_stack.cleanIndex() >= 0:
+            self._set_modified_flag(not self._undo_stack.isClean())
 
     def json_stale(self) -> bool:
         """Whether table edits are waiting to be written to the JSON text."""
@@ -370,7 +441,8 @@ class ProfileEditorWidget(QWidget):
         if self._syncing:
             return
         self._text_stale = False  # the user's text is now the truth
-        self.set_modified(True)
+        if not self._replaying:
+            self._set_modified_flag(True)
         if self._json_edit.bulk_replaced:
             # One discrete paste, not typing: nothing to wait for.
             self._json_edit.bulk_replaced = False
@@ -393,7 +465,10 @@ class ProfileEditorWidget(QWidget):
     def on_model_edited(self) -> None:
         self._text_stale = True
         self._show_field_problem("")
-        self.set_modified(True)
+        if self._replaying:
+            self.profileChanged.emit()
+            return
+        self._set_modified_flag(True)
         if self._tabs.currentIndex() == JSON_TAB and not self._parse_timer.isActive():
             # Only code can edit the table while the JSON tab is shown. If the user is
             # mid-typing there (a parse is pending), their text wins when it is parsed.
@@ -411,23 +486,28 @@ class ProfileEditorWidget(QWidget):
         duplicates = self._model.has_duplicate_keys()
         self._write_text(rows_json_text(self._model.rows(), duplicates), keep_cursor=True)
         self._text_stale = False
-        if duplicates:
-            # Show where the repeat is, without locking the table that has to fix it.
-            try:
-                parse_profile(self._json_edit.text())
-            except JsonProblem as problem:
-                self._show_json_error(problem)
-        else:
+        self._mark_duplicate_keys()
+
+    def _mark_duplicate_keys(self) -> None:
+        """Show where a repeated key is in text made from the rows, without locking the
+        table that has to fix it."""
+        if not self._model.has_duplicate_keys():
             self._show_json_error(None)
+            return
+        try:
+            parse_profile(self._json_edit.text())
+        except JsonProblem as problem:
+            self._show_json_error(problem)
 
     def _write_text(self, text: str, *, keep_cursor: bool) -> None:
+        """Show ``text`` in a new document: the one replaced may belong to undo steps."""
         edit = self._json_edit
         cursor = edit.textCursor()
         line, column = cursor.blockNumber(), cursor.positionInBlock()
         scroll = edit.verticalScrollBar().value()
         self._syncing = True
         try:
-            edit.setPlainText(text)
+            edit.load_text(text)
         finally:
             self._syncing = False
         if keep_cursor:
@@ -462,6 +542,117 @@ class ProfileEditorWidget(QWidget):
     def _show_field_problem(self, text: str) -> None:
         self._field_problem_label.setText(text)
         self._field_problem_label.setVisible(bool(text))
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def _snapshot(self) -> EditorState:
+        document = self._json_edit.document()
+        if self._parse_timer.isActive():
+            return EditorState(document, None)  # the text is the truth, its parse is pending
+        keep_rows = (
+            self._text_stale
+            or self._text_error is not None
+            or self._model.has_duplicate_keys()
+            or document.characterCount() <= KEEP_ROWS_LIMIT
+        )
+        rows = self._model.rows() if keep_rows else None
+        return EditorState(document, rows, self._text_stale, self._text_error)
+
+    def _show_document(self, document: QTextDocument) -> None:
+        if document is self._json_edit.document():
+            return
+        self._syncing = True
+        try:
+            self._json_edit.show_document(document)
+        finally:
+            self._syncing = False
+
+    def _on_json_text_step(self, step: TextStep) -> None:
+        if not (self._syncing or self._replaying):
+            self._undo_stack.push(TextEditCommand(self, step))
+
+    def _on_json_about_to_replace_text(self) -> None:
+        self._replace_before = self._snapshot()
+
+    def _on_json_text_replaced(self, kind: str) -> None:
+        before, self._replace_before = self._replace_before, None
+        if before is None or self._replaying:
+            return
+        after = EditorState(self._json_edit.document(), None)
+        self._undo_stack.push(ReplaceCommand(self, kind, before, after))
+
+    def _on_model_rows_edited(self, edit: RowEdit) -> None:
+        if self._replaying:
+            return
+        before = EditorState(self._json_edit.document(), None, self._text_stale)
+        self._undo_stack.push(TableEditCommand(self, edit, before))
+
+    def restore_state(self, state: EditorState) -> None:
+        """Show both views as they were (an undo step's state before or after)."""
+        self._parse_timer.stop()
+        self._replaying = True
+        try:
+            self._show_document(state.document)
+            self._text_stale = state.stale
+            self._show_field_problem("")
+            if state.rows is None:
+                self._parse_now()
+            else:
+                self._model.set_rows(state.rows)
+                self._set_text_error(state.error)
+                if not state.stale and state.error is None:
+                    self._mark_duplicate_keys()
+                self.profileChanged.emit()
+        finally:
+            self._replaying = False
+        if self._text_stale and self._tabs.currentIndex() == JSON_TAB:
+            self._regenerate_text()
+
+    def replay_table_edit(self, edit: RowEdit, before: EditorState, *, forward: bool) -> None:
+        """Redo or undo a table edit; undone, the JSON text is the one it had before."""
+        self.flush()
+        self._replaying = True
+        try:
+            self._model.replay(edit, forward=forward)
+            if forward:
+                self._text_stale = True
+            else:
+                self._show_document(before.document)
+                self._text_stale = before.stale
+                if not before.stale:
+                    self._mark_duplicate_keys()
+        finally:
+            self._replaying = False
+        self._tabs.setCurrentIndex(FIELDS_TAB)
+        if edit.kind == "move":
+            row = edit.rows[1] if forward else edit.rows[0]
+        elif edit.kind == "remove" and forward:
+            row = min(edit.rows[0], self._model.rowCount() - 1)
+        else:
+            row = edit.rows[0] if self._model.rowCount() > edit.rows[0] else -1
+        if row >= 0:
+            self._view.selectRow(row)
+            self._view.scrollTo(self._model.index(row, KEY_COLUMN))
+
+    def replay_text_steps(self, document: QTextDocument, steps: int, *, forward: bool) -> None:
+        """Redo or undo steps of a JSON document (showing it again if it was replaced since)."""
+        self._parse_timer.stop()
+        self._replaying = True
+        try:
+            self._show_document(document)
+            cursor = self._json_edit.textCursor()
+            for _ in range(steps):
+                if forward:
+                    document.redo(cursor)
+                else:
+                    document.undo(cursor)
+            self._json_edit.setTextCursor(cursor)
+            self._text_stale = False
+            self._parse_now()
+        finally:
+            self._replaying = False
+        self._tabs.setCurrentIndex(JSON_TAB)
+        self._json_edit.ensureCursorVisible()
 
     # -- toolbar state ---------------------------------------------------------------------
 

@@ -1,0 +1,156 @@
+"""The JSON tab's text editor, whose every change is a step of the profile editor's one undo
+history (see :mod:`profile_editor.ui.undo_commands`).
+
+A ``QTextDocument`` keeps its own undo steps, but loses them all when its whole text is set.
+So a whole-text replacement (a load, a large paste, the text regenerated from the table)
+never sets the text of the document shown: it shows a new document and leaves the old one,
+with its steps, to the undo history that may show it again. Typing and small pastes stay
+steps of the shown document, one per key press or paste, announced by :attr:`textStep`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QMimeData, Signal
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QKeySequence, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QPlainTextDocumentLayout, QWidget
+
+from profile_editor.ui.json_edit import BULK_PASTE, JsonEdit
+
+__all__ = ["ProfileJsonEdit", "TextStep"]
+
+
+@dataclass(frozen=True)
+class TextStep:
+    """One undo step the shown document just recorded.
+
+    ``kind`` is ``"typing"`` (a key press), ``"paste"`` or ``"edit"`` (anything else, e.g. a
+    cut from the context menu); ``start``/``end`` are the cursor positions before and after a
+    typing step (-1 otherwise), so consecutive typing can be merged into one step.
+    """
+
+    document: QTextDocument
+    kind: str
+    start: int = -1
+    end: int = -1
+
+
+class ProfileJsonEdit(JsonEdit):
+    """A :class:`JsonEdit` for one undo history shared with another view.
+
+    Signals:
+        textStep(TextStep): the shown document recorded an undo step (typing, a paste).
+        aboutToReplaceText(): a user action is about to replace the whole text (a large paste,
+            ``setPlainText``); the document shown now is the one before.
+        textReplaced(str): it did, by showing a new document; the argument names the action
+            (``"paste"``, ``"replace"``).
+        undoRequested(), redoRequested(): the user pressed the undo or redo keys here; the
+            document's own undo is not used.
+    """
+
+    textStep = Signal(object)
+    aboutToReplaceText = Signal()
+    textReplaced = Signal(str)
+    undoRequested = Signal()
+    redoRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = self._new_document()
+        self.show_document(self._document)
+        # The step being recorded: its kind and the cursor position before it.
+        self._step_kind: str | None = None
+        self._step_start = -1
+        self._step_end = -1
+
+    # -- documents -------------------------------------------------------------------------
+
+    def _new_document(self) -> QTextDocument:
+        # No parent: a document lives as long as the editor or an undo step refers to it.
+        document = QTextDocument()
+        document.setDocumentLayout(QPlainTextDocumentLayout(document))
+        document.setDefaultFont(self.font())
+        document.undoCommandAdded.connect(self._on_undo_command_added)
+        return document
+
+    def show_document(self, document: QTextDocument) -> None:
+        """Show ``document`` as it is (its text and undo steps); emits ``textChanged``."""
+        if self._highlighter is not None and self._highlighter.document() is not None:
+            self._highlighter.setDocument(None)
+        self.clear_error()  # the marks belong to the old document
+        self._document = document
+        self.setDocument(document)
+        # Tab stops are an option of the document, not of the view.
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
+        self._sync_highlighter(document.characterCount(), allow_attach=True)
+
+    def load_text(self, text: str) -> QTextDocument:
+        """Show ``text`` in a new document, without an undo step; returns the one replaced."""
+        old = self._document
+        self.show_document(self._new_document())
+        JsonEdit.setPlainText(self, text)  # as fast as loading a file: no undo copy
+        return old
+
+    def setPlainText(self, text: str) -> None:
+        """Replace the whole text as a user action: one undo step (``textReplaced``)."""
+        self._replace(text, "replace")
+
+    def _replace(self, text: str, kind: str) -> None:
+        self.aboutToReplaceText.emit()
+        self.load_text(text)
+        self.textReplaced.emit(kind)
+
+    # -- user edits ------------------------------------------------------------------------
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText() and len(source.text()) > BULK_PASTE and self._replaces_everything():
+            # A cursor insert keeps an undo copy and lays out block by block: about twice the
+            # time and memory of a load for a multi-megabyte profile. A new document is a load,
+            # and the old one, kept by the undo step, is all that undoing needs.
+            self.bulk_replaced = True
+            self._replace(source.text(), "paste")
+            return
+        self._as_step("paste", lambda: JsonEdit.insertFromMimeData(self, source))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            event.accept()
+            self.undoRequested.emit()
+            return
+        if event.matches(QKeySequence.StandardKey.Redo):
+            event.accept()
+            self.redoRequested.emit()
+            return
+        self._as_step("typing", lambda: JsonEdit.keyPressEvent(self, event))
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        self._as_step("typing", lambda: JsonEdit.inputMethodEvent(self, event))
+
+    def _as_step(self, kind: str, action: Callable[[], None]) -> None:
+        """Run ``action`` as one undo step of the shown document (an edit block, so the
+        document never merges it into the step before: merging is the undo history's call)."""
+        if self._step_kind is not None:  # nested, e.g. a key press that pastes
+            self._step_kind = kind
+            action()
+            return
+        cursor = QTextCursor(self._document)
+        self._step_kind, self._step_start = kind, self.textCursor().position()
+        cursor.beginEditBlock()
+        try:
+            action()
+        finally:
+            self._step_end = self.textCursor().position()
+            cursor.endEditBlock()  # emits undoCommandAdded if the text changed
+            self._step_kind = None
+
+    def _on_undo_command_added(self) -> None:
+        # Steps are only ever added to the shown document: it is the one being edited.
+        if self._step_kind is None:
+            step = TextStep(self._document, "edit")
+        elif self._step_kind == "typing":
+            step = TextStep(self._document, "typing", self._step_start, self._step_end)
+        else:
+            step = TextStep(self._document, self._step_kind)
+        self.textStep.emit(step)
