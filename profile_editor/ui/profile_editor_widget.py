@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QTextDocument, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,7 +38,7 @@ from profile_editor.core.jsoncodec import JsonProblem, dumps_pretty, parse_profi
 from profile_editor.core.values import doc_safe, editor_json
 from profile_editor.ui.fields_delegate import FieldsDelegate
 from profile_editor.ui.fields_model import KEY_COLUMN, FieldsModel, RowEdit
-from profile_editor.ui.profile_json_edit import ProfileJsonEdit, TextStep
+from profile_editor.ui.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
 from profile_editor.ui.undo_commands import (
     EditorState,
     ReplaceCommand,
@@ -228,6 +228,7 @@ class ProfileEditorWidget(QWidget):
         self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
         # On the widget too, so the keys work in the table without a window menu.
         self.addActions([self.undo_action, self.redo_action])
+        self._json_edit.set_undo_actions(self.undo_action, self.redo_action)
 
     def _action(self, text: str, shortcut: str, tip: str) -> QAction:
         action = QAction(text, self._view)
@@ -308,8 +309,9 @@ class ProfileEditorWidget(QWidget):
         self._set_text_error(None)
         self._show_field_problem("")
         if before is not None:
-            document = self._json_edit.document()
-            rows = self._model.rows() if document.characterCount() <= KEEP_ROWS_LIMIT else None
+            document = self._json_edit.document_ref
+            size = document.document.characterCount()
+            rows = self._model.rows() if size <= KEEP_ROWS_LIMIT else None
             after = EditorState(document, rows)
             self._undo_stack.push(ReplaceCommand(self, step, before, after))
         else:
@@ -546,20 +548,20 @@ class ProfileEditorWidget(QWidget):
     # -- undo ------------------------------------------------------------------------------
 
     def _snapshot(self) -> EditorState:
-        document = self._json_edit.document()
+        document = self._json_edit.document_ref
         if self._parse_timer.isActive():
             return EditorState(document, None)  # the text is the truth, its parse is pending
         keep_rows = (
             self._text_stale
             or self._text_error is not None
             or self._model.has_duplicate_keys()
-            or document.characterCount() <= KEEP_ROWS_LIMIT
+            or document.document.characterCount() <= KEEP_ROWS_LIMIT
         )
         rows = self._model.rows() if keep_rows else None
         return EditorState(document, rows, self._text_stale, self._text_error)
 
-    def _show_document(self, document: QTextDocument) -> None:
-        if document is self._json_edit.document():
+    def _show_document(self, document: DocumentRef) -> None:
+        if document is self._json_edit.document_ref:
             return
         self._syncing = True
         try:
@@ -578,13 +580,13 @@ class ProfileEditorWidget(QWidget):
         before, self._replace_before = self._replace_before, None
         if before is None or self._replaying:
             return
-        after = EditorState(self._json_edit.document(), None)
+        after = EditorState(self._json_edit.document_ref, None)
         self._undo_stack.push(ReplaceCommand(self, kind, before, after))
 
     def _on_model_rows_edited(self, edit: RowEdit) -> None:
         if self._replaying:
             return
-        before = EditorState(self._json_edit.document(), None, self._text_stale)
+        before = EditorState(self._json_edit.document_ref, None, self._text_stale)
         self._undo_stack.push(TableEditCommand(self, edit, before))
 
     def restore_state(self, state: EditorState) -> None:
@@ -634,7 +636,7 @@ class ProfileEditorWidget(QWidget):
             self._view.selectRow(row)
             self._view.scrollTo(self._model.index(row, KEY_COLUMN))
 
-    def replay_text_steps(self, document: QTextDocument, steps: int, *, forward: bool) -> None:
+    def replay_text_steps(self, document: DocumentRef, steps: int, *, forward: bool) -> None:
         """Redo or undo steps of a JSON document (showing it again if it was replaced since)."""
         self._parse_timer.stop()
         self._replaying = True
@@ -643,9 +645,9 @@ class ProfileEditorWidget(QWidget):
             cursor = self._json_edit.textCursor()
             for _ in range(steps):
                 if forward:
-                    document.redo(cursor)
+                    document.document.redo(cursor)
                 else:
-                    document.undo(cursor)
+                    document.document.undo(cursor)
             self._json_edit.setTextCursor(cursor)
             self._text_stale = False
             self._parse_now()

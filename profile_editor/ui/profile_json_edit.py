@@ -13,13 +13,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, Signal
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QKeySequence, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QPlainTextDocumentLayout, QWidget
+import shiboken6
+from PySide6.QtCore import QMimeData, QPoint, Signal
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QInputMethodEvent,
+    QKeyEvent,
+    QKeySequence,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QWidget
 
 from profile_editor.ui.json_edit import BULK_PASTE, JsonEdit
 
-__all__ = ["ProfileJsonEdit", "TextStep"]
+__all__ = ["DocumentRef", "ProfileJsonEdit", "TextStep"]
+
+
+class DocumentRef:
+    """Keeps a document of the editor alive while the editor or an undo step refers to it.
+
+    Documents are children of the editor, so the editor's deletion takes them along; one that
+    nothing refers to any more is deleted at once (``setDocument`` keeps a Python reference to
+    every document it was given, so garbage collection alone would never free them).
+    """
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: QTextDocument) -> None:
+        self.document = document
+
+    def __del__(self) -> None:
+        if shiboken6.isValid(self.document):
+            self.document.deleteLater()
 
 
 @dataclass(frozen=True)
@@ -31,7 +58,7 @@ class TextStep:
     typing step (-1 otherwise), so consecutive typing can be merged into one step.
     """
 
-    document: QTextDocument
+    document: DocumentRef
     kind: str
     start: int = -1
     end: int = -1
@@ -64,29 +91,52 @@ class ProfileJsonEdit(JsonEdit):
         self._step_kind: str | None = None
         self._step_start = -1
         self._step_end = -1
+        self._menu_actions: dict[str, QAction] = {}
+
+    def set_undo_actions(self, undo: QAction, redo: QAction) -> None:
+        """The actions the context menu offers instead of the document's own undo and redo."""
+        self._menu_actions = {"edit-undo": undo, "edit-redo": redo}
+
+    def create_context_menu(self, position: QPoint) -> QMenu:
+        menu = self.createStandardContextMenu(position)
+        for action in menu.actions():
+            ours = self._menu_actions.get(action.objectName())
+            if ours is not None:
+                menu.insertAction(action, ours)
+                menu.removeAction(action)
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.create_context_menu(event.pos())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     # -- documents -------------------------------------------------------------------------
 
-    def _new_document(self) -> QTextDocument:
-        # No parent: a document lives as long as the editor or an undo step refers to it.
-        document = QTextDocument()
+    def _new_document(self) -> DocumentRef:
+        document = QTextDocument(self)
         document.setDocumentLayout(QPlainTextDocumentLayout(document))
         document.setDefaultFont(self.font())
         document.undoCommandAdded.connect(self._on_undo_command_added)
-        return document
+        return DocumentRef(document)
 
-    def show_document(self, document: QTextDocument) -> None:
-        """Show ``document`` as it is (its text and undo steps); emits ``textChanged``."""
+    @property
+    def document_ref(self) -> DocumentRef:
+        """The document shown, as undo steps refer to it."""
+        return self._document
+
+    def show_document(self, ref: DocumentRef) -> None:
+        """Show a document as it is (its text and undo steps); emits ``textChanged``."""
         if self._highlighter is not None and self._highlighter.document() is not None:
             self._highlighter.setDocument(None)
         self.clear_error()  # the marks belong to the old document
-        self._document = document
-        self.setDocument(document)
+        self._document = ref
+        self.setDocument(ref.document)
         # Tab stops are an option of the document, not of the view.
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
-        self._sync_highlighter(document.characterCount(), allow_attach=True)
+        self._sync_highlighter(ref.document.characterCount(), allow_attach=True)
 
-    def load_text(self, text: str) -> QTextDocument:
+    def load_text(self, text: str) -> DocumentRef:
         """Show ``text`` in a new document, without an undo step; returns the one replaced."""
         old = self._document
         self.show_document(self._new_document())
@@ -135,7 +185,7 @@ class ProfileJsonEdit(JsonEdit):
             self._step_kind = kind
             action()
             return
-        cursor = QTextCursor(self._document)
+        cursor = QTextCursor(self._document.document)
         self._step_kind, self._step_start = kind, self.textCursor().position()
         cursor.beginEditBlock()
         try:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from PySide6.QtGui import QTextDocument, QUndoCommand
+from PySide6.QtGui import QUndoCommand
 
 from profile_editor.core.jsoncodec import JsonProblem
 from profile_editor.ui.fields_model import RowEdit
-from profile_editor.ui.profile_json_edit import TextStep
+from profile_editor.ui.profile_json_edit import DocumentRef, TextStep
 
 __all__ = [
     "EditorState",
@@ -35,7 +35,7 @@ class EditorState:
     """What both views show: the JSON document, and the table's rows where the text does not
     give them (``rows is None``: parse the text). ``stale``: the text predates table edits."""
 
-    document: QTextDocument
+    document: DocumentRef
     rows: list[tuple[str, Any]] | None
     stale: bool = False
     error: JsonProblem | None = None
@@ -46,7 +46,7 @@ class UndoHost(Protocol):
 
     def replay_table_edit(self, edit: RowEdit, before: EditorState, *, forward: bool) -> None: ...
 
-    def replay_text_steps(self, document: QTextDocument, steps: int, *, forward: bool) -> None: ...
+    def replay_text_steps(self, document: DocumentRef, steps: int, *, forward: bool) -> None: ...
 
 
 class _AlreadyDone(QUndoCommand):

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, Qt
+import shiboken6
+from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from pytestqt.qtbot import QtBot
 
@@ -281,3 +282,24 @@ def test_a_new_edit_drops_what_could_be_redone(widget: ProfileEditorWidget, qtbo
     assert not widget.redo_action.isEnabled()
     undo(widget)
     assert widget.json_edit.text() == dumps_pretty(PROFILE)
+
+
+def test_documents_no_step_refers_to_are_deleted(widget: ProfileEditorWidget, qtbot: QtBot) -> None:
+    kept = []
+    for i in range(3):
+        widget.set_profile({"n": i})
+        kept.append(widget.json_edit.document())
+    assert all(shiboken6.isValid(d) for d in kept)  # each one can be shown again by an undo
+    with qtbot.waitSignals([d.destroyed for d in kept], timeout=3000):
+        widget.set_profile({"fresh": True}, record=False)
+    assert shiboken6.isValid(widget.json_edit.document())
+    assert widget.json_edit.text() == dumps_pretty({"fresh": True})
+
+
+def test_context_menu_offers_the_shared_undo(widget: ProfileEditorWidget, qtbot: QtBot) -> None:
+    type_at_end(widget, qtbot, ', "a": 1')
+    menu = widget.json_edit.create_context_menu(QPoint(1, 1))
+    actions = menu.actions()
+    assert widget.undo_action in actions and widget.redo_action in actions
+    assert not [a for a in actions if a.objectName() in ("edit-undo", "edit-redo")]
+    menu.deleteLater()
