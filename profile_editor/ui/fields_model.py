@@ -39,6 +39,7 @@ from profile_editor.core.values import (
 
 __all__ = [
     "DISPLAY_LIMIT",
+    "FILTER_ROLE",
     "KEY_COLUMN",
     "TYPE_COLUMN",
     "VALUE_COLUMN",
@@ -54,6 +55,9 @@ KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN = 0, 1, 2
 HEADERS = ("Key", "Type", "Value")
 # The row's Python value, for any column.
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
+# The text a filter matches: key and value, on two lines (a filter text is one line).
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
+FILTER_LIMIT = 1000
 
 TOOLTIP_LIMIT = 2000
 
@@ -326,6 +330,8 @@ class FieldsModel(QAbstractTableModel):
             return edit_text(value)
         if role == VALUE_ROLE:
             return value
+        if role == FILTER_ROLE:
+            return f"{key}\n{preview(value, FILTER_LIMIT)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == KEY_COLUMN:
                 return self._key_flag(index.row()) or (key if len(key) > DISPLAY_LIMIT else None)

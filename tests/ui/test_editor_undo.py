@@ -80,7 +80,7 @@ def test_table_edits_undo_and_redo_by_name(widget: ProfileEditorWidget) -> None:
     assert widget.undo_action.text() == "Undo rename of zip"
     assert model.setData(model.index(2, TYPE_COLUMN), "string")
     assert widget.undo_action.text() == "Undo type change of count"
-    widget.fields_view.setCurrentIndex(model.index(2, KEY_COLUMN))
+    widget.fields_view.setCurrentIndex(widget.fields_view.model().index(2, KEY_COLUMN))
     widget.add_field()
     assert widget.undo_action.text() == "Undo add row"
     widget.move_current_up()
