@@ -25,6 +25,9 @@ class FieldsFilterModel(QSortFilterProxyModel):
         self.setFilterRole(FILTER_ROLE)
         self.setFilterKeyColumn(KEY_COLUMN)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # A row being edited stays in view even if it no longer matches: the filter applies
+        # when its text changes (and to rows added or loaded), not to every edit.
+        self.setDynamicSortFilter(False)
 
     def set_filter_text(self, text: str) -> None:
         self._text = text

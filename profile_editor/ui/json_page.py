@@ -34,18 +34,17 @@ class JsonPage(QWidget):
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.error_label)
 
-        self.find_next_action = self._action("Find next", QKeySequence.StandardKey.FindNext)
+        # F3 alone: the platform's FindNext also means Ctrl+G, which is Go to key path here.
+        self.find_next_action = self._action("Find next", "F3")
         self.find_next_action.setObjectName("findNextAction")
-        self.find_previous_action = self._action(
-            "Find previous", QKeySequence.StandardKey.FindPrevious
-        )
+        self.find_previous_action = self._action("Find previous", "Shift+F3")
         self.find_previous_action.setObjectName("findPreviousAction")
         self.find_next_action.triggered.connect(self.on_find_next_action_triggered)
         self.find_previous_action.triggered.connect(self.on_find_previous_action_triggered)
 
-    def _action(self, text: str, keys: QKeySequence.StandardKey) -> QAction:
+    def _action(self, text: str, keys: str) -> QAction:
         action = QAction(text, self)
-        action.setShortcuts(keys)
+        action.setShortcut(QKeySequence(keys))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(action)
         return action
