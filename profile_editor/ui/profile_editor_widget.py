@@ -354,8 +354,8 @@ class ProfileEditorWidget(QWidget):
         if not self._replaying:
             self._set_modified_flag(True)
         if self._json_edit.bulk_replaced:
-            # One discrete paste, not typing: nothing to wait for.
-            self._json_edit.bulk_replaced = False
+            # One discrete paste, not typing: nothing to wait for (a load may signal more
+            # than once; the flag stays up until the parse).
             self._parse_timer.start(0)
             return
         large = self._json_edit.document().characterCount() > LARGE_TEXT
@@ -363,6 +363,7 @@ class ProfileEditorWidget(QWidget):
 
     def _parse_now(self) -> None:
         self._parse_timer.stop()
+        self._json_edit.bulk_replaced = False
         try:
             profile = parse_profile(self._json_edit.text())
         except JsonProblem as problem:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QMimeData, QPoint, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSignalBlocker, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -137,9 +137,12 @@ class ProfileJsonEdit(JsonEdit):
         self._sync_highlighter(ref.document.characterCount(), allow_attach=True)
 
     def load_text(self, text: str) -> DocumentRef:
-        """Show ``text`` in a new document, without an undo step; returns the one replaced."""
+        """Show ``text`` in a new document, without an undo step; returns the one replaced.
+
+        ``textChanged`` is emitted for the text, not for the empty document shown first."""
         old = self._document
-        self.show_document(self._new_document())
+        with QSignalBlocker(self):
+            self.show_document(self._new_document())
         JsonEdit.setPlainText(self, text)  # as fast as loading a file: no undo copy
         return old
 
