@@ -33,6 +33,7 @@ __all__ = [
     "parse_edit",
     "preview",
     "quoted",
+    "rows_json_text",
     "same_value",
 ]
 
@@ -59,6 +60,20 @@ def doc_safe(json_text: str) -> str:
 def editor_json(value: Any) -> str:
     """Pretty JSON for a text editor: same value, and survives the document round trip."""
     return doc_safe(dumps_pretty(value))
+
+
+def rows_json_text(rows: list[tuple[str, Any]], duplicates: bool) -> str:
+    """Pretty JSON of the rows, in order; duplicate keys are written out, not merged."""
+    if not duplicates:
+        return editor_json(dict(rows))
+    if not rows:
+        return "{}"
+    # Same layout as dumps_pretty: nested lines get one more indent level. Newlines inside
+    # strings are escaped by json.dumps, so every "\n" here is structural.
+    items = [
+        "  " + quoted(key) + ": " + dumps_pretty(value).replace("\n", "\n  ") for key, value in rows
+    ]
+    return doc_safe("{\n" + ",\n".join(items) + "\n}")
 
 
 def quoted(key: str) -> str:

@@ -1,6 +1,8 @@
 """A find bar for a plain-text editor: find next/previous, a match count, a case option.
 
-Finding is the document's own (C++) search, one match at a time. Counting matches is the
+Finding is the document's own (C++) search, one match at a time; in a text longer than
+:data:`LARGE_TEXT` (where one search can take a good part of a second) the search as you type
+waits for a pause in the typing, while Enter and F3 search at once. Counting matches is the
 only whole-text work: it runs on a short timer after the last change (never between key
 presses), reuses its result until the text or the search changes, and stops at
 :data:`COUNT_LIMIT` matches ("1000+").
@@ -27,6 +29,8 @@ __all__ = ["COUNT_DELAY_MS", "COUNT_LIMIT", "FindBar"]
 
 COUNT_LIMIT = 1000
 COUNT_DELAY_MS = 200
+LARGE_TEXT = 500_000
+TYPING_PAUSE_MS = 250
 _PARAGRAPH = "\u2029"
 
 
@@ -62,6 +66,9 @@ class FindBar(QWidget):
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_DELAY_MS)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(TYPING_PAUSE_MS)
 
         self.find_edit = QLineEdit(self)
         self.find_edit.setObjectName("findEdit")
@@ -92,6 +99,7 @@ class FindBar(QWidget):
         self.next_button.clicked.connect(self.find_next)
         close_button.clicked.connect(self.close_bar)
         self._count_timer.timeout.connect(self.update_count)
+        self._search_timer.timeout.connect(self._search_as_typed)
         editor.textChanged.connect(self._on_editor_text_changed)
         self.hide()
 
@@ -117,6 +125,7 @@ class FindBar(QWidget):
 
     def close_bar(self) -> None:
         self._count_timer.stop()
+        self._search_timer.stop()
         self.hide()
         self._editor.setFocus()
         self.closed.emit()
@@ -143,6 +152,7 @@ class FindBar(QWidget):
         return flags
 
     def _find(self, *, backward: bool, start: QTextCursor | None = None) -> bool:
+        self._search_timer.stop()
         needle = self.find_edit.text()
         if not needle:
             return False
@@ -164,6 +174,12 @@ class FindBar(QWidget):
         return True
 
     def on_find_edit_text_changed(self, _text: str) -> None:
+        if self._editor.document().characterCount() > LARGE_TEXT:
+            self._search_timer.start()
+        else:
+            self._search_as_typed()
+
+    def _search_as_typed(self) -> None:
         # Search on from where the current match starts, so it grows as one types.
         cursor = self._editor.textCursor()
         cursor.setPosition(cursor.selectionStart())
@@ -174,7 +190,7 @@ class FindBar(QWidget):
             self.count_label.clear()
 
     def on_case_check_toggled(self, _checked: bool) -> None:
-        self.on_find_edit_text_changed(self.find_edit.text())
+        self._search_as_typed()
 
     # -- counting --------------------------------------------------------------------------
 
@@ -217,7 +233,7 @@ class FindBar(QWidget):
             if index < len(self._starts) and self._starts[index] == cursor.selectionStart():
                 self.count_label.setText(f"{index + 1} of {shown}")
                 return
-        self.count_label.setText(f"{shown} matches")
+        self.count_label.setText(f"{shown} {'match' if total == 1 else 'matches'}")
 
     # -- keys ------------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ The tabs themselves (table, filter and toolbar; text and find bar) are
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,7 +26,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
-from profile_editor.core.jsoncodec import JsonProblem, dumps_pretty, parse_profile
+from profile_editor.core.jsoncodec import JsonProblem, parse_profile
 from profile_editor.core.key_paths import (
     KeyPath,
     format_key_path,
@@ -35,7 +34,7 @@ from profile_editor.core.key_paths import (
     line_column,
     parse_key_path,
 )
-from profile_editor.core.values import doc_safe, editor_json, quoted
+from profile_editor.core.values import editor_json, quoted, rows_json_text
 from profile_editor.ui import dialogs
 from profile_editor.ui.fields_delegate import FieldsDelegate
 from profile_editor.ui.fields_model import FieldsModel, RowEdit
@@ -81,24 +80,6 @@ class ProfileResult:
     @property
     def ok(self) -> bool:
         return self.profile is not None
-
-
-def rows_json_text(rows: list[tuple[str, Any]], duplicates: bool) -> str:
-    """Pretty JSON of the rows, in order; duplicate keys are written out, not merged."""
-    if not duplicates:
-        return editor_json(dict(rows))
-    if not rows:
-        return "{}"
-    # Same layout as dumps_pretty: nested lines get one more indent level. Newlines inside
-    # strings are escaped by json.dumps, so every "\n" here is structural.
-    items = [
-        "  "
-        + json.dumps(key, ensure_ascii=False)
-        + ": "
-        + dumps_pretty(value).replace("\n", "\n  ")
-        for key, value in rows
-    ]
-    return doc_safe("{\n" + ",\n".join(items) + "\n}")
 
 
 class ProfileEditorWidget(QWidget):

@@ -17,6 +17,7 @@ from profile_editor.core.values import (
     is_number,
     parse_edit,
     preview,
+    rows_json_text,
     same_value,
 )
 
@@ -151,3 +152,12 @@ def test_numbers_and_sameness() -> None:
     assert is_number(1) and is_number(-0.5)
     assert not is_number(True) and not is_number(float("nan")) and not is_number("1")
     assert not same_value(1, 1.0) and not same_value(1, True) and same_value([1], [1])
+
+
+def test_rows_json_text_writes_repeated_keys_out() -> None:
+    rows = [("a", 1), ("b", {"c": [1]}), ("a", "\u2029")]
+    assert rows_json_text(rows, duplicates=True) == (
+        '{\n  "a": 1,\n  "b": {\n    "c": [\n      1\n    ]\n  },\n  "a": "\\u2029"\n}'
+    )
+    assert rows_json_text(rows[:2], duplicates=False) == editor_json(dict(rows[:2]))
+    assert rows_json_text([], duplicates=True) == "{}"

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from profile_editor.ui import dialogs
 from profile_editor.ui.fields_model import KEY_COLUMN, VALUE_COLUMN
-from profile_editor.ui.find_bar import COUNT_LIMIT
+from profile_editor.ui.find_bar import COUNT_LIMIT, LARGE_TEXT
 from profile_editor.ui.profile_editor_widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -143,6 +143,22 @@ def test_counting_stops_at_the_limit(widget: ProfileEditorWidget, qtbot: QtBot) 
     qtbot.waitUntil(lambda: count_text(widget) == f"1 of {COUNT_LIMIT}+")
     qtbot.keyClick(find_edit(widget), Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: count_text(widget) == f"{COUNT_LIMIT}+ matches")
+
+
+def test_large_text_is_searched_after_a_pause_in_typing(
+    widget: ProfileEditorWidget, qtbot: QtBot
+) -> None:
+    big = {f"k{i:06d}": "v" * 40 for i in range(LARGE_TEXT // 50)} | {"last": "needle"}
+    widget.set_profile(big)
+    assert widget.json_edit.document().characterCount() > LARGE_TEXT
+    open_find(widget, qtbot)
+    qtbot.keyClicks(find_edit(widget), "need")
+    assert not widget.json_edit.textCursor().hasSelection()  # not between key presses
+    qtbot.waitUntil(lambda: widget.json_edit.textCursor().selectedText() == "need")
+    qtbot.waitUntil(lambda: count_text(widget) == "1 of 1")
+    qtbot.keyClicks(find_edit(widget), "le")
+    qtbot.keyClick(find_edit(widget), Qt.Key.Key_Return)  # Enter does not wait
+    assert widget.json_edit.textCursor().selectedText() == "needle"
 
 
 def test_count_follows_edits_of_the_text(widget: ProfileEditorWidget, qtbot: QtBot) -> None:
