@@ -104,11 +104,13 @@ class FieldsPage(QWidget):
         self.filter_edit.setToolTip("Show only the fields whose key or value holds this text")
         self.filter_edit.setAccessibleName("Filter fields")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMaximumWidth(260)
         self.filter_count_label = QLabel(self)
         self.filter_count_label.setObjectName("fieldsFilterCountLabel")
-        toolbar.addWidget(self.filter_count_label)
-        toolbar.addWidget(self.filter_edit)
+        # A row of its own: beside the buttons it would widen the editor's narrowest size.
+        filter_row = QHBoxLayout()
+        filter_row.setContentsMargins(0, 0, 0, 0)
+        filter_row.addWidget(self.filter_edit, 1)
+        filter_row.addWidget(self.filter_count_label)
 
         self.lock_label = QLabel(self)
         self.lock_label.setObjectName("fieldsNoteLabel")
@@ -123,6 +125,7 @@ class FieldsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
+        layout.addLayout(filter_row)
         layout.addWidget(self.lock_label)
         layout.addWidget(view, 1)
         layout.addWidget(self.problem_label)

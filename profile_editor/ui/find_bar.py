@@ -79,7 +79,6 @@ class FindBar(QWidget):
         self.case_check.setObjectName("findCaseCheck")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("findCountLabel")
-        self.count_label.setMinimumWidth(90)
         self.previous_button = self._button("↑", "findPreviousButton", "Find previous (Shift+F3)")
         self.next_button = self._button("↓", "findNextButton", "Find next (F3)")
         close_button = self._button("✕", "findCloseButton", "Close (Escape)")
