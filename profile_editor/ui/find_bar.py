@@ -60,8 +60,10 @@ class FindBar(QWidget):
         super().__init__(parent)
         self.setObjectName("findBar")
         self._editor = editor
-        # (document, revision, needle, case) -> match starts in UTF-16 units, capped.
-        self._counted: tuple[QTextDocument, int, str, bool] | None = None
+        # What was counted last — the document (compared by identity) and its revision, the
+        # text found and the case option — and the match starts, in UTF-16 units, capped.
+        self._counted_document: QTextDocument | None = None
+        self._counted: tuple[int, str, bool] | None = None
         self._starts: list[int] = []
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
@@ -210,8 +212,8 @@ class FindBar(QWidget):
             return
         document = self._editor.document()
         case = self.case_check.isChecked()
-        key = (document, document.revision(), needle, case)
-        if self._counted != key:
+        key = (document.revision(), needle, case)
+        if self._counted_document is not document or self._counted != key:
             text = document.toRawText()
             pattern = re.compile(re.escape(needle), 0 if case else re.IGNORECASE)
             starts: list[int] = []
@@ -220,7 +222,7 @@ class FindBar(QWidget):
                 if len(starts) > COUNT_LIMIT:
                     break
             self._starts = _utf16_positions(text, starts)
-            self._counted = key
+            self._counted_document, self._counted = document, key
         total = len(self._starts)
         if total == 0:
             self.count_label.setText("No matches")

@@ -6,6 +6,10 @@ So a whole-text replacement (a load, a large paste, the text regenerated from th
 never sets the text of the document shown: it shows a new document and leaves the old one,
 with its steps, to the undo history that may show it again. Typing and small pastes stay
 steps of the shown document, one per key press or paste, announced by :attr:`textStep`.
+
+A document is mostly layout: a 6 MB text takes about 90 MB as a document, 6 MB as a string.
+So a large document that is put away without steps of its own (a loaded or pasted profile)
+is kept as its text only, and loaded into a document again if an undo shows it.
 """
 
 from __future__ import annotations
@@ -28,25 +32,59 @@ from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QWidget
 
 from profile_editor.ui.json_edit import BULK_PASTE, JsonEdit
 
-__all__ = ["DocumentRef", "ProfileJsonEdit", "TextStep"]
+__all__ = ["KEEP_AS_TEXT", "DocumentRef", "ProfileJsonEdit", "TextStep"]
+
+# A document put away with more characters than this, and no steps, is kept as text only.
+KEEP_AS_TEXT = BULK_PASTE
+_PARAGRAPH = "\u2029"
 
 
 class DocumentRef:
-    """Keeps a document of the editor alive while the editor or an undo step refers to it.
+    """One document of the editor, kept while the editor or an undo step refers to it: as a
+    ``QTextDocument``, or (put away, large, without steps) as its text only.
 
     Documents are children of the editor, so the editor's deletion takes them along; one that
     nothing refers to any more is deleted at once (``setDocument`` keeps a Python reference to
     every document it was given, so garbage collection alone would never free them).
     """
 
-    __slots__ = ("document",)
+    __slots__ = ("_document", "_text")
 
     def __init__(self, document: QTextDocument) -> None:
-        self.document = document
+        self._document: QTextDocument | None = document
+        self._text: str | None = None
+
+    @property
+    def document(self) -> QTextDocument:
+        """The document; only valid while it is shown or put away as a document."""
+        assert self._document is not None, "a document kept as text is shown first"
+        return self._document
+
+    def is_text(self) -> bool:
+        return self._document is None
+
+    def keep_as_text(self) -> None:
+        """Keep only the text, if the document is large and has no steps to undo or redo."""
+        document = self._document
+        if (
+            document is None
+            or document.characterCount() <= KEEP_AS_TEXT
+            or document.availableUndoSteps()
+            or document.availableRedoSteps()
+        ):
+            return
+        self._text = document.toRawText().replace(_PARAGRAPH, "\n")
+        self._document = None
+        shiboken6.delete(document)  # now, not later: its memory is what this is for
+
+    def take_text(self, document: QTextDocument) -> str:
+        """The text kept, handing over to ``document``, which will hold it from now on."""
+        text, self._text, self._document = self._text or "", None, document
+        return text
 
     def __del__(self) -> None:
-        if shiboken6.isValid(self.document):
-            self.document.deleteLater()
+        if self._document is not None and shiboken6.isValid(self._document):
+            self._document.deleteLater()
 
 
 @dataclass(frozen=True)
@@ -114,11 +152,14 @@ class ProfileJsonEdit(JsonEdit):
     # -- documents -------------------------------------------------------------------------
 
     def _new_document(self) -> DocumentRef:
+        return DocumentRef(self._new_text_document())
+
+    def _new_text_document(self) -> QTextDocument:
         document = QTextDocument(self)
         document.setDocumentLayout(QPlainTextDocumentLayout(document))
         document.setDefaultFont(self.font())
         document.undoCommandAdded.connect(self._on_undo_command_added)
-        return DocumentRef(document)
+        return document
 
     @property
     def document_ref(self) -> DocumentRef:
@@ -126,15 +167,22 @@ class ProfileJsonEdit(JsonEdit):
         return self._document
 
     def show_document(self, ref: DocumentRef) -> None:
-        """Show a document as it is (its text and undo steps); emits ``textChanged``."""
+        """Show a document as it is (its text and undo steps); emits ``textChanged``. The one
+        shown before is put away (as text only, if large and without steps)."""
         if self._highlighter is not None and self._highlighter.document() is not None:
             self._highlighter.setDocument(None)
         self.clear_error()  # the marks belong to the old document
-        self._document = ref
+        previous, self._document = self._document, ref
+        text = ref.take_text(self._new_text_document()) if ref.is_text() else None
         self.setDocument(ref.document)
         # Tab stops are an option of the document, not of the view.
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
-        self._sync_highlighter(ref.document.characterCount(), allow_attach=True)
+        if previous is not ref:
+            previous.keep_as_text()  # before a text is loaded: one large document at a time
+        if text is not None:
+            JsonEdit.setPlainText(self, text)
+        else:
+            self._sync_highlighter(ref.document.characterCount(), allow_attach=True)
 
     def load_text(self, text: str) -> DocumentRef:
         """Show ``text`` in a new document, without an undo step; returns the one replaced.

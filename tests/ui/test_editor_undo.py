@@ -16,6 +16,7 @@ from profile_editor.core.jsoncodec import dumps_pretty
 from profile_editor.ui.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN
 from profile_editor.ui.json_edit import BULK_PASTE
 from profile_editor.ui.profile_editor_widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
+from profile_editor.ui.profile_json_edit import KEEP_AS_TEXT
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -303,3 +304,44 @@ def test_context_menu_offers_the_shared_undo(widget: ProfileEditorWidget, qtbot:
     assert widget.undo_action in actions and widget.redo_action in actions
     assert not [a for a in actions if a.objectName() in ("edit-undo", "edit-redo")]
     menu.deleteLater()
+
+
+def big_profile(tag: str) -> dict[str, Any]:
+    return {f"{tag}{i:05d}": {"name": "x" * 60, "n": i} for i in range(4000)}
+
+
+def test_a_large_document_put_away_is_kept_as_text(
+    widget: ProfileEditorWidget, qtbot: QtBot
+) -> None:
+    widget.set_profile(big_profile("loaded"))
+    loaded = widget.json_edit.document_ref
+    loaded_text = widget.json_edit.text()
+    assert len(loaded_text) > KEEP_AS_TEXT
+    widget.tabs.setCurrentIndex(JSON_TAB)
+    pasted = json.dumps(big_profile("pasted"))
+    QGuiApplication.clipboard().setText(pasted)
+    widget.json_edit.selectAll()
+    with qtbot.waitSignal(widget.profileChanged, timeout=5000):
+        widget.json_edit.paste()
+    assert loaded.is_text()  # no second large document while the pasted one is shown
+    undo(widget)
+    assert widget.json_edit.document_ref is loaded and not loaded.is_text()
+    assert widget.json_edit.text() == loaded_text
+    assert widget.profile_result().profile == big_profile("loaded")
+    redo(widget)
+    assert widget.json_edit.text() == pasted
+    assert loaded.is_text()
+
+
+def test_a_large_document_with_steps_stays_a_document(
+    widget: ProfileEditorWidget, qtbot: QtBot
+) -> None:
+    widget.set_profile(big_profile("loaded"))
+    type_at_end(widget, qtbot, ', "typed": 1')
+    typed = widget.json_edit.document_ref
+    widget.set_profile({"small": True})
+    assert not typed.is_text()  # its typing can still be undone
+    undo(widget)
+    assert widget.profile_result().profile == big_profile("loaded") | {"typed": 1}
+    undo(widget)
+    assert widget.profile_result().profile == big_profile("loaded")
