@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from profile_editor.core import outcome_text
 from profile_editor.core.draft import Draft, DraftError
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import Refusal, plan, plan_load, preview_changes
+from profile_editor.core.send_plan import ChangePreview, Refusal, plan, plan_load
 from profile_editor.storage.environments import Environment, EnvironmentStore
 from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
+from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -37,6 +38,7 @@ from profile_editor.ui.window_config import WindowConfig
 from profile_editor.ui.window_settings import WindowSettings
 
 PREVIEW_DELAY_MS = 200
+BUSY_DELAY_MS = 120
 
 
 class MainWindow(QMainWindow):
@@ -76,9 +78,12 @@ class MainWindow(QMainWindow):
         self.settings = WindowSettings(data_dir / "settings.ini")
         self._closing = False
         self._warmed = False
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer = self._timer(PREVIEW_DELAY_MS)
+        # A request answered sooner than this never shows a busy state: no flicker, and one
+        # repaint per send instead of two.
+        self._busy_timer = self._timer(BUSY_DELAY_MS)
+        self._title: tuple[str, object, bool] | None = None
+        self._busy_status = ("", "busy")
         self._build()
         self.environments = EnvironmentSwitcher(
             self.env_bar,
@@ -87,6 +92,9 @@ class MainWindow(QMainWindow):
             EnvironmentStore(data_dir / "environments.json"),
             self,
         )
+        self.previewer = ChangePreviewer(self.controller.runner, self)
+        self._draft: Draft | None = None  # the snapshot, until anything in it changes
+        self._pending_send: tuple[Draft, bool] | None = None  # waits for a large diff
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
@@ -141,6 +149,12 @@ class MainWindow(QMainWindow):
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
 
+    def _timer(self, interval_ms: int) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval_ms)
+        return timer
+
     def _action(self, text: str, *keys: str | QKeySequence.StandardKey) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(key) for key in keys])
@@ -156,10 +170,12 @@ class MainWindow(QMainWindow):
         bar.sendRequested.connect(self.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
         self.send_action.triggered.connect(self.on_send_requested)
-        self.editor.profileChanged.connect(self._preview_timer.start)
+        self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor.modifiedChanged.connect(self.on_document_changed)
         self._preview_timer.timeout.connect(self.on_preview_timer)
+        self._busy_timer.timeout.connect(self.on_busy_shown)
         self.output.copyCurlRequested.connect(self.on_copy_curl)
+        self.previewer.ready.connect(self.on_changes_ready)
         self.status_line.changed.connect(self.statusChanged)
         controller.busyChanged.connect(self.on_busy_changed)
         controller.progress.connect(self.on_request_progress)
@@ -189,6 +205,13 @@ class MainWindow(QMainWindow):
         return self.environments.target(self.config.base_url).base_url
 
     def build_draft(self) -> Draft:
+        """What the user entered, as one snapshot; the same object until something changes."""
+        self.editor.flush()  # text typed but not yet parsed
+        if self._draft is None:
+            self._draft = self._snapshot()
+        return self._draft
+
+    def _snapshot(self) -> Draft:
         bar, result = self.request_bar, self.editor.profile_result()
         return Draft(
             bar.recipient_id(),
@@ -212,6 +235,7 @@ class MainWindow(QMainWindow):
         self.request_bar.set_request(draft.recipient_id, draft.method, draft.note)
         self.editor.set_profile(draft.profile or {})
         self.controller.forget_stored()
+        self.on_profile_changed()
 
     def request_state(self) -> RequestState:
         bar = self.request_bar
@@ -228,8 +252,12 @@ class MainWindow(QMainWindow):
         self.status_line.show_status(text, state)
 
     # -- editing ----------------------------------------------------------------------------
-    def on_request_edited(self) -> None:
+    def on_profile_changed(self) -> None:
+        self._draft = None
         self._preview_timer.start()
+
+    def on_request_edited(self) -> None:
+        self.on_profile_changed()
         self.on_document_changed()
 
     def on_method_changed(self, method: Method) -> None:
@@ -238,8 +266,11 @@ class MainWindow(QMainWindow):
     def on_document_changed(self, *_args: object) -> None:
         dirty, env = self.document.is_dirty(), self.environments.name
         where = f" — {env}" if env else ""
-        self.setWindowTitle(f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor")
-        self.presets_panel.set_current(self.document.path, dirty)
+        title = f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor"
+        if (title, self.document.path, dirty) != self._title:  # typing in the ID changes neither
+            self._title = (title, self.document.path, dirty)
+            self.setWindowTitle(title)
+            self.presets_panel.set_current(self.document.path, dirty)
 
     def on_preview_timer(self) -> None:
         if self._closing:
@@ -250,8 +281,14 @@ class MainWindow(QMainWindow):
         else:
             request = draft.to_request(base_url)
             self.output.show_preview(request.preview(self.request_bar.api_key()))
-        stored = self.controller.stored_for(base_url, draft.recipient_id)
-        self.output.changes_view.show_preview(preview_changes(draft, stored))
+        self.previewer.request(draft, self.controller.stored_for(base_url, draft.recipient_id))
+
+    def on_changes_ready(self, preview: ChangePreview) -> None:
+        self.output.changes_view.show_preview(preview)
+        pending = self._pending_send
+        if pending is not None and not self.previewer.is_working():
+            self._pending_send = None
+            self._send(*pending)
 
     def on_copy_curl(self) -> None:
         draft = self.build_draft()
@@ -281,15 +318,32 @@ class MainWindow(QMainWindow):
             self, "Discard unsaved edits?", f"Loading “{rid}” replaces what is in the editor."
         ):
             return
-        self._show("Loading…", "busy")
-        self.status_line.show_elapsed(None)
+        self._busy_status = ("Loading…", "busy")
         self.controller.load(request, self.request_bar.api_key())
 
     def on_send_requested(self) -> None:
-        if self.is_busy():
+        if self.is_busy() or self._pending_send is not None:
             return
-        verify, target = self.request_bar.verify(), self.environments.target(self.config.base_url)
-        result = plan(self.build_draft(), target, self.controller.stored, verify=verify)
+        draft, verify = self.build_draft(), self.request_bar.verify()
+        stored = self.controller.stored_for(self.base_url, draft.recipient_id)
+        previewer = self.previewer
+        if (
+            stored is not None
+            and previewer.changes_for(draft, stored) is None
+            and previewer.is_large(draft, stored)
+        ):
+            # A multi-megabyte diff runs on a worker; the send goes on when it is ready.
+            self._pending_send = (draft, verify)
+            self._preview_timer.stop()
+            previewer.request(draft, stored)
+            return
+        self._send(draft, verify)
+
+    def _send(self, draft: Draft, verify: bool) -> None:
+        target = self.environments.target(self.config.base_url)
+        stored = self.controller.stored
+        known = self.previewer.changes_for(draft, stored)
+        result = plan(draft, target, stored, verify=verify, changes=known)
         if isinstance(result, Refusal):
             self._refuse(result)
             return
@@ -297,16 +351,28 @@ class MainWindow(QMainWindow):
             if not dialogs.confirm(self, ask.title, ask.text, ask.detail, ok=ask.ok):
                 self._show("Not sent: cancelled at the confirmation.", "idle")
                 return
-        self._show("Sending…", "busy")
-        self.status_line.show_elapsed(None)
+        self._busy_status = ("Sending…", "busy")
         self.controller.send(result, self.request_bar.api_key(), verify=verify)
 
     def on_busy_changed(self, busy: bool) -> None:
-        self.request_bar.set_busy(busy)
-        self.send_action.setEnabled(not busy)
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self._show_busy(False)
         self.busyChanged.emit(busy)
 
+    def on_busy_shown(self) -> None:
+        self._show_busy(True)
+        self._show(*self._busy_status)
+        self.status_line.show_elapsed(None)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.request_bar.set_busy(busy)
+        self.send_action.setEnabled(not busy)
+
     def on_request_progress(self, note: str) -> None:
+        self._busy_status = (note, "busy")
         self._show(note, "busy")
 
     def on_loaded(self, loaded: Loaded) -> None:
@@ -316,6 +382,7 @@ class MainWindow(QMainWindow):
         self._show(*outcome_text.load_status(loaded.request.recipient_id, outcome))
         if loaded.stored is not None:
             self.editor.set_profile(loaded.stored.profile or {})
+            self._draft = None
             self.output.show_changes_tab()
             self.on_preview_timer()
 
@@ -324,6 +391,8 @@ class MainWindow(QMainWindow):
         self.output.show_response(outcome_text.describe(outcome), raise_tab=not outcome.ok)
         self.status_line.show_elapsed(outcome.elapsed_ms)
         self._show(*outcome_text.send_status(outcome, sent.verifying))
+        if sent.verifying:
+            self._busy_status = (self.status_line.text(), "busy")
 
     def on_verified(self, verified: Verified) -> None:
         check = verified.verification
@@ -345,7 +414,7 @@ class MainWindow(QMainWindow):
     # -- environments, presets and history --------------------------------------------------
     def on_environment_activated(self, _env: Environment) -> None:
         self.on_document_changed()
-        self._preview_timer.start()
+        self.on_profile_changed()
 
     def on_environment_switched(self, message: str) -> None:
         self._show(message, "idle")
