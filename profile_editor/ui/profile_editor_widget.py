@@ -110,6 +110,7 @@ class ProfileEditorWidget(QWidget):
         self._text_error: JsonProblem | None = None  # the user's text does not parse
         self._replaying = False  # set while an undo or redo changes the views
         self._replace_before: EditorState | None = None
+        self._edit_before: EditorState | None = None
         self._last_path = ""
         self._parse_timer = QTimer(self)
         self._parse_timer.setSingleShot(True)
@@ -172,6 +173,7 @@ class ProfileEditorWidget(QWidget):
 
     def _connect_signals(self) -> None:
         self._json_edit.textChanged.connect(self.on_json_text_changed)
+        self._json_edit.aboutToEdit.connect(self._on_json_about_to_edit)
         self._json_edit.textStep.connect(self._on_json_text_step)
         self._json_edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
         self._json_edit.textReplaced.connect(self._on_json_text_replaced)
@@ -443,9 +445,22 @@ class ProfileEditorWidget(QWidget):
         finally:
             self._syncing = False
 
+    def _on_json_about_to_edit(self) -> None:
+        # The table before a key press, where the text will not give it back when undone: it
+        # mirrored rows with a repeated key, or it did not parse. Earlier typing not parsed
+        # yet is the truth itself.
+        self._edit_before = None
+        if self._parse_timer.isActive():
+            return
+        if self._text_error is not None or self._model.has_duplicate_keys():
+            document = self._json_edit.document_ref
+            self._edit_before = EditorState(document, self._model.rows(), False, self._text_error)
+
     def _on_json_text_step(self, step: TextStep) -> None:
+        before = self._edit_before if step.kind != "edit" else None
+        self._edit_before = None
         if not (self._syncing or self._replaying):
-            self._undo_stack.push(TextEditCommand(self, step))
+            self._undo_stack.push(TextEditCommand(self, step, before))
 
     def _on_json_about_to_replace_text(self) -> None:
         self._replace_before = self._snapshot()
@@ -508,8 +523,11 @@ class ProfileEditorWidget(QWidget):
             row = edit.rows[0]
         self._fields_page.select_row(row)
 
-    def replay_text_steps(self, document: DocumentRef, steps: int, *, forward: bool) -> None:
-        """Redo or undo steps of a JSON document (showing it again if it was replaced since)."""
+    def replay_text_steps(
+        self, document: DocumentRef, steps: int, before: EditorState | None, *, forward: bool
+    ) -> None:
+        """Redo or undo steps of a JSON document (showing it again if it was replaced since);
+        undone, the table is ``before`` if given, else what the text parses to."""
         self._parse_timer.stop()
         self._replaying = True
         try:
@@ -521,8 +539,16 @@ class ProfileEditorWidget(QWidget):
                 else:
                     document.document.undo(cursor)
             self._json_edit.setTextCursor(cursor)
+            self._parse_timer.stop()  # started by the text's change: what follows decides
             self._text_stale = False
-            self._parse_now()
+            if forward or before is None or before.rows is None:
+                self._parse_now()
+            else:
+                self._model.set_rows(before.rows)
+                self._set_text_error(before.error)
+                if before.error is None:
+                    self._mark_duplicate_keys()
+                self.profileChanged.emit()
         finally:
             self._replaying = False
         self._tabs.setCurrentIndex(JSON_TAB)

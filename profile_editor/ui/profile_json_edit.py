@@ -106,6 +106,8 @@ class ProfileJsonEdit(JsonEdit):
     """A :class:`JsonEdit` for one undo history shared with another view.
 
     Signals:
+        aboutToEdit(): a key press, input method event or paste is about to be handled (it
+            may or may not change the text; if it does, ``textStep`` follows).
         textStep(TextStep): the shown document recorded an undo step (typing, a paste).
         aboutToReplaceText(): a user action is about to replace the whole text (a large paste,
             ``setPlainText``); the document shown now is the one before.
@@ -115,6 +117,7 @@ class ProfileJsonEdit(JsonEdit):
             document's own undo is not used.
     """
 
+    aboutToEdit = Signal()
     textStep = Signal(object)
     aboutToReplaceText = Signal()
     textReplaced = Signal(str)
@@ -236,6 +239,7 @@ class ProfileJsonEdit(JsonEdit):
             self._step_kind = kind
             action()
             return
+        self.aboutToEdit.emit()
         cursor = QTextCursor(self._document.document)
         self._step_kind, self._step_start = kind, self.textCursor().position()
         cursor.beginEditBlock()

@@ -46,7 +46,9 @@ class UndoHost(Protocol):
 
     def replay_table_edit(self, edit: RowEdit, before: EditorState, *, forward: bool) -> None: ...
 
-    def replay_text_steps(self, document: DocumentRef, steps: int, *, forward: bool) -> None: ...
+    def replay_text_steps(
+        self, document: DocumentRef, steps: int, before: EditorState | None, *, forward: bool
+    ) -> None: ...
 
 
 class _AlreadyDone(QUndoCommand):
@@ -96,11 +98,16 @@ class TableEditCommand(_AlreadyDone):
 
 
 class TextEditCommand(_AlreadyDone):
-    """Undo steps of one JSON document; consecutive typing in one place merges into one."""
+    """Undo steps of one JSON document; consecutive typing in one place merges into one.
 
-    def __init__(self, host: UndoHost, step: TextStep) -> None:
+    ``before`` is the table as it was, where parsing the text undone would not give it back
+    (the text only mirrored rows with a repeated key, or did not parse); None otherwise.
+    """
+
+    def __init__(self, host: UndoHost, step: TextStep, before: EditorState | None) -> None:
         super().__init__(step.kind if step.kind in ("typing", "paste") else "edit of the JSON")
         self._host = host
+        self._before = before
         self._document = step.document
         self._typing = step.kind == "typing"
         self._start, self._end = step.start, step.end
@@ -122,4 +129,4 @@ class TextEditCommand(_AlreadyDone):
         return True
 
     def replay(self, *, forward: bool) -> None:
-        self._host.replay_text_steps(self._document, self._steps, forward=forward)
+        self._host.replay_text_steps(self._document, self._steps, self._before, forward=forward)
