@@ -76,6 +76,8 @@ class FindBar(QWidget):
         self.find_edit.setObjectName("findEdit")
         self.find_edit.setPlaceholderText("Find in the JSON text")
         self.find_edit.setClearButtonEnabled(True)
+        self.find_edit.setAccessibleName("Find")
+        self.find_edit.setToolTip("Enter: next match, Shift+Enter: previous, Escape: close")
         self.find_edit.installEventFilter(self)
         self.case_check = QCheckBox("Match case", self)
         self.case_check.setObjectName("findCaseCheck")
