@@ -26,6 +26,7 @@ from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
 from profile_editor.ui.history_panel import HistoryDock
 from profile_editor.ui.history_recorder import HistoryRecorder
+from profile_editor.ui.menus import build_menus
 from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
@@ -145,6 +146,16 @@ class MainWindow(QMainWindow):
         self.history_panel = self.history_dock.panel
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.addAction(self.history_dock.toggle_action)
+        editor = self.editor
+        edit = [editor.undo_action, editor.redo_action, None, editor.find_action]
+        self.menus = build_menus(
+            self,
+            send=self.send_action,
+            save=self.save_action,
+            save_as=self.save_as_action,
+            edit=[*edit, editor.go_to_path_action],
+            history=self.history_dock.toggle_action,
+        )
         self.setCentralWidget(central)
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
@@ -169,6 +180,12 @@ class MainWindow(QMainWindow):
         bar.loadRequested.connect(self.on_load_requested)
         bar.sendRequested.connect(self.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
+        self.menus.load.triggered.connect(self.on_load_requested)
+        self.menus.cancel.triggered.connect(controller.cancel)
+        self.menus.copy_curl.triggered.connect(self.on_copy_curl)
+        self.menus.new.triggered.connect(self.on_new_preset)
+        self.menus.bulk.triggered.connect(self.on_bulk_apply)
+        self.menus.close.triggered.connect(self.close)
         self.send_action.triggered.connect(self.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor.modifiedChanged.connect(self.on_document_changed)
@@ -432,6 +449,22 @@ class MainWindow(QMainWindow):
         if self.document.may_discard("starting a new one"):
             self.load_draft(Draft())
             self.document.mark_saved(None)
+
+    def on_bulk_apply(self) -> None:
+        from profile_editor.ui.bulk_dialog import BulkDialog
+
+        target = self.environments.target(self.config.base_url)
+        dialog = BulkDialog(
+            base_url=target.base_url,
+            api_key=self.request_bar.api_key,
+            history=self.history_log,
+            data_dir=self.config.data_dir,
+            environment=target.environment,
+            protected=target.protected,
+            parent=self,
+        )
+        dialog.runRecorded.connect(self.history_panel.add_entry)
+        dialog.exec()
 
     def on_history_reopen(self, entry: HistoryEntry) -> None:
         try:
