@@ -1,0 +1,190 @@
+"""Keeps a window's unsaved state on disk, about a second after the last edit.
+
+Wiring (the window owns one keeper)::
+
+    keeper, restored = DraftKeeper.start(config.data_dir, parent=self)
+    if restored is not None: ...put the restored draft's fields back into the editor...
+    # on every edit of the recipient, method, environment, note or profile text:
+    keeper.schedule(self._draft_snapshot)        # a function returning a storage.drafts.Draft
+    keeper.clear()                               # after a preset save
+    keeper.close(clean=True)                     # in closeEvent once the close is accepted
+
+Writes run on the keeper's own one-thread pool, so they never stall the UI and always land in the
+order they were asked for (a ``clear()`` cannot be overtaken by an earlier write). The snapshot
+itself is taken on the UI thread, where the widgets live. The keeper registers :meth:`flush` as a
+before-report callback of the crash hooks, so an unexpected error saves the latest edit first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from profile_editor.diagnostics.crash import add_before_report
+from profile_editor.diagnostics.masking import registered_secrets
+from profile_editor.storage.drafts import Draft, DraftSlot, DraftStore, drafts_dir
+
+from . import draft_prompt
+from .workers import JobRunner
+
+log = logging.getLogger("profile_editor.drafts")
+
+DEBOUNCE_MS = 1000
+CLOSE_WAIT_MS = 5000
+
+SnapshotFn = Callable[[], Draft]
+
+
+class DraftKeeper(QObject):
+    """One window's draft: debounced saves off the UI thread, cleared on a clean close or a save.
+
+    Signals:
+        saved(object): the Draft as written (secrets masked), after each write.
+        cleared(): the draft file was removed.
+        failed(str): a write or a removal failed; the reason.
+    """
+
+    saved = Signal(object)
+    cleared = Signal()
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        slot: DraftSlot,
+        *,
+        secrets: Callable[[], Iterable[str]] = tuple,
+        delay_ms: int = DEBOUNCE_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.slot = slot
+        self._secrets = secrets
+        self._snapshot_fn: SnapshotFn | None = None
+        self._closed = False
+        self._runner = JobRunner(self, max_threads=1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._write_pending)
+        self._remove_hook = add_before_report(self.flush)
+
+    @classmethod
+    def start(
+        cls, data_dir: Path, parent: QWidget | None = None, **options: Any
+    ) -> tuple[DraftKeeper, Draft | None]:
+        """A keeper for a new window, and the leftover draft the user chose to restore.
+
+        A draft left by a run that did not close cleanly is offered through
+        :func:`draft_prompt.ask_restore_draft`; the window takes over its slot either way, so a
+        restored draft stays on disk until the window saves over it or closes cleanly.
+        """
+        store = DraftStore(drafts_dir(data_dir))
+        slot = store.claim_leftover()
+        restored: Draft | None = None
+        if slot is None:
+            slot = store.open_slot()
+        elif slot.leftover is not None and draft_prompt.ask_restore_draft(parent, slot.leftover):
+            restored = slot.leftover
+            log.info("Draft from %s restored", restored.saved_at.isoformat())
+        else:
+            slot.clear()
+            log.info("Leftover draft discarded")
+        return cls(slot, parent=parent, **options), restored
+
+    @property
+    def window_id(self) -> str:
+        return self.slot.window_id
+
+    @property
+    def pending(self) -> bool:
+        """An edit is waiting for the debounce or a write is still running."""
+        return self._snapshot_fn is not None or self._runner.active_count() > 0
+
+    def schedule(self, snapshot_fn: SnapshotFn) -> None:
+        """Save ``snapshot_fn()`` once no edit came for the debounce interval."""
+        if self._closed:
+            return
+        self._snapshot_fn = snapshot_fn
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Write the latest edit now, on this thread (the crash hooks call it before reporting)."""
+        if self._closed:
+            return
+        self._timer.stop()
+        draft = self._take_snapshot()
+        self._runner.shutdown(CLOSE_WAIT_MS)  # earlier writes first, so this one lands last
+        if draft is not None:
+            self._write(draft)
+
+    def clear(self) -> None:
+        """Forget the draft: nothing pending is written and the file goes (after earlier writes)."""
+        if self._closed:
+            return
+        self._timer.stop()
+        self._snapshot_fn = None
+        self._runner.start(
+            lambda _progress: self.slot.clear(),
+            on_finished=self._on_cleared,
+            on_error=lambda exc: exc,
+        )
+
+    def close(self, *, clean: bool) -> None:
+        """Stop for good. ``clean`` (the user closed the window) removes the draft; otherwise the
+        latest edit is written so the next start can offer it."""
+        if self._closed:
+            return
+        self._timer.stop()
+        if clean:
+            self._snapshot_fn = None
+        else:
+            self.flush()
+        self._closed = True
+        self._remove_hook()
+        self._runner.shutdown(CLOSE_WAIT_MS)
+        self.slot.close(clear=clean)
+
+    def _take_snapshot(self) -> Draft | None:
+        snapshot_fn, self._snapshot_fn = self._snapshot_fn, None
+        return snapshot_fn() if snapshot_fn is not None else None
+
+    def _all_secrets(self) -> list[str]:
+        return [*self._secrets(), *registered_secrets()]
+
+    def _write_pending(self) -> None:
+        draft = self._take_snapshot()
+        if draft is None or self._closed:
+            return
+        secrets = self._all_secrets()
+        self._runner.start(
+            lambda _progress: self.slot.save(draft, secrets=secrets),
+            on_finished=self._on_saved,
+            on_error=lambda exc: exc,
+        )
+
+    def _write(self, draft: Draft) -> None:
+        try:
+            written = self.slot.save(draft, secrets=self._all_secrets())
+        except OSError as exc:
+            self._on_saved(exc)
+        else:
+            self._on_saved(written)
+
+    def _on_saved(self, result: Draft | BaseException) -> None:
+        if isinstance(result, BaseException):
+            log.warning("Draft not saved: %s", result)
+            self.failed.emit(f"The draft could not be saved: {result}")
+        else:
+            self.saved.emit(result)
+
+    def _on_cleared(self, result: object) -> None:
+        if isinstance(result, BaseException):
+            log.warning("Draft not removed: %s", result)
+            self.failed.emit(f"The draft could not be removed: {result}")
+        else:
+            self.cleared.emit()
