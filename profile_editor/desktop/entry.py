@@ -107,4 +107,3 @@ def describe(installed: InstalledEntry) -> str:
         f"Start it from the applications menu as {APP_NAME!r} (some desktops need a new login "
         "to list it)."
     )
-

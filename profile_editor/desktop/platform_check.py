@@ -118,7 +118,11 @@ def _ldd_not_found(plugin: Path) -> list[str]:
         )
     except (OSError, subprocess.SubprocessError):
         return []
-    return _NOT_FOUND.findall(result.stdout)
+    return not_found_in_ldd_output(result.stdout)
+
+
+def not_found_in_ldd_output(text: str) -> list[str]:
+    return _NOT_FOUND.findall(text)
 
 
 def missing_xcb_libraries(

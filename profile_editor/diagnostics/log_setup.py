@@ -18,7 +18,7 @@ APP_LOGGER = "profile_editor"
 LOG_FILE_NAME = "profile-editor.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
-FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(threadName)s] %(message)s"
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(process)d %(threadName)s] %(message)s"
 
 
 def log_path_for(data_dir: Path) -> Path:

@@ -12,10 +12,11 @@ import getpass
 import hashlib
 import logging
 import os
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+from PySide6.QtCore import QDir, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger("profile_editor.single_instance")
 
@@ -58,6 +59,21 @@ def activate_running_instance(name: str) -> bool:
         socket.abort()
 
 
+def _answers(name: str) -> bool:
+    probe = QLocalSocket()
+    probe.connectToServer(name)
+    alive = probe.waitForConnected(CONNECT_TIMEOUT_MS)
+    probe.abort()
+    return alive
+
+
+def _socket_file(name: str) -> Path | None:
+    """Where Qt puts the socket on Unix (Windows uses named pipes: no file)."""
+    if sys.platform == "win32":
+        return None
+    return Path(name) if Path(name).is_absolute() else Path(QDir.tempPath()) / name
+
+
 class InstanceServer(QObject):
     """Listens for later launches of the app.
 
@@ -76,19 +92,21 @@ class InstanceServer(QObject):
         self._buffers: dict[QLocalSocket, bytes] = {}
 
     def listen(self) -> bool:
-        """Start listening, clearing a stale socket left by a crashed run; False if impossible."""
+        """Start listening, clearing a stale socket left by a crashed run; False if impossible.
+
+        Another live instance is asked first: with the user-only access option Qt creates the
+        socket elsewhere and renames it into place, which would silently take a live one's name.
+        """
+        if _answers(self.name):
+            log.warning("Another instance already listens as %s", self.name)
+            return False
+        stale = _socket_file(self.name)
+        if stale is not None and stale.exists():
+            log.info("Removing the stale instance socket %s", stale)
+            QLocalServer.removeServer(self.name)
         if self._server.listen(self.name):
+            log.info("Listening for other launches as %s", self.name)
             return True
-        if self._server.serverError() == QAbstractSocket.SocketError.AddressInUseError:
-            probe = QLocalSocket()
-            probe.connectToServer(self.name)
-            alive = probe.waitForConnected(CONNECT_TIMEOUT_MS)
-            probe.abort()
-            if not alive:
-                log.info("Removing the stale instance socket %s", self.name)
-                QLocalServer.removeServer(self.name)
-                if self._server.listen(self.name):
-                    return True
         log.warning("Cannot listen for other launches: %s", self._server.errorString())
         return False
 
@@ -120,10 +138,13 @@ class InstanceServer(QObject):
         self._buffers[socket] = b""
         if line == ACTIVATE:
             log.info("Another launch asked for the window")
-            self.activationRequested.emit()
+            # Answered first: the other launch is waiting, whatever showing the window takes.
             socket.write(ACK)
             socket.flush()
-        socket.disconnectFromServer()
+            socket.disconnectFromServer()
+            self.activationRequested.emit()
+        else:
+            socket.disconnectFromServer()
 
     def _forget(self, socket: QLocalSocket) -> None:
         self._buffers.pop(socket, None)
