@@ -35,7 +35,8 @@ def create_main_window(
     ``retry_base_delay``, ``environment_name``, ``environment_color``, ``key_source``).
     """
     from profile_editor.core.config import normalize_base_url
-    from profile_editor.ui.main_window import MainWindow, WindowConfig
+    from profile_editor.ui.main_window import MainWindow
+    from profile_editor.ui.window_config import WindowConfig
 
     data_dir.mkdir(parents=True, exist_ok=True)
     config = WindowConfig(

@@ -11,13 +11,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .atomic import atomic_write_text
 from .errors import StorageError
 from .secretscan import mask_data, mask_text
+
+if TYPE_CHECKING:
+    from profile_editor.core.models import Outcome, ProfileRequest
 
 CURRENT_NAME = "history.jsonl"
 OUTCOMES = ("success", "api_error", "network_error", "cancelled")
@@ -56,6 +59,31 @@ class HistoryEntry(BaseModel):
     duration_ms: float
     profile_before: dict[str, Any] | None = None
     profile_after: dict[str, Any] | None = None
+
+    @classmethod
+    def of_request(
+        cls,
+        request: ProfileRequest,
+        outcome: Outcome,
+        *,
+        environment: str | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> HistoryEntry:
+        """The entry for one request and how it ended."""
+        return cls(
+            environment=environment,
+            base_url=request.base_url,
+            method=request.method.value,
+            recipient_id=request.recipient_id,
+            request_body=request.payload(),
+            status=outcome.status_code,
+            outcome=outcome.kind.value,
+            message=outcome.message or outcome.summary,
+            duration_ms=outcome.elapsed_ms,
+            profile_before=before,
+            profile_after=after,
+        )
 
     @field_validator("time")
     @classmethod

@@ -60,6 +60,8 @@ class Preset(BaseModel):
     environment: str | None = None
     note: str = ""
     profile: dict[str, Any] = Field(default_factory=dict)
+    # The operations of a Patch preset; absent from the file otherwise.
+    patch: list[dict[str, Any]] | None = None
 
     @field_validator("schema_version")
     @classmethod
@@ -70,9 +72,9 @@ class Preset(BaseModel):
             raise ValueError("schema_version must be 1 or more")
         return value
 
-    @field_validator("profile")
+    @field_validator("profile", "patch")
     @classmethod
-    def _plain_json(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _plain_json(cls, value: Any) -> Any:
         try:
             json.dumps(value, allow_nan=False)
         except (TypeError, ValueError) as exc:
@@ -81,6 +83,8 @@ class Preset(BaseModel):
 
     def to_file_text(self) -> str:
         data = self.model_dump(mode="json")
+        if data.get("patch") is None:
+            data.pop("patch", None)
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
         try:
             text.encode("utf-8")

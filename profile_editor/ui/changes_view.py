@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 
 from profile_editor.core.changes import ChangeKind, ChangeSet
 from profile_editor.core.jsoncodec import dumps_compact
+from profile_editor.core.send_plan import ChangePreview
 
 # A diff of thousands of rows helps nobody and costs time on the UI thread.
 MAX_ROWS = 500
@@ -57,6 +58,14 @@ class ChangesView(QWidget):
         self.summary.setText(text)
         self.tree.clear()
         self.tree.setVisible(False)
+
+    def show_preview(self, preview: ChangePreview) -> None:
+        if preview.changes is None:
+            self.show_message(preview.message)
+        else:
+            self.show_changes(
+                preview.action, preview.recipient_id, preview.changes, preview.created
+            )
 
     def show_changes(self, action: str, recipient: str, changes: ChangeSet, created: bool) -> None:
         self.tree.clear()

@@ -15,10 +15,11 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from PySide6.QtGui import QBrush, QColor, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -39,7 +40,7 @@ from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
 from profile_editor.storage.secretscan import mask_text
 from profile_editor.ui import dialogs
-from profile_editor.ui.workers import JobRunner
+from profile_editor.ui.workers import Job, JobRunner, Progress
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -445,20 +446,26 @@ class HistoryPanel(QWidget):
         self._added_while_loading = []
         self._refresh_state()
 
-        def read(_progress: Callable[[Any], None]) -> tuple[list[HistoryEntry], int]:
+        def read(_progress: Progress) -> tuple[list[HistoryEntry], int]:
             entries = log.entries()
             return entries, log.skipped
 
-        def done(result: Any) -> None:
+        def current() -> bool:
             # The panel may be gone (window closed) or a newer load/set may have superseded this.
-            if not isValid(self) or generation != self._generation:
+            return isValid(self) and generation == self._generation
+
+        def failed(exc: Exception) -> None:
+            if current():
+                self._loading = False
+                self._added_while_loading = []
+                self._note = f"The history could not be read: {exc}"
+                self._refresh_state()
+
+        def done(result: tuple[list[HistoryEntry], int]) -> None:
+            if not current():
                 return
             self._loading = False
             added, self._added_while_loading = self._added_while_loading, []
-            if isinstance(result, BaseException):
-                self._note = f"The history could not be read: {result}"
-                self._refresh_state()
-                return
             entries, skipped = result
             known = {e.id for e in entries}
             # Added during the read but not in what was read: newest first, on top.
@@ -469,7 +476,7 @@ class HistoryPanel(QWidget):
             self._set_all([*extra, *entries])
             self.loaded.emit(len(self._all))
 
-        runner.start(read, on_finished=done, on_error=lambda exc: exc)
+        runner.run(Job(read).on_finished(done).on_failed(failed))
 
     def _set_all(self, entries: Iterable[HistoryEntry]) -> None:
         self._all = sorted(entries, key=lambda e: e.time, reverse=True)
@@ -581,3 +588,19 @@ class HistoryPanel(QWidget):
         self.status_label.setText(text)
         self.export_button.setEnabled(shown > 0)
         self.reopen_button.setEnabled(self.selected_entry() is not None)
+
+
+class HistoryDock(QDockWidget):
+    """The history panel in a dock at the bottom of the window; Ctrl+H shows and hides it."""
+
+    def __init__(self, parent: QWidget, secrets: Callable[[], list[str]]) -> None:
+        super().__init__("History", parent)
+        self.setObjectName("historyDock")
+        self.panel = HistoryPanel(self, secrets=secrets)
+        self.setWidget(self.panel)
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.toggle_action = self.toggleViewAction()
+        self.toggle_action.setShortcut(QKeySequence("Ctrl+H"))

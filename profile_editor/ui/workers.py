@@ -1,93 +1,113 @@
-"""Runs requests off the UI thread and brings their outcomes back as queued signals."""
+"""Background jobs: one typed object per job, run on a private pool, results back on the UI thread.
+
+A :class:`Job` carries its work and where its answer goes: ``finished(T)`` with the result, or
+``failed(Exception)`` — never an error dressed up as a result. Its signals live on a small
+``QObject`` created on the UI thread, so they are delivered there, queued.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 if TYPE_CHECKING:
     from profile_editor.core.cancel import CancelToken
 
+__all__ = ["Job", "JobRunner", "Progress"]
 
-class WorkerSignals(QObject):
+T = TypeVar("T")
+# What a job's work gets to report progress with (called on the worker thread).
+Progress = Callable[[Any], None]
+
+
+class _JobSignals(QObject):
     """Signals of one job (a QRunnable is not a QObject).
 
     Signals:
-        progress(object): a progress note from the job (e.g. a retry), emitted on the worker thread.
-        finished(object): the job's result; always emitted exactly once, even on a bug.
+        progress(object): a note from the work, e.g. a retry.
+        finished(object): the work's result.
+        failed(object): the exception the work raised.
+        done(): after finished or failed, exactly once.
     """
 
     progress = Signal(object)
     finished = Signal(object)
+    failed = Signal(object)
+    done = Signal()
 
 
-class Job(QRunnable):
-    def __init__(
-        self,
-        func: Callable[[Callable[[Any], None]], Any],
-        on_error: Callable[[BaseException], Any],
-    ) -> None:
+class _Runnable(QRunnable):
+    def __init__(self, work: Callable[[Progress], Any], signals: _JobSignals) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the runner holds it until it reports
-        self.signals = WorkerSignals()
-        self._func = func
-        self._on_error = on_error
+        self._work = work
+        self._signals = signals
 
     def run(self) -> None:
+        signals = self._signals
         try:
-            result = self._func(self.signals.progress.emit)
-        except BaseException as exc:  # never let an exception escape a pool thread
-            result = self._on_error(exc)
-        self.signals.finished.emit(result)
+            result = self._work(signals.progress.emit)
+        except Exception as exc:  # never let an exception escape a pool thread
+            signals.failed.emit(exc)
+        else:
+            signals.finished.emit(result)
+        signals.done.emit()
+
+
+class Job(Generic[T]):
+    """One piece of background work and where its answer goes.
+
+    ``Job(work).on_finished(show).on_failed(explain)``, then ``runner.run(job)``.
+    """
+
+    def __init__(self, work: Callable[[Progress], T], *, token: CancelToken | None = None) -> None:
+        self.signals = _JobSignals()
+        self.token = token
+        self._runnable = _Runnable(work, self.signals)
+
+    def on_finished(self, slot: Callable[[T], Any]) -> Job[T]:
+        self.signals.finished.connect(slot)
+        return self
+
+    def on_failed(self, slot: Callable[[Exception], Any]) -> Job[T]:
+        self.signals.failed.connect(slot)
+        return self
+
+    def on_progress(self, slot: Callable[[Any], Any]) -> Job[T]:
+        self.signals.progress.connect(slot)
+        return self
+
+    def cancel(self) -> None:
+        if self.token is not None:
+            self.token.cancel()
 
 
 class JobRunner(QObject):
-    """A private thread pool; jobs are held by strong references until they finish.
+    """A private thread pool; jobs are held by strong references until they report.
 
-    The window cancels and joins it on close, so no thread outlives the window.
+    Its owner shuts it down on close (cancel, then a bounded wait), so no thread outlives it.
     """
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
-        self._jobs: set[Job] = set()
-        self._tokens: set[CancelToken] = set()
+        self._jobs: set[Job[Any]] = set()
 
-    def start(
-        self,
-        func: Callable[[Callable[[Any], None]], Any],
-        *,
-        on_finished: Callable[[Any], None],
-        on_progress: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], Any],
-        token: CancelToken | None = None,
-    ) -> Job:
-        job = Job(func, on_error)
+    def run(self, job: Job[T]) -> Job[T]:
         self._jobs.add(job)
-        if token is not None:
-            self._tokens.add(token)
-
-        def done(result: Any) -> None:
-            self._jobs.discard(job)
-            if token is not None:
-                self._tokens.discard(token)
-            on_finished(result)
-
-        job.signals.finished.connect(done)
-        if on_progress is not None:
-            job.signals.progress.connect(on_progress)
-        self._pool.start(job)
+        job.signals.done.connect(lambda: self._jobs.discard(job))
+        self._pool.start(job._runnable)
         return job
 
     def active_count(self) -> int:
         return len(self._jobs)
 
     def cancel_all(self) -> None:
-        for token in list(self._tokens):
-            token.cancel()
+        for job in list(self._jobs):
+            job.cancel()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Cancel everything and wait (bounded) for the pool; True when it drained."""

@@ -1,0 +1,273 @@
+"""What a send will do, decided once and Qt-free: checks, change set, confirmations, verification.
+
+``plan(draft, target, stored)`` is the one place where a draft becomes a request. The window, the
+command line and bulk runs all ask it, so they refuse, warn and verify alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from profile_editor.core.changes import ChangeKind, ChangeSet, compute_changes
+from profile_editor.core.config import insecure_key_problem
+from profile_editor.core.draft import Draft
+from profile_editor.core.methods import ACTION_NAMES, Method
+from profile_editor.core.models import ProfileRequest
+from profile_editor.core.recipient import check_recipient_id
+
+__all__ = [
+    "ChangePreview",
+    "Confirmation",
+    "Refusal",
+    "SendPlan",
+    "Stored",
+    "Target",
+    "Verification",
+    "check_verification",
+    "lost_summary",
+    "plan",
+    "plan_load",
+    "preview_changes",
+]
+
+RefusalField = Literal["recipient", "key", "profile", "url"]
+# How many key paths a confirmation or a mismatch names before it says "…".
+LISTED_PATHS = 20
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a request goes: the environment's base URL and whether it asks before sending."""
+
+    base_url: str
+    environment: str | None = None
+    protected: bool = False
+    has_key: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class Stored:
+    """The stored profile as last loaded or verified, and for which target (None: a 404)."""
+
+    base_url: str
+    recipient_id: str
+    profile: dict[str, Any] | None
+
+    def is_for(self, base_url: str, recipient_id: str) -> bool:
+        return (self.base_url, self.recipient_id) == (base_url, recipient_id)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why nothing is sent, in a sentence, and which input to put the focus on."""
+
+    message: str
+    field: RefusalField
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A question to ask before sending; ``ok`` is the text of the button that goes ahead."""
+
+    title: str
+    text: str
+    detail: str
+    ok: str
+
+
+@dataclass(frozen=True, eq=False)
+class SendPlan:
+    draft: Draft
+    target: Target
+    request: ProfileRequest
+    # None while the stored profile of this target is unknown (not loaded).
+    changes: ChangeSet | None
+    confirmations: tuple[Confirmation, ...]
+    # Whether a re-load can tell if the send did what the preview promised.
+    verifiable: bool
+
+    @property
+    def expected(self) -> dict[str, Any] | None:
+        """The stored profile after the send (None: deleted); only when ``verifiable``."""
+        return self.changes.expected if self.changes is not None else None
+
+    @property
+    def action(self) -> str:
+        return ACTION_NAMES[self.draft.method]
+
+
+@dataclass(frozen=True)
+class Verification:
+    matches: bool
+    differences: tuple[str, ...]  # "added x", "changed a.b", …
+
+    @property
+    def summary(self) -> str:
+        if self.matches:
+            return "verified: the stored profile matches the preview"
+        listed = "; ".join(self.differences[:5]) + ("…" if len(self.differences) > 5 else "")
+        return f"MISMATCH: the stored profile differs from the preview ({listed})"
+
+
+def _precheck(draft: Draft, target: Target, verb: str) -> Refusal | None:
+    check = check_recipient_id(draft.recipient_id)
+    if not check.sendable:
+        return Refusal(f"Not {verb}: {check.message}", "recipient")
+    if not target.has_key:
+        return Refusal(
+            f"Not {verb}: no API key. Set COURIER_API_KEY or paste the key in the API key field.",
+            "key",
+        )
+    problem = insecure_key_problem(target.base_url, True)
+    if problem:
+        return Refusal(f"Not {verb}: {problem}", "url")
+    return None
+
+
+def plan_load(draft: Draft, target: Target) -> ProfileRequest | Refusal:
+    """The GET that loads the stored profile of the draft's recipient."""
+    refusal = _precheck(draft, target, "loaded")
+    return refusal or draft.to_load_request(target.base_url)
+
+
+def plan(
+    draft: Draft,
+    target: Target,
+    stored: Stored | None,
+    *,
+    idempotency_key: str | None = None,
+    verify: bool = True,
+) -> SendPlan | Refusal:
+    """Check the draft and decide everything about its send, or say why it is refused."""
+    refusal = _precheck(draft, target, "sent")
+    if refusal is not None:
+        return refusal
+    if not draft.body_ready:
+        return Refusal(f"Not sent: {draft.problem or 'the body is not ready.'}", "profile")
+    method = draft.method
+    known = (
+        stored
+        if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
+        else None
+    )
+    changes = _changes(draft, known) if known is not None else None
+    request = draft.to_request(
+        target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
+    )
+    return SendPlan(
+        draft=draft,
+        target=target,
+        request=request,
+        changes=changes,
+        confirmations=_confirmations(draft, target, changes),
+        verifiable=verify and changes is not None and method is not Method.PATCH,
+    )
+
+
+def _changes(draft: Draft, stored: Stored) -> ChangeSet | None:
+    if draft.method is Method.PATCH:
+        return None  # the patch preview says what the operations do
+    return compute_changes(stored.profile, draft.profile or {}, draft.method)
+
+
+def lost_summary(method: Method, changes: ChangeSet | None) -> str:
+    """What a Replace or Delete takes away, for the confirmation."""
+    if changes is None:
+        return "The stored profile was not loaded, so what will be lost is unknown: " + (
+            "the whole profile."
+            if method is Method.DELETE
+            else "every stored key not in the editor."
+        )
+    lines = []
+    for kind, label in ((ChangeKind.REMOVED, "Removed"), (ChangeKind.CHANGED, "Overwritten")):
+        paths = [c.path for c in changes.changes if c.kind is kind]
+        if paths:
+            more = " …" if len(paths) > LISTED_PATHS else ""
+            lines.append(f"{label} ({len(paths)}): " + ", ".join(paths[:LISTED_PATHS]) + more)
+    return "\n".join(lines) or "Nothing stored will be lost."
+
+
+def _confirmations(
+    draft: Draft, target: Target, changes: ChangeSet | None
+) -> tuple[Confirmation, ...]:
+    action = ACTION_NAMES[draft.method]
+    rid = draft.recipient_id
+    asks: list[Confirmation] = []
+    env = target.environment
+    if target.protected and env:
+        asks.append(
+            Confirmation(
+                f"Send to {env}?",
+                f"“{env}” is a protected environment ({target.base_url}). "
+                f"{action} the profile of “{rid}” there?",
+                "",
+                f"{action} in {env}",
+            )
+        )
+    if draft.method in (Method.PUT, Method.DELETE):
+        asks.append(
+            Confirmation(
+                f"{action} profile?",
+                f"{action} the profile of “{rid}” at {target.base_url}?",
+                lost_summary(draft.method, changes),
+                action,
+            )
+        )
+    return tuple(asks)
+
+
+@dataclass(frozen=True, eq=False)
+class ChangePreview:
+    """What the Changes view shows: the change set, or a sentence saying why there is none."""
+
+    message: str = ""
+    action: str = ""
+    recipient_id: str = ""
+    changes: ChangeSet | None = None
+    created: bool = False  # there is no stored profile yet: the send creates it
+
+
+def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
+    """What sending ``draft`` will change in ``stored`` (the profile last loaded for its target)."""
+    rid = draft.recipient_id
+    if not rid:
+        return ChangePreview("Enter a recipient ID, then Load (Ctrl+L) to see its profile.")
+    if stored is None:
+        return ChangePreview(
+            f"Load “{rid}” (Ctrl+L) to see what sending will change in the stored profile."
+        )
+    if not draft.body_ready:
+        return ChangePreview("Fix the profile first: it has a problem (see the editor).")
+    changes = _changes(draft, stored)
+    if changes is None:
+        return ChangePreview("The Changes view does not show patches yet.")
+    created = stored.profile is None and draft.method.has_body
+    return ChangePreview("", ACTION_NAMES[draft.method], rid, changes, created)
+
+
+def check_verification(
+    expected: dict[str, Any] | None, actual: dict[str, Any] | None
+) -> Verification:
+    """Compare the profile a send should have left with the one stored now (None: none)."""
+    if expected == actual and _same_types(expected, actual):
+        return Verification(True, ())
+    diff = compute_changes(expected or {}, actual or {}, Method.PUT)
+    found = tuple(
+        f"{c.kind.value} {c.path}" for c in diff.changes if c.kind is not ChangeKind.UNTOUCHED
+    )
+    if not found and (expected is None) != (actual is None):
+        found = ("removed the whole profile",) if actual is None else ("added a profile",)
+    return Verification(not found, found)
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    # 1 == 1.0 == True in Python, but not in JSON; equal values with other types still differ.
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return all(_same_types(value, b[key]) for key, value in a.items())
+    if isinstance(a, list):
+        return all(_same_types(x, y) for x, y in zip(a, b, strict=True))
+    return True

@@ -1,0 +1,107 @@
+"""Records every send in the history: shown at once, written to disk by one draining writer."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from profile_editor.storage.errors import StorageError
+from profile_editor.storage.history import HistoryEntry, HistoryLog
+from profile_editor.ui.history_panel import HistoryPanel
+from profile_editor.ui.request_controller import Sent, Verified
+from profile_editor.ui.workers import Job, JobRunner, Progress
+
+__all__ = ["HistoryRecorder"]
+
+
+class HistoryRecorder(QObject):
+    """Turns finished sends into history entries.
+
+    One writer thread, so lines reach the file in the order the sends finished; one writer job
+    drains every entry queued meanwhile, so sends in quick succession do not each pay for a job.
+
+    Signals:
+        writeFailed(str): the log could not be written; the sentence says why.
+    """
+
+    writeFailed = Signal(str)
+
+    def __init__(
+        self,
+        log: HistoryLog,
+        panel: HistoryPanel,
+        secrets: Callable[[], list[str]],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._log = log
+        self._panel = panel
+        self._secrets = secrets
+        self._runner = JobRunner(self, max_threads=1)
+        self._queue: queue.SimpleQueue[tuple[HistoryEntry, list[str]]] = queue.SimpleQueue()
+        self._writing = False
+        self._closed = False
+
+    def on_sent(self, sent: Sent) -> None:
+        if not sent.verifying:  # otherwise recorded once the re-load tells what is stored
+            self._record(sent, None)
+
+    def on_verified(self, verified: Verified) -> None:
+        stored = verified.stored
+        self._record(verified.sent, stored.profile if stored is not None else None)
+
+    def _record(self, sent: Sent, after: dict[str, object] | None) -> None:
+        entry = HistoryEntry.of_request(
+            sent.plan.request,
+            sent.outcome,
+            environment=sent.plan.target.environment,
+            before=sent.before,
+            after=after,
+        )
+        self._panel.add_entry(entry)
+        self._queue.put((entry, self._secrets()))
+        if not self._writing and not self._closed:
+            self._start_writer()
+
+    def _start_writer(self) -> None:
+        log, pending = self._log, self._queue
+
+        def drain(_progress: Progress) -> None:
+            while True:
+                try:
+                    entry, secrets = pending.get_nowait()
+                except queue.Empty:
+                    return
+                log.append(entry, secrets=secrets)
+
+        self._writing = True
+        job = Job(drain).on_finished(self._on_drained).on_failed(self._on_write_failed)
+        self._runner.run(job)
+
+    def _on_drained(self, _result: None) -> None:
+        self._writing = False
+        if not self._queue.empty() and not self._closed:
+            self._start_writer()  # queued after the writer's last look
+
+    def _on_write_failed(self, exc: Exception) -> None:
+        self._on_drained(None)
+        if self._closed:
+            return
+        problem = (
+            str(exc) if isinstance(exc, StorageError) else f"Cannot write the history: {exc!r}"
+        )
+        self._panel.set_note(problem)
+        self.writeFailed.emit(problem)
+
+    def shutdown(self) -> None:
+        """Join the writer (bounded), then write out whatever it did not get to."""
+        self._closed = True
+        self._runner.shutdown(3000)
+        # Nowhere is left to tell of a failure now.
+        while not self._queue.empty():
+            entry, secrets = self._queue.get_nowait()
+            with contextlib.suppress(StorageError):
+                self._log.append(entry, secrets=secrets)

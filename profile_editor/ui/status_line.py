@@ -1,0 +1,65 @@
+"""The status line under the editor: one sentence in a coloured state, and the elapsed time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+__all__ = ["STATUS_COLORS", "StatusLine"]
+
+# state: (background, text)
+STATUS_COLORS = {
+    "idle": ("#eceff1", "#37474f"),
+    "busy": ("#e3f2fd", "#0d47a1"),
+    "success": ("#e8f5e9", "#1b5e20"),
+    "warning": ("#fff8e1", "#6d4c00"),
+    "error": ("#ffebee", "#b71c1c"),
+}
+
+
+class StatusLine(QWidget):
+    """Signals:
+    changed(str, str): the new text and state.
+    """
+
+    changed = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("Ready.", self)
+        self.label.setObjectName("statusLabel")
+        self.label.setAutoFillBackground(True)
+        self.label.setMargin(6)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.elapsed = QLabel("", self)
+        self.elapsed.setObjectName("elapsedLabel")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.elapsed)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def state(self) -> str:
+        return str(self.label.property("state") or "")
+
+    def show_status(self, text: str, state: str) -> None:
+        self.label.setText(text)
+        if self.label.property("state") != state:
+            # A palette swap is far cheaper than re-running the style sheet on every send.
+            self.label.setProperty("state", state)
+            background, foreground = STATUS_COLORS[state]
+            palette = self.label.palette()
+            palette.setColor(QPalette.ColorRole.Window, QColor(background))
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
+            self.label.setPalette(palette)
+        self.changed.emit(text, state)
+
+    def append(self, note: str, state: str) -> None:
+        self.show_status(f"{self.text()} · {note}", state)
+
+    def show_elapsed(self, ms: float | None) -> None:
+        self.elapsed.setText("" if ms is None else f"{ms:,.0f} ms")
