@@ -8,7 +8,7 @@ never offered to another one. Process ids are not used: they are reused after a 
 
 A draft never holds the API key: every secret passed to :meth:`DraftSlot.save` is replaced by
 ``****`` before anything is written (refusing to write, as presets do, would lose the work the
-draft exists to keep). :attr:`Draft.secrets_masked` says that happened, so a restore can tell the
+draft exists to keep). :attr:`DraftRecord.secrets_masked` says that happened, so a restore can tell the
 user to paste the key again where it was.
 """
 
@@ -22,10 +22,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .atomic import atomic_write_text
 from .secretscan import contains_secret, mask_text
+
+if TYPE_CHECKING:
+    from profile_editor.core.draft import Draft
 
 FORMAT_VERSION = 1
 DRAFT_SUFFIX = ".json"
@@ -33,8 +36,12 @@ LOCK_SUFFIX = ".lock"
 
 
 @dataclass(frozen=True)
-class Draft:
-    """The editor state worth keeping; every field is text exactly as the user left it."""
+class DraftRecord:
+    """The editor state worth keeping; every field is text exactly as the user left it.
+
+    Unlike :class:`profile_editor.core.draft.Draft` (the parsed snapshot a send is built from) it
+    holds the profile *text*, so a half-typed, invalid profile comes back as it was.
+    """
 
     recipient_id: str = ""
     method: str = ""
@@ -44,13 +51,24 @@ class Draft:
     saved_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     secrets_masked: bool = False
 
+    @classmethod
+    def of(cls, draft: Draft, profile_text: str) -> DraftRecord:
+        """The record of the editor's ``draft`` and the JSON tab's text as it stands."""
+        return cls(
+            recipient_id=draft.recipient_id,
+            method=draft.method.value,
+            environment=draft.environment or "",
+            note=draft.note,
+            profile_text=profile_text,
+        )
+
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)
         data["saved_at"] = self.saved_at.isoformat()
         return json.dumps({"format": FORMAT_VERSION, **data}, ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> Draft:
+    def from_json(cls, text: str) -> DraftRecord:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
             raise ValueError("not a draft of a known format")
@@ -65,7 +83,7 @@ class Draft:
             **values, saved_at=saved_at, secrets_masked=bool(data.get("secrets_masked", False))
         )
 
-    def masked(self, secrets: Iterable[str]) -> Draft:
+    def masked(self, secrets: Iterable[str]) -> DraftRecord:
         """This draft with every secret replaced by ``****`` (itself when none appears)."""
         plain = [s for s in secrets if s]
         texts = {
@@ -156,22 +174,22 @@ class DraftSlot:
         self.window_id = window_id
         self.path = directory / f"{window_id}{DRAFT_SUFFIX}"
         self._lock = lock
-        self.leftover: Draft | None = None
+        self.leftover: DraftRecord | None = None
 
     @property
     def is_open(self) -> bool:
         return self._lock.held
 
-    def save(self, draft: Draft, *, secrets: Iterable[str] = ()) -> Draft:
+    def save(self, draft: DraftRecord, *, secrets: Iterable[str] = ()) -> DraftRecord:
         """Write ``draft`` atomically, secrets masked; returns what was written."""
         written = draft.masked(secrets)
         atomic_write_text(self.path, written.to_json())
         return written
 
-    def load(self) -> Draft | None:
+    def load(self) -> DraftRecord | None:
         """The saved draft, or ``None`` when there is none or it cannot be read."""
         try:
-            return Draft.from_json(self.path.read_text(encoding="utf-8"))
+            return DraftRecord.from_json(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -201,9 +219,9 @@ class DraftStore:
             if not (self.directory / f"{window_id}{DRAFT_SUFFIX}").exists() and lock.try_acquire():
                 return DraftSlot(self.directory, window_id, lock)
 
-    def leftovers(self) -> list[tuple[str, Draft]]:
+    def leftovers(self) -> list[tuple[str, DraftRecord]]:
         """Drafts no live window holds, newest first (unreadable ones are left alone)."""
-        found: list[tuple[str, Draft]] = []
+        found: list[tuple[str, DraftRecord]] = []
         for window_id in self._draft_ids():
             slot = self._try_claim(window_id)
             if slot is None:

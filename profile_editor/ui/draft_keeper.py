@@ -5,7 +5,7 @@ Wiring (the window owns one keeper)::
     keeper, restored = DraftKeeper.start(config.data_dir, parent=self)
     if restored is not None: ...put the restored draft's fields back into the editor...
     # on every edit of the recipient, method, environment, note or profile text:
-    keeper.schedule(self._draft_snapshot)        # a function returning a storage.drafts.Draft
+    keeper.schedule(self._draft_record)   # () -> DraftRecord.of(self.draft(), json_text)
     keeper.clear()                               # after a preset save
     keeper.close(clean=True)                     # in closeEvent once the close is accepted
 
@@ -27,24 +27,24 @@ from PySide6.QtWidgets import QWidget
 
 from profile_editor.diagnostics.crash import add_before_report
 from profile_editor.diagnostics.masking import registered_secrets
-from profile_editor.storage.drafts import Draft, DraftSlot, DraftStore, drafts_dir
+from profile_editor.storage.drafts import DraftRecord, DraftSlot, DraftStore, drafts_dir
 
 from . import draft_prompt
-from .workers import JobRunner
+from .workers import Job, JobRunner
 
 log = logging.getLogger("profile_editor.drafts")
 
 DEBOUNCE_MS = 1000
 CLOSE_WAIT_MS = 5000
 
-SnapshotFn = Callable[[], Draft]
+SnapshotFn = Callable[[], DraftRecord]
 
 
 class DraftKeeper(QObject):
     """One window's draft: debounced saves off the UI thread, cleared on a clean close or a save.
 
     Signals:
-        saved(object): the Draft as written (secrets masked), after each write.
+        saved(object): the DraftRecord as written (secrets masked), after each write.
         cleared(): the draft file was removed.
         failed(str): a write or a removal failed; the reason.
     """
@@ -76,7 +76,7 @@ class DraftKeeper(QObject):
     @classmethod
     def start(
         cls, data_dir: Path, parent: QWidget | None = None, **options: Any
-    ) -> tuple[DraftKeeper, Draft | None]:
+    ) -> tuple[DraftKeeper, DraftRecord | None]:
         """A keeper for a new window, and the leftover draft the user chose to restore.
 
         A draft left by a run that did not close cleanly is offered through
@@ -85,7 +85,7 @@ class DraftKeeper(QObject):
         """
         store = DraftStore(drafts_dir(data_dir))
         slot = store.claim_leftover()
-        restored: Draft | None = None
+        restored: DraftRecord | None = None
         if slot is None:
             slot = store.open_slot()
         elif slot.leftover is not None and draft_prompt.ask_restore_draft(parent, slot.leftover):
@@ -128,11 +128,8 @@ class DraftKeeper(QObject):
             return
         self._timer.stop()
         self._snapshot_fn = None
-        self._runner.start(
-            lambda _progress: self.slot.clear(),
-            on_finished=self._on_cleared,
-            on_error=lambda exc: exc,
-        )
+        job = Job(lambda _progress: self.slot.clear())
+        self._runner.run(job.on_finished(self._on_cleared).on_failed(self._on_clear_failed))
 
     def close(self, *, clean: bool) -> None:
         """Stop for good. ``clean`` (the user closed the window) removes the draft; otherwise the
@@ -149,7 +146,7 @@ class DraftKeeper(QObject):
         self._runner.shutdown(CLOSE_WAIT_MS)
         self.slot.close(clear=clean)
 
-    def _take_snapshot(self) -> Draft | None:
+    def _take_snapshot(self) -> DraftRecord | None:
         snapshot_fn, self._snapshot_fn = self._snapshot_fn, None
         return snapshot_fn() if snapshot_fn is not None else None
 
@@ -161,30 +158,24 @@ class DraftKeeper(QObject):
         if draft is None or self._closed:
             return
         secrets = self._all_secrets()
-        self._runner.start(
-            lambda _progress: self.slot.save(draft, secrets=secrets),
-            on_finished=self._on_saved,
-            on_error=lambda exc: exc,
-        )
+        job = Job(lambda _progress: self.slot.save(draft, secrets=secrets))
+        self._runner.run(job.on_finished(self.saved.emit).on_failed(self._on_save_failed))
 
-    def _write(self, draft: Draft) -> None:
+    def _write(self, draft: DraftRecord) -> None:
         try:
             written = self.slot.save(draft, secrets=self._all_secrets())
         except OSError as exc:
-            self._on_saved(exc)
+            self._on_save_failed(exc)
         else:
-            self._on_saved(written)
+            self.saved.emit(written)
 
-    def _on_saved(self, result: Draft | BaseException) -> None:
-        if isinstance(result, BaseException):
-            log.warning("Draft not saved: %s", result)
-            self.failed.emit(f"The draft could not be saved: {result}")
-        else:
-            self.saved.emit(result)
+    def _on_save_failed(self, exc: Exception) -> None:
+        log.warning("Draft not saved: %s", exc)
+        self.failed.emit(f"The draft could not be saved: {exc}")
 
-    def _on_cleared(self, result: object) -> None:
-        if isinstance(result, BaseException):
-            log.warning("Draft not removed: %s", result)
-            self.failed.emit(f"The draft could not be removed: {result}")
-        else:
-            self.cleared.emit()
+    def _on_cleared(self, _result: object) -> None:
+        self.cleared.emit()
+
+    def _on_clear_failed(self, exc: Exception) -> None:
+        log.warning("Draft not removed: %s", exc)
+        self.failed.emit(f"The draft could not be removed: {exc}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from profile_editor.storage.drafts import Draft
+    from profile_editor.storage.drafts import DraftRecord
 
 
 def draft_time_text(saved_at: datetime, now: datetime | None = None) -> str:
@@ -18,11 +18,11 @@ def draft_time_text(saved_at: datetime, now: datetime | None = None) -> str:
     return local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b %H:%M")
 
 
-def restore_question(draft: Draft) -> str:
+def restore_question(draft: DraftRecord) -> str:
     return f"Restore the unsaved draft from {draft_time_text(draft.saved_at)}?"
 
 
-def draft_summary(draft: Draft) -> str:
+def draft_summary(draft: DraftRecord) -> str:
     recipient = draft.recipient_id or "no recipient"
     size = len(draft.profile_text)
     lines = [f"Recipient: {recipient}", f"Profile text: {size:,} characters"]
@@ -35,7 +35,7 @@ def draft_summary(draft: Draft) -> str:
     return "\n".join(lines)
 
 
-def ask_restore_draft(parent: QWidget | None, draft: Draft) -> bool:
+def ask_restore_draft(parent: QWidget | None, draft: DraftRecord) -> bool:
     """True to restore ``draft``, False to discard it."""
     from PySide6.QtWidgets import QMessageBox
 

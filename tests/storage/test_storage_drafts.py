@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from profile_editor.storage import atomic
-from profile_editor.storage.drafts import Draft, DraftSlot, DraftStore
+from profile_editor.storage.drafts import DraftRecord, DraftSlot, DraftStore
 
 KEY = "dk_test_draftkey_0123456789"
 
@@ -52,7 +52,7 @@ def stores() -> Iterator[Callable[[Path], DraftStore]]:
             slot.close(clear=False)
 
 
-def sample(**changes: object) -> Draft:
+def sample(**changes: object) -> DraftRecord:
     values: dict[str, object] = {
         "recipient_id": "user-1",
         "method": "PUT",
@@ -61,7 +61,7 @@ def sample(**changes: object) -> Draft:
         "profile_text": INVALID_TEXT,
     }
     values.update(changes)
-    return Draft(**values)  # type: ignore[arg-type]
+    return DraftRecord(**values)  # type: ignore[arg-type]
 
 
 def test_a_draft_round_trips_exactly_even_when_the_json_is_invalid(
@@ -182,9 +182,9 @@ def test_a_killed_process_leaves_its_draft_to_the_next_run(
     child = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from profile_editor.storage.drafts import Draft, DraftStore\n"
+        "from profile_editor.storage.drafts import DraftRecord, DraftStore\n"
         "slot = DraftStore(Path(sys.argv[1])).open_slot()\n"
-        "slot.save(Draft(recipient_id='from-child', profile_text='{\"a\": '))\n"
+        "slot.save(DraftRecord(recipient_id='from-child', profile_text='{\"a\": '))\n"
         "print(slot.window_id, flush=True)\n"
         "sys.stdin.read()\n"
     )
@@ -219,3 +219,18 @@ def test_a_draft_file_is_plain_json_without_the_key(
     slot.save(sample(recipient_id=KEY), secrets=[KEY])
     text = slot.path.read_text(encoding="utf-8")
     assert '"recipient_id": "****"' in text and '"secrets_masked": true' in text
+
+
+def test_a_record_is_made_from_the_editors_draft_and_its_text() -> None:
+    from profile_editor.core.draft import Draft
+    from profile_editor.core.methods import Method
+
+    draft = Draft(recipient_id="user-7", method=Method.PUT, environment=None, note="n")
+    record = DraftRecord.of(draft, '{"half": ')
+    assert (record.recipient_id, record.method, record.environment, record.note) == (
+        "user-7",
+        "PUT",
+        "",
+        "n",
+    )
+    assert record.profile_text == '{"half": '

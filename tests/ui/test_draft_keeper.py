@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from profile_editor.diagnostics.crash import run_before_report
-from profile_editor.storage.drafts import Draft, DraftSlot, DraftStore, drafts_dir
+from profile_editor.storage.drafts import DraftRecord, DraftSlot, DraftStore, drafts_dir
 from profile_editor.ui import draft_prompt
 from profile_editor.ui.draft_keeper import DraftKeeper
 
@@ -30,10 +30,10 @@ class Editor:
         self.snapshots = 0
         self.snapshot_threads: list[threading.Thread] = []
 
-    def snapshot(self) -> Draft:
+    def snapshot(self) -> DraftRecord:
         self.snapshots += 1
         self.snapshot_threads.append(threading.current_thread())
-        return Draft(
+        return DraftRecord(
             recipient_id=self.recipient,
             method="POST",
             environment="Sandbox",
@@ -49,10 +49,10 @@ class Editor:
 class Answers:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.restore = True
-        self.asked: list[Draft] = []
+        self.asked: list[DraftRecord] = []
         monkeypatch.setattr(draft_prompt, "ask_restore_draft", self.ask)
 
-    def ask(self, _parent: object, draft: Draft) -> bool:
+    def ask(self, _parent: object, draft: DraftRecord) -> bool:
         self.asked.append(draft)
         return self.restore
 
@@ -65,10 +65,10 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
 @pytest.fixture
 def start(
     tmp_path: Path, qtbot: QtBot, answers: Answers
-) -> Iterator[Callable[..., tuple[DraftKeeper, Draft | None]]]:
+) -> Iterator[Callable[..., tuple[DraftKeeper, DraftRecord | None]]]:
     keepers: list[DraftKeeper] = []
 
-    def make(**options: Any) -> tuple[DraftKeeper, Draft | None]:
+    def make(**options: Any) -> tuple[DraftKeeper, DraftRecord | None]:
         options.setdefault("delay_ms", 20)
         keeper, restored = DraftKeeper.start(tmp_path / "data", **options)
         keepers.append(keeper)
@@ -80,12 +80,12 @@ def start(
         assert keeper.pending is False
 
 
-def on_disk(keeper: DraftKeeper) -> Draft | None:
+def on_disk(keeper: DraftKeeper) -> DraftRecord | None:
     return keeper.slot.load()
 
 
 def test_edits_are_saved_once_after_the_last_one(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], qtbot: QtBot
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], qtbot: QtBot
 ) -> None:
     keeper, restored = start()
     assert restored is None
@@ -113,7 +113,7 @@ def test_the_default_debounce_waits_for_a_pause(tmp_path: Path, qtbot: QtBot) ->
 
 
 def test_a_large_text_is_written_off_the_ui_thread_exactly(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]],
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]],
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -121,7 +121,7 @@ def test_a_large_text_is_written_off_the_ui_thread_exactly(
     writers: list[threading.Thread] = []
     real_save = DraftSlot.save
 
-    def recording_save(self: DraftSlot, draft: Draft, **kwargs: Any) -> Draft:
+    def recording_save(self: DraftSlot, draft: DraftRecord, **kwargs: Any) -> DraftRecord:
         writers.append(threading.current_thread())
         return real_save(self, draft, **kwargs)
 
@@ -137,7 +137,7 @@ def test_a_large_text_is_written_off_the_ui_thread_exactly(
 
 
 def test_the_key_never_reaches_the_draft_file(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], qtbot: QtBot
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], qtbot: QtBot
 ) -> None:
     keeper, _ = start(secrets=lambda: [KEY])
     editor = Editor()
@@ -148,7 +148,7 @@ def test_the_key_never_reaches_the_draft_file(
 
 
 def test_clear_removes_the_draft_after_earlier_writes(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], qtbot: QtBot
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], qtbot: QtBot
 ) -> None:
     keeper, _ = start()
     editor = Editor()
@@ -167,7 +167,7 @@ def test_clear_removes_the_draft_after_earlier_writes(
 
 
 def test_an_unclean_end_leaves_the_latest_edit_for_the_next_start(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], answers: Answers
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], answers: Answers
 ) -> None:
     keeper, _ = start(delay_ms=60_000)
     editor = Editor()
@@ -184,7 +184,7 @@ def test_an_unclean_end_leaves_the_latest_edit_for_the_next_start(
 
 
 def test_discarding_a_leftover_removes_it(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], answers: Answers
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], answers: Answers
 ) -> None:
     keeper, _ = start(delay_ms=60_000)
     Editor().type(keeper, "{}")
@@ -197,7 +197,7 @@ def test_discarding_a_leftover_removes_it(
 
 
 def test_a_clean_close_leaves_nothing_to_offer(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], answers: Answers, qtbot: QtBot
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], answers: Answers, qtbot: QtBot
 ) -> None:
     keeper, _ = start()
     with qtbot.waitSignal(keeper.saved, timeout=5000):
@@ -208,7 +208,7 @@ def test_a_clean_close_leaves_nothing_to_offer(
 
 
 def test_two_windows_keep_separate_drafts_and_do_not_offer_each_others(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]], answers: Answers, qtbot: QtBot
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], answers: Answers, qtbot: QtBot
 ) -> None:
     first, _ = start()
     second, _ = start()
@@ -226,7 +226,7 @@ def test_two_windows_keep_separate_drafts_and_do_not_offer_each_others(
 
 
 def test_the_crash_hooks_save_the_latest_edit_first(
-    start: Callable[..., tuple[DraftKeeper, Draft | None]],
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]],
 ) -> None:
     keeper, _ = start(delay_ms=60_000)
     Editor().type(keeper, '{"unsaved": true}')
@@ -237,7 +237,7 @@ def test_the_crash_hooks_save_the_latest_edit_first(
 
 def test_the_question_names_the_time_and_offers_restore_and_discard(qtbot: QtBot) -> None:
     saved_at = datetime.now(UTC).replace(second=0, microsecond=0)
-    draft = Draft(recipient_id="user-9", profile_text="{", saved_at=saved_at)
+    draft = DraftRecord(recipient_id="user-9", profile_text="{", saved_at=saved_at)
     seen: dict[str, Any] = {}
 
     def answer(button_text: str) -> None:
