@@ -133,7 +133,7 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
             server = None
 
     from profile_editor.diagnostics.crash import install_crash_hooks
-    from profile_editor.ui.error_dialog import ErrorReporter
+    from profile_editor.ui.error_reporter import ErrorReporter
     from profile_editor.ui.qt_messages import install_qt_message_logging
 
     restore_qt_messages = install_qt_message_logging()

@@ -1,4 +1,4 @@
-"""The dialog an unexpected error brings up, and the bridge that gets reports to the UI thread.
+"""The dialog an unexpected error brings up (see :mod:`profile_editor.ui.error_reporter`).
 
 The app keeps running after it: the dialog is not modal and one dialog collects every error until
 it is closed.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from profile_editor.diagnostics.crash import CrashReport, run_before_report
-
-from .bring_to_front import bring_to_front
+from profile_editor.diagnostics.crash import CrashReport
 
 
 class ErrorDialog(QDialog):
@@ -89,43 +87,3 @@ class ErrorDialog(QDialog):
 
     def copy_details(self) -> None:
         QGuiApplication.clipboard().setText(self.details_text())
-
-
-class ErrorReporter(QObject):
-    """Takes crash reports from any thread and shows them in one :class:`ErrorDialog`.
-
-    Signals:
-        reported(object): a CrashReport, queued to the UI thread when emitted from another.
-        shown(object): the dialog, after a report was added to it (for tests and logging).
-    """
-
-    reported = Signal(object)
-    shown = Signal(object)
-
-    def __init__(self, log_path: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.log_path = log_path
-        self.dialog: ErrorDialog | None = None
-        self.reported.connect(self._on_reported)
-
-    def notify(self, report: CrashReport) -> None:
-        """The crash hooks' ``notify``: callable from any thread."""
-        self.reported.emit(report)
-
-    @Slot(object)
-    def _on_reported(self, report: CrashReport) -> None:
-        if not report.from_ui_thread:
-            run_before_report()  # the draft, saved on the UI thread where the widgets live
-        if self.dialog is None or not self.dialog.isVisible():
-            if self.dialog is not None:
-                self.dialog.deleteLater()
-            self.dialog = ErrorDialog(self.log_path)
-        self.dialog.add_report(report)
-        bring_to_front(self.dialog)
-        self.shown.emit(self.dialog)
-
-    def close(self) -> None:
-        if self.dialog is not None:
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None

@@ -19,7 +19,8 @@ from profile_editor.diagnostics.crash import (
 )
 from profile_editor.diagnostics.log_setup import LogSetup, configure_logging
 from profile_editor.diagnostics.masking import register_secret, unregister_secret
-from profile_editor.ui.error_dialog import ErrorDialog, ErrorReporter
+from profile_editor.ui.error_dialog import ErrorDialog
+from profile_editor.ui.error_reporter import ErrorReporter
 
 KEY = "runtime-key-0000-not-courier-shaped"
 
