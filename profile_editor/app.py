@@ -16,10 +16,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("profile_editor.app")
 
-# Qt uses it for per-application paths on some platforms; the app keeps its own files under the
-# data directory, so it only has to be stable.
-ORGANIZATION_DOMAIN = "profile-editor.local"
-
 
 def create_main_window(
     *,
@@ -105,12 +101,17 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from profile_editor.desktop.entry import APP_ID
+    from profile_editor.desktop.identity import (
+        APP_ID,
+        APP_NAME,
+        ORGANIZATION_DOMAIN,
+        ORGANIZATION_NAME,
+    )
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("Profile Editor")
-    app.setOrganizationName("profile-editor")
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION_NAME)
     app.setOrganizationDomain(ORGANIZATION_DOMAIN)
     app.setDesktopFileName(APP_ID)
     log.info("Profile Editor starting: data in %s, Qt platform %s", data_dir, app.platformName())

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from profile_editor.storage.atomic import atomic_write_bytes, atomic_write_text
 
-APP_ID = "profile-editor"  # desktop file name, icon name and executable name
-APP_NAME = "Profile Editor"
+from .identity import APP_ID, APP_NAME
 
 
 @dataclass(frozen=True)
