@@ -2,12 +2,14 @@
 
 Wiring (the window owns one keeper)::
 
-    keeper, restored = DraftKeeper.start(config.data_dir, parent=self)
-    if restored is not None: ...put the restored draft's fields back into the editor...
+    keeper = DraftKeeper.open(config.data_dir, parent=self, secrets=self.known_secrets)
+    # after the first paint, so the question has a window behind it:
+    restored = keeper.offer_leftover(self)
+    if restored is not None: ...put the restored record's fields back into the editor...
     # on every edit of the recipient, method, environment, note or profile text:
-    keeper.schedule(self._draft_record)   # () -> DraftRecord.of(self.draft(), json_text)
-    keeper.clear()                               # after a preset save
-    keeper.close(clean=True)                     # in closeEvent once the close is accepted
+    keeper.schedule(self._draft_record)  # () -> DraftRecord.of(self.build_draft(), json_text)
+    keeper.clear()                       # after a preset save
+    keeper.close(clean=True)             # in closeEvent once the close is accepted
 
 Writes run on the keeper's own one-thread pool, so they never stall the UI and always land in the
 order they were asked for (a ``clear()`` cannot be overtaken by an earlier write). The snapshot
@@ -66,6 +68,8 @@ class DraftKeeper(QObject):
         self._secrets = secrets
         self._snapshot_fn: SnapshotFn | None = None
         self._closed = False
+        self._edited = False
+        self._in_flight = 0  # jobs started and not yet reported back
         self._runner = JobRunner(self, max_threads=1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -74,27 +78,47 @@ class DraftKeeper(QObject):
         self._remove_hook = add_before_report(self.flush)
 
     @classmethod
+    def open(cls, data_dir: Path, **options: Any) -> DraftKeeper:
+        """A keeper for a new window, without asking anything yet.
+
+        It takes over the slot of a draft left by a run that did not close cleanly, if there is
+        one (see :attr:`leftover`), so that draft stays on disk until :meth:`offer_leftover` has
+        been answered; otherwise it opens a fresh slot.
+        """
+        store = DraftStore(drafts_dir(data_dir))
+        slot = store.claim_leftover() or store.open_slot()
+        return cls(slot, **options)
+
+    @classmethod
     def start(
         cls, data_dir: Path, parent: QWidget | None = None, **options: Any
     ) -> tuple[DraftKeeper, DraftRecord | None]:
-        """A keeper for a new window, and the leftover draft the user chose to restore.
+        """:meth:`open` and :meth:`offer_leftover` at once."""
+        keeper = cls.open(data_dir, parent=parent, **options)
+        return keeper, keeper.offer_leftover(parent)
 
-        A draft left by a run that did not close cleanly is offered through
-        :func:`draft_prompt.ask_restore_draft`; the window takes over its slot either way, so a
-        restored draft stays on disk until the window saves over it or closes cleanly.
+    @property
+    def leftover(self) -> DraftRecord | None:
+        """The draft of a previous run waiting for :meth:`offer_leftover`, if any."""
+        return self.slot.leftover
+
+    def offer_leftover(self, parent: QWidget | None) -> DraftRecord | None:
+        """Ask (through :func:`draft_prompt.ask_restore_draft`) about the leftover draft.
+
+        Returns it when the user chose Restore; it then stays on disk, now this window's draft,
+        until the window saves over it or closes cleanly. Discard removes it. Without a leftover
+        nothing is asked and ``None`` comes back.
         """
-        store = DraftStore(drafts_dir(data_dir))
-        slot = store.claim_leftover()
-        restored: DraftRecord | None = None
-        if slot is None:
-            slot = store.open_slot()
-        elif slot.leftover is not None and draft_prompt.ask_restore_draft(parent, slot.leftover):
-            restored = slot.leftover
-            log.info("Draft from %s restored", restored.saved_at.isoformat())
-        else:
-            slot.clear()
-            log.info("Leftover draft discarded")
-        return cls(slot, parent=parent, **options), restored
+        record, self.slot.leftover = self.slot.leftover, None
+        if record is None or self._closed:
+            return None
+        if draft_prompt.ask_restore_draft(parent, record):
+            log.info("Draft from %s restored", record.saved_at.isoformat())
+            return record
+        if not self._edited:
+            self.slot.clear()  # after an edit the file holds this window's newer draft
+        log.info("Leftover draft discarded")
+        return None
 
     @property
     def window_id(self) -> str:
@@ -103,13 +127,14 @@ class DraftKeeper(QObject):
     @property
     def pending(self) -> bool:
         """An edit is waiting for the debounce or a write is still running."""
-        return self._snapshot_fn is not None or self._runner.active_count() > 0
+        return self._snapshot_fn is not None or self._in_flight > 0
 
     def schedule(self, snapshot_fn: SnapshotFn) -> None:
         """Save ``snapshot_fn()`` once no edit came for the debounce interval."""
         if self._closed:
             return
         self._snapshot_fn = snapshot_fn
+        self._edited = True
         self._timer.start()
 
     def flush(self) -> None:
@@ -118,7 +143,7 @@ class DraftKeeper(QObject):
             return
         self._timer.stop()
         draft = self._take_snapshot()
-        self._runner.shutdown(CLOSE_WAIT_MS)  # earlier writes first, so this one lands last
+        self._drain()  # earlier writes first, so this one lands last
         if draft is not None:
             self._write(draft)
 
@@ -129,6 +154,7 @@ class DraftKeeper(QObject):
         self._timer.stop()
         self._snapshot_fn = None
         job = Job(lambda _progress: self.slot.clear())
+        self._in_flight += 1
         self._runner.run(job.on_finished(self._on_cleared).on_failed(self._on_clear_failed))
 
     def close(self, *, clean: bool) -> None:
@@ -143,8 +169,14 @@ class DraftKeeper(QObject):
             self.flush()
         self._closed = True
         self._remove_hook()
-        self._runner.shutdown(CLOSE_WAIT_MS)
+        self._drain()
         self.slot.close(clear=clean)
+
+    def _drain(self) -> None:
+        # Waits for the writer. A report still queued for the UI thread may arrive later; the
+        # count never goes below zero for it.
+        self._runner.shutdown(CLOSE_WAIT_MS)
+        self._in_flight = 0
 
     def _take_snapshot(self) -> DraftRecord | None:
         snapshot_fn, self._snapshot_fn = self._snapshot_fn, None
@@ -159,7 +191,8 @@ class DraftKeeper(QObject):
             return
         secrets = self._all_secrets()
         job = Job(lambda _progress: self.slot.save(draft, secrets=secrets))
-        self._runner.run(job.on_finished(self.saved.emit).on_failed(self._on_save_failed))
+        self._in_flight += 1
+        self._runner.run(job.on_finished(self._on_saved).on_failed(self._on_job_save_failed))
 
     def _write(self, draft: DraftRecord) -> None:
         try:
@@ -169,13 +202,23 @@ class DraftKeeper(QObject):
         else:
             self.saved.emit(written)
 
+    def _on_saved(self, written: DraftRecord) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        self.saved.emit(written)
+
+    def _on_job_save_failed(self, exc: Exception) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        self._on_save_failed(exc)
+
     def _on_save_failed(self, exc: Exception) -> None:
         log.warning("Draft not saved: %s", exc)
         self.failed.emit(f"The draft could not be saved: {exc}")
 
     def _on_cleared(self, _result: object) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
         self.cleared.emit()
 
     def _on_clear_failed(self, exc: Exception) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
         log.warning("Draft not removed: %s", exc)
         self.failed.emit(f"The draft could not be removed: {exc}")

@@ -262,3 +262,40 @@ def test_an_older_draft_names_its_day() -> None:
     then = datetime(2026, 11, 26, 10, 42).astimezone()
     assert draft_prompt.draft_time_text(then, now) == "26 Nov 10:42"
     assert draft_prompt.draft_time_text(now, now) == "12:00"
+
+
+def test_the_question_can_wait_for_the_first_paint(
+    tmp_path: Path, qtbot: QtBot, answers: Answers
+) -> None:
+    first = DraftKeeper.open(tmp_path, delay_ms=60_000)
+    Editor().type(first, "left behind")
+    first.close(clean=False)
+    keeper = DraftKeeper.open(tmp_path, delay_ms=20)
+    try:
+        assert answers.asked == []  # opening asks nothing
+        waiting = keeper.leftover
+        assert waiting is not None and waiting.profile_text == "left behind"
+        assert keeper.offer_leftover(None) == waiting
+        assert (keeper.leftover, keeper.offer_leftover(None)) == (None, None)  # asked once
+        assert len(answers.asked) == 1
+    finally:
+        keeper.close(clean=True)
+
+
+def test_discarding_after_new_edits_keeps_the_newer_draft(
+    tmp_path: Path, qtbot: QtBot, answers: Answers
+) -> None:
+    first = DraftKeeper.open(tmp_path, delay_ms=60_000)
+    Editor().type(first, "old")
+    first.close(clean=False)
+    keeper = DraftKeeper.open(tmp_path, delay_ms=20)
+    try:
+        with qtbot.waitSignal(keeper.saved, timeout=5000):
+            Editor().type(keeper, "new")
+        answers.restore = False
+        assert keeper.offer_leftover(None) is None
+        record = on_disk(keeper)
+        assert record is not None
+        assert record.profile_text == "new"
+    finally:
+        keeper.close(clean=True)
