@@ -49,7 +49,7 @@ real_exec = QApplication.exec
 def run_with(script):
     def exec_(self):
         QTimer.singleShot(0, script)
-        return real_exec(self)
+        return real_exec()
     QApplication.exec = exec_
 """
 
