@@ -99,7 +99,17 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
         print(missing.message(), file=sys.stderr)
         return 1
 
-    from PySide6.QtWidgets import QApplication
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        from profile_editor.desktop.platform_check import explain_qt_import_error
+
+        hint = explain_qt_import_error(exc)
+        if hint is None:
+            raise
+        log.error("Qt cannot be imported: %s", exc)
+        print(hint, file=sys.stderr)
+        return 1
 
     from profile_editor.desktop.identity import (
         APP_ID,

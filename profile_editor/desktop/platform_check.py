@@ -36,6 +36,24 @@ XCB_LIBRARIES: dict[str, str] = {
     "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
 }
 
+# Libraries Qt's GUI modules themselves load (an ImportError of PySide6.QtGui / QtWidgets).
+QT_GUI_LIBRARIES: dict[str, str] = {
+    "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1",
+    "libOpenGL.so.0": "libopengl0",
+    "libGLX.so.0": "libglx0",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+    "libX11.so.6": "libx11-6",
+    "libpng16.so.16": "libpng16-16",
+}
+
+_CANNOT_OPEN = re.compile(r"(\S+\.so[.\d]*): cannot open shared object file")
+
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found", re.MULTILINE)
 
 
@@ -144,3 +162,19 @@ def check_platform(environ: Mapping[str, str]) -> MissingLibraries | None:
     if not xcb_will_be_used(environ):
         return None
     return missing_xcb_libraries()
+
+
+def explain_qt_import_error(exc: ImportError) -> str | None:
+    """What to install when importing Qt failed on a missing system library, else ``None``."""
+    found = _CANNOT_OPEN.search(str(exc))
+    if found is None:
+        return None
+    library = found.group(1)
+    package = QT_GUI_LIBRARIES.get(library) or XCB_LIBRARIES.get(library)
+    lines = [f"profile-editor cannot start Qt: the system library {library} is not installed."]
+    if package:
+        lines += ["", "On Debian or Ubuntu, install it with:", f"  sudo apt-get install {package}"]
+    else:
+        lines += ["", f"Find its package with: apt-file search {library}"]
+    lines += ["", "(The README lists every system package a Linux desktop needs.)"]
+    return "\n".join(lines)

@@ -98,3 +98,43 @@ def test_the_app_says_what_to_install_instead_of_aborting_in_qt(tmp_path: Path) 
     assert "Could not load the Qt platform plugin" not in result.stderr  # Qt never got that far
     log = (tmp_path / "data" / "logs" / "profile-editor.log").read_text(encoding="utf-8")
     assert "Missing libraries for Qt's xcb plugin" in log
+
+
+def test_a_missing_gui_library_when_importing_qt_is_explained() -> None:
+    from profile_editor.desktop.platform_check import explain_qt_import_error
+
+    exc = ImportError("libEGL.so.1: cannot open shared object file: No such file or directory")
+    hint = explain_qt_import_error(exc)
+    assert hint is not None and "libEGL.so.1" in hint and "sudo apt-get install libegl1" in hint
+    odd = explain_qt_import_error(ImportError("libfoo.so.3: cannot open shared object file"))
+    assert odd is not None and "apt-file search libfoo.so.3" in odd
+    assert explain_qt_import_error(ImportError("No module named 'PySide6'")) is None
+
+
+QT_IMPORT_FAILS = """
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "PySide6.QtWidgets":
+            raise ImportError("libEGL.so.1: cannot open shared object file: No such file or directory")
+        return None
+
+sys.meta_path.insert(0, Block())
+from profile_editor.app import main
+raise SystemExit(main(["--data-dir", sys.argv[1]]))
+"""
+
+
+def test_the_app_names_a_missing_gui_library_instead_of_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", QT_IMPORT_FAILS, str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "sudo apt-get install libegl1" in result.stderr
+    assert "Traceback" not in result.stderr
