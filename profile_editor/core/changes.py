@@ -55,14 +55,24 @@ def compute_changes(
     stored: dict[str, Any] | None, profile: dict[str, Any], method: Method
 ) -> ChangeSet:
     """Diff the stored profile (None: none yet) against what it will be after the send."""
+    return compute_changes_to(stored, expected_profile(stored, profile, method))
+
+
+def compute_changes_to(stored: dict[str, Any] | None, after: dict[str, Any] | None) -> ChangeSet:
+    """Diff the stored profile (None: none yet) against a given result (None: deleted).
+
+    For a PATCH, pass the result of :func:`profile_editor.core.json_patch.preview_patch`.
+    """
     before = stored or {}
-    after = expected_profile(stored, profile, method)
     changes: list[Change] = []
     _diff(before, after or {}, "", changes)
+    # Merges and patches share unchanged values with the stored profile: "is" settles most
+    # keys of a large profile without comparing them.
     untouched = [
         key
-        for key in before
-        if after is not None and key in after and _same(before[key], after[key])
+        for key, old in before.items()
+        if after is not None
+        and ((new := after.get(key, _MISSING)) is old or (new is not _MISSING and _same(old, new)))
     ]
     return ChangeSet(changes, untouched, after)
 
@@ -79,6 +89,8 @@ def _join(prefix: str, key: str) -> str:
 def _diff(before: dict[str, Any], after: dict[str, Any], prefix: str, out: list[Change]) -> None:
     for key, new in after.items():
         old = before.get(key, _MISSING)
+        if old is new:
+            continue
         path = _join(prefix, key)
         if old is _MISSING:
             out.append(Change(ChangeKind.ADDED, path, None, new))

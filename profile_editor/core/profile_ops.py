@@ -10,7 +10,10 @@ import copy
 import re
 from typing import Any
 
-__all__ = ["JsonPatchError", "apply_json_patch", "merge_profile"]
+__all__ = ["PATCH_OPS", "JsonPatchError", "apply_json_patch", "merge_profile", "parse_pointer"]
+
+# RFC 6902 operation names.
+PATCH_OPS = ("add", "remove", "replace", "move", "copy", "test")
 
 
 def merge_profile(stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +40,28 @@ def merge_profile(stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
 
 
 class JsonPatchError(ValueError):
-    """A JSON Patch operation could not be applied; the message says which one and why."""
+    """A JSON Patch operation could not be applied; the message says which one and why.
+
+    Raised by :func:`apply_json_patch`, the error also says so in fields, for a caller that
+    points at the failing operation: ``index`` (None when the patch as a whole is wrong), ``op``
+    and ``path`` as written in that operation (None when absent or not a string) and ``reason``
+    (the message without the operation prefix).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        index: int | None = None,
+        op: str | None = None,
+        path: str | None = None,
+        prefix: str = "",
+    ) -> None:
+        super().__init__(prefix + reason)
+        self.reason = reason
+        self.index = index
+        self.op = op
+        self.path = path
 
 
 _MISSING = object()
@@ -45,62 +69,142 @@ _BAD_ESCAPE = re.compile(r"~(?![01])")
 
 
 def apply_json_patch(doc: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
-    """Apply the RFC 6902 operations ``ops`` to a copy of ``doc`` and return that copy.
+    """Apply the RFC 6902 operations ``ops`` to ``doc`` and return the result.
 
     All or nothing: the first failing operation raises :class:`JsonPatchError` and ``doc`` is
-    never modified. The result must still be an object, since it is a profile.
+    never modified. The result must still be an object, since it is a profile. Only the objects
+    and arrays on the paths the operations write to are copied; everything else is shared with
+    ``doc`` (a preview of a patch on a 6 MB profile must not copy it all), so callers treat JSON
+    values as immutable, as with :func:`merge_profile`.
     """
     if not isinstance(ops, list):
         raise JsonPatchError("a JSON Patch must be a list of operations")
-    root: Any = copy.deepcopy(doc)
+    patcher = _Patcher(doc)
     for index, op in enumerate(ops):
         try:
-            root = _apply_op(root, op)
+            patcher.apply(op)
         except JsonPatchError as exc:
-            raise JsonPatchError(f"operation {index} ({_describe(op)}): {exc}") from None
-    if not isinstance(root, dict):
+            raise JsonPatchError(
+                exc.reason,
+                index=index,
+                op=_member(op, "op"),
+                path=_member(op, "path"),
+                prefix=f"operation {index} ({_describe(op)}): ",
+            ) from None
+    if not isinstance(patcher.root, dict):
         raise JsonPatchError("the patched document must still be a JSON object")
-    return root
+    return patcher.root
+
+
+class _Patcher:
+    """Copy-on-write application of operations: a container is copied once, on first write.
+
+    ``_owned`` holds the copies made here (by id, and keeping them alive so ids stay unique);
+    only those are ever modified in place. Values taken from the operations are deep-copied,
+    and so is the source of ``copy``, so no owned container is ever reachable twice.
+    """
+
+    def __init__(self, doc: Any) -> None:
+        self.root: Any = doc
+        self._owned: dict[int, Any] = {}
+
+    def apply(self, op: object) -> None:
+        if not isinstance(op, dict):
+            raise JsonPatchError("an operation must be an object")
+        name = op.get("op")
+        path = _pointer(op, "path")
+        if name == "add":
+            self._add(path, self._fresh(_value(op)))
+        elif name == "remove":
+            self._remove(path)
+        elif name == "replace":
+            value = self._fresh(_value(op))
+            if not path:
+                self.root = value
+                return
+            parent, key = self._locate(path)
+            parent[key] = value
+        elif name == "move":
+            source = _pointer(op, "from")
+            if source == path:
+                _get(self.root, source)
+                return
+            if path[: len(source)] == source:
+                raise JsonPatchError("cannot move a value into one of its own children")
+            self._add(path, self._remove(source))
+        elif name == "copy":
+            self._add(path, self._fresh(_get(self.root, _pointer(op, "from"))))
+        elif name == "test":
+            if not _json_equal(_get(self.root, path), _value(op)):
+                raise JsonPatchError("test failed: the value differs")
+        else:
+            raise JsonPatchError(f"unknown op {name!r}")
+
+    def _fresh(self, value: Any) -> Any:
+        return copy.deepcopy(value) if isinstance(value, dict | list) else value
+
+    def _own(self, value: Any) -> Any:
+        if id(value) in self._owned or not isinstance(value, dict | list):
+            return value
+        mine = dict(value) if isinstance(value, dict) else list(value)
+        self._owned[id(mine)] = mine
+        return mine
+
+    def _writable(self, path: list[str]) -> Any:
+        """The container at ``path``, and every one above it, made our own to modify."""
+        self.root = node = self._own(self.root)
+        for depth, token in enumerate(path):
+            if isinstance(node, dict):
+                if token not in node:
+                    raise JsonPatchError(f"path not found at '{_render(path[: depth + 1])}'")
+                key: Any = token
+            elif isinstance(node, list):
+                key = _index(node, token)
+            else:
+                raise JsonPatchError(f"'{_render(path[:depth])}' is not a container")
+            node[key] = child = self._own(node[key])
+            node = child
+        if not isinstance(node, dict | list):
+            raise JsonPatchError(f"'{_render(path)}' is not a container")
+        return node
+
+    def _locate(self, path: list[str]) -> tuple[Any, Any]:
+        """The (writable) container holding the existing value at ``path``, and its key there."""
+        parent = self._writable(path[:-1])
+        token = path[-1]
+        if isinstance(parent, list):
+            return parent, _index(parent, token)
+        if token not in parent:
+            raise JsonPatchError(f"path not found at '{_render(path)}'")
+        return parent, token
+
+    def _add(self, path: list[str], value: Any) -> None:
+        if not path:
+            self.root = value
+            return
+        parent = self._writable(path[:-1])
+        token = path[-1]
+        if isinstance(parent, list):
+            parent.insert(_index(parent, token, allow_end=True), value)
+        else:
+            parent[token] = value
+
+    def _remove(self, path: list[str]) -> Any:
+        if not path:
+            raise JsonPatchError("cannot remove the whole document")
+        parent, key = self._locate(path)
+        return parent.pop(key)
+
+
+def _member(op: object, name: str) -> str | None:
+    value = op.get(name) if isinstance(op, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _describe(op: object) -> str:
     if isinstance(op, dict):
         return f"{op.get('op', '?')} {op.get('path', '?')}"
     return type(op).__name__
-
-
-def _apply_op(root: Any, op: object) -> Any:
-    if not isinstance(op, dict):
-        raise JsonPatchError("an operation must be an object")
-    name = op.get("op")
-    path = _pointer(op, "path")
-    if name == "add":
-        return _add(root, path, copy.deepcopy(_value(op)))
-    if name == "remove":
-        _remove(root, path)
-        return root
-    if name == "replace":
-        value = copy.deepcopy(_value(op))
-        if not path:
-            return value
-        parent, key = _locate(root, path)
-        parent[key] = value
-        return root
-    if name == "move":
-        source = _pointer(op, "from")
-        if source == path:
-            _get(root, source)
-            return root
-        if path[: len(source)] == source:
-            raise JsonPatchError("cannot move a value into one of its own children")
-        return _add(root, path, _remove(root, source))
-    if name == "copy":
-        return _add(root, path, copy.deepcopy(_get(root, _pointer(op, "from"))))
-    if name == "test":
-        if not _json_equal(_get(root, path), _value(op)):
-            raise JsonPatchError("test failed: the value differs")
-        return root
-    raise JsonPatchError(f"unknown op {name!r}")
 
 
 def _value(op: dict[str, Any]) -> Any:
@@ -116,6 +220,16 @@ def _pointer(op: dict[str, Any], member: str) -> list[str]:
         raise JsonPatchError(f"missing '{member}'")
     if not isinstance(text, str):
         raise JsonPatchError(f"'{member}' must be a string")
+    return parse_pointer(text)
+
+
+def parse_pointer(text: str) -> list[str]:
+    """Split an RFC 6901 JSON Pointer into its unescaped reference tokens (``""`` → ``[]``).
+
+    Raises :class:`JsonPatchError` when ``text`` is neither empty nor starts with ``/``, or holds
+    a ``~`` not followed by ``0`` or ``1``. ``-`` (the end of an array) is a token like any other:
+    whether it may be used depends on the document.
+    """
     if not text:
         return []
     if not text.startswith("/"):
@@ -149,41 +263,6 @@ def _get(root: Any, path: list[str]) -> Any:
         else:
             raise JsonPatchError(f"'{_render(path[:depth])}' is not a container")
     return node
-
-
-def _parent(root: Any, path: list[str]) -> tuple[Any, str]:
-    parent = _get(root, path[:-1])
-    if not isinstance(parent, dict | list):
-        raise JsonPatchError(f"'{_render(path[:-1])}' is not a container")
-    return parent, path[-1]
-
-
-def _locate(root: Any, path: list[str]) -> tuple[Any, Any]:
-    """Return the container holding the existing value at ``path`` and its key or index there."""
-    parent, token = _parent(root, path)
-    if isinstance(parent, list):
-        return parent, _index(parent, token)
-    if token not in parent:
-        raise JsonPatchError(f"path not found at '{_render(path)}'")
-    return parent, token
-
-
-def _add(root: Any, path: list[str], value: Any) -> Any:
-    if not path:
-        return value
-    parent, token = _parent(root, path)
-    if isinstance(parent, list):
-        parent.insert(_index(parent, token, allow_end=True), value)
-    else:
-        parent[token] = value
-    return root
-
-
-def _remove(root: Any, path: list[str]) -> Any:
-    if not path:
-        raise JsonPatchError("cannot remove the whole document")
-    parent, key = _locate(root, path)
-    return parent.pop(key)
 
 
 def _render(path: list[str]) -> str:

@@ -66,6 +66,7 @@ class EnvironmentKeys(QObject):
         self._vault: KeyVault | None = None
         self._keychain: dict[str, str | None] = {}
         self._asking: set[str] = set()
+        self._opening = False  # the keychain is being opened
         self._memory: dict[str, str] = {}
         self.session_envs: list[Environment] = []
 
@@ -111,6 +112,10 @@ class EnvironmentKeys(QObject):
         self._ask_keychain([env.name])
         return KeyInfo(None, "", pending=True)
 
+    def is_looking_up(self) -> bool:
+        """Whether a keychain lookup is still under way."""
+        return bool(self._asking) or self._opening
+
     def remember(self, env: Environment, key: str) -> None:
         """A key typed for ``env``: kept in memory for this session only."""
         self._memory[env.name] = key.strip()
@@ -137,6 +142,7 @@ class EnvironmentKeys(QObject):
         if not names and self._vault is not None:
             return
         self._asking.update(names)
+        self._opening = self._vault is None
         vault, backend = self._vault, self._backend
 
         def work(_progress: Progress) -> tuple[KeyVault, dict[str, str | None]]:
@@ -146,6 +152,7 @@ class EnvironmentKeys(QObject):
         def done(result: tuple[KeyVault, dict[str, str | None]]) -> None:
             opened, found = result
             self._asking.difference_update(found)
+            self._opening = False
             new_vault = self._vault is None
             if new_vault:
                 self._vault = opened
@@ -157,6 +164,7 @@ class EnvironmentKeys(QObject):
 
         def failed(_exc: Exception) -> None:
             self._asking.difference_update(names)
+            self._opening = False
 
         self._runner.run(Job(work).on_finished(done).on_failed(failed))
 

@@ -7,6 +7,7 @@ stored profile as last seen. Widgets never wait: every request and every compari
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +118,7 @@ class RequestController(QObject):
     def load(self, request: ProfileRequest, api_key: str | None) -> None:
         if self._busy or self._closed:
             return
-        self._start(request, api_key).on_finished(lambda o: self._on_loaded(request, o))
+        self._start(request, api_key, lambda o: self._on_loaded(request, o))
 
     def send(self, plan: SendPlan, api_key: str | None, *, verify: bool) -> None:
         if self._busy or self._closed:
@@ -125,14 +126,18 @@ class RequestController(QObject):
         stored = self.stored_for(plan.target.base_url, plan.draft.recipient_id)
         before = stored.profile if stored is not None else None
         self._send_plan = plan
-        self._start(plan.request, api_key).on_finished(
-            lambda o: self._on_sent(plan, o, before, api_key if verify else None, verify)
+        self._start(
+            plan.request,
+            api_key,
+            lambda o: self._on_sent(plan, o, before, api_key if verify else None, verify),
         )
 
     def cancel(self) -> None:
         self.runner.cancel_all()
 
-    def _start(self, request: ProfileRequest, api_key: str | None) -> Job[Outcome]:
+    def _start(
+        self, request: ProfileRequest, api_key: str | None, answer: Callable[[Outcome], None]
+    ) -> None:
         session = self.session
         token = session.cancel_token()
 
@@ -145,8 +150,9 @@ class RequestController(QObject):
             )
 
         self._set_busy(True)
-        job = Job(work, token=token).on_progress(self._on_progress).on_failed(self._on_bug)
-        return self.runner.run(job)
+        # Every slot is connected before the job starts: a fast answer must not be missed.
+        job = Job(work, token=token).on_finished(answer).on_failed(self._on_bug)
+        self.runner.run(job.on_progress(self._on_progress))
 
     def _on_progress(self, note: str) -> None:
         if not self._closed:

@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DialogLog  # type: ignore[import-not-found]
+from driver import WindowDriver  # type: ignore[import-not-found]
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.app import main
 from profile_editor.ui.main_window import MainWindow
 
 
-def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str], inside: Any) -> int:
-    """Run ``main`` with an event loop that runs ``inside(window)`` and then closes it."""
+def run_main(
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    inside: Callable[[WindowDriver], object],
+    qtbot: QtBot,
+    data_dir: Path,
+    dialog_stub: DialogStub | None = None,
+) -> int:
+    """Run ``main`` with an event loop that runs ``inside`` on the window it opened (driven
+    as the window tests drive theirs) and then closes it."""
 
     def fake_exec(_self: QApplication) -> int:
         windows = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         ]
         [window] = windows
+        driver = WindowDriver(qtbot, window, data_dir, dialog_stub)
         try:
-            inside(window)
+            inside(driver)
         finally:
-            window.close()
+            driver.close()
             window.deleteLater()
         return 0
 
@@ -35,24 +46,23 @@ def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str], inside: Any) -> i
 
 
 def test_sandbox_mode_opens_a_working_window(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asked: DialogLog
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialog_stub: DialogStub
 ) -> None:
     for name in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN", "COURIER_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     seen: dict[str, Any] = {}
 
-    def inside(window: MainWindow) -> None:
-        seen["env"] = window.env_bar.active().name if window.env_bar.active() else None
-        seen["url"] = window.base_url
-        seen["title"] = window.windowTitle()
-        window.recipient_edit.setText("first-user")
-        window.editor.json_edit.setPlainText('{"email": "a@example.com"}')
-        with qtbot.waitSignal(window.requestFinished, timeout=10_000) as blocker:
-            window.send_button.click()
-        seen["ok"] = blocker.args[0].ok
-        seen["status"] = window.status_label.text()
+    def inside(window: WindowDriver) -> None:
+        env = window.environment()
+        seen["env"] = env.name if env else None
+        seen["url"] = window.base_url()
+        seen["title"] = window.title()
+        window.fill(recipient="first-user", profile='{"email": "a@example.com"}')
+        seen["ok"] = window.send(until_idle=False).ok
+        seen["status"] = window.status()
 
-    assert run_main(monkeypatch, ["--sandbox", "--data-dir", str(tmp_path)], inside) == 0
+    argv = ["--sandbox", "--data-dir", str(tmp_path)]
+    assert run_main(monkeypatch, argv, inside, qtbot, tmp_path, dialog_stub) == 0
     assert seen["env"] == "Sandbox" and seen["url"].startswith("http://127.0.0.1:")
     assert "Sandbox" in seen["title"]
     assert seen["ok"] and "SUCCESS" in seen["status"]
@@ -60,19 +70,20 @@ def test_sandbox_mode_opens_a_working_window(
 
 
 def test_courier_env_vars_are_an_environment_of_their_own(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asked: DialogLog
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialog_stub: DialogStub
 ) -> None:
     monkeypatch.setenv("COURIER_API_KEY", "dk_prod_example_key_value")
     monkeypatch.setenv("COURIER_BASE_URL", "https://api.eu.courier.com/")
     seen: dict[str, Any] = {}
 
-    def inside(window: MainWindow) -> None:
-        env = window.env_bar.active()
+    def inside(window: WindowDriver) -> None:
+        env = window.environment()
         assert env is not None
         seen.update(name=env.name, url=env.base_url, protected=env.protected)
-        seen["key"] = window.key_edit.text()
+        seen["key"] = window.key()
 
-    assert run_main(monkeypatch, ["--data-dir", str(tmp_path)], inside) == 0
+    argv = ["--data-dir", str(tmp_path)]
+    assert run_main(monkeypatch, argv, inside, qtbot, tmp_path, dialog_stub) == 0
     assert seen == {
         "name": "Environment variables",
         "url": "https://api.eu.courier.com",
@@ -88,8 +99,6 @@ def test_a_bad_base_url_is_refused_with_a_message(
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
-    assert (
-        run_main(monkeypatch, ["--base-url", "api.courier.com", "--data-dir", str(tmp_path)], print)
-        == 2
-    )
+    argv = ["--base-url", "api.courier.com", "--data-dir", str(tmp_path)]
+    assert run_main(monkeypatch, argv, print, qtbot, tmp_path) == 2
     assert "not a usable base URL" in shown[0]

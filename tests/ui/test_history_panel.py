@@ -13,9 +13,9 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
+from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.ui import dialogs
 from profile_editor.ui import history_panel as panel_module
 from profile_editor.ui.history_panel import (
     COLUMNS,
@@ -74,14 +74,7 @@ def recipients(panel: HistoryPanel) -> list[str]:
 
 
 @pytest.fixture
-def informed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    said: list[str] = []
-    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text: said.append(text))
-    return said
-
-
-@pytest.fixture
-def panel(qtbot: QtBot, informed: list[str]) -> HistoryPanel:
+def panel(qtbot: QtBot, dialog_stub: DialogStub) -> HistoryPanel:
     p = HistoryPanel()
     qtbot.addWidget(p)
     p.resize(800, 500)
@@ -224,7 +217,10 @@ def test_selection_survives_filtering(panel: HistoryPanel) -> None:
 
 
 def test_export_writes_only_filtered_entries(
-    tmp_path: Path, panel: HistoryPanel, monkeypatch: pytest.MonkeyPatch, informed: list[str]
+    tmp_path: Path,
+    panel: HistoryPanel,
+    monkeypatch: pytest.MonkeyPatch,
+    dialog_stub: DialogStub,
 ) -> None:
     dest = tmp_path / "out" / "export.jsonl"
     dest.parent.mkdir()
@@ -240,7 +236,8 @@ def test_export_writes_only_filtered_entries(
     panel.filter_edit.setText("nobody")
     assert not panel.export_button.isEnabled()
     assert not panel.export_visible()
-    assert informed and "nothing to export" in informed[-1]
+    informed = dialog_stub.of("inform")
+    assert informed and "nothing to export" in informed[-1].text
 
 
 def test_export_cancel_writes_nothing(

@@ -11,48 +11,13 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
+from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
-from profile_editor.ui import dialogs
 from profile_editor.ui import presets_panel as panel_module
 from profile_editor.ui.presets_panel import ENTRY_ROLE, MODIFIED_PREFIX, PresetsPanel
 
 KEY = "pk_prod_PANEL-SECRET-0123456789"
-
-
-class Answers:
-    """Scripted answers for the dialogs seam, and a record of what was asked."""
-
-    def __init__(self) -> None:
-        self.confirm = True
-        self.text: str | None = None
-        self.asked: list[tuple[str, tuple[Any, ...]]] = []
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        def confirm(*args: Any, **kwargs: Any) -> bool:
-            self.asked.append(("confirm", args[1:]))
-            return self.confirm
-
-        def ask_text(*args: Any, **kwargs: Any) -> str | None:
-            self.asked.append(("ask_text", args[1:]))
-            return self.text
-
-        def inform(*args: Any, **kwargs: Any) -> None:
-            self.asked.append(("inform", args[1:]))
-
-        monkeypatch.setattr(dialogs, "confirm", confirm)
-        monkeypatch.setattr(dialogs, "ask_text", ask_text)
-        monkeypatch.setattr(dialogs, "inform", inform)
-
-    def informed(self) -> list[str]:
-        return [" ".join(str(a) for a in args) for name, args in self.asked if name == "inform"]
-
-
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    a = Answers()
-    a.install(monkeypatch)
-    return a
 
 
 @pytest.fixture
@@ -65,7 +30,7 @@ def store(tmp_path: Path) -> PresetStore:
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, store: PresetStore, answers: Answers) -> PresetsPanel:
+def panel(qtbot: QtBot, store: PresetStore, dialog_stub: DialogStub) -> PresetsPanel:
     p = PresetsPanel(store, secrets=lambda: [KEY])
     qtbot.addWidget(p)
     p.resize(280, 400)
@@ -127,7 +92,7 @@ def test_refresh_lists_the_folder_once(
 
 
 def test_broken_file_is_marked_with_its_reason(
-    qtbot: QtBot, panel: PresetsPanel, store: PresetStore, answers: Answers
+    qtbot: QtBot, panel: PresetsPanel, store: PresetStore, dialog_stub: DialogStub
 ) -> None:
     broken_path = store.directory / "broken.json"
     broken_path.write_text('{"name": "half', encoding="utf-8")
@@ -154,7 +119,7 @@ def test_broken_file_is_marked_with_its_reason(
     assert panel.delete_action.isEnabled()
     with qtbot.assertNotEmitted(panel.openRequested):
         panel.view.activated.emit(index)
-    assert any(reason in text for text in answers.informed())
+    assert reason in dialog_stub.text_of("inform")
 
 
 def test_markup_in_a_name_is_not_rendered(panel: PresetsPanel, store: PresetStore) -> None:
@@ -212,7 +177,7 @@ def test_save_new_writes_and_selects(panel: PresetsPanel, store: PresetStore) ->
 
 
 def test_rename_round_trip(
-    qtbot: QtBot, panel: PresetsPanel, store: PresetStore, answers: Answers
+    qtbot: QtBot, panel: PresetsPanel, store: PresetStore, dialog_stub: DialogStub
 ) -> None:
     entry = select(panel, "Bob slack")
     panel.set_current(entry.path, modified=True)
@@ -228,24 +193,24 @@ def test_rename_round_trip(
     assert panel.selected_entry() == renamed
 
     # Through the dialogs seam: cancelling changes nothing.
-    answers.text = None
+    dialog_stub.answer("ask_text", None)
     before = files(store)
     assert panel.rename_selected() is None
     assert files(store) == before
-    answers.text = "Bobby"
+    dialog_stub.answer("ask_text", "Bobby")
     assert panel.rename_selected() is not None
     assert "Bobby.json" in files(store)
 
 
 def test_rename_refuses_when_changed_on_disk(
-    panel: PresetsPanel, store: PresetStore, answers: Answers
+    panel: PresetsPanel, store: PresetStore, dialog_stub: DialogStub
 ) -> None:
     entry = select(panel, "Carol")
     entry.path.write_text(
         Preset(name="Carol", note="edited elsewhere").to_file_text(), encoding="utf-8"
     )
     assert panel.rename_selected("Caroline") is None
-    assert any("changed on disk" in text for text in answers.informed())
+    assert "changed on disk" in dialog_stub.text_of("inform")
     assert entry.path.exists()
     assert "Caroline.json" not in files(store)
 
@@ -266,16 +231,16 @@ def test_duplicate_round_trip(panel: PresetsPanel, store: PresetStore) -> None:
 
 
 def test_delete_asks_and_honours_cancel(
-    qtbot: QtBot, panel: PresetsPanel, store: PresetStore, answers: Answers
+    qtbot: QtBot, panel: PresetsPanel, store: PresetStore, dialog_stub: DialogStub
 ) -> None:
     entry = select(panel, "Bob slack")
-    answers.confirm = False
+    dialog_stub.answer("confirm", False)
     assert not panel.delete_selected()
     assert entry.path.exists()
-    assert [name for name, _ in answers.asked] == ["confirm"]
-    assert "Bob slack" in answers.asked[0][1][1]
+    assert dialog_stub.kinds() == ["confirm"]
+    assert "Bob slack" in dialog_stub.questions[0].text
 
-    answers.confirm = True
+    dialog_stub.answer("confirm", True)
     with qtbot.waitSignal(panel.presetDeleted) as blocker:
         assert panel.delete_selected()
     assert blocker.args == [entry.path]
@@ -284,7 +249,9 @@ def test_delete_asks_and_honours_cancel(
     assert panel.selected_entry() is not None  # the neighbour, for the next keypress
 
 
-def test_delete_broken_file(panel: PresetsPanel, store: PresetStore, answers: Answers) -> None:
+def test_delete_broken_file(
+    panel: PresetsPanel, store: PresetStore, dialog_stub: DialogStub
+) -> None:
     broken = store.directory / "junk.json"
     broken.write_bytes(b"\xff\xfe not utf-8")
     panel.refresh()
@@ -293,12 +260,14 @@ def test_delete_broken_file(panel: PresetsPanel, store: PresetStore, answers: An
     assert not broken.exists()
 
 
-def test_delete_key_uses_the_action(qtbot: QtBot, panel: PresetsPanel, answers: Answers) -> None:
+def test_delete_key_uses_the_action(
+    qtbot: QtBot, panel: PresetsPanel, dialog_stub: DialogStub
+) -> None:
     entry = select(panel, "Carol")
-    answers.confirm = False
+    dialog_stub.answer("confirm", False)
     panel.view.setFocus()
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
-    assert [name for name, _ in answers.asked] == ["confirm"]
+    assert dialog_stub.kinds() == ["confirm"]
     assert entry.path.exists()
 
 
@@ -306,7 +275,7 @@ def test_import_and_export(
     tmp_path: Path,
     panel: PresetsPanel,
     store: PresetStore,
-    answers: Answers,
+    dialog_stub: DialogStub,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     outside = tmp_path / "outside"
@@ -326,7 +295,7 @@ def test_import_and_export(
     before = files(store)
     assert panel.import_preset(bad) is None
     assert files(store) == before
-    assert any("bad.json" in text for text in answers.informed())
+    assert "bad.json" in dialog_stub.text_of("inform")
 
     dest = outside / "exported.json"
     monkeypatch.setattr(panel_module, "ask_save_path", lambda parent, suggested: dest)
@@ -345,7 +314,7 @@ def test_filtered_out_new_file_is_shown(panel: PresetsPanel) -> None:
 
 
 def test_secret_leak_is_reported_not_written(
-    panel: PresetsPanel, store: PresetStore, answers: Answers
+    panel: PresetsPanel, store: PresetStore, dialog_stub: DialogStub
 ) -> None:
     store.save(Preset(name="Leaky", profile={"note": KEY}))
     panel.refresh()
@@ -353,7 +322,7 @@ def test_secret_leak_is_reported_not_written(
     before = files(store)
     assert panel.duplicate_selected() is None
     assert files(store) == before
-    assert any("API key" in text for text in answers.informed())
+    assert "API key" in dialog_stub.text_of("inform")
     assert panel.save_new(Preset(name="Also leaky", recipient_id=KEY)) is None
 
 

@@ -4,31 +4,18 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from driver import MakeWindow, WindowDriver  # type: ignore[import-not-found]
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
-from window_helpers import send  # type: ignore[import-not-found]
 
 from profile_editor.core.models import OutcomeKind
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui.main_window import MainWindow
 
 
-def set_json(qtbot: QtBot, window: MainWindow, text: str) -> None:
-    window.editor.json_edit.setPlainText(text)
-    assert window.editor.profile_result().profile is not None
-
-
-def status(window: MainWindow) -> str:
-    return window.status_label.text()
-
-
-def test_contract_widgets_exist(window: MainWindow) -> None:
+def test_contract_widgets_exist(window: WindowDriver) -> None:
     from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QTableView, QTabWidget
 
     for name, kind in [
@@ -44,38 +31,38 @@ def test_contract_widgets_exist(window: MainWindow) -> None:
         ("responseView", QPlainTextEdit),
         ("loadButton", QPushButton),
     ]:
-        assert window.findChild(kind, name) is not None, name
-    tabs = window.findChild(QTabWidget, "profileTabs")
+        assert window.find(kind, name) is not None, name
+    tabs = window.find(QTabWidget, "profileTabs")
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Fields", "JSON"]
-    assert window.findChild(QPlainTextEdit, "responseView").isReadOnly()
+    assert window.find(QPlainTextEdit, "responseView").isReadOnly()
 
 
 @pytest.mark.parametrize("bad", ["", "   ", " user", "user ", ".", ".."])
 def test_bad_recipient_ids_are_refused_and_kept(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer, bad: str
+    window: WindowDriver, sandbox: SandboxServer, bad: str
 ) -> None:
-    window.recipient_edit.setText(bad)
-    assert window.recipient_hint.property("state") in ("error", "idle")
-    set_json(qtbot, window, '{"email": "a@b.c"}')
-    window.send_button.click()
-    assert status(window).startswith("Not sent:")
-    assert window.status_label.property("state") == "error"
-    assert window.recipient_edit.text() == bad
-    assert window.editor.json_edit.toPlainText() == '{"email": "a@b.c"}'
+    window.set_recipient(bad)
+    assert window.hint_state() in ("error", "idle")
+    window.fill(profile='{"email": "a@b.c"}')
+    window.click_send()
+    assert window.status().startswith("Not sent:")
+    assert window.status_state() == "error"
+    assert window.recipient() == bad
+    assert window.json_text() == '{"email": "a@b.c"}'
     assert sandbox.requests() == []
     if bad.strip():
-        assert window.recipient_hint.text()
+        assert window.hint()
 
 
 @pytest.mark.parametrize("rid", ["ada@example.com", "+1 555 010 0199"])
 def test_email_or_phone_warns_but_sends(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer, rid: str
+    window: WindowDriver, sandbox: SandboxServer, rid: str
 ) -> None:
-    window.recipient_edit.setText(rid)
-    assert window.recipient_hint.property("state") == "warning"
-    assert "change" in window.recipient_hint.text()
-    set_json(qtbot, window, '{"a": 1}')
-    assert send(qtbot, window).ok
+    window.set_recipient(rid)
+    assert window.hint_state() == "warning"
+    assert "change" in window.hint()
+    window.fill(profile='{"a": 1}')
+    assert window.send().ok
     assert sandbox.get_profile(rid) == {"a": 1}
 
 
@@ -88,26 +75,22 @@ def test_email_or_phone_warns_but_sends(
     ],
 )
 def test_id_travels_as_one_encoded_segment(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer, rid: str, path: str
+    window: WindowDriver, sandbox: SandboxServer, rid: str, path: str
 ) -> None:
-    window.recipient_edit.setText(rid)
-    set_json(qtbot, window, '{"a": 1}')
-    assert send(qtbot, window).ok
+    window.fill(recipient=rid, profile='{"a": 1}')
+    assert window.send().ok
     assert sandbox.requests()[-1].path == path
     assert sandbox.get_profile(rid) == {"a": 1}
 
 
-def test_success_shows_status_and_wire_format(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer
-) -> None:
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, '{"email": "a@b.c", "zip": "00123", "n": 3}')
-    outcome = send(qtbot, window)
+def test_success_shows_status_and_wire_format(window: WindowDriver, sandbox: SandboxServer) -> None:
+    window.fill(recipient="user-1", profile='{"email": "a@b.c", "zip": "00123", "n": 3}')
+    outcome = window.send()
     assert outcome.ok
-    assert "200" in status(window) and "SUCCESS" in status(window)
-    assert window.status_label.property("state") == "success"
-    assert window.elapsed_label.text().endswith("ms")
-    assert "SUCCESS" in window.response_view.toPlainText()
+    assert "200" in window.status() and "SUCCESS" in window.status()
+    assert window.status_state() == "success"
+    assert window.elapsed_text().endswith("ms")
+    assert "SUCCESS" in window.response_text()
     [recorded] = sandbox.requests()
     assert recorded.method == "POST" and recorded.path == "/profiles/user-1"
     assert json.loads(recorded.body) == {"profile": {"email": "a@b.c", "zip": "00123", "n": 3}}
@@ -120,39 +103,33 @@ def test_success_shows_status_and_wire_format(
     assert sandbox.key not in headers["Authorization"]
 
 
-def test_ctrl_return_sends(qtbot: QtBot, window: MainWindow, sandbox: SandboxServer) -> None:
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, '{"a": 1}')
-    window.recipient_edit.setFocus()
-    with qtbot.waitSignal(window.requestFinished, timeout=5000):
-        qtbot.keyClick(
-            window.recipient_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
-        )
+def test_ctrl_return_sends(window: WindowDriver, sandbox: SandboxServer) -> None:
+    window.fill(recipient="user-1", profile='{"a": 1}')
+    window.send_by_shortcut()
     assert sandbox.get_profile("user-1") == {"a": 1}
 
 
 def test_each_click_gets_a_new_idempotency_key(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer
+    window: WindowDriver, sandbox: SandboxServer
 ) -> None:
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, '{"a": 1}')
-    send(qtbot, window)
-    send(qtbot, window)
+    window.fill(recipient="user-1", profile='{"a": 1}')
+    window.send()
+    window.send()
     keys = [r.headers["Idempotency-Key"] for r in sandbox.requests()]
     assert len(set(keys)) == 2
 
 
-def test_invalid_json_is_not_sent(qtbot: QtBot, window: MainWindow, sandbox: SandboxServer) -> None:
-    window.recipient_edit.setText("user-1")
-    window.editor.json_edit.setPlainText('{\n  "a": 1,\n}')
-    window.send_button.click()
-    assert "line 2" in status(window) and "trailing comma" in status(window)
-    assert window.editor.json_edit.toPlainText() == '{\n  "a": 1,\n}'
+def test_invalid_json_is_not_sent(window: WindowDriver, sandbox: SandboxServer) -> None:
+    window.set_recipient("user-1")
+    window.set_json_text('{\n  "a": 1,\n}')
+    window.click_send()
+    assert "line 2" in window.status() and "trailing comma" in window.status()
+    assert window.json_text() == '{\n  "a": 1,\n}'
     assert sandbox.requests() == []
 
 
 def test_api_error_shows_status_message_and_type(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer
+    window: WindowDriver, sandbox: SandboxServer
 ) -> None:
     sandbox.queue_fault(
         Fault(
@@ -160,28 +137,24 @@ def test_api_error_shows_status_message_and_type(
             body=json.dumps({"message": "Profile is bad", "type": "invalid_request_error"}),
         )
     )
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, '{"a": 1}')
-    outcome = send(qtbot, window)
+    window.fill(recipient="user-1", profile='{"a": 1}')
+    outcome = window.send()
     assert outcome.kind is OutcomeKind.API_ERROR
-    text = status(window)
+    text = window.status()
     assert "400" in text and "Profile is bad" in text and "invalid_request_error" in text
-    assert window.status_label.property("state") == "error"
-    assert "Profile is bad" in window.response_view.toPlainText()
-    assert window.send_button.isEnabled()
+    assert window.status_state() == "error"
+    assert "Profile is bad" in window.response_text()
+    assert window.can_send()
 
 
-def test_401_with_a_wrong_key(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], sandbox: SandboxServer
-) -> None:
+def test_401_with_a_wrong_key(make_window: MakeWindow, sandbox: SandboxServer) -> None:
     window = make_window(sandbox.url, "wrong-key")
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    send(qtbot, window)
-    assert "401" in status(window) and "authentication_error" in status(window)
+    window.fill(recipient="user-1", profile="{}")
+    window.send()
+    assert "401" in window.status() and "authentication_error" in window.status()
 
 
-def test_html_500_is_explained(qtbot: QtBot, window: MainWindow, sandbox: SandboxServer) -> None:
+def test_html_500_is_explained(window: WindowDriver, sandbox: SandboxServer) -> None:
     sandbox.queue_fault(
         Fault(
             status=500,
@@ -190,157 +163,136 @@ def test_html_500_is_explained(qtbot: QtBot, window: MainWindow, sandbox: Sandbo
             times=3,
         )
     )
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    outcome = send(qtbot, window)
+    window.fill(recipient="user-1", profile="{}")
+    outcome = window.send()
     assert outcome.kind is OutcomeKind.HTTP_ERROR
-    assert "500" in status(window) and "HTML" in status(window)
-    assert "Internal Server Error" in window.response_view.toPlainText()
-    assert "Traceback" not in window.response_view.toPlainText()
+    assert "500" in window.status() and "HTML" in window.status()
+    assert "Internal Server Error" in window.response_text()
+    assert "Traceback" not in window.response_text()
 
 
 def test_retry_shows_progress_and_keeps_one_idempotency_key(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer
+    window: WindowDriver, sandbox: SandboxServer
 ) -> None:
     sandbox.queue_fault(Fault(status=503, times=2))
-    seen: list[str] = []
-    window.statusChanged.connect(lambda text, _state: seen.append(text))
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, '{"a": 1}')
-    assert send(qtbot, window).ok
+    seen = window.record_statuses()
+    window.fill(recipient="user-1", profile='{"a": 1}')
+    assert window.send().ok
     assert any("retrying (1/2)" in s for s in seen) and any("retrying (2/2)" in s for s in seen)
     assert len({r.headers["Idempotency-Key"] for r in sandbox.requests()}) == 1
     assert len(sandbox.requests()) == 3
 
 
-def test_retry_after_is_obeyed(qtbot: QtBot, window: MainWindow, sandbox: SandboxServer) -> None:
+def test_retry_after_is_obeyed(window: WindowDriver, sandbox: SandboxServer) -> None:
     sandbox.queue_fault(Fault(status=429, retry_after="1"))
-    seen: list[str] = []
-    window.statusChanged.connect(lambda text, _state: seen.append(text))
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    outcome = send(qtbot, window)
+    seen = window.record_statuses()
+    window.fill(recipient="user-1", profile="{}")
+    outcome = window.send()
     assert outcome.ok and outcome.elapsed_ms >= 1000
     assert any("retrying (1/2) in 1.0 s" in s for s in seen)
 
 
-def test_timeout(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], sandbox: SandboxServer
-) -> None:
+def test_timeout(make_window: MakeWindow, sandbox: SandboxServer) -> None:
     window = make_window(sandbox.url, sandbox.key, total_timeout=0.3)
     sandbox.queue_fault(Fault(delay=3, times=3))
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    outcome = send(qtbot, window)
+    window.fill(recipient="user-1", profile="{}")
+    outcome = window.send()
     assert outcome.kind is OutcomeKind.NETWORK
-    assert "Timed out" in status(window)
+    assert "Timed out" in window.status()
 
 
-def test_connection_refused(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> None:
+def test_connection_refused(make_window: MakeWindow) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     window = make_window(f"http://127.0.0.1:{port}", "some-key")
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    send(qtbot, window)
-    assert "Connection refused" in status(window)
-    assert "Traceback" not in window.response_view.toPlainText()
-    assert window.send_button.isEnabled()
+    window.fill(recipient="user-1", profile="{}")
+    window.send()
+    assert "Connection refused" in window.status()
+    assert "Traceback" not in window.response_text()
+    assert window.can_send()
 
 
-def test_dropped_connection(qtbot: QtBot, window: MainWindow, sandbox: SandboxServer) -> None:
+def test_dropped_connection(window: WindowDriver, sandbox: SandboxServer) -> None:
     sandbox.queue_fault(Fault(drop=True, times=3))
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    send(qtbot, window)
-    assert "Connection dropped" in status(window)
+    window.fill(recipient="user-1", profile="{}")
+    window.send()
+    assert "Connection dropped" in window.status()
 
 
 def test_in_flight_disables_send_and_cancel_stops_waiting(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
 ) -> None:
     sandbox.queue_fault(Fault(delay=10))
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    window.send_button.click()
-    assert not window.send_button.isEnabled() and window.cancel_button.isEnabled()
-    assert "Sending" in status(window)
-    window.send_button.click()  # a second click sends nothing
+    window.fill(recipient="user-1", profile="{}")
+    window.click_send()
+    assert not window.can_send() and window.can_cancel()
+    assert "Sending" in window.status()
+    window.click_send()  # a second click sends nothing
     qtbot.waitUntil(lambda: len(sandbox.requests()) == 1)
-    with qtbot.waitSignal(window.requestFinished, timeout=3000) as blocker:
-        window.cancel_button.click()
-    assert blocker.args[0].kind is OutcomeKind.CANCELLED
-    assert "cancelled" in status(window).lower()
-    assert window.send_button.isEnabled()
+    assert window.cancel().kind is OutcomeKind.CANCELLED
+    assert "cancelled" in window.status().lower()
+    assert window.can_send()
     assert len(sandbox.requests()) == 1
 
 
 def test_closing_while_in_flight_closes_at_once(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], sandbox: SandboxServer
+    qtbot: QtBot, make_window: MakeWindow, sandbox: SandboxServer
 ) -> None:
     window = make_window(sandbox.url, sandbox.key, total_timeout=30)
     sandbox.queue_fault(Fault(delay=20))
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    window.send_button.click()
+    window.fill(recipient="user-1", profile="{}")
+    window.click_send()
     qtbot.waitUntil(lambda: len(sandbox.requests()) == 1)
     window.close()
-    assert window.runner.active_count() == 0
-    assert window.runner._pool.activeThreadCount() == 0
+    assert window.jobs_running() == 0
+    assert window.threads_running() == 0
     # The send is still recorded, as cut short by the close.
-    [entry] = window.history_log.entries()
+    [entry] = window.history_log().entries()
     assert entry.outcome == "cancelled" and entry.recipient_id == "user-1"
     assert "window closed before the answer" in entry.message
 
 
 def test_preview_masks_key_and_curl_uses_env_var(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], sandbox: SandboxServer
+    make_window: MakeWindow, sandbox: SandboxServer
 ) -> None:
     key = "sandbox-secret-key-0123456789"
     window = make_window(sandbox.url, key)
-    assert window.key_edit.echoMode() is QLineEdit.EchoMode.Password
-    window.recipient_edit.setText("a/b")
-    set_json(qtbot, window, '{"name": "O\'Brien"}')
-    qtbot.waitUntil(lambda: "profiles/a%2Fb" in window.request_preview.toPlainText())
-    preview = window.request_preview.toPlainText()
+    assert window.key_is_hidden()
+    window.fill(recipient="a/b", profile='{"name": "O\'Brien"}')
+    window.wait_preview("profiles/a%2Fb")
+    preview = window.preview_text()
     assert key not in preview and "Bearer ****6789" in preview
     assert "Content-Type: application/json" in preview and '"name": "O\'Brien"' in preview
-    window.copy_curl_button.click()
-    curl = QGuiApplication.clipboard().text()
+    curl = window.copy_curl()
     assert key not in curl and "$COURIER_API_KEY" in curl and "profiles/a%2Fb" in curl
 
 
-def test_key_is_not_sent_over_plain_http_off_loopback(
-    qtbot: QtBot, make_window: Callable[..., MainWindow]
-) -> None:
+def test_key_is_not_sent_over_plain_http_off_loopback(make_window: MakeWindow) -> None:
     window = make_window("http://profiles.example.com", "k-123")
-    window.recipient_edit.setText("user-1")
-    set_json(qtbot, window, "{}")
-    window.send_button.click()
-    assert "Refusing to send the API key" in status(window)
+    window.fill(recipient="user-1", profile="{}")
+    window.click_send()
+    assert "Refusing to send the API key" in window.status()
     assert not window.is_busy()
 
 
-def test_no_key_is_a_clear_message(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], sandbox: SandboxServer
-) -> None:
+def test_no_key_is_a_clear_message(make_window: MakeWindow, sandbox: SandboxServer) -> None:
     window = make_window(sandbox.url, None)
-    window.recipient_edit.setText("user-1")
-    window.send_button.click()
-    assert "no API key" in status(window)
-    window.key_edit.setText(sandbox.key)
-    set_json(qtbot, window, '{"a": 1}')
-    assert send(qtbot, window).ok
+    window.set_recipient("user-1")
+    window.click_send()
+    assert "no API key" in window.status()
+    window.set_key(sandbox.key)
+    window.fill(profile='{"a": 1}')
+    assert window.send().ok
 
 
 def test_large_profile_pasted_reaches_table_and_sends(
-    qtbot: QtBot, window: MainWindow, sandbox: SandboxServer
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
 ) -> None:
     profile = {f"key_{i:04d}": {"n": i, "tags": ["a", "b"], "s": "x" * 40} for i in range(5000)}
-    window.recipient_edit.setText("big")
-    window.editor.json_edit.setPlainText(json.dumps(profile, indent=2))
-    qtbot.waitUntil(lambda: window.editor.fields_model.rowCount() == 5000, timeout=10_000)
-    outcome = send(qtbot, window, timeout=20_000)
+    window.set_recipient("big")
+    window.set_json_text(json.dumps(profile, indent=2))
+    qtbot.waitUntil(lambda: window.fields_model().rowCount() == 5000, timeout=10_000)
+    outcome = window.send(timeout=20_000)
     assert outcome.ok
     assert sandbox.get_profile("big") == profile

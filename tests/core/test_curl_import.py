@@ -1,0 +1,382 @@
+"""Paste a cURL: the API reference's example, quoting, continuations, refusals, and a round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from profile_editor.core.curl_import import CurlImport, CurlProblem, looks_like_curl, parse_curl
+from profile_editor.core.jsoncodec import dumps_compact
+from profile_editor.core.methods import Method
+from profile_editor.core.models import ProfileRequest
+
+SEED = Path("/work/shared/seed/000_4372c230fde45e78.txt")
+# The request example of Courier's API reference for POST /profiles/:recipient_id, verbatim.
+REFERENCE_EXAMPLE = """curl --request POST \\
+--url https://api.courier.com/profiles/0460766e-8463-4905-ae98-b72c7aef41d6 \\
+--header 'Accept: application/json' \\
+--header 'Content-Type: application/json' \\
+--data '
+{
+"profile": {
+"email": "user@example.com",
+"phone_number": "555-555-5555"
+}
+}
+'
+"""
+SEED_PROFILE = {"email": "user@example.com", "phone_number": "555-555-5555"}
+SEED_ID = "0460766e-8463-4905-ae98-b72c7aef41d6"
+KEY = "test_key_not_real_0123456789"
+
+
+def _ok(text: str, **kwargs: Any) -> CurlImport:
+    result = parse_curl(text, **kwargs)
+    assert isinstance(result, CurlImport), result
+    return result
+
+
+def _refused(text: str) -> str:
+    result = parse_curl(text)
+    assert isinstance(result, CurlProblem), result
+    assert result.message.endswith(".")
+    assert "\n" not in result.message
+    return result.message
+
+
+# --- the reference example ------------------------------------------------------------------
+
+
+def test_the_api_reference_example_verbatim() -> None:
+    result = _ok(REFERENCE_EXAMPLE)
+    assert result == CurlImport(Method.POST, "https://api.courier.com", SEED_ID, SEED_PROFILE)
+    assert result.secret_api_key is None
+    assert result.key_variable is None
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared seed page is not on this machine")
+def test_the_example_cut_from_the_seed_page() -> None:
+    page = SEED.read_text(encoding="utf-8")
+    command = page[page.index("curl --request") : page.index("// Dependencies")]
+    assert command == REFERENCE_EXAMPLE
+    assert _ok(command).profile == SEED_PROFILE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$ " + REFERENCE_EXAMPLE,
+        REFERENCE_EXAMPLE.replace("\n", "\r\n"),
+        "\n\n  " + REFERENCE_EXAMPLE + "\n\n",
+        REFERENCE_EXAMPLE.replace("--request POST", "-X POST"),
+        REFERENCE_EXAMPLE.replace("--request POST", "-XPOST"),
+        REFERENCE_EXAMPLE.replace("--request POST", "--request=POST"),
+        REFERENCE_EXAMPLE.replace("--request POST", "--request post"),
+        REFERENCE_EXAMPLE.replace("--request POST \\\n", ""),  # a body makes a POST
+        REFERENCE_EXAMPLE.replace("--url ", ""),
+        REFERENCE_EXAMPLE.replace("--url ", "--url="),
+        REFERENCE_EXAMPLE.replace("--header", "-H"),
+        REFERENCE_EXAMPLE.replace("--data", "-d"),
+        REFERENCE_EXAMPLE.replace("--data", "--data-raw"),
+        REFERENCE_EXAMPLE.replace("--data", "--data-binary"),
+        REFERENCE_EXAMPLE.replace("--data", "--json"),
+        REFERENCE_EXAMPLE.replace("curl ", "curl -s -S -L -i --compressed -k -v "),
+        REFERENCE_EXAMPLE.replace("curl ", "curl -sSLi --max-time 30 -o out.json "),
+        REFERENCE_EXAMPLE.replace("curl ", "/usr/bin/curl "),
+        REFERENCE_EXAMPLE.replace(" \\\n", " "),  # one line
+        REFERENCE_EXAMPLE.replace(" \\\n", "\n"),  # lines that lost their backslashes
+        REFERENCE_EXAMPLE.replace(" \\\n", " \\\n    "),  # indented continuation lines
+    ],
+)
+def test_spellings_of_the_same_request(text: str) -> None:
+    result = _ok(text)
+    assert (result.method, result.base_url, result.recipient_id, result.profile) == (
+        Method.POST,
+        "https://api.courier.com",
+        SEED_ID,
+        SEED_PROFILE,
+    )
+
+
+# --- quoting and continuations ----------------------------------------------------------------
+
+
+def test_double_quoted_body_with_escaped_quotes_as_on_windows() -> None:
+    text = 'curl -X PUT "https://api.courier.com/profiles/abc" -d "{\\"profile\\": {\\"name\\": \\"Ann \\\\\\"A\\\\\\"\\"}}"'
+    result = _ok(text)
+    assert result.method is Method.PUT
+    assert result.profile == {"name": 'Ann "A"'}
+
+
+def test_single_quote_inside_a_single_quoted_body() -> None:
+    text = 'curl https://api.courier.com/profiles/abc --data \'{"profile": {"name": "O\'"\'"\'Brien"}}\''
+    assert _ok(text).profile == {"name": "O'Brien"}
+
+
+def test_a_backslash_newline_inside_single_quotes_is_data() -> None:
+    # In single quotes the shell keeps both characters: here they make the body invalid JSON.
+    message = _refused("curl https://api.courier.com/profiles/abc -d '{\"profile\": \\\n{}}'")
+    assert message.startswith("The body is not valid JSON (Line 1, column")
+
+
+def test_a_backslash_newline_inside_double_quotes_joins_the_lines() -> None:
+    text = 'curl "https://api.courier.com/prof\\\niles/abc" -d "{\\"profile\\": {}}"'
+    assert _ok(text).recipient_id == "abc"
+
+
+def test_dollar_signs_and_hashes_stay_literal() -> None:
+    text = 'curl https://api.courier.com/profiles/abc -d \'{"profile": {"p": "$HOME #1"}}\''
+    assert _ok(text).profile == {"p": "$HOME #1"}
+
+
+def test_unbalanced_quotes_are_refused() -> None:
+    assert "cannot be read as a shell command" in _refused(
+        "curl 'https://api.courier.com/profiles/a"
+    )
+
+
+# --- method, URL, recipient -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "method"),
+    [
+        ("curl https://api.courier.com/profiles/a", Method.GET),
+        ("curl -X DELETE https://api.courier.com/profiles/a", Method.DELETE),
+        ("curl -X GET https://api.courier.com/profiles/a", Method.GET),
+    ],
+)
+def test_methods_without_a_body(text: str, method: Method) -> None:
+    result = _ok(text)
+    assert result.method is method
+    assert result.profile is None
+    assert result.patch is None
+
+
+def test_a_patch_body() -> None:
+    ops = [{"op": "replace", "path": "/email", "value": "b@example.com"}]
+    text = f"curl -X PATCH https://api.courier.com/profiles/a -d '{json.dumps({'patch': ops})}'"
+    result = _ok(text)
+    assert result.method is Method.PATCH
+    assert result.patch == ops
+    assert result.profile is None
+
+
+@pytest.mark.parametrize(
+    ("url", "base_url", "recipient_id"),
+    [
+        ("https://api.courier.com/profiles/a%2Fb%3Fc%23d", "https://api.courier.com", "a/b?c#d"),
+        ("https://api.courier.com/profiles/%E2%9C%93%20x%25", "https://api.courier.com", "✓ x%"),
+        ("http://127.0.0.1:8765/profiles/user-1", "http://127.0.0.1:8765", "user-1"),
+        (
+            "HTTPS://proxy.example.com/courier/v1/profiles/u",
+            "https://proxy.example.com/courier/v1",
+            "u",
+        ),
+        ("https://api.courier.com/profiles/u#frag", "https://api.courier.com", "u"),
+        ("https://api.courier.com/profiles/a+b", "https://api.courier.com", "a+b"),
+    ],
+)
+def test_base_url_and_decoded_recipient_id(url: str, base_url: str, recipient_id: str) -> None:
+    result = _ok(f"curl '{url}'")
+    assert (result.base_url, result.recipient_id) == (base_url, recipient_id)
+
+
+def test_a_known_base_url_is_matched_and_spelt_as_known() -> None:
+    known = ["https://api.courier.com/", "https://api.eu.courier.com"]
+    result = _ok("curl https://API.EU.courier.com:443/profiles/u", known_base_urls=known)
+    assert result.known_base_url == "https://api.eu.courier.com"
+    assert result.base_url == "https://api.eu.courier.com"
+    assert _ok("curl https://api.courier.com/profiles/u", known_base_urls=known).known_base_url == (
+        "https://api.courier.com/"
+    )
+    other = _ok("curl https://example.com/profiles/u", known_base_urls=known)
+    assert other.known_base_url is None
+    assert other.base_url == "https://example.com"
+    refused = parse_curl(
+        "curl https://example.com/profiles/u", known_base_urls=known, require_known=True
+    )
+    assert refused == CurlProblem(
+        "The URL goes to https://example.com, which is none of your environments."
+    )
+    kept = parse_curl(
+        "curl https://api.courier.com/profiles/u", known_base_urls=known, require_known=True
+    )
+    assert isinstance(kept, CurlImport)
+
+
+# --- the key ----------------------------------------------------------------------------------
+
+
+def test_a_bearer_key_is_returned_as_a_secret_and_never_shown() -> None:
+    text = f"curl https://api.courier.com/profiles/u -H 'Authorization: Bearer {KEY}'"
+    result = _ok(text)
+    assert result.secret_api_key == KEY
+    assert KEY not in repr(result)
+    assert KEY not in str(result)
+    assert KEY not in repr(result.to_request())
+    assert result.key_variable is None
+    assert result == _ok("curl https://api.courier.com/profiles/u")  # the key is not compared
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '"Authorization: Bearer $COURIER_API_KEY"',
+        '"authorization: bearer ${COURIER_API_KEY}"',
+        '"Authorization: Bearer $(cat ~/.courier-key)"',
+    ],
+)
+def test_a_shell_variable_is_not_a_key(header: str) -> None:
+    result = _ok(f"curl https://api.courier.com/profiles/u -H {header}")
+    assert result.secret_api_key is None
+    assert result.key_variable is not None
+    assert result.key_variable.startswith("$")
+
+
+def test_basic_authorization_is_refused() -> None:
+    assert "Bearer" in _refused(
+        "curl https://api.courier.com/profiles/u -H 'Authorization: Basic eA=='"
+    )
+
+
+# --- what cannot be mapped ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "nothing to paste"),
+        ("wget https://api.courier.com/profiles/u", "not a curl command"),
+        ("curl", "has no URL"),
+        ("curl https://api.courier.com/send -d '{}'", "/send, not /profiles/{id}"),
+        ("curl https://api.courier.com/profiles/x/lists", "/profiles/x/lists, not a profile"),
+        ("curl https://api.courier.com/profiles/", "no recipient ID"),
+        ("curl https://api.courier.com/profiles", "not /profiles/{id}"),
+        ("curl ftp://api.courier.com/profiles/u", "ftp://"),
+        ("curl api.courier.com/profiles/u", "has no scheme"),
+        ("curl https://api.courier.com/profiles/u?x=1", "has a query"),
+        ("curl https://me:pw@api.courier.com/profiles/u", "user name or password"),
+        ("curl https://api.courier.com/profiles/%FF", "not valid percent-encoded UTF-8"),
+        ("curl https://a.example/profiles/u https://b.example/profiles/u", "more than one URL"),
+        ("curl https://api.courier.com/profiles/u -F profile=@p.json", "form data (-F)"),
+        ("curl https://api.courier.com/profiles/u --data-urlencode a=b", "URL-encoded form data"),
+        ("curl https://api.courier.com/profiles/u -d @profile.json", "read from a file"),
+        ("curl https://api.courier.com/profiles/u -u me:pw", "basic authentication"),
+        ("curl -G https://api.courier.com/profiles/u -d x", "query string"),
+        ("curl --frobnicate https://api.courier.com/profiles/u", "--frobnicate is not one"),
+        ("curl -sZ https://api.courier.com/profiles/u", "-Z is not one"),
+        ("curl -X HEAD https://api.courier.com/profiles/u", "not one of GET, POST"),
+        ("curl https://api.courier.com/profiles/u -X", "-X has no value"),
+        ("curl -X GET https://api.courier.com/profiles/u -d '{}'", "GET request has no body"),
+        ("curl -X DELETE https://api.courier.com/profiles/u -d '{}'", "DELETE request has no body"),
+        ("curl -X POST https://api.courier.com/profiles/u", "POST has no body"),
+        ("curl -X PATCH https://api.courier.com/profiles/u", 'expects {"patch": […]}'),
+        ("curl https://api.courier.com/profiles/u -d 'email=a'", "not valid JSON"),
+        ("curl https://api.courier.com/profiles/u -d '{\"profile\": {}, }'", "not valid JSON"),
+        ('curl https://api.courier.com/profiles/u -d \'{"a": 1, "a": 2}\'', "duplicate key"),
+        ("curl https://api.courier.com/profiles/u -d '[]'", 'not a JSON object like {"profile"'),
+        (
+            'curl https://api.courier.com/profiles/u -d \'{"email": "a@b.c"}\'',
+            'not wrapped in {"profile"',
+        ),
+        ("curl https://api.courier.com/profiles/u -d '{\"profile\": []}'", "not a JSON object"),
+        (
+            'curl https://api.courier.com/profiles/u -d \'{"profile": {}, "x": 1}\'',
+            'besides "profile" (x)',
+        ),
+        ("curl https://api.courier.com/profiles/u -d '{\"patch\": []}'", "needs PATCH, not POST"),
+        (
+            "curl -X PATCH https://api.courier.com/profiles/u -d '{\"profile\": {}}'",
+            "needs POST or PUT",
+        ),
+        (
+            "curl -X PATCH https://api.courier.com/profiles/u -d '{\"patch\": {}}'",
+            "not a JSON array",
+        ),
+        ("curl https://api.courier.com/profiles/u -d '{}' -d '{}'", "more than one body"),
+    ],
+)
+def test_what_cannot_be_mapped_gets_one_clear_sentence(text: str, message: str) -> None:
+    assert message in _refused(text)
+
+
+def test_looks_like_curl() -> None:
+    assert looks_like_curl(REFERENCE_EXAMPLE)
+    assert looks_like_curl("$ curl https://x")
+    assert looks_like_curl("  /usr/bin/curl -s x")
+    assert not looks_like_curl("curly-user-7")
+    assert not looks_like_curl("user@example.com")
+    assert not looks_like_curl("")
+
+
+# --- Copy as cURL, then Paste cURL, gives back the same draft ---------------------------------------
+
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_json = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+_profiles = st.dictionaries(st.text(), _json, max_size=5)
+_patches = st.lists(
+    st.dictionaries(st.sampled_from(["op", "path", "value", "from"]), _json), max_size=3
+)
+_base_urls = st.sampled_from(
+    [
+        "https://api.courier.com",
+        "https://api.eu.courier.com",
+        "http://127.0.0.1:8765",
+        "https://proxy.example.com/courier/v1",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _base_urls,
+    st.text(min_size=1) | st.sampled_from(["a/b?c#d", "% 20", "'\"$`\\", "/", "?", "#"]),
+    st.sampled_from(list(Method)),
+    _profiles,
+    _patches,
+)
+def test_copy_as_curl_then_paste_gives_the_same_draft(
+    base_url: str,
+    recipient_id: str,
+    method: Method,
+    profile: dict[str, Any],
+    patch: list[dict[str, Any]],
+) -> None:
+    request = ProfileRequest(
+        base_url=base_url, recipient_id=recipient_id, method=method, profile=profile, patch=patch
+    )
+    result = _ok(request.to_curl(), known_base_urls=[base_url])
+    assert result.to_request() == ProfileRequest(
+        base_url=base_url,
+        recipient_id=recipient_id,
+        method=method,
+        profile=profile if method in (Method.POST, Method.PUT) else None,
+        patch=patch if method is Method.PATCH else None,
+    )
+    # Exactly the same JSON, not just equal in Python (where 1 == 1.0 == True).
+    sent: object = None
+    if method in (Method.POST, Method.PUT):
+        sent = profile
+    elif method is Method.PATCH:
+        sent = patch
+    got = result.patch if method is Method.PATCH else result.profile
+    assert dumps_compact(got) == dumps_compact(sent)
+    assert result.known_base_url == base_url
+    assert result.key_variable == "$COURIER_API_KEY"
+    assert result.secret_api_key is None

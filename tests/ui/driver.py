@@ -1,0 +1,490 @@
+"""The main window as a test sees it: what a user does to it and reads from it.
+
+Window tests speak only through :class:`WindowDriver`, so the window's insides can be
+rearranged without touching them. The driver finds widgets by object name
+(``findChild(Type, "name")``), actions by their documented shortcuts, and waits on the
+window's public signals (``requestFinished``, ``busyChanged``, ``statusChanged``).
+
+A few things can only be reached through an attribute of the window today; each is read in
+exactly one method below, marked "Internal:", so a change to the window is mended here once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+)
+from pytestqt.qtbot import QtBot
+from stubs import DialogStub  # type: ignore[import-not-found]
+
+from profile_editor.core.models import Outcome
+from profile_editor.storage.environments import Environment
+from profile_editor.storage.history import HistoryLog
+from profile_editor.storage.secrets import KeyVault
+from profile_editor.ui.changes_view import ChangesView
+from profile_editor.ui.environment_bar import ElidedLabel, EnvironmentBar
+from profile_editor.ui.history_panel import HistoryPanel
+from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.presets_panel import PresetsPanel
+from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
+
+T = TypeVar("T", bound=QObject)
+# The HTTP methods behind the method combo's entries; anything else names an entry's label.
+HTTP_METHODS = ("POST", "PUT", "DELETE")
+REQUEST_TIMEOUT_MS = 10_000
+
+
+class WindowDriver:
+    """Drives one :class:`MainWindow` through its widgets, the way a user would.
+
+    ``data_dir`` is the folder the window was started with (``--data-dir``); ``dialogs`` the
+    stub answering its questions, needed only by the steps that answer one (e.g. a name).
+    """
+
+    def __init__(
+        self,
+        qtbot: QtBot,
+        window: MainWindow,
+        data_dir: Path,
+        dialogs: DialogStub | None = None,
+    ) -> None:
+        self.qtbot = qtbot
+        self.widget = window
+        self.data_dir = data_dir
+        self.dialogs = dialogs
+        self._busy = False
+        window.busyChanged.connect(self._on_busy_changed)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self._busy = busy
+
+    # -- finding ---------------------------------------------------------------------------
+
+    def find(self, kind: type[T], name: str) -> T:
+        """The window's one ``kind`` called ``name``; fails the test if there is none."""
+        found = self.widget.findChild(kind, name)
+        assert isinstance(found, kind), f"no {kind.__name__} named {name!r}"
+        return found
+
+    def _action(self, shortcut: str) -> QAction:
+        """The window's action bound to ``shortcut``, as the README documents it."""
+        wanted = QKeySequence(shortcut)
+        found = [
+            a for a in self.widget.findChildren(QAction) if any(s == wanted for s in a.shortcuts())
+        ]
+        assert len(found) == 1, f"{len(found)} actions for {shortcut}"
+        return found[0]
+
+    def _editor(self) -> ProfileEditorWidget:
+        # The one profile editor; it has no object name of its own.
+        [editor] = self.widget.findChildren(ProfileEditorWidget)
+        return editor
+
+    def _json_edit(self) -> QPlainTextEdit:
+        return self.find(QPlainTextEdit, "rawJsonEdit")
+
+    def _status_label(self) -> QLabel:
+        return self.find(QLabel, "statusLabel")
+
+    # -- the request: recipient, method, note, key, profile ----------------------------------
+
+    def fill(
+        self,
+        *,
+        recipient: str | None = None,
+        profile: dict[str, Any] | str | None = None,
+        method: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Enter what is given; leave the rest as it is.
+
+        ``profile`` is a dict (sent as JSON; it must read back equal) or the raw JSON text
+        (it must parse). ``method`` is ``"POST"``/``"PUT"``/``"DELETE"`` or the start of an
+        entry's label (``"Merge"``, ``"Replace"``, ``"Delete"``).
+        """
+        if recipient is not None:
+            self.set_recipient(recipient)
+        if method is not None:
+            self.choose_method(method)
+        if note is not None:
+            self.set_note(note)
+        if isinstance(profile, dict):
+            self.set_json_text(json.dumps(profile))
+            assert self.profile() == profile
+        elif profile is not None:
+            self.set_json_text(profile)
+            assert self.profile() is not None, self._editor().profile_result().problem
+
+    def set_recipient(self, recipient: str) -> None:
+        self.find(QLineEdit, "recipientIdEdit").setText(recipient)
+
+    def recipient(self) -> str:
+        return self.find(QLineEdit, "recipientIdEdit").text()
+
+    def hint(self) -> str:
+        """The line under the recipient ID."""
+        return self.find(QLabel, "recipientIdHint").text()
+
+    def hint_state(self) -> str:
+        """``idle``, ``ok``, ``warning`` or ``error``: how the hint is coloured."""
+        return str(self.find(QLabel, "recipientIdHint").property("state"))
+
+    def method_labels(self) -> list[str]:
+        combo = self.find(QComboBox, "methodCombo")
+        return [combo.itemText(i) for i in range(combo.count())]
+
+    def choose_method(self, method: str) -> None:
+        combo = self.find(QComboBox, "methodCombo")
+        if method in HTTP_METHODS:
+            index = combo.findData(method)
+        else:
+            index = next(
+                (i for i, label in enumerate(self.method_labels()) if label.startswith(method)),
+                -1,
+            )
+        assert index >= 0, method
+        combo.setCurrentIndex(index)
+
+    def method(self) -> str:
+        """The HTTP method chosen: POST, PUT or DELETE."""
+        return str(self.find(QComboBox, "methodCombo").currentData())
+
+    def set_note(self, note: str) -> None:
+        self.find(QLineEdit, "noteEdit").setText(note)
+
+    def note(self) -> str:
+        return self.find(QLineEdit, "noteEdit").text()
+
+    def set_key(self, key: str) -> None:
+        self.find(QLineEdit, "apiKeyEdit").setText(key)
+
+    def type_key(self, text: str) -> None:
+        """Type into the API key field, key by key, as a user does (unlike :meth:`set_key`)."""
+        self.qtbot.keyClicks(self.find(QLineEdit, "apiKeyEdit"), text)
+
+    def key(self) -> str:
+        return self.find(QLineEdit, "apiKeyEdit").text()
+
+    def key_is_hidden(self) -> bool:
+        return self.find(QLineEdit, "apiKeyEdit").echoMode() is QLineEdit.EchoMode.Password
+
+    def key_source(self) -> str:
+        """Where the key shown came from: ``keychain``, ``this session``, …"""
+        return self.find(QLabel, "keySourceLabel").text()
+
+    def verifies_after_send(self) -> bool:
+        return self.find(QCheckBox, "verifyCheck").isChecked()
+
+    def set_json_text(self, text: str) -> None:
+        """Put ``text`` in the JSON tab (valid or not)."""
+        self._json_edit().setPlainText(text)
+
+    def json_text(self) -> str:
+        return self._json_edit().toPlainText()
+
+    def profile(self) -> dict[str, Any] | None:
+        """The profile in the editor, or None while it has a problem."""
+        return self._editor().profile_result().profile
+
+    def profile_modified(self) -> bool:
+        return self._editor().is_modified()
+
+    def wait_profile_modified(self) -> None:
+        self.qtbot.waitUntil(self._editor().is_modified)
+
+    def set_profile_modified(self, modified: bool) -> None:
+        self._editor().set_modified(modified)
+
+    def profile_editable(self) -> bool:
+        return self._editor().isEnabled()
+
+    def fields_model(self) -> QAbstractItemModel:
+        """The model behind the Fields tab."""
+        return self.find(QTableView, "fieldsView").model()
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def click_send(self) -> None:
+        """Click Send without waiting (for sends that are refused, or left in flight)."""
+        self.find(QPushButton, "sendButton").click()
+
+    def click_load(self) -> None:
+        self.find(QPushButton, "loadButton").click()
+
+    def send(self, timeout: int = REQUEST_TIMEOUT_MS, *, until_idle: bool = True) -> Outcome:
+        """Click Send and wait for its outcome, then (``until_idle``) for any verification
+        after it to finish too."""
+        with self.qtbot.waitSignal(self.widget.requestFinished, timeout=timeout) as blocker:
+            self.click_send()
+        if until_idle:
+            self.wait_idle(timeout)
+        return _outcome(blocker.args)
+
+    def send_by_shortcut(self) -> Outcome:
+        """Ctrl+Return typed in the recipient field; the send's outcome."""
+        edit = self.find(QLineEdit, "recipientIdEdit")
+        edit.setFocus()
+        with self.qtbot.waitSignal(self.widget.requestFinished, timeout=5000) as blocker:
+            self.qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        return _outcome(blocker.args)
+
+    def load(self, rid: str | None = None) -> Outcome:
+        """Type the recipient ID (if given), click Load and wait for the answer."""
+        if rid is not None:
+            self.set_recipient(rid)
+        with self.qtbot.waitSignal(
+            self.widget.requestFinished, timeout=REQUEST_TIMEOUT_MS
+        ) as blocker:
+            self.click_load()
+        return _outcome(blocker.args)
+
+    def cancel(self) -> Outcome:
+        """Click Cancel and wait for the request in flight to end."""
+        with self.qtbot.waitSignal(self.widget.requestFinished, timeout=3000) as blocker:
+            self.find(QPushButton, "cancelButton").click()
+        return _outcome(blocker.args)
+
+    def is_busy(self) -> bool:
+        """A request (or the verification after a send) is running."""
+        return self._busy
+
+    def wait_idle(self, timeout: int = REQUEST_TIMEOUT_MS) -> None:
+        self.qtbot.waitUntil(lambda: not self._busy, timeout=timeout)
+
+    def can_send(self) -> bool:
+        return self.find(QPushButton, "sendButton").isEnabled()
+
+    def can_cancel(self) -> bool:
+        return self.find(QPushButton, "cancelButton").isEnabled()
+
+    def record_statuses(self) -> list[str]:
+        """A list that receives every status text shown from now on."""
+        seen: list[str] = []
+        self.widget.statusChanged.connect(lambda text, _state: seen.append(text))
+        return seen
+
+    # -- what the window shows -----------------------------------------------------------------
+
+    def status(self) -> str:
+        """The status line's text."""
+        return self._status_label().text()
+
+    def status_state(self) -> str:
+        """``idle``, ``busy``, ``success``, ``warning`` or ``error``: how it is coloured."""
+        return str(self._status_label().property("state"))
+
+    def wait_status(self, needle: str, timeout: int = 5000) -> None:
+        self.qtbot.waitUntil(lambda: needle in self.status(), timeout=timeout)
+
+    def elapsed_text(self) -> str:
+        return self.find(QLabel, "elapsedLabel").text()
+
+    def response_text(self) -> str:
+        return self.find(QPlainTextEdit, "responseView").toPlainText()
+
+    def preview_text(self) -> str:
+        """The request preview (key masked)."""
+        return self.find(QPlainTextEdit, "requestPreview").toPlainText()
+
+    def wait_preview(self, needle: str) -> None:
+        """Until the preview (refreshed after a short delay) shows ``needle``."""
+        self.qtbot.waitUntil(lambda: needle in self.preview_text())
+
+    def copy_curl(self) -> str:
+        """Click "Copy as cURL"; the command put on the clipboard."""
+        self.find(QPushButton, "copyCurlButton").click()
+        return QGuiApplication.clipboard().text()
+
+    def changes(self) -> ChangesView:
+        return self.find(ChangesView, "changesView")
+
+    def changes_summary(self) -> str:
+        return self.changes().summary.text()
+
+    def changes_text(self) -> str:
+        """The Changes tab: its summary line, then one line per top-level row."""
+        tree = self.changes().tree
+        rows = []
+        for i in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(i)
+            assert item is not None
+            rows.append(" | ".join(item.text(c) for c in range(4)))
+        return self.changes_summary() + "\n" + "\n".join(rows)
+
+    def wait_changes(self, needle: str) -> None:
+        """Until the Changes tab (refreshed after a short delay) shows ``needle``."""
+        self.qtbot.waitUntil(lambda: needle in self.changes_text())
+
+    def title(self) -> str:
+        return self.widget.windowTitle()
+
+    def is_visible(self) -> bool:
+        return self.widget.isVisible()
+
+    def size(self) -> tuple[int, int]:
+        return self.widget.width(), self.widget.height()
+
+    def resize(self, width: int, height: int) -> None:
+        self.widget.resize(width, height)
+
+    def side_splitter(self) -> QSplitter:
+        return self.find(QSplitter, "sideSplitter")
+
+    # -- environments and keys -------------------------------------------------------------
+
+    def environment_bar(self) -> EnvironmentBar:
+        return self.find(EnvironmentBar, "environmentBand")
+
+    def environment_names(self) -> list[str]:
+        combo = self.find(QComboBox, "environmentCombo")
+        return [combo.itemText(i) for i in range(combo.count())]
+
+    def choose_environment(self, name: str) -> None:
+        combo = self.find(QComboBox, "environmentCombo")
+        index = combo.findText(name)
+        assert index >= 0, name
+        combo.setCurrentIndex(index)
+        self.wait_keychain()
+
+    def wait_keychain(self) -> None:
+        """Internal: until the keychain (asked on a worker) has answered every lookup."""
+        keys = self.widget.keys
+        self.qtbot.waitUntil(lambda: not keys.is_looking_up(), timeout=5000)
+
+    def environment_shown(self) -> str:
+        """The name in the environment combo."""
+        return self.find(QComboBox, "environmentCombo").currentText()
+
+    def environment(self) -> Environment | None:
+        """The active environment."""
+        return self.environment_bar().active()
+
+    def environment_url(self) -> str:
+        """The base URL on the band (in full, however it is elided)."""
+        return self.find(ElidedLabel, "environmentUrlLabel").full_text()
+
+    def protected_badge_visible(self) -> bool:
+        return self.find(QLabel, "protectedBadge").isVisible()
+
+    def key_notice(self) -> ElidedLabel:
+        return self.find(ElidedLabel, "keyNoticeLabel")
+
+    def base_url(self) -> str:
+        """Internal: where requests go, as the window works it out."""
+        return self.widget.base_url
+
+    def keychain(self) -> KeyVault:
+        """Internal: the keychain the window keeps keys in."""
+        return self.widget.keys.vault
+
+    # -- presets -------------------------------------------------------------------------------
+
+    def presets(self) -> PresetsPanel:
+        return self.find(PresetsPanel, "presetsPanel")
+
+    def presets_dir(self) -> Path:
+        return self.data_dir / "presets"
+
+    def preset_files(self) -> list[Path]:
+        return sorted(self.presets_dir().glob("*.json"))
+
+    def save(self) -> None:
+        """Save preset (Ctrl+S): to the open preset, or under a name asked for."""
+        self._action("Ctrl+S").trigger()
+
+    def save_as(self) -> None:
+        """Save preset as (Ctrl+Shift+S)."""
+        self._action("Ctrl+Shift+S").trigger()
+
+    def press_save_shortcut(self) -> None:
+        """Ctrl+S typed while editing the JSON, as a user would."""
+        self.widget.activateWindow()
+        self.qtbot.waitUntil(self.widget.isActiveWindow)
+        edit = self._json_edit()
+        edit.setFocus()
+        self.qtbot.keyClick(edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+
+    def save_preset(self, name: str) -> Path:
+        """Save the editor as a new preset called ``name`` through "Save as"; its file."""
+        assert self.dialogs is not None, "saving under a name needs the dialog stub"
+        before = set(self.preset_files())
+        self.dialogs.answer("ask_text", name)
+        self.save_as()
+        self.dialogs.answer("ask_text", None)
+        created = set(self.preset_files()) - before
+        assert len(created) == 1, created
+        return created.pop()
+
+    def new_preset(self) -> None:
+        self.presets().new_action.trigger()
+
+    def open_preset(self, path: Path) -> None:
+        """Select the preset's row and activate it, as a double-click or Enter would."""
+        panel = self.presets()
+        assert panel.select_path(path)
+        panel.view.activated.emit(panel.view.currentIndex())
+
+    def open_preset_path(self) -> Path | None:
+        """The preset the window has open, as the presets list marks it."""
+        return self.presets().model.current_path()
+
+    def is_dirty(self) -> bool:
+        """Internal: unsaved changes against the open preset (the title's "*" says so too)."""
+        return self.widget.document.is_dirty()
+
+    # -- history -------------------------------------------------------------------------------
+
+    def history(self) -> HistoryPanel:
+        return self.find(HistoryPanel, "historyPanel")
+
+    def history_cells(self, column: int) -> list[str]:
+        model = self.find(QTableView, "historyView").model()
+        return [str(model.index(row, column).data()) for row in range(model.rowCount())]
+
+    def wait_history_loaded(self) -> None:
+        """Until the log read at start-up (queued once the window shows) has been shown."""
+        panel = self.history()
+        # Internal (to the panel): its load counter; `loaded` is not emitted when a read fails.
+        self.qtbot.waitUntil(lambda: panel._generation > 0 and not panel.is_loading(), timeout=5000)
+
+    def history_log(self) -> HistoryLog:
+        """Internal: the log the window appends to (its size limit can be lowered)."""
+        return self.widget.history_log
+
+    # -- lifetime --------------------------------------------------------------------------------
+
+    def close(self) -> bool:
+        """Close the window as a user would; False when it stayed open."""
+        return self.widget.close()
+
+    def jobs_running(self) -> int:
+        """Internal: background jobs of the window not yet finished."""
+        return self.widget.controller.runner.active_count()
+
+    def threads_running(self) -> int:
+        """Internal: threads of the window's request pool still busy."""
+        return self.widget.controller.runner._pool.activeThreadCount()
+
+
+MakeWindow = Callable[..., WindowDriver]
+
+
+def _outcome(args: list[Any] | None) -> Outcome:
+    assert args is not None
+    outcome = args[0]
+    assert isinstance(outcome, Outcome)
+    return outcome
