@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     log_setup = configure_logging(data_dir, verbose=args.verbose)
     try:
         return _start(args, data_dir, log_setup.path)
-    except BaseException:
+    except Exception:
         log.exception("Profile Editor stopped on an unexpected error")
         raise
     finally:
@@ -216,7 +216,7 @@ def _run_window(
         return 2
     fit_window_to_screens(window)
     if server is not None:
-        server.activationRequested.connect(lambda: bring_to_front(window))
+        server.activationRequested.connect(lambda token: bring_to_front(window, token))
     window.show()
     try:
         return app.exec()

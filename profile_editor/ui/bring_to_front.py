@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -9,8 +11,14 @@ from PySide6.QtWidgets import QWidget
 _NO_STACKING = frozenset({"offscreen", "minimal"})
 
 
-def bring_to_front(window: QWidget) -> None:
-    """Show ``window`` (restored if minimised), raise it and ask for the focus."""
+def bring_to_front(window: QWidget, activation_token: str = "") -> None:
+    """Show ``window`` (restored if minimised), raise it and ask for the focus.
+
+    Under Wayland the focus is only given with an activation token from the launcher: Qt's
+    Wayland plugin takes it from ``$XDG_ACTIVATION_TOKEN`` when the window asks to be activated.
+    """
+    if activation_token and QGuiApplication.platformName().startswith("wayland"):
+        os.environ["XDG_ACTIVATION_TOKEN"] = activation_token
     if window.isMinimized():
         window.showNormal()
     window.show()

@@ -2,8 +2,10 @@
 
 The first launch listens on a local socket (a Unix socket in the temp dir, a named pipe on
 Windows) named after the user and the resolved data directory, readable by that user only. A
-later launch connects, sends one line (``activate``), waits for ``ok`` and exits. A socket file
-left by a crashed run accepts no connection; it is removed and listened on afresh.
+later launch connects, sends one line (``activate`` and, when its launcher gave it one, the
+Wayland activation token: ``activate TOKEN``), waits for ``ok`` and exits. Under Wayland a window
+may only take the focus with such a token, so it is handed on with the request. A socket file left
+by a crashed run accepts no connection; it is removed and listened on afresh.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger("profile_editor.single_instance")
 
-ACTIVATE = b"activate\n"
+ACTIVATE = b"activate"
 ACK = b"ok\n"
+MAX_LINE = 1024
 CONNECT_TIMEOUT_MS = 500
 ANSWER_TIMEOUT_MS = 3000
 
@@ -40,14 +43,23 @@ def server_name(data_dir: Path, user: str | None = None) -> str:
     return f"profile-editor-{digest}"
 
 
-def activate_running_instance(name: str) -> bool:
-    """True when a running instance answered and will show its window; then this launch exits."""
+def activate_running_instance(name: str, activation_token: str | None = None) -> bool:
+    """True when a running instance answered and will show its window; then this launch exits.
+
+    ``activation_token`` defaults to ``$XDG_ACTIVATION_TOKEN``, the token a Wayland launcher gives
+    the process it starts.
+    """
+    token = (
+        os.environ.get("XDG_ACTIVATION_TOKEN", "") if activation_token is None else activation_token
+    )
+    token = "".join(token.split())  # one line, no spaces: it is opaque text
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
         return False
     try:
-        socket.write(ACTIVATE)
+        line = ACTIVATE + (b" " + token.encode() if token else b"") + b"\n"
+        socket.write(line[:MAX_LINE])
         if not socket.waitForBytesWritten(ANSWER_TIMEOUT_MS):
             return False
         answer = b""
@@ -78,10 +90,11 @@ class InstanceServer(QObject):
     """Listens for later launches of the app.
 
     Signals:
-        activationRequested(): a later launch wants the running window shown and raised.
+        activationRequested(str): a later launch wants the running window shown and raised; the
+            Wayland activation token it was given ("" when none), for :func:`bring_to_front`.
     """
 
-    activationRequested = Signal()
+    activationRequested = Signal(str)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -132,17 +145,17 @@ class InstanceServer(QObject):
     def _on_ready_read(self, socket: QLocalSocket) -> None:
         data = self._buffers.get(socket, b"") + bytes(socket.readAll().data())
         if b"\n" not in data:
-            self._buffers[socket] = data[:64]  # a line is all we expect
+            self._buffers[socket] = data[:MAX_LINE]  # a line is all we expect
             return
-        line = data.split(b"\n", 1)[0] + b"\n"
+        command, _, token = data.split(b"\n", 1)[0].partition(b" ")
         self._buffers[socket] = b""
-        if line == ACTIVATE:
+        if command == ACTIVATE:
             log.info("Another launch asked for the window")
             # Answered first: the other launch is waiting, whatever showing the window takes.
             socket.write(ACK)
             socket.flush()
             socket.disconnectFromServer()
-            self.activationRequested.emit()
+            self.activationRequested.emit(token.decode("utf-8", "replace").strip())
         else:
             socket.disconnectFromServer()
 

@@ -39,10 +39,13 @@ print(activate_running_instance(sys.argv[1]))
 """
 
 
-def activate_from_another_process(name: str, qtbot: QtBot) -> bool:
+def activate_from_another_process(name: str, qtbot: QtBot, token: str = "") -> bool:
     """What a later launch does, from a process of its own (the way it really happens)."""
+    env = {k: v for k, v in os.environ.items() if k != "XDG_ACTIVATION_TOKEN"}
+    if token:
+        env["XDG_ACTIVATION_TOKEN"] = token
     with subprocess.Popen(
-        [sys.executable, "-c", CLIENT, name], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CLIENT, name], stdout=subprocess.PIPE, text=True, env=env
     ) as proc:
         # The server answers from this process's event loop, so keep it spinning meanwhile.
         qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30_000)
@@ -62,8 +65,18 @@ def test_a_later_launch_asks_the_running_one_to_show_itself(
     server: InstanceServer, qtbot: QtBot
 ) -> None:
     assert server.listen()
-    with qtbot.waitSignal(server.activationRequested, timeout=30_000):
+    with qtbot.waitSignal(server.activationRequested, timeout=30_000) as blocker:
         assert activate_from_another_process(server.name, qtbot)
+    assert blocker.args == [""]
+
+
+def test_the_launchers_wayland_activation_token_is_handed_on(
+    server: InstanceServer, qtbot: QtBot
+) -> None:
+    assert server.listen()
+    with qtbot.waitSignal(server.activationRequested, timeout=30_000) as blocker:
+        assert activate_from_another_process(server.name, qtbot, token="kwin-1234_abc")
+    assert blocker.args == ["kwin-1234_abc"]
 
 
 def test_nothing_running_means_no_activation(tmp_path: Path, qtbot: QtBot) -> None:
