@@ -6,7 +6,6 @@ the widgets' object names from a wrapped ``QApplication.exec``; the app itself h
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import signal
@@ -15,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 TYPED = {
     "recipient": "draft-user-7",
@@ -112,10 +112,24 @@ raise SystemExit(main(["--sandbox", "--new-window", "--data-dir", sys.argv[1]]))
 )
 
 
-def window_keeps_drafts() -> bool:
-    from profile_editor.ui import main_window
+def window_keeps_drafts(qtbot: QtBot, data_dir: Path) -> bool:
+    """Whether the window owns a draft keeper (it is wired in by the window itself)."""
+    from keyring.backends.fail import Keyring as FailKeyring
 
-    return "DraftKeeper" in inspect.getsource(main_window)
+    from profile_editor.app import create_main_window
+    from profile_editor.ui.draft_keeper import DraftKeeper
+
+    window = create_main_window(
+        base_url="http://127.0.0.1:9",
+        auth_token=None,
+        data_dir=data_dir,
+        keyring_backend=FailKeyring(),
+    )
+    qtbot.addWidget(window)
+    try:
+        return bool(window.findChildren(DraftKeeper))
+    finally:
+        window.close()
 
 
 def child_env() -> dict[str, str]:
@@ -125,8 +139,9 @@ def child_env() -> dict[str, str]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
-@pytest.mark.skipif(not window_keeps_drafts(), reason="the window does not own a DraftKeeper yet")
-def test_a_draft_survives_kill_9_and_comes_back_exactly(tmp_path: Path) -> None:
+def test_a_draft_survives_kill_9_and_comes_back_exactly(tmp_path: Path, qtbot: QtBot) -> None:
+    if not window_keeps_drafts(qtbot, tmp_path / "probe"):
+        pytest.skip("the window does not own a DraftKeeper yet")
     data_dir = tmp_path / "data"
     with subprocess.Popen(
         [sys.executable, "-c", TYPE_AND_WAIT, str(data_dir), json.dumps(TYPED)],
