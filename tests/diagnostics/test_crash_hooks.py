@@ -175,3 +175,27 @@ def test_a_dead_windows_callback_is_skipped() -> None:
         run_before_report()
     finally:
         remove()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_keepers_unsaved_edit_is_on_disk_before_the_dialog_shows(
+    installed: Installed, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from profile_editor.storage.drafts import DraftRecord
+    from profile_editor.ui.draft_keeper import DraftKeeper
+
+    keeper = DraftKeeper.open(tmp_path / "data", delay_ms=60_000)  # the debounce never fires
+    on_disk_when_shown: list[DraftRecord | None] = []
+    installed.reporter.shown.connect(lambda _dialog: on_disk_when_shown.append(keeper.slot.load()))
+    try:
+        keeper.schedule(lambda: DraftRecord(recipient_id="u", profile_text='{"typed": "just now'))
+
+        def broken_slot() -> None:
+            raise LookupError("boom")
+
+        with qtbot.waitSignal(installed.reporter.shown, timeout=5000):
+            QTimer.singleShot(0, broken_slot)
+    finally:
+        keeper.close(clean=True)
+    [record] = on_disk_when_shown
+    assert record is not None and record.profile_text == '{"typed": "just now'
