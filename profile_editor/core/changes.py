@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
+from profile_editor.core.cooperate import pause
 from profile_editor.core.methods import Method
 from profile_editor.core.profile_ops import merge_profile
 
@@ -38,7 +41,12 @@ class ChangeSet:
         return not self.changes
 
     def count(self, kind: ChangeKind) -> int:
-        return sum(1 for change in self.changes if change.kind is kind)
+        return self._counts.get(kind, 0)
+
+    @cached_property
+    def _counts(self) -> Counter[ChangeKind]:
+        # Counted once (on the worker that made the set, see compute_changes_to), not per call.
+        return Counter(change.kind for change in self.changes)
 
 
 def expected_profile(
@@ -74,7 +82,9 @@ def compute_changes_to(stored: dict[str, Any] | None, after: dict[str, Any] | No
         if after is not None
         and ((new := after.get(key, _MISSING)) is old or (new is not _MISSING and _same(old, new)))
     ]
-    return ChangeSet(changes, untouched, after)
+    result = ChangeSet(changes, untouched, after)
+    result.count(ChangeKind.ADDED)  # counts are made here, off the UI thread when this is
+    return result
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -87,7 +97,8 @@ def _join(prefix: str, key: str) -> str:
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any], prefix: str, out: list[Change]) -> None:
-    for key, new in after.items():
+    for index, (key, new) in enumerate(after.items()):
+        pause(index)
         old = before.get(key, _MISSING)
         if old is new:
             continue

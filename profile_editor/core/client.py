@@ -6,7 +6,6 @@ failures, timeouts, dropped connections, HTML error pages and cancellation all b
 
 from __future__ import annotations
 
-import json
 import ssl
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import httpx
 
 from profile_editor.core.cancel import CancelToken
 from profile_editor.core.config import insecure_key_problem
+from profile_editor.core.jsoncodec import loads_in_pieces
 from profile_editor.core.models import (
     ErrorBody,
     Method,
@@ -146,7 +146,7 @@ def _response_outcome(method: Method, response: httpx.Response) -> Outcome:
     parsed: Any = None
     if response.content:
         try:
-            parsed = json.loads(response.content)
+            parsed = loads_in_pieces(response.content)
         except ValueError:
             parsed = None
     # Decoding the text is only worth it when there is no JSON body to show instead.

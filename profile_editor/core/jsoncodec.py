@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
+from profile_editor.core.cooperate import pause
+
 JSON_TYPES = ("string", "number", "boolean", "null", "object", "array")
 
 _WS = " \t\n\r"
@@ -227,12 +229,14 @@ def iter_compact(value: Any) -> Iterator[str]:
     if isinstance(value, dict) and _worth_splitting(value.values(), len(value)):
         yield "{"
         for index, (key, item) in enumerate(value.items()):
+            pause(index)
             yield ("," if index else "") + dumps_compact(key) + ":"
             yield from iter_compact(item)
         yield "}"
     elif isinstance(value, list) and _worth_splitting(value, len(value)):
         yield "["
         for index, item in enumerate(value):
+            pause(index)
             if index:
                 yield ","
             yield from iter_compact(item)
@@ -246,3 +250,62 @@ def _worth_splitting(items: Iterable[Any], count: int) -> bool:
     if count > _CHUNK_ITEMS:
         return True
     return any(isinstance(item, dict | list) and len(item) > _CHUNK_ITEMS for item in items)
+
+
+# Above this size a JSON answer is decoded member by member (see loads_in_pieces).
+PIECEWISE_BYTES = 256 * 1024
+_LOOSE_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_WS_RE = re.compile(r"[ \t\n\r]*")
+
+
+def loads_in_pieces(data: bytes | str) -> Any:
+    """``json.loads``, but a large object is decoded one member at a time.
+
+    ``json.loads`` of a multi-megabyte answer is one C call that holds the GIL throughout, which
+    would freeze the UI thread while a worker reads a 6 MB profile. The top-level object and the
+    objects it holds (``{"profile": {...}}``) are walked here with the C scanner decoding each
+    member, so the interpreter can switch threads in between. Same result and same errors as ``json.loads``.
+    """
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if len(text) < PIECEWISE_BYTES:
+        return json.loads(text)
+    start = _WS_RE.match(text, 0).end()  # type: ignore[union-attr]
+    if text[start : start + 1] != "{":
+        return json.loads(text)
+    try:
+        value, end = _object_in_pieces(text, start, 1)
+    except StopIteration as err:
+        raise json.JSONDecodeError("Expecting value", text, err.value) from None
+    end = _WS_RE.match(text, end).end()  # type: ignore[union-attr]
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+def _object_in_pieces(text: str, i: int, depth: int) -> tuple[dict[str, Any], int]:
+    # ``i`` is at "{". Mirrors json.decoder.JSONObject, keeping the last of duplicate keys.
+    result: dict[str, Any] = {}
+    i = _WS_RE.match(text, i + 1).end()  # type: ignore[union-attr]
+    if text[i : i + 1] == "}":
+        return result, i + 1
+    while True:
+        pause(len(result) + 1)
+        if text[i : i + 1] != '"':
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, i)
+        key, i = scanstring(text, i + 1)
+        i = _WS_RE.match(text, i).end()  # type: ignore[union-attr]
+        if text[i : i + 1] != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, i)
+        i = _WS_RE.match(text, i + 1).end()  # type: ignore[union-attr]
+        if depth > 0 and text[i : i + 1] == "{":
+            value, i = _object_in_pieces(text, i, depth - 1)
+        else:
+            value, i = _LOOSE_SCAN(text, i)
+        result[key] = value
+        i = _WS_RE.match(text, i).end()  # type: ignore[union-attr]
+        separator = text[i : i + 1]
+        if separator == "}":
+            return result, i + 1
+        if separator != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, i)
+        i = _WS_RE.match(text, i + 1).end()  # type: ignore[union-attr]

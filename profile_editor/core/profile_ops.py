@@ -10,6 +10,8 @@ import copy
 import re
 from typing import Any
 
+from profile_editor.core.cooperate import pause
+
 __all__ = ["PATCH_OPS", "JsonPatchError", "apply_json_patch", "merge_profile", "parse_pointer"]
 
 # RFC 6902 operation names.
@@ -28,7 +30,8 @@ def merge_profile(stored: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
     JSON values as immutable.
     """
     result = dict(stored)
-    for key, new in changes.items():
+    for index, (key, new) in enumerate(changes.items()):
+        pause(index)
         if new is None:
             result.pop(key, None)
         elif isinstance(new, dict):

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from profile_editor.core.changes import ChangeKind, ChangeSet, compute_changes
 from profile_editor.core.config import insecure_key_problem
+from profile_editor.core.cooperate import pause
 from profile_editor.core.draft import Draft
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.models import ProfileRequest
@@ -139,8 +140,13 @@ def plan(
     *,
     idempotency_key: str | None = None,
     verify: bool = True,
+    changes: ChangeSet | None = None,
 ) -> SendPlan | Refusal:
-    """Check the draft and decide everything about its send, or say why it is refused."""
+    """Check the draft and decide everything about its send, or say why it is refused.
+
+    ``changes`` is a change set already worked out for this draft against ``stored`` (the
+    Changes view's), so a large profile is not diffed twice.
+    """
     refusal = _precheck(draft, target, "sent")
     if refusal is not None:
         return refusal
@@ -152,7 +158,10 @@ def plan(
         if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
         else None
     )
-    changes = _changes(draft, known) if known is not None else None
+    if known is None:
+        changes = None
+    elif changes is None:
+        changes = _changes(draft, known)
     request = draft.to_request(
         target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
     )
@@ -267,7 +276,11 @@ def _same_types(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return all(_same_types(value, b[key]) for key, value in a.items())
+        for index, (key, value) in enumerate(a.items()):
+            pause(index)
+            if not _same_types(value, b[key]):
+                return False
+        return True
     if isinstance(a, list):
         return all(_same_types(x, y) for x, y in zip(a, b, strict=True))
     return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import threading
@@ -15,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from profile_editor.core.jsoncodec import iter_compact
+
 from .atomic import atomic_write_text
 from .errors import StorageError
-from .secretscan import mask_data, mask_text
+from .secretscan import contains_secret, mask_data, mask_text
 
 if TYPE_CHECKING:
     from profile_editor.core.models import Outcome, ProfileRequest
@@ -93,16 +94,31 @@ class HistoryEntry(BaseModel):
         return value.astimezone(UTC)
 
 
+# Plain JSON already (request bodies and profiles): written as they are, not re-serialized by
+# pydantic, whose dump of a 6 MB profile is one long call that holds the GIL.
+_BULKY_FIELDS = {"request_body", "profile_before", "profile_after"}
+
+
 def entry_to_line(entry: HistoryEntry, secrets: Iterable[str] = ()) -> str:
-    """One JSON line (no newline) with every secret replaced by ``****``."""
+    """One JSON line (no newline) with every secret replaced by ``****``.
+
+    Encoded in pieces (see :func:`iter_compact`), so writing the history of a multi-megabyte
+    send does not freeze the UI thread.
+    """
     secrets = [s for s in secrets if s]
-    data = mask_data(entry.model_dump(mode="json"), secrets)
+    small = entry.model_dump(mode="json", exclude=_BULKY_FIELDS)
+    data = {
+        name: getattr(entry, name) if name in _BULKY_FIELDS else small[name]
+        for name in type(entry).model_fields
+    }
     try:
-        line = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        line = "".join(iter_compact(data))
+        if contains_secret(line, secrets):
+            # Masking the data keeps the line valid JSON; masking the text catches anything left.
+            line = mask_text("".join(iter_compact(mask_data(data, secrets))), secrets)
     except (TypeError, ValueError) as exc:
         raise StorageError(f"History entry is not plain JSON: {exc}") from exc
-    # Masking the data keeps the line valid JSON; masking the text catches anything left.
-    return mask_text(line, secrets)
+    return line
 
 
 def filter_entries(

@@ -13,7 +13,7 @@ from profile_editor.core.jsoncodec import dumps_compact
 from profile_editor.core.send_plan import ChangePreview
 
 # A diff of thousands of rows helps nobody and costs time on the UI thread.
-MAX_ROWS = 500
+MAX_ROWS = 200
 CELL_CHARS = 120
 
 _STYLE = {

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from profile_editor.core import outcome_text
 from profile_editor.core.draft import Draft, DraftError
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import Refusal, plan, plan_load, preview_changes
+from profile_editor.core.send_plan import ChangePreview, Refusal, plan, plan_load
 from profile_editor.storage.environments import Environment, EnvironmentStore
 from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
+from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
             EnvironmentStore(data_dir / "environments.json"),
             self,
         )
+        self.previewer = ChangePreviewer(self.controller.runner, self)
+        self._draft: Draft | None = None  # the snapshot, until anything in it changes
+        self._pending_send: tuple[Draft, bool] | None = None  # waits for a large diff
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
@@ -156,10 +160,11 @@ class MainWindow(QMainWindow):
         bar.sendRequested.connect(self.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
         self.send_action.triggered.connect(self.on_send_requested)
-        self.editor.profileChanged.connect(self._preview_timer.start)
+        self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor.modifiedChanged.connect(self.on_document_changed)
         self._preview_timer.timeout.connect(self.on_preview_timer)
         self.output.copyCurlRequested.connect(self.on_copy_curl)
+        self.previewer.ready.connect(self.on_changes_ready)
         self.status_line.changed.connect(self.statusChanged)
         controller.busyChanged.connect(self.on_busy_changed)
         controller.progress.connect(self.on_request_progress)
@@ -189,6 +194,13 @@ class MainWindow(QMainWindow):
         return self.environments.target(self.config.base_url).base_url
 
     def build_draft(self) -> Draft:
+        """What the user entered, as one snapshot; the same object until something changes."""
+        self.editor.flush()  # text typed but not yet parsed
+        if self._draft is None:
+            self._draft = self._snapshot()
+        return self._draft
+
+    def _snapshot(self) -> Draft:
         bar, result = self.request_bar, self.editor.profile_result()
         return Draft(
             bar.recipient_id(),
@@ -212,6 +224,7 @@ class MainWindow(QMainWindow):
         self.request_bar.set_request(draft.recipient_id, draft.method, draft.note)
         self.editor.set_profile(draft.profile or {})
         self.controller.forget_stored()
+        self.on_profile_changed()
 
     def request_state(self) -> RequestState:
         bar = self.request_bar
@@ -228,8 +241,12 @@ class MainWindow(QMainWindow):
         self.status_line.show_status(text, state)
 
     # -- editing ----------------------------------------------------------------------------
-    def on_request_edited(self) -> None:
+    def on_profile_changed(self) -> None:
+        self._draft = None
         self._preview_timer.start()
+
+    def on_request_edited(self) -> None:
+        self.on_profile_changed()
         self.on_document_changed()
 
     def on_method_changed(self, method: Method) -> None:
@@ -250,8 +267,14 @@ class MainWindow(QMainWindow):
         else:
             request = draft.to_request(base_url)
             self.output.show_preview(request.preview(self.request_bar.api_key()))
-        stored = self.controller.stored_for(base_url, draft.recipient_id)
-        self.output.changes_view.show_preview(preview_changes(draft, stored))
+        self.previewer.request(draft, self.controller.stored_for(base_url, draft.recipient_id))
+
+    def on_changes_ready(self, preview: ChangePreview) -> None:
+        self.output.changes_view.show_preview(preview)
+        pending = self._pending_send
+        if pending is not None and not self.previewer.is_working():
+            self._pending_send = None
+            self._send(*pending)
 
     def on_copy_curl(self) -> None:
         draft = self.build_draft()
@@ -286,10 +309,28 @@ class MainWindow(QMainWindow):
         self.controller.load(request, self.request_bar.api_key())
 
     def on_send_requested(self) -> None:
-        if self.is_busy():
+        if self.is_busy() or self._pending_send is not None:
             return
-        verify, target = self.request_bar.verify(), self.environments.target(self.config.base_url)
-        result = plan(self.build_draft(), target, self.controller.stored, verify=verify)
+        draft, verify = self.build_draft(), self.request_bar.verify()
+        stored = self.controller.stored_for(self.base_url, draft.recipient_id)
+        previewer = self.previewer
+        if (
+            stored is not None
+            and previewer.changes_for(draft, stored) is None
+            and previewer.is_large(draft, stored)
+        ):
+            # A multi-megabyte diff runs on a worker; the send goes on when it is ready.
+            self._pending_send = (draft, verify)
+            self._preview_timer.stop()
+            previewer.request(draft, stored)
+            return
+        self._send(draft, verify)
+
+    def _send(self, draft: Draft, verify: bool) -> None:
+        target = self.environments.target(self.config.base_url)
+        stored = self.controller.stored
+        known = self.previewer.changes_for(draft, stored)
+        result = plan(draft, target, stored, verify=verify, changes=known)
         if isinstance(result, Refusal):
             self._refuse(result)
             return
@@ -316,6 +357,7 @@ class MainWindow(QMainWindow):
         self._show(*outcome_text.load_status(loaded.request.recipient_id, outcome))
         if loaded.stored is not None:
             self.editor.set_profile(loaded.stored.profile or {})
+            self._draft = None
             self.output.show_changes_tab()
             self.on_preview_timer()
 
@@ -345,7 +387,7 @@ class MainWindow(QMainWindow):
     # -- environments, presets and history --------------------------------------------------
     def on_environment_activated(self, _env: Environment) -> None:
         self.on_document_changed()
-        self._preview_timer.start()
+        self.on_profile_changed()
 
     def on_environment_switched(self, message: str) -> None:
         self._show(message, "idle")

@@ -229,6 +229,10 @@ class RequestController(QObject):
         if verification is not None:
             request = sent.plan.request
             profile = outcome.profile if outcome.ok else None
+            if verification.matches:
+                # The same profile, but the object the preview was worked out from: diffing it
+                # against the editor again finds shared values instead of comparing them.
+                profile = sent.plan.expected
             stored = self.stored = Stored(request.base_url, request.recipient_id, profile)
         self._set_busy(False)
         self.verified.emit(Verified(sent, outcome, stored, verification))

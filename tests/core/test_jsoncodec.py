@@ -100,3 +100,48 @@ def test_chunked_encoding_of_large_containers() -> None:
     big = {f"k{i}": [i, {"v": [j for j in range(300)]}] for i in range(600)}
     assert "".join(iter_compact(big)) == dumps_compact(big)
     assert json.loads("".join(iter_compact(big))) == big
+
+
+# -- large answers, decoded member by member ------------------------------------------------
+
+
+def test_loads_in_pieces_matches_json_loads_on_large_answers() -> None:
+    import json as stdlib_json
+
+    from profile_editor.core.jsoncodec import PIECEWISE_BYTES, loads_in_pieces
+
+    profile = {f"k{i}": {"n": [i, 1.5, True, None], "s": 'é"\\'} for i in range(6000)}
+    profile["dup"] = 1
+    for body in (
+        {"profile": profile, "preferences": None},
+        {"profile": {}, "filler": "x" * PIECEWISE_BYTES},
+        [profile],
+    ):
+        text = stdlib_json.dumps(body, indent=2)
+        assert len(text) >= PIECEWISE_BYTES
+        parsed = loads_in_pieces(text.encode())
+        assert parsed == stdlib_json.loads(text)
+        assert isinstance(parsed, list) or list(parsed) == list(body)
+    # Duplicate keys keep the last value, as json.loads does.
+    text = '{"a": 1, "a": 2, "pad": "' + "x" * PIECEWISE_BYTES + '"}'
+    assert loads_in_pieces(text) == stdlib_json.loads(text)
+
+
+def test_loads_in_pieces_raises_as_json_loads_does() -> None:
+    import json as stdlib_json
+
+    from profile_editor.core.jsoncodec import PIECEWISE_BYTES, loads_in_pieces
+
+    pad = " " * PIECEWISE_BYTES
+    for bad in (
+        '{"a": 1,}' + pad,
+        '{"a": 1} x' + pad,
+        '{"a":' + pad,
+        '{"a" 1}' + pad,
+        "{1: 2}" + pad,
+    ):
+        with pytest.raises(stdlib_json.JSONDecodeError) as theirs:
+            stdlib_json.loads(bad)
+        with pytest.raises(stdlib_json.JSONDecodeError) as ours:
+            loads_in_pieces(bad)
+        assert (ours.value.msg, ours.value.pos) == (theirs.value.msg, theirs.value.pos)
