@@ -55,36 +55,47 @@ def add_before_report(callback: Callable[[], Any]) -> Callable[[], None]:
     return remove
 
 
-def run_before_report() -> None:
-    """Every registered callback; one that fails is logged and does not stop the others."""
+def run_before_report() -> bool:
+    """Every registered callback; one that fails is logged and does not stop the others.
+
+    True when there was at least one and all of them succeeded (the work is saved).
+    """
     with _callbacks_lock:
         refs = list(_before_report)
+    ran, failed = 0, 0
     for ref in refs:
         callback = ref()
         if callback is None:
             continue
+        ran += 1
         try:
             callback()
         except Exception:
+            failed += 1
             log.exception("Saving before the error report failed")
+    return ran > 0 and failed == 0
 
 
 @dataclass(frozen=True)
 class CrashReport:
-    """What the user is told; ``details`` is the masked traceback."""
+    """What the user is told; ``details`` is the masked traceback. ``work_saved`` is only known
+    for reports from the UI thread; the others are saved when they get there."""
 
     summary: str
     details: str
     thread_name: str
     from_ui_thread: bool
+    work_saved: bool = False
 
 
-def report_for(exc_info: ExcInfo, thread_name: str, *, from_ui_thread: bool) -> CrashReport:
+def report_for(
+    exc_info: ExcInfo, thread_name: str, *, from_ui_thread: bool, work_saved: bool = False
+) -> CrashReport:
     exc_type, exc, tb = exc_info
     details = mask_secrets("".join(traceback.format_exception(exc_type, exc, tb)))
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     summary = mask_secrets(f"{exc_type.__name__}: {message}" if message else exc_type.__name__)
-    return CrashReport(summary, details, thread_name, from_ui_thread)
+    return CrashReport(summary, details, thread_name, from_ui_thread, work_saved)
 
 
 class CrashHooks:
@@ -133,10 +144,9 @@ class CrashHooks:
     def _report(self, exc_info: ExcInfo, thread_name: str, on_ui: bool) -> None:
         self._reporting.active = True
         try:
-            if on_ui:
-                run_before_report()
+            saved = run_before_report() if on_ui else False
             log.error("Unexpected error in %s", thread_name, exc_info=exc_info)
-            report = report_for(exc_info, thread_name, from_ui_thread=on_ui)
+            report = report_for(exc_info, thread_name, from_ui_thread=on_ui, work_saved=saved)
             try:
                 self._notify(report)
             except Exception:

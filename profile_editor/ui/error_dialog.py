@@ -71,10 +71,16 @@ class ErrorDialog(QDialog):
         count = len(self._reports)
         first = self._reports[0].summary
         what = first if count == 1 else f"{first} (and {count - 1} more since)"
-        self.message.setText(
-            f"Something went wrong inside Profile Editor: {what}.\n\n"
+        saved = all(r.work_saved for r in self._reports)
+        keep = (
             "Your unsaved work was kept as a draft, and the app keeps running; if something looks "
-            "wrong, save your work and restart it.\n\n"
+            "wrong, save your work and restart it."
+            if saved
+            else "The app keeps running; if something looks wrong, save your work (Ctrl+S) and "
+            "restart it."
+        )
+        self.message.setText(
+            f"Something went wrong inside Profile Editor: {what}.\n\n{keep}\n\n"
             f"The details are in the log: {self._log_path}"
         )
         self.details.setPlainText(self.details_text())

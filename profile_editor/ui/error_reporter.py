@@ -5,6 +5,7 @@ Start-up only pays for this small bridge; the dialog's module is imported on the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,8 @@ class ErrorReporter(QObject):
     @Slot(object)
     def _on_reported(self, report: CrashReport) -> None:
         if not report.from_ui_thread:
-            run_before_report()  # the draft, saved on the UI thread where the widgets live
+            # The draft, saved on the UI thread where the widgets live.
+            report = replace(report, work_saved=run_before_report())
         from .bring_to_front import bring_to_front
         from .error_dialog import ErrorDialog
 

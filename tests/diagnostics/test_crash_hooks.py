@@ -78,6 +78,7 @@ def test_an_exception_in_a_slot_is_saved_logged_and_shown(
     assert installed.saves == ["saved"]
     text = dialog.message.text()
     assert "ValueError: could not use ****" in text
+    assert "Your unsaved work was kept as a draft" in text
     assert str(installed.log.path) in text
     log = installed.log_text()
     assert "Traceback (most recent call last)" in log and "in broken_slot" in log
@@ -114,6 +115,7 @@ def test_an_exception_in_a_thread_is_logged_then_saved_and_shown_on_the_ui_threa
         remove()
     assert saved_on == [ui_thread]
     dialog = dialog_of(installed.reporter)
+    assert "Your unsaved work was kept as a draft" in dialog.message.text()
     assert "RuntimeError: worker failed" in dialog.message.text()
     assert "In draft-writer" in dialog.details_text()
     log = installed.log_text()
@@ -132,9 +134,9 @@ def test_uninstall_puts_the_previous_hooks_back(tmp_path: Path) -> None:
 
 
 def test_a_failing_save_does_not_stop_the_report(tmp_path: Path) -> None:
-    reports: list[str] = []
+    reports: list[tuple[str, bool]] = []
     log = configure_logging(tmp_path)
-    hooks = install_crash_hooks(lambda report: reports.append(report.summary))
+    hooks = install_crash_hooks(lambda report: reports.append((report.summary, report.work_saved)))
 
     def failing_save() -> None:
         raise OSError("disk full")
@@ -151,7 +153,7 @@ def test_a_failing_save_does_not_stop_the_report(tmp_path: Path) -> None:
         remove()
         hooks.uninstall()
         log.close()
-    assert reports == ["KeyError: 'missing'"]
+    assert reports == [("KeyError: 'missing'", False)]
     text = log.path.read_text(encoding="utf-8")
     assert "Saving before the error report failed" in text and "OSError: disk full" in text
 
