@@ -46,10 +46,11 @@ def through_window(window: MainWindow, n: int) -> float:
         loop.quit()
 
     window.requestFinished.connect(done)
+    recipient, send = window.request_bar.recipient_edit, window.request_bar.send_button
     start = time.perf_counter()
     for i in range(n):
-        window.recipient_edit.setText(f"user-{i}")
-        window.send_button.click()
+        recipient.setText(f"user-{i}")
+        send.click()
         loop.exec()
     elapsed = (time.perf_counter() - start) * 1000
     window.requestFinished.disconnect(done)

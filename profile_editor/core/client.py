@@ -1,4 +1,5 @@
-"""Sends a :class:`ProfileRequest` and maps every possible ending to a typed :class:`Outcome`.
+"""Sends a :class:`ProfileRequest` (or any :class:`ApiRequest`, e.g. the list requests of
+:mod:`.lists`) and maps every possible ending to a typed :class:`Outcome`.
 
 Runs on a worker thread. Nothing here raises into the caller: refused connections, TLS and DNS
 failures, timeouts, dropped connections, HTML error pages and cancellation all become outcomes.
@@ -10,7 +11,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -22,7 +23,6 @@ from profile_editor.core.models import (
     Method,
     Outcome,
     OutcomeKind,
-    ProfileRequest,
     SuccessBody,
 )
 from profile_editor.core.retry import RetryPolicy, is_retryable_status
@@ -31,6 +31,32 @@ DETAIL_CHARS = 4_000
 
 # Called before each retry: (retry number from 1, max retries, delay in seconds, reason).
 RetryCallback = Callable[[int, int, float, str], None]
+
+# Given the parsed JSON of a 2xx answer to a GET: what was loaded, for the summary ("profile
+# loaded"), or None when it is not the answer Courier sends.
+AnswerCheck = Callable[[Any], str | None]
+
+
+class ApiRequest(Protocol):
+    """What :meth:`ProfilesClient.execute` needs of a request (ProfileRequest has it all)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def method(self) -> Method: ...
+    @property
+    def idempotency_key(self) -> str | None: ...
+    def body_bytes(self) -> bytes | None: ...
+    def headers(self, api_key: str | None) -> dict[str, str]: ...
+
+
+def loaded_profile(parsed: Any) -> str | None:
+    """The answer check of ``GET /profiles/{id}``."""
+    if isinstance(parsed, dict) and isinstance(parsed.get("profile"), dict):
+        return "profile loaded"
+    return None
 
 
 class ProfilesClient:
@@ -47,16 +73,17 @@ class ProfilesClient:
 
     def execute(
         self,
-        request: ProfileRequest,
+        request: ApiRequest,
         api_key: str | None,
         *,
         cancel: CancelToken | None = None,
         on_retry: RetryCallback | None = None,
+        check_answer: AnswerCheck = loaded_profile,
     ) -> Outcome:
         cancel = cancel or CancelToken()
         started = time.perf_counter()
         try:
-            outcome = self._execute(request, api_key, cancel, on_retry)
+            outcome = self._execute(request, api_key, cancel, on_retry, check_answer)
         except Exception as exc:  # a bug must not take the window down; show it instead
             outcome = Outcome(
                 kind=OutcomeKind.NETWORK,
@@ -72,10 +99,11 @@ class ProfilesClient:
 
     def _execute(
         self,
-        request: ProfileRequest,
+        request: ApiRequest,
         api_key: str | None,
         cancel: CancelToken,
         on_retry: RetryCallback | None,
+        check_answer: AnswerCheck,
     ) -> Outcome:
         problem = insecure_key_problem(request.base_url, bool(api_key))
         if problem:
@@ -101,7 +129,7 @@ class ProfilesClient:
                 outcome = _network_outcome(exc, self._timeout)
                 reason = outcome.summary
             else:
-                outcome = _response_outcome(request.method, response)
+                outcome = _response_outcome(request.method, response, check_answer)
                 retry_after = response.headers.get("Retry-After")
                 reason = f"HTTP {response.status_code}"
                 if not is_retryable_status(response.status_code):
@@ -140,7 +168,9 @@ def _describe_body(response: httpx.Response) -> str:
     return f"a body that is not Courier's JSON ({content_type})"
 
 
-def _response_outcome(method: Method, response: httpx.Response) -> Outcome:
+def _response_outcome(
+    method: Method, response: httpx.Response, check_answer: AnswerCheck
+) -> Outcome:
     status = response.status_code
     phrase = response.reason_phrase or ""
     parsed: Any = None
@@ -162,10 +192,11 @@ def _response_outcome(method: Method, response: httpx.Response) -> Outcome:
                 detail=detail,
             )
         if method is Method.GET:
-            if isinstance(parsed, dict) and isinstance(parsed.get("profile"), dict):
+            loaded = check_answer(parsed)
+            if loaded is not None:
                 return Outcome(
                     kind=OutcomeKind.SUCCESS,
-                    summary=f"{status} {phrase} · profile loaded",
+                    summary=f"{status} {phrase} · {loaded}",
                     status_code=status,
                     body=parsed,
                     detail=detail,

@@ -11,28 +11,31 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
-from profile_editor.core.jsoncodec import type_name
 from profile_editor.core.profile_ops import JsonPatchError
+from profile_editor.sandbox.lists import (
+    LISTS_SUFFIX,
+    PAGE_SIZE,
+    ListsRequestError,
+    now_iso,
+    page_body,
+    parse_subscribe_body,
+)
 from profile_editor.sandbox.models import (
     PROFILES_PREFIX,
     Fault,
     RecordedRequest,
     error_type,
+    json_type_phrase,
     mask_authorization,
 )
+from profile_editor.sandbox.state import MAX_BODY_BYTES, SandboxState
 from profile_editor.sandbox.store import ProfileNotFoundError
 
-if TYPE_CHECKING:
-    from profile_editor.sandbox.server import SandboxServer, _HTTPServer
-
-__all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "is_loopback"]
-
-MAX_BODY_BYTES = 6 * 1024 * 1024
-"""Courier refuses request bodies larger than this with 413."""
+__all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "handler_for", "is_loopback"]
 
 # A refused body is read and thrown away up to this size, so that a client that sends it whole
 # before reading the answer still sees the 413 rather than a connection reset.
@@ -45,6 +48,7 @@ _MAX_HEADERS = 100
 
 _CONTROL_PREFIX = "/_sandbox/"
 _PROFILE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_LISTS_METHODS = ("GET", "POST", "DELETE")
 _JSON = "application/json; charset=utf-8"
 _SUCCESS = b'{"status":"SUCCESS"}'
 
@@ -105,26 +109,38 @@ def _body_member(body: bytes, member: str, kind: type, kind_name: str) -> Any:
         raise _HTTPError(400, f'The request body must be a JSON object with a "{member}" member.')
     value = document[member]
     if not isinstance(value, kind):
-        raise _HTTPError(400, f'"{member}" must be {kind_name}, not {_json_type(value)}.')
+        raise _HTTPError(400, f'"{member}" must be {kind_name}, not {json_type_phrase(value)}.')
     return value
 
 
-def _json_type(value: Any) -> str:
-    name = type_name(value)
-    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
-
-
-def _recipient_id(path: str) -> str | None:
-    """The decoded recipient ID of ``/profiles/{id}``, or None if the path names no profile."""
+def _route(path: str) -> tuple[str | None, bool]:
+    """The decoded recipient ID of ``/profiles/{id}`` or ``/profiles/{id}/lists`` (None if the
+    path names neither), and whether it is the lists one."""
     if not path.startswith(PROFILES_PREFIX):
-        return None
+        return None, False
     segment = path[len(PROFILES_PREFIX) :]
+    lists = segment.endswith(LISTS_SUFFIX)
+    if lists:
+        segment = segment[: -len(LISTS_SUFFIX)]
+    return _decode_segment(segment), lists
+
+
+def _decode_segment(segment: str) -> str | None:
     if not segment or "/" in segment or segment in (".", ".."):
         return None
     try:
         return urllib.parse.unquote(segment, errors="strict")
     except UnicodeDecodeError:
         raise _HTTPError(400, "The recipient ID is not valid percent-encoded UTF-8.") from None
+
+
+def _query_value(target: str, name: str) -> str | None:
+    """The last value of one query parameter of the request target, if present."""
+    query = target.partition("?")[2]
+    if not query:
+        return None
+    values = urllib.parse.parse_qs(query, keep_blank_values=True).get(name)
+    return values[-1] if values else None
 
 
 def is_loopback(host: str) -> bool:
@@ -144,7 +160,15 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def handler_for(state: SandboxState) -> type[SandboxRequestHandler]:
+    """A handler class bound to one sandbox's shared state (http.server makes one per connection)."""
+    return type("SandboxRequestHandler", (SandboxRequestHandler,), {"state": state})
+
+
 class SandboxRequestHandler(BaseHTTPRequestHandler):
+    """Answers one connection's requests; ``state`` is set on the class by :func:`handler_for`."""
+
+    state: SandboxState
     protocol_version = "HTTP/1.1"
     server_version = "CourierSandbox"
     sys_version = ""
@@ -154,7 +178,6 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     # Buffer the head and the body so a response leaves in one write, flushed once per request.
     wbufsize = -1
-    server: _HTTPServer
     raw_requestline: bytes
 
     def setup(self) -> None:
@@ -270,10 +293,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if not text.isdigit() or not text.isascii():
             raise _HTTPError(400, "Invalid Content-Length header.", close=True)
         length = int(text)
-        if length > MAX_BODY_BYTES:
+        limit = self.state.limits.max_body_bytes
+        if length > limit:
             raise _HTTPError(
                 413,
-                f"The request body is {length} bytes; the limit is {MAX_BODY_BYTES} bytes.",
+                f"The request body is {length} bytes; the limit is {limit} bytes.",
                 close=True,
                 discard=length,
             )
@@ -300,7 +324,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         for name in headers:
             if name.lower() == "authorization":
                 headers[name] = mask_authorization(headers[name])
-        self.server.sandbox.record(
+        self.state.record(
             RecordedRequest(
                 method=self.command,
                 path=self.path,
@@ -314,10 +338,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     # /profiles/{id} ------------------------------------------------------------------------
 
     def _profiles(self, path: str) -> None:
-        sandbox = self.server.sandbox
+        state = self.state
         id_error: _HTTPError | None = None
+        lists = False
         try:
-            recipient_id = _recipient_id(path)
+            recipient_id, lists = _route(path)
         except _HTTPError as error:
             recipient_id, id_error = None, error
         try:
@@ -326,7 +351,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._record(b"", recipient_id)
             raise
         self._record(body, recipient_id)
-        fault = sandbox.take_fault(self.command, path)
+        fault = state.take_fault(self.command, path)
         if fault is not None:
             self._answer_fault(fault)
             return
@@ -334,21 +359,25 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             raise id_error
         if recipient_id is None:
             raise _HTTPError(404, f"No such endpoint: {path}")
-        if self.command not in _PROFILE_METHODS:
+        allowed = _LISTS_METHODS if lists else _PROFILE_METHODS
+        if self.command not in allowed:
             raise _HTTPError(
                 405,
                 f"Method {self.command} is not allowed here.",
-                headers={"Allow": ", ".join(_PROFILE_METHODS)},
+                headers={"Allow": ", ".join(allowed)},
             )
         authorization = self.headers.get("Authorization")
-        if not sandbox.is_authorized(authorization):
+        if not state.is_authorized(authorization):
             message = (
                 "Missing Authorization header; send 'Authorization: Bearer <key>'."
                 if authorization is None
                 else "Invalid API key."
             )
             raise _HTTPError(401, message)
-        store = sandbox.store
+        if lists:
+            self._lists(recipient_id, body)
+            return
+        store = state.store
         if self.command == "GET":
             text = store.get_json(recipient_id)
             if text is None:
@@ -375,8 +404,29 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             store.delete(recipient_id)
             self._send(204)
 
+    # /profiles/{id}/lists ------------------------------------------------------------------
+
+    def _lists(self, recipient_id: str, body: bytes) -> None:
+        state = self.state
+        try:
+            if self.command == "GET":
+                cursor = _query_value(self.path, "cursor")
+                after = state.cursors.read(cursor, recipient_id) if cursor else ""
+                page, more = state.store.subscriptions_page(recipient_id, after, PAGE_SIZE)
+                next_cursor = state.cursors.issue(recipient_id, page[-1].list_id) if more else None
+                self._send(200, page_body(page, next_cursor))
+                return
+            if self.command == "POST":
+                subscriptions = parse_subscribe_body(_parse_json(body))
+                state.store.subscribe(recipient_id, subscriptions, now_iso())
+            else:  # DELETE: every subscription goes; answered the same when there was none
+                state.store.unsubscribe_all(recipient_id)
+        except ListsRequestError as exc:
+            raise _HTTPError(400, str(exc)) from None
+        self._send(200, _SUCCESS)
+
     def _answer_fault(self, fault: Fault) -> None:
-        if fault.delay and self.server.sandbox.wait_stopping(fault.delay):
+        if fault.delay and self.state.wait_stopping(fault.delay):
             fault = fault.model_copy(update={"drop": True})
         if fault.drop:
             self.close_connection = True
@@ -410,10 +460,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 f"Method {self.command} is not allowed here.",
                 headers={"Allow": ", ".join(allowed)},
             )
-        self._send(200, _dump(action(self.server.sandbox, body)))
+        self._send(200, _dump(action(self.state, body)))
 
 
-def _queue_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
+def _queue_faults(state: SandboxState, body: bytes) -> dict[str, Any]:
     document = _parse_json(body)
     items = (
         document["faults"] if isinstance(document, dict) and "faults" in document else [document]
@@ -424,34 +474,34 @@ def _queue_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
         faults = [Fault.model_validate(item) for item in items]
     except ValidationError as exc:
         raise _HTTPError(400, f"Invalid fault: {_validation_summary(exc)}") from None
-    return {"status": "SUCCESS", "queued": sandbox.queue_faults(faults)}
+    return {"status": "SUCCESS", "queued": state.queue_faults(faults)}
 
 
-def _list_faults(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
-    return {"faults": [fault.model_dump(mode="json") for fault in sandbox.pending_faults()]}
+def _list_faults(state: SandboxState, body: bytes) -> dict[str, Any]:
+    return {"faults": [fault.model_dump(mode="json") for fault in state.pending_faults()]}
 
 
-def _list_requests(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
-    return {"requests": [request.model_dump(mode="json") for request in sandbox.requests()]}
+def _list_requests(state: SandboxState, body: bytes) -> dict[str, Any]:
+    return {"requests": [request.model_dump(mode="json") for request in state.requests()]}
 
 
 def _success(
-    action: Callable[[SandboxServer], None],
-) -> Callable[[SandboxServer, bytes], dict[str, Any]]:
-    def run(sandbox: SandboxServer, body: bytes) -> dict[str, Any]:
-        action(sandbox)
+    action: Callable[[SandboxState], None],
+) -> Callable[[SandboxState, bytes], dict[str, Any]]:
+    def run(state: SandboxState, body: bytes) -> dict[str, Any]:
+        action(state)
         return {"status": "SUCCESS"}
 
     return run
 
 
-_CONTROL_ROUTES: dict[tuple[str, str], Callable[[SandboxServer, bytes], dict[str, Any]]] = {
+_CONTROL_ROUTES: dict[tuple[str, str], Callable[[SandboxState, bytes], dict[str, Any]]] = {
     ("POST", "/_sandbox/faults"): _queue_faults,
     ("GET", "/_sandbox/faults"): _list_faults,
-    ("DELETE", "/_sandbox/faults"): _success(lambda sandbox: sandbox.clear_faults()),
+    ("DELETE", "/_sandbox/faults"): _success(lambda state: state.clear_faults()),
     ("GET", "/_sandbox/requests"): _list_requests,
-    ("DELETE", "/_sandbox/requests"): _success(lambda sandbox: sandbox.clear_requests()),
-    ("POST", "/_sandbox/reset"): _success(lambda sandbox: sandbox.reset()),
+    ("DELETE", "/_sandbox/requests"): _success(lambda state: state.clear_requests()),
+    ("POST", "/_sandbox/reset"): _success(lambda state: state.reset()),
 }
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Fault", "RecordedRequest", "error_type", "mask_authorization"]
+from profile_editor.core.jsoncodec import type_name
+
+__all__ = ["Fault", "RecordedRequest", "error_type", "json_type_phrase", "mask_authorization"]
 
 PROFILES_PREFIX = "/profiles/"
 
@@ -22,6 +25,12 @@ def error_type(status: int) -> str:
     if status >= 500:
         return "api_error"
     return "invalid_request_error"
+
+
+def json_type_phrase(value: Any) -> str:
+    """``"a string"``, ``"an object"``, ``"null"``: for error messages about a JSON value."""
+    name = type_name(value)
+    return name if name == "null" else ("an " if name[0] in "aeiou" else "a ") + name
 
 
 class Fault(BaseModel):
@@ -87,7 +96,8 @@ class RecordedRequest(BaseModel):
     path: str
     """The request target exactly as received, still percent-encoded, query included."""
     recipient_id: str | None
-    """The decoded recipient ID, or None where the path names no single profile."""
+    """The decoded recipient ID of ``/profiles/{id}`` or ``/profiles/{id}/lists``, or None where
+    the path names neither."""
     headers: dict[str, str]
     """The request headers, with the Authorization credentials masked."""
     body: str

@@ -8,8 +8,16 @@ Profiles API (``Authorization: Bearer <key>`` required, else 401)::
     PATCH  /profiles/{id}   {"patch": [...]} RFC 6902, all or nothing; 404 if none
     DELETE /profiles/{id}   204, also when there was no profile (deleting is idempotent)
 
+    GET    /profiles/{id}/lists[?cursor=]  200 {"paging": {"more", "cursor"}, "results": [...]},
+                                           20 a page in list-ID order; none for an unknown recipient
+    POST   /profiles/{id}/lists  {"lists": [{"listId", "preferences"?}]} subscribes (unknown
+                                 lists are created, named after their ID); 200 SUCCESS
+    DELETE /profiles/{id}/lists  unsubscribes from every list; 200 SUCCESS
+
 ``{id}`` is one percent-encoded UTF-8 path segment. Errors are ``{"message", "type"}`` with
-Courier's types; bodies over 6 MB get 413, decided from Content-Length alone.
+Courier's types; bodies over 6 MB get 413, decided from Content-Length alone; a list cursor the
+sandbox did not issue (for this recipient) gets 400. Profiles and subscriptions share one SQLite
+database.
 
 Control API (no key, loopback clients only), mirrored by :class:`SandboxServer` methods::
 
@@ -18,7 +26,7 @@ Control API (no key, loopback clients only), mirrored by :class:`SandboxServer` 
     DELETE /_sandbox/faults     forget queued faults
     GET    /_sandbox/requests   {"requests": [RecordedRequest, ...]}
     DELETE /_sandbox/requests   forget recorded requests
-    POST   /_sandbox/reset      forget profiles, faults and requests
+    POST   /_sandbox/reset      forget profiles, lists, faults and requests
 
 Only the standard library and pydantic are used, so it runs anywhere the app's tests run.
 """
@@ -26,21 +34,20 @@ Only the standard library and pydantic are used, so it runs anywhere the app's t
 from __future__ import annotations
 
 import contextlib
-import hmac
 import selectors
 import socket
 import socketserver
 import sys
 import threading
-from collections import deque
 from collections.abc import Iterable, Mapping
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from profile_editor.sandbox.handler import MAX_BODY_BYTES, SandboxRequestHandler
+from profile_editor.sandbox.handler import handler_for
 from profile_editor.sandbox.models import Fault, RecordedRequest, error_type
+from profile_editor.sandbox.state import MAX_BODY_BYTES, MAX_RECORDED_REQUESTS, SandboxState
 from profile_editor.sandbox.store import ProfileStore
 
 __all__ = [
@@ -57,9 +64,6 @@ __all__ = [
 DEFAULT_KEY = "sandbox-key"
 """The API key the sandbox accepts unless told otherwise; deliberately unlike a real Courier key."""
 
-MAX_RECORDED_REQUESTS = 10_000
-"""Only the most recent requests are kept, so a long benchmark cannot exhaust memory."""
-
 _JOIN_TIMEOUT = 5.0
 
 
@@ -70,22 +74,24 @@ class SandboxServer:
     """
 
     def __init__(self, host: str, port: int, key: str, db_path: Path | None) -> None:
-        self.key = key
-        self.store = ProfileStore(db_path)
+        self.state = SandboxState(key, ProfileStore(db_path))
         try:
-            self._httpd = _HTTPServer((host, port), self)
+            self._httpd = _HTTPServer((host, port), self.state)
         except BaseException:
-            self.store.close()
+            self.state.store.close()
             raise
-        self._faults: deque[Fault] = deque()
-        self._faults_lock = threading.Lock()
-        self._requests: deque[RecordedRequest] = deque(maxlen=MAX_RECORDED_REQUESTS)
-        self._requests_lock = threading.Lock()
-        self._stopping = threading.Event()
         self._stop_lock = threading.Lock()
         self._stopped = False
         self._wake_r, self._wake_w = socket.socketpair()
         self._thread = threading.Thread(target=self._serve, name="sandbox-accept", daemon=True)
+
+    @property
+    def key(self) -> str:
+        return self.state.key
+
+    @property
+    def store(self) -> ProfileStore:
+        return self.state.store
 
     @property
     def host(self) -> str:
@@ -127,7 +133,7 @@ class SandboxServer:
             if self._stopped:
                 return
             self._stopped = True
-        self._stopping.set()
+        self.state.set_stopping()
         if self._thread.is_alive():
             self._wake_w.send(b"x")
             self._thread.join()
@@ -142,7 +148,7 @@ class SandboxServer:
         with selectors.DefaultSelector() as selector:
             selector.register(self._httpd.socket, selectors.EVENT_READ)
             selector.register(self._wake_r, selectors.EVENT_READ)
-            while not self._stopping.is_set():
+            while not self.state.is_stopping():
                 for key, _ in selector.select():
                     if key.fileobj is self._wake_r:
                         return
@@ -152,63 +158,39 @@ class SandboxServer:
                         continue
                     self._httpd.process_request(request, address)
 
-    # QA API -------------------------------------------------------------------------------
+    # QA API (the shared state's, here for tests and the app) ------------------------------
 
     def queue_fault(self, fault: Fault | Mapping[str, Any]) -> None:
         """Queue one fault behind those already waiting."""
-        self.queue_faults([fault])
+        self.state.queue_faults([fault])
 
     def queue_faults(self, faults: Iterable[Fault | Mapping[str, Any]]) -> int:
-        """Queue faults in order and return how many are now waiting.
-
-        They are copied, so the caller's objects stay as they are.
-        """
-        copies = [
-            f.model_copy(deep=True) if isinstance(f, Fault) else Fault.model_validate(f)
-            for f in faults
-        ]
-        with self._faults_lock:
-            self._faults.extend(copies)
-            return len(self._faults)
+        """Queue faults in order (copied) and return how many are now waiting."""
+        return self.state.queue_faults(faults)
 
     def pending_faults(self) -> list[Fault]:
-        with self._faults_lock:
-            return [f.model_copy(deep=True) for f in self._faults]
+        return self.state.pending_faults()
 
     def clear_faults(self) -> None:
-        with self._faults_lock:
-            self._faults.clear()
+        self.state.clear_faults()
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Use up one turn of the first queued fault that matches this request, if any."""
-        with self._faults_lock:
-            for index, fault in enumerate(self._faults):
-                if fault.matches(method, path):
-                    fault.times -= 1
-                    if fault.times == 0:
-                        del self._faults[index]
-                    return fault
-        return None
+        return self.state.take_fault(method, path)
 
     def requests(self) -> list[RecordedRequest]:
         """The requests received so far, oldest first (at most MAX_RECORDED_REQUESTS)."""
-        with self._requests_lock:
-            return list(self._requests)
+        return self.state.requests()
 
     def clear_requests(self) -> None:
-        with self._requests_lock:
-            self._requests.clear()
+        self.state.clear_requests()
 
     def record(self, request: RecordedRequest) -> None:
-        """Add a request to the record, dropping the oldest beyond MAX_RECORDED_REQUESTS."""
-        with self._requests_lock:
-            self._requests.append(request)
+        self.state.record(request)
 
     def reset(self) -> None:
-        """Forget every profile, fault and recorded request."""
-        self.store.clear()
-        self.clear_faults()
-        self.clear_requests()
+        """Forget every profile, list subscription, fault and recorded request."""
+        self.state.reset()
 
     def get_profile(self, recipient_id: str) -> dict[str, Any] | None:
         return self.store.get(recipient_id)
@@ -220,16 +202,11 @@ class SandboxServer:
         self.store.put(recipient_id, profile)
 
     def is_authorized(self, header: str | None) -> bool:
-        if header is None:
-            return False
-        scheme, _, token = header.strip().partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), self.key.encode()
-        )
+        return self.state.is_authorized(header)
 
     def wait_stopping(self, seconds: float) -> bool:
         """Wait up to ``seconds``; True as soon as the server is stopping."""
-        return self._stopping.wait(seconds)
+        return self.state.wait_stopping(seconds)
 
 
 def start_sandbox(
@@ -251,15 +228,16 @@ def start_sandbox(
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128
+    # The accept backlog: with 128, a burst of a few hundred clients connecting at once (bulk
+    # runs, load tests) overflowed it and the refused SYNs were retried only after 1 s.
+    request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], sandbox: SandboxServer) -> None:
-        self.sandbox = sandbox
+    def __init__(self, address: tuple[str, int], state: SandboxState) -> None:
         self.accepted = 0
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._connections_lock = threading.Lock()
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        super().__init__(address, SandboxRequestHandler)
+        super().__init__(address, handler_for(state))
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind() resolves the host's FQDN, which can stall on a machine

@@ -1,16 +1,19 @@
-"""SQLite-backed profile storage for the sandbox server."""
+"""SQLite-backed storage for the sandbox server: profiles and list subscriptions, one database."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from profile_editor.core.profile_ops import apply_json_patch, merge_profile
 
-__all__ = ["ProfileNotFoundError", "ProfileStore"]
+__all__ = ["ProfileNotFoundError", "ProfileStore", "Subscription"]
 
 
 class ProfileNotFoundError(KeyError):
@@ -20,6 +23,28 @@ class ProfileNotFoundError(KeyError):
 def _dumps(profile: dict[str, Any]) -> str:
     # json keeps dict insertion order, so the stored text keeps the profile's key order.
     return json.dumps(profile, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One list a recipient is subscribed to; ``created``/``updated`` are the list's (ISO 8601)."""
+
+    list_id: str
+    name: str
+    created: str
+    updated: str
+    preferences_json: str | None  # as stored: compact JSON text, spliced into answers
+
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS profiles (id TEXT PRIMARY KEY, profile TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS lists ("
+    " id TEXT PRIMARY KEY, name TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL)",
+    # Keyed by (recipient, list) so a page is one index range scan in list-ID order.
+    "CREATE TABLE IF NOT EXISTS subscriptions ("
+    " recipient_id TEXT NOT NULL, list_id TEXT NOT NULL REFERENCES lists (id), preferences TEXT,"
+    " PRIMARY KEY (recipient_id, list_id)) WITHOUT ROWID",
+)
 
 
 class ProfileStore:
@@ -42,9 +67,8 @@ class ProfileStore:
         if path is not None:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS profiles (id TEXT PRIMARY KEY, profile TEXT NOT NULL)"
-        )
+        for statement in _SCHEMA:
+            self._conn.execute(statement)
         self._closed = False
 
     def get_json(self, recipient_id: str) -> str | None:
@@ -87,8 +111,57 @@ class ProfileStore:
         return cursor.rowcount > 0
 
     def clear(self) -> None:
+        """Forget every profile, list and subscription."""
+        with self._lock, self._transaction():
+            for table in ("subscriptions", "lists", "profiles"):
+                self._conn.execute(f"DELETE FROM {table}")
+
+    # List subscriptions -------------------------------------------------------------------
+
+    def subscriptions_page(
+        self, recipient_id: str, after: str, limit: int
+    ) -> tuple[list[Subscription], bool]:
+        """Up to ``limit`` subscriptions with list IDs after ``after``, in list-ID order, and
+        whether more follow. An unknown recipient simply has none."""
         with self._lock:
-            self._conn.execute("DELETE FROM profiles")
+            rows = self._conn.execute(
+                "SELECT s.list_id, l.name, l.created, l.updated, s.preferences"
+                " FROM subscriptions s JOIN lists l ON l.id = s.list_id"
+                " WHERE s.recipient_id = ? AND s.list_id > ? ORDER BY s.list_id LIMIT ?",
+                (recipient_id, after, limit + 1),
+            ).fetchall()
+        return [Subscription(*row) for row in rows[:limit]], len(rows) > limit
+
+    def subscribe(
+        self, recipient_id: str, lists: Sequence[tuple[str, dict[str, Any] | None]], now: str
+    ) -> None:
+        """Subscribe to each ``(list ID, preferences or None)``, all or nothing.
+
+        An unknown list is created, named after its ID. Subscribing again keeps the
+        subscription; preferences sent replace the stored ones, none sent keep them.
+        """
+        rows = [(list_id, None if prefs is None else _dumps(prefs)) for list_id, prefs in lists]
+        with self._lock, self._transaction():
+            for list_id, preferences in rows:
+                self._conn.execute(
+                    "INSERT INTO lists (id, name, created, updated) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (list_id, list_id, now, now),
+                )
+                self._conn.execute(
+                    "INSERT INTO subscriptions (recipient_id, list_id, preferences)"
+                    " VALUES (?, ?, ?) ON CONFLICT (recipient_id, list_id) DO UPDATE SET"
+                    " preferences = coalesce(excluded.preferences, subscriptions.preferences)",
+                    (recipient_id, list_id, preferences),
+                )
+
+    def unsubscribe_all(self, recipient_id: str) -> int:
+        """Remove every subscription of the recipient (the lists stay); how many there were."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "DELETE FROM subscriptions WHERE recipient_id = ?", (recipient_id,)
+            )
+        return cursor.rowcount
 
     def count(self) -> int:
         with self._lock:
@@ -101,6 +174,17 @@ class ProfileStore:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # Autocommit mode otherwise: statements grouped here commit together or not at all.
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     def _read(self, recipient_id: str) -> str | None:
         row = self._conn.execute(

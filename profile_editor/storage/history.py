@@ -60,6 +60,10 @@ class HistoryEntry(BaseModel):
     duration_ms: float
     profile_before: dict[str, Any] | None = None
     profile_after: dict[str, Any] | None = None
+    # Where the request came from: "window", "cli" or "bulk"; lines written before it say nothing.
+    source: str = "window"
+    # A bulk run's report file, so the one history entry of a run leads to its rows.
+    report: str | None = None
 
     @classmethod
     def of_request(

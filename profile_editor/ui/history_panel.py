@@ -55,7 +55,7 @@ COLUMNS = ("Time", "Env", "Method", "Recipient", "Status", "Outcome", "Duration"
     DURATION_COLUMN,
 ) = range(len(COLUMNS))
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
-REPAINT_DELAY_MS = 100
+BURST_MS = 100
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _OTHER_ROLES = frozenset(
     int(role)
@@ -187,9 +187,12 @@ class HistoryModel(QAbstractTableModel):
         self._cells.clear()
         self.endResetModel()
 
-    def prepend(self, entry: HistoryEntry) -> None:
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._entries.insert(0, entry)
+    def prepend(self, entries: list[HistoryEntry]) -> None:
+        """Put ``entries`` (newest first) on top, in one insertion."""
+        if not entries:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(entries) - 1)
+        self._entries[:0] = entries
         self.endInsertRows()
 
     def entries(self) -> list[HistoryEntry]:
@@ -327,10 +330,13 @@ class HistoryPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.verticalHeader().setVisible(False)
-        self._repaint_timer = QTimer(self)
-        self._repaint_timer.setSingleShot(True)
-        self._repaint_timer.setInterval(REPAINT_DELAY_MS)
-        self._repaint_timer.timeout.connect(self._on_repaint_timer)
+        # Entries of sends in quick succession are shown together: one table update, not one
+        # each (repainting costs more than a loopback request). The table itself stays painted.
+        self._pending: list[HistoryEntry] = []  # newest first
+        self._burst_timer = QTimer(self)
+        self._burst_timer.setSingleShot(True)
+        self._burst_timer.setInterval(BURST_MS)
+        self._burst_timer.timeout.connect(self._on_burst_timer)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
@@ -404,23 +410,32 @@ class HistoryPanel(QWidget):
         self._set_all(entries)
 
     def add_entry(self, entry: HistoryEntry) -> None:
-        """A request that just finished: goes on top (if the filters let it through)."""
+        """A request that just finished: goes on top (if the filters let it through).
+
+        The first of a burst shows at once; those within ``BURST_MS`` of it come together.
+        """
         self._all.insert(0, entry)
         if self._loading:
             self._added_while_loading.append(entry)
-        if filter_entries(
-            [entry], recipient=self._recipient_filter(), status=self._status_filter()
-        ):
-            # Repainting the table costs more than a loopback request; sends in quick
-            # succession share one repaint.
-            if self.view.updatesEnabled():
-                self.view.setUpdatesEnabled(False)
-                self._repaint_timer.start()
-            self.model.prepend(entry)
-        self._refresh_state()
+        self._pending.insert(0, entry)
+        if not self._burst_timer.isActive():
+            self.flush()
+            self._burst_timer.start()
 
-    def _on_repaint_timer(self) -> None:
-        self.view.setUpdatesEnabled(True)
+    def _on_burst_timer(self) -> None:
+        if self._pending:
+            self.flush()
+            self._burst_timer.start()  # the burst may go on
+
+    def flush(self) -> None:
+        """Show the entries added since the last update."""
+        pending, self._pending = self._pending, []
+        self.model.prepend(
+            filter_entries(
+                pending, recipient=self._recipient_filter(), status=self._status_filter()
+            )
+        )
+        self._refresh_state()
 
     def entries(self) -> list[HistoryEntry]:
         """Every entry held, newest first, filters ignored."""
@@ -504,6 +519,7 @@ class HistoryPanel(QWidget):
 
     def _apply_filter(self) -> None:
         selected = self.selected_entry()
+        self._pending = []  # all of them are in what is shown now
         self.model.set_entries(
             filter_entries(
                 self._all, recipient=self._recipient_filter(), status=self._status_filter()

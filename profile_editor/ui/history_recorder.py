@@ -6,7 +6,7 @@ import contextlib
 import queue
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog
@@ -15,6 +15,8 @@ from profile_editor.ui.request_controller import Sent, Verified
 from profile_editor.ui.workers import Job, JobRunner, Progress
 
 __all__ = ["HistoryRecorder"]
+
+BURST_MS = 100
 
 
 class HistoryRecorder(QObject):
@@ -44,6 +46,12 @@ class HistoryRecorder(QObject):
         self._queue: queue.SimpleQueue[tuple[HistoryEntry, list[str]]] = queue.SimpleQueue()
         self._writing = False
         self._closed = False
+        # Sends in quick succession are written by one job: a job (and an fsync) per send
+        # would cost more than the send itself.
+        self._burst_timer = QTimer(self)
+        self._burst_timer.setSingleShot(True)
+        self._burst_timer.setInterval(BURST_MS)
+        self._burst_timer.timeout.connect(self._on_burst_timer)
 
     def on_sent(self, sent: Sent) -> None:
         if not sent.verifying:  # otherwise recorded once the re-load tells what is stored
@@ -63,8 +71,14 @@ class HistoryRecorder(QObject):
         )
         self._panel.add_entry(entry)
         self._queue.put((entry, self._secrets()))
-        if not self._writing and not self._closed:
+        if not self._burst_timer.isActive() and not self._writing and not self._closed:
+            self._start_writer()  # the first of a burst at once, the others together
+            self._burst_timer.start()
+
+    def _on_burst_timer(self) -> None:
+        if not self._queue.empty() and not self._writing and not self._closed:
             self._start_writer()
+            self._burst_timer.start()
 
     def _start_writer(self) -> None:
         log, pending = self._log, self._queue
@@ -83,7 +97,7 @@ class HistoryRecorder(QObject):
 
     def _on_drained(self, _result: None) -> None:
         self._writing = False
-        if not self._queue.empty() and not self._closed:
+        if not self._queue.empty() and not self._closed and not self._burst_timer.isActive():
             self._start_writer()  # queued after the writer's last look
 
     def _on_write_failed(self, exc: Exception) -> None:
@@ -99,6 +113,7 @@ class HistoryRecorder(QObject):
     def shutdown(self) -> None:
         """Join the writer (bounded), then write out whatever it did not get to."""
         self._closed = True
+        self._burst_timer.stop()
         self._runner.shutdown(3000)
         # Nowhere is left to tell of a failure now.
         while not self._queue.empty():

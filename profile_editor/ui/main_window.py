@@ -38,6 +38,7 @@ from profile_editor.ui.window_config import WindowConfig
 from profile_editor.ui.window_settings import WindowSettings
 
 PREVIEW_DELAY_MS = 200
+BUSY_DELAY_MS = 120
 
 
 class MainWindow(QMainWindow):
@@ -77,9 +78,12 @@ class MainWindow(QMainWindow):
         self.settings = WindowSettings(data_dir / "settings.ini")
         self._closing = False
         self._warmed = False
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer = self._timer(PREVIEW_DELAY_MS)
+        # A request answered sooner than this never shows a busy state: no flicker, and one
+        # repaint per send instead of two.
+        self._busy_timer = self._timer(BUSY_DELAY_MS)
+        self._title: tuple[str, object, bool] | None = None
+        self._busy_status = ("", "busy")
         self._build()
         self.environments = EnvironmentSwitcher(
             self.env_bar,
@@ -145,6 +149,12 @@ class MainWindow(QMainWindow):
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
 
+    def _timer(self, interval_ms: int) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval_ms)
+        return timer
+
     def _action(self, text: str, *keys: str | QKeySequence.StandardKey) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(key) for key in keys])
@@ -163,6 +173,7 @@ class MainWindow(QMainWindow):
         self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor.modifiedChanged.connect(self.on_document_changed)
         self._preview_timer.timeout.connect(self.on_preview_timer)
+        self._busy_timer.timeout.connect(self.on_busy_shown)
         self.output.copyCurlRequested.connect(self.on_copy_curl)
         self.previewer.ready.connect(self.on_changes_ready)
         self.status_line.changed.connect(self.statusChanged)
@@ -255,8 +266,11 @@ class MainWindow(QMainWindow):
     def on_document_changed(self, *_args: object) -> None:
         dirty, env = self.document.is_dirty(), self.environments.name
         where = f" — {env}" if env else ""
-        self.setWindowTitle(f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor")
-        self.presets_panel.set_current(self.document.path, dirty)
+        title = f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor"
+        if (title, self.document.path, dirty) != self._title:  # typing in the ID changes neither
+            self._title = (title, self.document.path, dirty)
+            self.setWindowTitle(title)
+            self.presets_panel.set_current(self.document.path, dirty)
 
     def on_preview_timer(self) -> None:
         if self._closing:
@@ -304,8 +318,7 @@ class MainWindow(QMainWindow):
             self, "Discard unsaved edits?", f"Loading “{rid}” replaces what is in the editor."
         ):
             return
-        self._show("Loading…", "busy")
-        self.status_line.show_elapsed(None)
+        self._busy_status = ("Loading…", "busy")
         self.controller.load(request, self.request_bar.api_key())
 
     def on_send_requested(self) -> None:
@@ -338,16 +351,28 @@ class MainWindow(QMainWindow):
             if not dialogs.confirm(self, ask.title, ask.text, ask.detail, ok=ask.ok):
                 self._show("Not sent: cancelled at the confirmation.", "idle")
                 return
-        self._show("Sending…", "busy")
-        self.status_line.show_elapsed(None)
+        self._busy_status = ("Sending…", "busy")
         self.controller.send(result, self.request_bar.api_key(), verify=verify)
 
     def on_busy_changed(self, busy: bool) -> None:
-        self.request_bar.set_busy(busy)
-        self.send_action.setEnabled(not busy)
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self._show_busy(False)
         self.busyChanged.emit(busy)
 
+    def on_busy_shown(self) -> None:
+        self._show_busy(True)
+        self._show(*self._busy_status)
+        self.status_line.show_elapsed(None)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.request_bar.set_busy(busy)
+        self.send_action.setEnabled(not busy)
+
     def on_request_progress(self, note: str) -> None:
+        self._busy_status = (note, "busy")
         self._show(note, "busy")
 
     def on_loaded(self, loaded: Loaded) -> None:
@@ -366,6 +391,8 @@ class MainWindow(QMainWindow):
         self.output.show_response(outcome_text.describe(outcome), raise_tab=not outcome.ok)
         self.status_line.show_elapsed(outcome.elapsed_ms)
         self._show(*outcome_text.send_status(outcome, sent.verifying))
+        if sent.verifying:
+            self._busy_status = (self.status_line.text(), "busy")
 
     def on_verified(self, verified: Verified) -> None:
         check = verified.verification

@@ -35,6 +35,9 @@ class StatusLine(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.elapsed = QLabel("", self)
         self.elapsed.setObjectName("elapsedLabel")
+        # A fixed width: a new time must not move the status text (and re-lay out the window).
+        self.elapsed.setFixedWidth(self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8)
+        self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)

@@ -254,8 +254,10 @@ class WindowDriver:
 
     def cancel(self) -> Outcome:
         """Click Cancel and wait for the request in flight to end."""
+        button = self.find(QPushButton, "cancelButton")
+        self.qtbot.waitUntil(button.isEnabled, timeout=3000)  # shown once a request takes a while
         with self.qtbot.waitSignal(self.widget.requestFinished, timeout=3000) as blocker:
-            self.find(QPushButton, "cancelButton").click()
+            button.click()
         return _outcome(blocker.args)
 
     def is_busy(self) -> bool:
@@ -452,6 +454,7 @@ class WindowDriver:
         return self.find(HistoryPanel, "historyPanel")
 
     def history_cells(self, column: int) -> list[str]:
+        self.history().flush()  # Internal: entries of a burst of sends are shown together
         model = self.find(QTableView, "historyView").model()
         return [str(model.index(row, column).data()) for row in range(model.rowCount())]
 

@@ -1,0 +1,38 @@
+"""JSONL rows: one ``{"recipient_id": "…", "profile": {…}}`` per line, read one line at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TextIO
+
+from profile_editor.bulk.rows import BadRow, Row
+from profile_editor.core.jsoncodec import JsonProblem, parse_value
+
+
+def read_jsonl(handle: TextIO) -> Iterator[Row | BadRow]:
+    for number, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            value = parse_value(text)
+        except JsonProblem as problem:
+            yield BadRow(number, "", f"not JSON: {problem.message} (column {problem.column})")
+            continue
+        if not isinstance(value, dict):
+            yield BadRow(
+                number, "", 'each line must be an object {"recipient_id": …, "profile": {…}}'
+            )
+            continue
+        recipient = value.get("recipient_id")
+        profile = value.get("profile")
+        if not isinstance(recipient, str):
+            yield BadRow(number, "", "“recipient_id” must be a string")
+        elif not isinstance(profile, dict):
+            yield BadRow(number, recipient, "“profile” must be an object")
+        elif set(value) - {"recipient_id", "profile"}:
+            extra = ", ".join(sorted(set(value) - {"recipient_id", "profile"}))
+            yield BadRow(
+                number, recipient, f"unknown member(s) {extra}: only recipient_id and profile"
+            )
+        else:
+            yield Row(number, recipient, profile)

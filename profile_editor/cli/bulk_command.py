@@ -1,0 +1,203 @@
+"""``bulk FILE``: one profile change per row, resumable, with a report and a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from profile_editor.cli.exits import Exit, UsageError
+from profile_editor.cli.output import Output
+
+if TYPE_CHECKING:
+    from profile_editor.bulk.report import RowResult
+    from profile_editor.bulk.runner import RunCounts
+    from profile_editor.cli.context import Context
+    from profile_editor.cli.progress import ProgressBar
+
+
+def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
+    from profile_editor.bulk.csv_input import header_mapping
+    from profile_editor.bulk.inputs import count_rows, is_jsonl
+    from profile_editor.bulk.journal import JournalError
+    from profile_editor.bulk.rows import InputError
+    from profile_editor.bulk.session import BulkJob
+    from profile_editor.core.draft import Draft
+    from profile_editor.core.methods import Method
+    from profile_editor.core.send_plan import Refusal, plan_load
+
+    method = Method.PUT if args.method == "replace" else Method.POST
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be 1 or more.")
+    if args.resume and args.dry_run:
+        raise UsageError(
+            "A dry run sends nothing and keeps no journal: there is nothing to resume."
+        )
+    if not args.file.is_file():
+        raise UsageError(f"No such file: {args.file}")
+    target = ctx.target()
+    # The checks every row would fail alike (no key, a key over plain http) stop the run at once.
+    refusal = plan_load(Draft(recipient_id="bulk"), target)
+    if isinstance(refusal, Refusal):
+        raise UsageError(refusal.message)
+    if not args.dry_run:
+        _confirm_run(ctx, out, method, target.environment, target.protected, target.base_url)
+    try:
+        if not is_jsonl(args.file):
+            header_mapping(args.file)  # a bad header stops the run before anything is sent
+        total = count_rows(args.file) if sys.stderr.isatty() else None
+    except InputError as err:
+        raise UsageError(str(err)) from None
+    bar = _progress(total)
+    job = BulkJob(
+        input_path=args.file,
+        method=method,
+        target=target,
+        client=ctx.session().client(),
+        api_key=ctx.where().key,
+        dry_run=args.dry_run,
+        concurrency=args.concurrency,
+        journal_path=args.journal,
+        resume=args.resume,
+        report_path=args.report,
+        cancel=ctx.session().cancel_token(),
+    )
+
+    def on_result(result: RowResult) -> None:
+        if not result.ok:
+            text = _row_problem(result)
+            if bar is not None:
+                bar.message(text)
+            else:
+                out.say(text)
+        if bar is not None:
+            bar.advance(result.ok)
+
+    try:
+        job.prepare(on_result)
+    except (JournalError, OSError) as err:
+        raise UsageError(str(err)) from None
+    interrupted = False
+    stopped: str | None = None
+    assert job.runner is not None
+    try:
+        counts = job.run()
+    except KeyboardInterrupt:
+        interrupted = True
+        counts = job.runner.snapshot()
+    except (InputError, OSError) as err:
+        # Rows before this point may have been sent: not a usage error, and the journal has them.
+        stopped = str(err)
+        counts = job.runner.snapshot()
+    finally:
+        if bar is not None:
+            bar.close()
+    journal = None if args.dry_run else str(job.journal_path or _default_journal(args.file))
+    out.document(
+        {
+            "file": str(args.file),
+            "method": method.value,
+            "dry_run": args.dry_run,
+            "counts": _counts_doc(counts),
+            "journal": journal,
+            "report": str(args.report) if args.report else None,
+            "interrupted": interrupted,
+            "stopped": stopped,
+        }
+    )
+    verb = "Dry run" if args.dry_run else "Bulk apply"
+    out.say(f"{verb} of {args.file.name}: {counts.summary()}.")
+    if not args.dry_run:
+        _record(ctx, method, args, counts, interrupted)
+    if interrupted:
+        out.say(f"Interrupted: add --resume to send the rows not done yet ({journal}).")
+        return Exit.INTERRUPTED
+    if stopped is not None:
+        out.say(f"The run stopped: {stopped}")
+        return Exit.API_ERROR
+    return Exit.OK if counts.all_ok else Exit.API_ERROR
+
+
+def _default_journal(path: Any) -> Any:
+    from profile_editor.bulk.journal import default_journal_path
+
+    return default_journal_path(path)
+
+
+def _confirm_run(
+    ctx: Context, out: Output, method: Any, environment: str | None, protected: bool, url: str
+) -> None:
+    asks = []
+    if method.value == "PUT":
+        asks.append(f"Replace replaces each row's whole profile at {url}.")
+    if protected and environment:
+        asks.append(f"“{environment}” is a protected environment ({url}).")
+    if not asks or ctx.yes:
+        return
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError(
+            "Not sent: " + " ".join(asks) + " This asks first; pass --yes to answer it "
+            "(there is no terminal to ask on)."
+        )
+    out.say(" ".join(asks))
+    try:
+        answer = input("Go ahead? [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UsageError("Not sent: cancelled at the confirmation.")
+
+
+def _progress(total: int | None) -> ProgressBar | None:
+    if not sys.stderr.isatty():
+        return None
+    from profile_editor.cli.progress import ProgressBar
+
+    return ProgressBar(sys.stderr, total)
+
+
+def _row_problem(result: RowResult) -> str:
+    who = f" {result.recipient_id}" if result.recipient_id else ""
+    if result.status == "bad":
+        return f"line {result.line}{who}: skipped: {result.message}"
+    status = f"{result.http_status} " if result.http_status else ""
+    return f"line {result.line}{who}: {result.status}: {status}{result.message}".rstrip()
+
+
+def _counts_doc(counts: RunCounts) -> dict[str, int]:
+    return {
+        "done": counts.done,
+        "failed": counts.failed,
+        "bad": counts.bad,
+        "cancelled": counts.cancelled,
+        "already_done": counts.skipped,
+        "would_change": counts.would_change,
+        "no_change": counts.no_change,
+        "throttled": counts.throttled,
+    }
+
+
+def _record(
+    ctx: Context, method: Any, args: argparse.Namespace, counts: RunCounts, interrupted: bool
+) -> None:
+    """The run as one history entry, naming its report."""
+    import time
+
+    from profile_editor.bulk.history import run_entry
+    from profile_editor.storage.errors import StorageError
+
+    entry = run_entry(
+        environment=ctx.where().environment,
+        base_url=ctx.where().base_url,
+        method=method,
+        input_path=args.file,
+        counts=counts,
+        duration_ms=(time.monotonic() - counts.started) * 1000,
+        report=args.report,
+        source="cli",
+        interrupted=interrupted,
+    )
+    try:
+        ctx.history().append(entry, secrets=ctx.secrets())
+    except (StorageError, OSError) as exc:
+        print(f"Could not write the history: {exc}", file=sys.stderr)

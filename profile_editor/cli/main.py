@@ -1,0 +1,233 @@
+"""Argument parsing and dispatch for ``profile-editor-cli``; nothing heavy is imported here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from profile_editor.cli.exits import Exit, UsageError
+from profile_editor.cli.output import Output
+
+DESCRIPTION = """\
+Look at and send Courier recipient profiles from the command line, with the window's retries,
+recipient-ID rules, environments, keychain keys, presets and history.
+
+The API key comes from COURIER_API_KEY (or COURIER_AUTH_TOKEN), or from the keychain entry of
+--environment; it is never taken from the command line and never printed.
+
+exit codes: 0 done; 1 the API answered with an error; 2 bad usage or input, nothing sent;
+3 the API could not be reached; 4 sent, but the stored profile differs from what was expected.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code for usage errors is 2 too
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Sub-commands take the options too; SUPPRESS keeps them from resetting values given before.
+    default: Any = None if top else argparse.SUPPRESS
+    flag: Any = False if top else argparse.SUPPRESS
+    group = parser.add_argument_group("common options")
+    group.add_argument(
+        "--base-url", default=default, help="API base URL (default: $COURIER_BASE_URL or Courier's)"
+    )
+    group.add_argument(
+        "--environment",
+        default=default,
+        metavar="NAME",
+        help="one of the window's environments, with its keychain key",
+    )
+    group.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help="where presets, history and environments live",
+    )
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=flag,
+        help="start the local sandbox API for this run",
+    )
+    group.add_argument(
+        "--json", action="store_true", default=flag, help="print one JSON document on stdout"
+    )
+    group.add_argument(
+        "--yes",
+        action="store_true",
+        default=flag,
+        help="answer the confirmations the window would ask (replace, delete, protected environments)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="profile-editor-cli",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, top=False)
+        return p
+
+    methods = ("merge", "replace", "delete", "patch")
+    p = command("get", "print the stored profile as JSON")
+    p.add_argument("recipient_id", metavar="ID")
+
+    p = command("send", "send a profile (or patch) from a file or stdin, then verify it")
+    p.add_argument("recipient_id", metavar="ID")
+    p.add_argument("--method", choices=methods, default="merge")
+    p.add_argument(
+        "--file", metavar="PATH", help="the profile JSON (a patch: the operations); - for stdin"
+    )
+    p.add_argument(
+        "--no-verify", action="store_true", help="do not re-load the profile after sending"
+    )
+
+    p = command("diff", "print what sending would change, without sending")
+    p.add_argument("recipient_id", metavar="ID")
+    p.add_argument("--file", metavar="PATH", help="the profile JSON; - for stdin")
+    p.add_argument("--method", choices=("merge", "replace", "delete"), default="merge")
+
+    p = command("history", "the sends the window and the command line recorded, newest first")
+    p.add_argument("--recipient", metavar="ID", help="recipient IDs containing this (any case)")
+    p.add_argument("--status", choices=("ok", "failed"))
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N entries (0: all)")
+
+    p = command("preset", "list, show or send the window's presets")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    a = actions.add_parser("list", help="every preset")
+    _common(a, top=False)
+    a = actions.add_parser("show", help="one preset's file")
+    _common(a, top=False)
+    a.add_argument("name", metavar="NAME")
+    a = actions.add_parser("send", help="send a preset as the window would")
+    _common(a, top=False)
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--no-verify", action="store_true")
+
+    p = command("bulk", "apply one row per recipient from a CSV or JSONL file")
+    p.add_argument("file", metavar="FILE", type=Path)
+    p.add_argument("--method", choices=("merge", "replace"), default="merge")
+    p.add_argument(
+        "--dry-run", action="store_true", help="load each recipient and report what would change"
+    )
+    p.add_argument("--concurrency", type=int, default=4, metavar="N")
+    p.add_argument("--journal", type=Path, metavar="PATH", help="default: FILE.journal.jsonl")
+    p.add_argument(
+        "--resume", action="store_true", help="send only the rows the journal has not finished"
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="one line per row: CSV, or JSONL if it ends in .jsonl",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    json_mode = "--json" in args_list
+    out = Output(json_mode=json_mode)
+    ctx = None
+    try:
+        args = build_parser().parse_args(args_list)
+        out.json_mode = args.json
+        from profile_editor.cli.context import Context
+
+        ctx = Context(
+            base_url=args.base_url,
+            environment=args.environment,
+            data_dir=args.data_dir,
+            sandbox=args.sandbox,
+            yes=args.yes,
+        )
+        code = int(_dispatch(ctx, out, args))
+    except UsageError as err:
+        out.say(str(err))
+        out.document({"ok": False, "error": str(err)})
+        code = Exit.USAGE
+    except KeyboardInterrupt:
+        out.say("Interrupted.")
+        code = Exit.INTERRUPTED
+    except BrokenPipeError:
+        code = _stdout_closed(Exit.OK)
+    finally:
+        if ctx is not None:
+            ctx.close()
+    try:
+        out.finish(code)
+    except BrokenPipeError:  # e.g. piped into head: the reader has what it wanted
+        code = _stdout_closed(code)
+    return code
+
+
+def _stdout_closed(code: int) -> int:
+    import os
+
+    # Python would report the pipe again when it flushes stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return code
+
+
+def _draft(args: argparse.Namespace, method_name: str) -> Any:
+    from profile_editor.cli.body import METHOD_NAMES, parse_body, read_text
+    from profile_editor.core.draft import Draft
+
+    method = METHOD_NAMES[method_name]
+    profile = patch = None
+    if method.has_body:
+        if not args.file:
+            raise UsageError(f"{method_name} needs a body: --file PATH, or --file - for stdin.")
+        text, name = read_text(args.file)
+        profile, patch = parse_body(text, name, method)
+    elif args.file:
+        raise UsageError("delete sends no body: leave out --file.")
+    return Draft(recipient_id=args.recipient_id, method=method, profile=profile, patch=patch)
+
+
+def _dispatch(ctx: Any, out: Output, args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "get":
+        from profile_editor.cli.profiles import command_get
+
+        return command_get(ctx, out, args.recipient_id)
+    if command == "send":
+        from profile_editor.cli.profiles import command_send
+
+        return command_send(ctx, out, _draft(args, args.method), verify=not args.no_verify)
+    if command == "diff":
+        from profile_editor.cli.profiles import command_diff
+
+        return command_diff(ctx, out, _draft(args, args.method))
+    if command == "history":
+        from profile_editor.cli.stored_files import command_history
+
+        return command_history(
+            ctx, out, recipient=args.recipient, status=args.status, limit=args.limit
+        )
+    if command == "preset":
+        from profile_editor.cli import stored_files
+
+        if args.action == "list":
+            return stored_files.command_preset_list(ctx, out)
+        if args.action == "show":
+            return stored_files.command_preset_show(ctx, out, args.name)
+        return stored_files.command_preset_send(ctx, out, args.name, verify=not args.no_verify)
+    from profile_editor.cli.bulk_command import command_bulk
+
+    return command_bulk(ctx, out, args)

@@ -1,0 +1,211 @@
+"""``get``, ``send`` and ``diff``: one profile, through the window's send plan and client."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from profile_editor.cli.exits import Exit, UsageError, exit_for
+from profile_editor.cli.output import Output, outcome_doc
+
+if TYPE_CHECKING:
+    from profile_editor.cli.context import Context
+    from profile_editor.core.draft import Draft
+    from profile_editor.core.models import Outcome, ProfileRequest
+    from profile_editor.core.send_plan import Confirmation, SendPlan, Stored
+
+# Courier rejects request bodies over 6 MB with 413; refuse before sending, as for other bad input.
+BODY_LIMIT_BYTES = 6 * 1024 * 1024
+
+
+def _retry_note(out: Output) -> Any:
+    from profile_editor.core.outcome_text import retry_line
+
+    def note(n: int, total: int, delay: float, reason: str) -> None:
+        out.say(retry_line(reason, n, total, delay))
+
+    return note
+
+
+def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileRequest]:
+    from profile_editor.core.send_plan import Refusal, plan_load
+
+    request = plan_load(draft, ctx.target())
+    if isinstance(request, Refusal):
+        raise UsageError(request.message)
+    return ctx.execute(request, _retry_note(out)), request
+
+
+def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
+    from profile_editor.core.draft import Draft
+    from profile_editor.core.jsoncodec import dumps_pretty
+    from profile_editor.core.outcome_text import load_line
+
+    outcome, _ = load(ctx, out, Draft(recipient_id=recipient_id))
+    doc: dict[str, Any] = {"recipient_id": recipient_id, **outcome_doc(outcome)}
+    if outcome.ok and outcome.profile is not None:
+        doc["profile"] = outcome.profile
+        out.document(doc)
+        out.text(dumps_pretty(outcome.profile))
+        return Exit.OK
+    out.document(doc)
+    out.say(load_line(recipient_id, outcome))
+    return exit_for(outcome)
+
+
+def _stored(ctx: Context, out: Output, draft: Draft) -> Stored | int:
+    """The stored profile (None inside for a 404), or the exit code of a failed load."""
+    from profile_editor.core.outcome_text import failure_line
+    from profile_editor.core.send_plan import Stored
+
+    outcome, request = load(ctx, out, draft)
+    if outcome.ok and outcome.profile is not None:
+        return Stored(request.base_url, request.recipient_id, outcome.profile)
+    if outcome.status_code == 404:
+        return Stored(request.base_url, request.recipient_id, None)
+    out.say(failure_line("Load", outcome))
+    out.document({"recipient_id": draft.recipient_id, "load": outcome_doc(outcome)})
+    return exit_for(outcome)
+
+
+def command_diff(ctx: Context, out: Output, draft: Draft) -> int:
+    from profile_editor.cli.changes_text import changes_doc, changes_lines
+    from profile_editor.core.methods import Method
+    from profile_editor.core.send_plan import Refusal, plan
+
+    if draft.method is Method.PATCH:
+        raise UsageError("diff shows merge, replace and delete; a patch says what it does itself.")
+    stored = _stored(ctx, out, draft)
+    if isinstance(stored, int):
+        return stored
+    result = plan(draft, ctx.target(), stored)
+    if isinstance(result, Refusal):
+        raise UsageError(result.message.replace("Not sent", "No diff"))
+    assert result.changes is not None
+    out.document(
+        {
+            "recipient_id": draft.recipient_id,
+            "method": draft.method.value,
+            **changes_doc(result.changes),
+        }
+    )
+    out.text("\n".join(changes_lines(result.changes)))
+    return Exit.OK
+
+
+def _ask(out: Output, ask: Confirmation) -> bool:
+    out.say(f"{ask.title}\n{ask.text}")
+    if ask.detail:
+        out.say(ask.detail)
+    try:
+        answer = input(f"{ask.ok}? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _confirmed(ctx: Context, out: Output, send_plan: SendPlan) -> bool:
+    if ctx.yes or not send_plan.confirmations:
+        return True
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        first = send_plan.confirmations[0]
+        raise UsageError(
+            f"Not sent: {first.text} This asks first; pass --yes to answer it "
+            "(there is no terminal to ask on)."
+        )
+    return all(_ask(out, ask) for ask in send_plan.confirmations)
+
+
+def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> int:
+    from profile_editor.core.methods import Method
+    from profile_editor.core.outcome_text import failure_line, send_line
+    from profile_editor.core.send_plan import Refusal, check_verification, plan
+
+    target = ctx.target()
+    refusal = plan(draft, target, None)
+    if isinstance(refusal, Refusal):  # the cheap checks, before anything is loaded
+        raise UsageError(refusal.message)
+    size = len(refusal.request.body_bytes() or b"")
+    if size > BODY_LIMIT_BYTES:
+        raise UsageError(
+            f"Not sent: the body is {size:,} bytes; Courier's limit is {BODY_LIMIT_BYTES:,}."
+        )
+    stored: Stored | None = None
+    # Loading first lets the confirmation say what is lost and the check say what is stored.
+    if verify or draft.method in (Method.PUT, Method.DELETE):
+        loaded = _stored(ctx, out, draft)
+        if isinstance(loaded, int):
+            return loaded
+        stored = loaded
+    send_plan = plan(draft, target, stored, verify=verify)
+    assert not isinstance(send_plan, Refusal)
+    if not _confirmed(ctx, out, send_plan):
+        out.say("Not sent: cancelled at the confirmation.")
+        return Exit.USAGE
+    outcome = ctx.execute(send_plan.request, _retry_note(out))
+    doc: dict[str, Any] = {
+        "recipient_id": draft.recipient_id,
+        "method": draft.method.value,
+        "environment": target.environment,
+        "base_url": target.base_url,
+        **outcome_doc(outcome),
+    }
+    before = stored.profile if stored is not None else None
+    if not outcome.ok:
+        _record(ctx, send_plan.request, outcome, before, None)
+        out.document(doc)
+        out.say(failure_line("Send", outcome))
+        return exit_for(outcome)
+    out.say(send_line(outcome))
+    if not send_plan.verifiable:
+        _record(ctx, send_plan.request, outcome, before, None)
+        out.document(doc)
+        return Exit.OK
+    check, _ = load(ctx, out, draft)
+    if not check.ok and check.status_code != 404:
+        _record(ctx, send_plan.request, outcome, before, None)
+        doc["verification"] = {"checked": False, **outcome_doc(check)}
+        out.document(doc)
+        out.say(f"Sent, but could not verify: {check.summary}. {check.message}".rstrip())
+        return exit_for(check)
+    actual = check.profile if check.ok else None
+    _record(ctx, send_plan.request, outcome, before, actual)
+    verdict = check_verification(send_plan.expected, actual)
+    doc["verification"] = {
+        "checked": True,
+        "matches": verdict.matches,
+        "differences": list(verdict.differences),
+    }
+    out.document(doc)
+    out.say(verdict.summary)
+    return Exit.OK if verdict.matches else Exit.MISMATCH
+
+
+def _record(
+    ctx: Context,
+    request: ProfileRequest,
+    outcome: Outcome,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    from profile_editor.storage.errors import StorageError
+    from profile_editor.storage.history import HistoryEntry
+
+    entry = HistoryEntry(
+        environment=ctx.where().environment,
+        base_url=request.base_url,
+        method=request.method.value,
+        recipient_id=request.recipient_id,
+        request_body=request.payload(),
+        status=outcome.status_code,
+        outcome=outcome.kind.value,
+        message=outcome.message or outcome.summary,
+        duration_ms=outcome.elapsed_ms,
+        profile_before=before,
+        profile_after=after,
+        source="cli",
+    )
+    try:
+        ctx.history().append(entry, secrets=ctx.secrets())
+    except (StorageError, OSError) as exc:
+        print(f"Could not write the history: {exc}", file=sys.stderr)

@@ -1,0 +1,185 @@
+"""history, presets and environments: the window's files, read and used from the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
+
+from profile_editor.sandbox.server import SandboxServer
+from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.storage.history import HistoryEntry, HistoryLog
+from profile_editor.storage.presets import Preset, PresetStore
+
+
+def test_history_reads_what_the_window_and_the_cli_wrote(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, data_dir: Path
+) -> None:
+    # A line written before entries said where they came from reads as the window's.
+    HistoryLog(data_dir / "history").append(
+        HistoryEntry(
+            base_url="https://api.courier.com",
+            method="POST",
+            recipient_id="from-window",
+            status=200,
+            outcome="success",
+            duration_ms=3,
+        )
+    )
+    assert run_cli("send", "u1", "--file", "-", input='{"a": 1}').code == 0
+    assert run_cli("send", "..", "--file", "-", input="{}").code == 2  # refused: not recorded
+    keyed_sandbox.stop()
+    assert run_cli("send", "u2", "--file", "-", "--no-verify", input="{}").code == 3
+
+    entries = run_cli("history", "--json").json()["entries"]
+    assert [(e["recipient_id"], e["source"]) for e in entries] == [
+        ("u2", "cli"),
+        ("u1", "cli"),
+        ("from-window", "window"),
+    ]
+    ok = run_cli("history", "--status", "ok", "--recipient", "U1", "--json").json()["entries"]
+    assert [e["recipient_id"] for e in ok] == ["u1"]
+    assert ok[0]["profile_after"] == {"a": 1}
+    failed = run_cli("history", "--status", "failed").stdout.splitlines()
+    assert len(failed) == 1 and "u2" in failed[0] and "network_error" in failed[0]
+    assert len(run_cli("history", "--limit", "1").stdout.splitlines()) == 1
+
+
+def test_presets_list_show_send(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, data_dir: Path
+) -> None:
+    store = PresetStore(data_dir / "presets")
+    store.save(Preset(name="Fix locale", recipient_id="u9", profile={"locale": "fr-FR"}))
+    store.save(Preset(name="Wipe", recipient_id="u9", method="DELETE"))
+    (data_dir / "presets" / "broken.json").write_text("{nope")
+
+    listed = run_cli("preset", "list", "--json").json()["presets"]
+    assert [p["name"] for p in listed] == ["broken", "Fix locale", "Wipe"]
+    assert "error" in listed[0]
+    shown = run_cli("preset", "show", "fix locale")
+    assert json.loads(shown.stdout)["profile"] == {"locale": "fr-FR"}
+
+    assert run_cli("preset", "send", "Fix locale").code == 0
+    assert keyed_sandbox.get_profile("u9") == {"locale": "fr-FR"}
+    assert run_cli("preset", "send", "Wipe").code == 2  # delete asks first
+    assert run_cli("preset", "send", "Wipe", "--yes").code == 0
+    assert keyed_sandbox.get_profile("u9") is None
+    missing = run_cli("preset", "show", "nope")
+    assert missing.code == 2 and "No preset named" in missing.stderr
+
+
+def test_environment_with_protection_and_key(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, data_dir: Path
+) -> None:
+    EnvironmentStore(data_dir / "environments.json").save(
+        [
+            Environment(name="Local", base_url=keyed_sandbox.url, protected=True),
+            Environment(name="Other", base_url="https://example.invalid"),
+        ]
+    )
+    refused = run_cli(
+        "--environment", "local", "send", "u1", "--file", "-", input='{"a": 1}', base_url=None
+    )
+    assert refused.code == 2
+    assert "protected environment" in refused.stderr
+    sent = run_cli(
+        "--environment",
+        "Local",
+        "send",
+        "u1",
+        "--yes",
+        "--file",
+        "-",
+        "--json",
+        input='{"a": 1}',
+        base_url=None,
+    )
+    assert sent.code == 0, sent.stderr
+    assert sent.json()["environment"] == "Local"
+    unknown = run_cli("--environment", "Nowhere", "get", "u1", base_url=None)
+    assert unknown.code == 2 and "Local, Other" in unknown.stderr
+    both = run_cli("--environment", "Local", "get", "u1")
+    assert both.code == 2
+
+
+def test_sandbox_option_runs_its_own(run_cli: RunCli) -> None:
+    sent = run_cli(
+        "--sandbox", "send", "s1", "--file", "-", input='{"a": 1}', key=None, base_url=None
+    )
+    assert sent.code == 0, sent.stderr
+    got = run_cli("--sandbox", "get", "s1", key=None, base_url=None)
+    assert json.loads(got.stdout) == {"a": 1}  # kept in the data folder's sandbox database
+
+
+def test_help_and_get_import_no_qt(
+    cli_env: dict[str, str], keyed_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    keyed_sandbox.put_profile("u1", {"a": 1})
+    script = (
+        "import sys\n"
+        "sys.modules['PySide6'] = None  # any import of Qt now fails\n"
+        "from profile_editor.cli.main import main\n"
+        "args = sys.argv[1:]\n"
+        "try:\n"
+        "    code = main(args)\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code\n"
+        "assert not [m for m in sys.modules if m.startswith('PySide6.')], 'Qt imported'\n"
+        "sys.exit(code)\n"
+    )
+    env = dict(cli_env, COURIER_API_KEY=TEST_KEY)
+    for args in (
+        ["--help"],
+        ["--base-url", keyed_sandbox.url, "--data-dir", str(tmp_path), "get", "u1"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+    assert (
+        "exit codes"
+        in subprocess.run(
+            [sys.executable, "-m", "profile_editor.cli", "--help"],
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout
+    )
+
+
+def test_environment_key_comes_from_the_keychain(
+    run_cli: RunCli,
+    keyed_sandbox: SandboxServer,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keyrings.alt.file import PlaintextKeyring
+
+    from profile_editor.storage.secrets import KeyVault
+
+    # A file keychain both processes find through XDG_DATA_HOME (never the real one).
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_DATA_HOME", str(xdg))
+    KeyVault(backend=PlaintextKeyring()).set("Local", TEST_KEY)
+    EnvironmentStore(data_dir / "environments.json").save(
+        [Environment(name="Local", base_url=keyed_sandbox.url)]
+    )
+    keyed_sandbox.put_profile("u1", {"a": 1})
+    env = {
+        "XDG_DATA_HOME": str(xdg),
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+    }
+    got = run_cli("--environment", "Local", "get", "u1", key=None, base_url=None, env=env)
+    assert got.code == 0, got.stderr
+    assert json.loads(got.stdout) == {"a": 1}
+    without = run_cli("--environment", "Local", "get", "u1", key=None, base_url=None)
+    assert without.code == 2 and "no API key" in without.stderr
