@@ -104,3 +104,26 @@ def test_without_verbose_stderr_stays_quiet(
 ) -> None:
     assert run_main(monkeypatch, ["--sandbox", "--data-dir", str(tmp_path)], print) == 0
     assert "Profile Editor starting" not in capsys.readouterr().err
+
+
+def test_a_window_saved_off_screen_opens_on_a_screen(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+
+    def move_away(window: QMainWindow) -> None:
+        window.setGeometry(area.right() - 150, area.top() + 40, 640, 480)  # mostly off the edge
+
+    assert run_main(monkeypatch, ["--sandbox", "--data-dir", str(tmp_path)], move_away) == 0
+    saved = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert saved.value("geometry") is not None
+    seen: dict[str, object] = {}
+
+    def look(window: QMainWindow) -> None:
+        seen["on_screen"] = area.contains(window.geometry())
+        seen["size"] = (window.width(), window.height())
+
+    assert run_main(monkeypatch, ["--sandbox", "--data-dir", str(tmp_path)], look) == 0
+    assert seen["on_screen"] is True
