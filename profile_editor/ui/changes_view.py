@@ -11,16 +11,18 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 from profile_editor.core.changes import ChangeKind, ChangeSet
 from profile_editor.core.jsoncodec import dumps_compact
 from profile_editor.core.send_plan import ChangePreview
+from profile_editor.ui.palette import Palette, current, theme
 
 # A diff of thousands of rows helps nobody and costs time on the UI thread.
 MAX_ROWS = 200
 CELL_CHARS = 120
 
-_STYLE = {
-    ChangeKind.ADDED: ("+ added", "#e8f5e9", "#1b5e20"),
-    ChangeKind.CHANGED: ("~ changed", "#fff8e1", "#8d6e00"),
-    ChangeKind.REMOVED: ("- removed", "#ffebee", "#b71c1c"),
+_LABELS = {
+    ChangeKind.ADDED: "+ added",
+    ChangeKind.CHANGED: "~ changed",
+    ChangeKind.REMOVED: "- removed",
 }
+_KIND_ROLE = Qt.ItemDataRole.UserRole  # column 0: the ChangeKind value, or "untouched"
 
 
 def _cell(value: Any, present: bool) -> str:
@@ -52,6 +54,7 @@ class ChangesView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree)
+        theme().follow(self, self.on_theme_changed)
         self.show_message("Load the profile (Ctrl+L) to see what sending will change.")
 
     def show_message(self, text: str) -> None:
@@ -85,19 +88,16 @@ class ChangesView(QWidget):
             )
         items = []
         for change in changes.changes[:MAX_ROWS]:
-            label, background, foreground = _STYLE[change.kind]
             item = QTreeWidgetItem(
                 [
-                    label,
+                    _LABELS[change.kind],
                     change.path,
                     _cell(change.old, change.kind is not ChangeKind.ADDED),
                     _cell(change.new, change.kind is not ChangeKind.REMOVED),
                 ]
             )
             item.setToolTip(1, change.path)
-            for column in range(4):
-                item.setBackground(column, QBrush(QColor(background)))
-            item.setForeground(0, QBrush(QColor(foreground)))
+            item.setData(0, _KIND_ROLE, change.kind.value)
             items.append(item)
         hidden = len(changes.changes) - MAX_ROWS
         if hidden > 0:
@@ -105,10 +105,30 @@ class ChangesView(QWidget):
         if changes.untouched:
             count = len(changes.untouched)
             parent = QTreeWidgetItem(["= untouched", f"{count:,} key{'s' if count != 1 else ''}"])
-            parent.setForeground(0, QBrush(QColor("#607d8b")))
+            parent.setData(0, _KIND_ROLE, "untouched")
             for key in changes.untouched[:MAX_ROWS]:
                 parent.addChild(QTreeWidgetItem(["", key]))
             items.append(parent)
         self.tree.addTopLevelItems(items)
+        self._paint(current())
         self.tree.resizeColumnToContents(0)
         self.tree.setVisible(bool(items))
+
+    def on_theme_changed(self, colors: Palette) -> None:
+        self._paint(colors)
+
+    def _paint(self, colors: Palette) -> None:
+        """Colour the rows by their kind (at most MAX_ROWS + 2 top-level items)."""
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            if item is None:
+                continue
+            kind = item.data(0, _KIND_ROLE)
+            if kind == "untouched":
+                item.setForeground(0, QBrush(QColor(colors.muted)))
+            elif kind in colors.changes:
+                background, foreground = colors.changes[kind]
+                for column in range(4):
+                    item.setBackground(column, QBrush(QColor(background)))
+                    item.setForeground(column, QBrush(QColor(colors.text)))
+                item.setForeground(0, QBrush(QColor(foreground)))

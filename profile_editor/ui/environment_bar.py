@@ -15,31 +15,21 @@ from PySide6.QtWidgets import (
 )
 
 from profile_editor.storage.environments import Environment
+from profile_editor.ui.palette import readable_text_color, relative_luminance
 from profile_editor.ui.resources import icon
+
+__all__ = [
+    "NEUTRAL_COLOR",
+    "EnvironmentBar",
+    "color_swatch",
+    "readable_text_color",
+    "relative_luminance",
+    "tinted_icon",
+]
 
 NEUTRAL_COLOR = "#546e7a"
 # Yellow on any band colour reads as "caution" and stays visible on red production bands.
 PROTECTED_STRIPE = "#ffd600"
-
-
-def _channel(value: float) -> float:
-    return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-
-def relative_luminance(color: str) -> float:
-    """WCAG relative luminance of ``#rrggbb``: 0 for black, 1 for white."""
-    c = QColor(color)
-    return (
-        0.2126 * _channel(c.redF()) + 0.7152 * _channel(c.greenF()) + 0.0722 * _channel(c.blueF())
-    )
-
-
-def readable_text_color(background: str) -> str:
-    """Black or white, whichever contrasts more with ``background``."""
-    lum = relative_luminance(background)
-    on_black = (lum + 0.05) / 0.05
-    on_white = 1.05 / (lum + 0.05)
-    return "#000000" if on_black > on_white else "#ffffff"
 
 
 def color_swatch(color: str, size: int = 12) -> QIcon:

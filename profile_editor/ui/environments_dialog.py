@@ -34,6 +34,7 @@ from profile_editor.storage.errors import StorageError
 from profile_editor.storage.secrets import KeyVault
 from profile_editor.storage.secretscan import contains_secret
 from profile_editor.ui.environment_bar import color_swatch, readable_text_color
+from profile_editor.ui.palette import current
 
 SWATCHES = ("#d64541", "#d35400", "#c49000", "#2e7d32", "#00838f", "#1565c0", "#6a1b9a", "#455a64")
 NEW_COLOR = "#2e7d32"
@@ -103,14 +104,16 @@ class EnvironmentsDialog(QDialog):
         self.vault_notice.setWordWrap(True)
         self.vault_notice.setTextFormat(Qt.TextFormat.PlainText)
         self.vault_notice.setStyleSheet(
-            "background: #fff8e1; color: #6d4c00; padding: 6px; border-radius: 4px;"
+            f"background: {current().note[0]}; color: {current().note[1]};"
+            " padding: 6px; border-radius: 4px;"
         )
         self.file_notice = QLabel(self)
         self.file_notice.setObjectName("environmentsFileNotice")
         self.file_notice.setWordWrap(True)
         self.file_notice.setTextFormat(Qt.TextFormat.PlainText)
         self.file_notice.setStyleSheet(
-            "background: #ffebee; color: #b71c1c; padding: 6px; border-radius: 4px;"
+            f"background: {current().danger[0]}; color: {current().danger[1]};"
+            " padding: 6px; border-radius: 4px;"
         )
         if store.error:
             self.file_notice.setText(f"{store.error} Saving replaces that file.")
@@ -159,7 +162,7 @@ class EnvironmentsDialog(QDialog):
             swatch.setFixedSize(22, 22)
             swatch.setToolTip(hex_color)
             swatch.setStyleSheet(
-                f"QToolButton {{ background: {hex_color}; border: 1px solid #90a4ae; border-radius: 3px; }}"
+                f"QToolButton {{ background: {hex_color}; border: 1px solid {current().border}; border-radius: 3px; }}"
             )
             swatch.clicked.connect(lambda _=False, c=hex_color: self.set_color(c))
             colors.addWidget(swatch)
@@ -183,7 +186,7 @@ class EnvironmentsDialog(QDialog):
         self.key_status = QLabel(self)
         self.key_status.setObjectName("envKeyStatus")
         self.key_status.setWordWrap(True)
-        self.key_status.setStyleSheet("color: #546e7a;")
+        self.key_status.setStyleSheet(f"color: {current().muted};")
 
         self.editor = QWidget(self)
         form = QFormLayout(self.editor)
@@ -344,7 +347,7 @@ class EnvironmentsDialog(QDialog):
         label.setObjectName(name)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setStyleSheet("color: #b71c1c;")
+        label.setStyleSheet(f"color: {current().error_text};")
         label.setVisible(False)
         return label
 
@@ -375,7 +378,7 @@ class EnvironmentsDialog(QDialog):
         fg = readable_text_color(color)
         self.color_button.setText(color)
         self.color_button.setStyleSheet(
-            f"QPushButton {{ background: {color}; color: {fg}; border: 1px solid #90a4ae;"
+            f"QPushButton {{ background: {color}; color: {fg}; border: 1px solid {current().border};"
             " border-radius: 3px; padding: 3px 10px; }"
         )
 
@@ -476,7 +479,7 @@ class EnvironmentsDialog(QDialog):
         item.setText(f"{name}  (protected)" if row.protected else name)
         if problems:
             item.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
-            item.setForeground(QColor("#b71c1c"))
+            item.setForeground(QColor(current().bad))
             item.setToolTip("\n".join(p for p in (problems.name, problems.url) if p))
         else:
             item.setIcon(color_swatch(row.color, 14))

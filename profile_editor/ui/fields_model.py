@@ -36,6 +36,7 @@ from profile_editor.core.values import (
     quoted,
     same_value,
 )
+from profile_editor.ui.palette import current
 
 __all__ = [
     "DISPLAY_LIMIT",
@@ -61,8 +62,6 @@ FILTER_LIMIT = 1000
 
 TOOLTIP_LIMIT = 2000
 
-_FLAG_BACKGROUND = QBrush(QColor(255, 205, 205))
-_FLAG_FOREGROUND = QBrush(QColor(0, 0, 0))
 _AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -347,9 +346,9 @@ class FieldsModel(QAbstractTableModel):
             return None
         if column == KEY_COLUMN and self._key_flag(index.row()):
             if role == Qt.ItemDataRole.BackgroundRole:
-                return _FLAG_BACKGROUND
+                return QBrush(QColor(current().flag[0]))
             if role == Qt.ItemDataRole.ForegroundRole:
-                return _FLAG_FOREGROUND
+                return QBrush(QColor(current().flag[1]))
         return None
 
     def setData(

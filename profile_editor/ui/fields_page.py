@@ -29,9 +29,6 @@ from profile_editor.ui.fields_model import FieldsModel
 
 __all__ = ["FieldsPage"]
 
-ERROR_STYLE = "color: #b00020;"
-NOTE_STYLE = "background: #fff4ce; color: #5c4400; padding: 4px; border-radius: 3px;"
-
 
 class FieldsPage(QWidget):
     """The table, through a :class:`FieldsFilterModel`, with its toolbar and notes.
@@ -114,12 +111,12 @@ class FieldsPage(QWidget):
 
         self.lock_label = QLabel(self)
         self.lock_label.setObjectName("fieldsNoteLabel")
-        self.lock_label.setStyleSheet(NOTE_STYLE)
+        self.lock_label.setProperty("tone", "note")  # coloured by app.qss
         self.lock_label.setToolTip("The table is read-only until the JSON tab parses again.")
         self.lock_label.hide()
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("fieldsProblemLabel")
-        self.problem_label.setStyleSheet(ERROR_STYLE)
+        self.problem_label.setProperty("tone", "error")
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
 

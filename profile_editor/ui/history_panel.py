@@ -40,6 +40,7 @@ from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
 from profile_editor.storage.secretscan import mask_text
 from profile_editor.ui import dialogs
+from profile_editor.ui.palette import current
 from profile_editor.ui.workers import Job, JobRunner, Progress
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -90,11 +91,6 @@ OUTCOME_LABELS = {
 DETAIL_SECTION_CHARS = 200_000
 CELL_CHARS = 200
 
-_GOOD = QColor("#1b5e20")
-_WARN = QColor("#8d4e00")
-_BAD = QColor("#b71c1c")
-_MUTED = QColor("#607d8b")
-
 
 def ask_save_path(parent: QWidget | None, suggested: str) -> Path | None:
     """Where to export the history, or None if the user cancels."""
@@ -121,13 +117,14 @@ def outcome_label(outcome: str) -> str:
 
 
 def _status_color(entry: HistoryEntry) -> QColor:
+    colors = current()
     if entry.status is None:
-        return _MUTED if entry.outcome == "cancelled" else _BAD
+        return QColor(colors.muted if entry.outcome == "cancelled" else colors.bad)
     if entry.status < 300:
-        return _GOOD
+        return QColor(colors.good)
     if entry.status < 500:
-        return _WARN
-    return _BAD
+        return QColor(colors.warn)
+    return QColor(colors.bad)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from profile_editor.core.values import doc_safe, editor_json
+from profile_editor.ui.palette import Palette, current, theme
 
 __all__ = ["HIGHLIGHT_LIMIT", "JsonEdit", "JsonHighlighter", "doc_safe", "editor_json"]
 
@@ -36,8 +37,6 @@ HIGHLIGHT_LIMIT = 200_000
 BULK_PASTE = 256_000
 
 _PARAGRAPH = "\u2029"
-_ERROR_LINE = QColor(255, 221, 221)
-_ERROR_CHAR = QColor(255, 170, 170)
 
 
 def utf16_offset(text: str, index: int) -> int:
@@ -60,10 +59,16 @@ class JsonHighlighter(QSyntaxHighlighter):
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
-        self._key = self._format("#1f4e99", bold=True)
-        self._string = self._format("#2d7d2d")
-        self._number = self._format("#a65e00")
-        self._literal = self._format("#8a2be2")
+        self.set_colors(current())
+
+    def set_colors(self, colors: Palette) -> None:
+        """Use ``colors`` from now on; re-highlights the document (bounded by the limit)."""
+        self._key = self._format(colors.json_key, bold=True)
+        self._string = self._format(colors.json_string)
+        self._number = self._format(colors.json_number)
+        self._literal = self._format(colors.json_literal)
+        if self.document() is not None:
+            self.rehighlight()
 
     @staticmethod
     def _format(color: str, *, bold: bool = False) -> QTextCharFormat:
@@ -107,11 +112,12 @@ class JsonEdit(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
         self._highlighter: JsonHighlighter | None = JsonHighlighter(self) if highlight else None
-        self._error_line = 0
+        self._error_line = self._error_column = 0
         # Set when a paste replaced the whole text; the editor widget then parses at once.
         self.bulk_replaced = False
         self._sync_highlighter(self.document().characterCount(), allow_attach=True)
         self.textChanged.connect(self._on_text_changed)
+        theme().follow(self, self.on_theme_changed)
 
     # -- text in and out -------------------------------------------------------------------
 
@@ -190,7 +196,8 @@ class JsonEdit(QPlainTextEdit):
         """Highlight ``line`` across the full width and the character at ``column``."""
         cursor = self.cursor_at(line, column)
         line_format = QTextCharFormat()
-        line_format.setBackground(_ERROR_LINE)
+        colors = current()
+        line_format.setBackground(QColor(colors.error_line))
         line_format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         line_selection = QTextEdit.ExtraSelection()
         line_selection.cursor = QTextCursor(cursor)
@@ -201,18 +208,24 @@ class JsonEdit(QPlainTextEdit):
             QTextCursor.MoveOperation.NextCharacter, QTextCursor.MoveMode.KeepAnchor
         )
         char_format = QTextCharFormat()
-        char_format.setBackground(_ERROR_CHAR)
+        char_format.setBackground(QColor(colors.error_char))
         char_selection = QTextEdit.ExtraSelection()
         char_selection.cursor = char_cursor
         char_selection.format = char_format
 
-        self._error_line = line
+        self._error_line, self._error_column = line, column
         self.setExtraSelections([line_selection, char_selection])
 
     def clear_error(self) -> None:
         if self._error_line:
             self._error_line = 0
             self.setExtraSelections([])
+
+    def on_theme_changed(self, colors: Palette) -> None:
+        if self._highlighter is not None:
+            self._highlighter.set_colors(colors)
+        if self._error_line:
+            self.mark_error(self._error_line, self._error_column)
 
     def error_line(self) -> int:
         """The 1-based line currently marked, or 0."""

@@ -7,7 +7,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from profile_editor.core.jsoncodec import JsonProblem
-from profile_editor.ui.fields_page import ERROR_STYLE
 from profile_editor.ui.find_bar import FindBar
 from profile_editor.ui.profile_json_edit import ProfileJsonEdit
 
@@ -25,7 +24,6 @@ class JsonPage(QWidget):
         self.find_bar = FindBar(self.edit, self)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("jsonErrorLabel")
-        self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()

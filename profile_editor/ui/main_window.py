@@ -28,6 +28,7 @@ from profile_editor.ui.history_panel import HistoryDock
 from profile_editor.ui.history_recorder import HistoryRecorder
 from profile_editor.ui.menus import build_menus
 from profile_editor.ui.output_tabs import OutputTabs
+from profile_editor.ui.palette import theme
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
 from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.config = config
         self.setObjectName("mainWindow")
-        self.setStyleSheet(read_text("app.qss"))
+        theme().style(self, read_text("app.qss"))
         data_dir = config.data_dir
         self.controller = RequestController(
             self,

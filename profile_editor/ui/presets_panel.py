@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
 from profile_editor.ui import dialogs
+from profile_editor.ui.palette import current
 from profile_editor.ui.resources import icon
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -43,7 +44,6 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
 
 MODIFIED_PREFIX = "• "
-_BROKEN_COLOR = QColor("#b71c1c")
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -152,7 +152,7 @@ class PresetListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole and entry.is_broken:
             return self._warning()
         if role == Qt.ItemDataRole.ForegroundRole and entry.is_broken:
-            return QBrush(_BROKEN_COLOR)
+            return QBrush(QColor(current().bad))
         if role == Qt.ItemDataRole.FontRole and is_current:
             font = QFont()
             font.setBold(True)

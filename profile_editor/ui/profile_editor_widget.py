@@ -38,7 +38,7 @@ from profile_editor.core.values import editor_json, quoted, rows_json_text
 from profile_editor.ui import dialogs
 from profile_editor.ui.fields_delegate import FieldsDelegate
 from profile_editor.ui.fields_model import FieldsModel, RowEdit
-from profile_editor.ui.fields_page import NOTE_STYLE, FieldsPage
+from profile_editor.ui.fields_page import FieldsPage
 from profile_editor.ui.json_page import JsonPage
 from profile_editor.ui.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
 from profile_editor.ui.undo_commands import (
@@ -133,7 +133,7 @@ class ProfileEditorWidget(QWidget):
         self._tabs.addTab(self._json_page, "JSON")
         self._go_to_label = QLabel(self)
         self._go_to_label.setObjectName("goToNoteLabel")
-        self._go_to_label.setStyleSheet(NOTE_STYLE)
+        self._go_to_label.setProperty("tone", "note")  # coloured by app.qss
         self._go_to_label.setWordWrap(True)
         self._go_to_label.hide()
         layout = QVBoxLayout(self)

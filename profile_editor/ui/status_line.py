@@ -6,16 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-__all__ = ["STATUS_COLORS", "StatusLine"]
+from profile_editor.ui.palette import Palette, current, theme
 
-# state: (background, text)
-STATUS_COLORS = {
-    "idle": ("#eceff1", "#37474f"),
-    "busy": ("#e3f2fd", "#0d47a1"),
-    "success": ("#e8f5e9", "#1b5e20"),
-    "warning": ("#fff8e1", "#6d4c00"),
-    "error": ("#ffebee", "#b71c1c"),
-}
+__all__ = ["StatusLine"]
 
 
 class StatusLine(QWidget):
@@ -42,6 +35,7 @@ class StatusLine(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.label, 1)
         row.addWidget(self.elapsed)
+        theme().follow(self, self.on_theme_changed)
 
     def text(self) -> str:
         return self.label.text()
@@ -54,12 +48,19 @@ class StatusLine(QWidget):
         if self.label.property("state") != state:
             # A palette swap is far cheaper than re-running the style sheet on every send.
             self.label.setProperty("state", state)
-            background, foreground = STATUS_COLORS[state]
-            palette = self.label.palette()
-            palette.setColor(QPalette.ColorRole.Window, QColor(background))
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
-            self.label.setPalette(palette)
+            self._paint(current())
         self.changed.emit(text, state)
+
+    def on_theme_changed(self, colors: Palette) -> None:
+        if self.state():
+            self._paint(colors)
+
+    def _paint(self, colors: Palette) -> None:
+        background, foreground = colors.status[self.state()]
+        palette = self.label.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
+        self.label.setPalette(palette)
 
     def append(self, note: str, state: str) -> None:
         self.show_status(f"{self.text()} · {note}", state)
