@@ -19,7 +19,7 @@ from profile_editor.core.send_plan import ChangePreview, Refusal, plan, plan_loa
 from profile_editor.storage.environments import Environment, EnvironmentStore
 from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.storage.presets import PresetEntry, PresetStore
-from profile_editor.ui import dialogs
+from profile_editor.ui import accessibility, dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.document = PresetDocument(self.preset_store, self, self.editor, self)
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
+        accessibility.describe(self)
+        accessibility.apply_tab_order(self._regions())
+        accessibility.show_shortcuts(self)
         self._restore()
         self.document.mark_saved(self.document.entry)
         self.status_line.show_status("Ready.", "idle")
@@ -160,6 +163,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
+
+    def _regions(self) -> list[QWidget]:
+        """The window's parts in visual order, for the tab order."""
+        bar, presets, output = self.env_bar, self.presets_panel, self.output
+        return [bar, presets, self.request_bar, self.editor, output, self.history_dock]
 
     def _timer(self, interval_ms: int) -> QTimer:
         timer = QTimer(self)

@@ -1,0 +1,81 @@
+"""Render the main window in the light and the dark colour scheme against a local sandbox.
+
+    QT_QPA_PLATFORM=offscreen python docs/make_scheme_screenshots.py [OUT_DIR]
+
+Writes ``screenshot-light.png`` and ``screenshot-dark.png`` (a loaded profile with edits, so
+the Changes view, the JSON colours, a problem mark and a status are all on screen).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from keyring.backends.fail import Keyring as FailKeyring
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from profile_editor.app import create_main_window
+from profile_editor.sandbox.server import start_sandbox
+from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.palette import theme
+
+
+def spin(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_idle(window: MainWindow) -> None:
+    for _ in range(100):
+        spin(50)
+        if not window.is_busy():
+            return
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs")
+    out.mkdir(parents=True, exist_ok=True)
+    QApplication([])
+    sandbox = start_sandbox(port=0)
+    sandbox.put_profile(
+        "user-ada-001",
+        {"email": "ada@example.com", "name": "Ada", "custom": {"plan": "pro"}, "locale": "en-GB"},
+    )
+    window = create_main_window(
+        base_url=sandbox.url,
+        auth_token=sandbox.key,
+        data_dir=Path(tempfile.mkdtemp()),
+        sandbox=True,
+        environment_name="Sandbox",
+        environment_color="#00897b",
+        keyring_backend=FailKeyring(),
+    )
+    assert isinstance(window, MainWindow)
+    window.show()
+    spin(300)
+    window.request_bar.recipient_edit.setText("user-ada-001")
+    window.on_load_requested()
+    wait_idle(window)
+    edited = {
+        "email": "ada@example.com",
+        "name": "Ada Lovelace",
+        "custom": {"plan": "enterprise", "seats": 3},
+        "phone_number": "+44 20 7946 0018",
+        "beta": True,
+    }
+    window.editor.set_profile(edited)
+    spin(1500)
+    for name, scheme in (("light", Qt.ColorScheme.Light), ("dark", Qt.ColorScheme.Dark)):
+        theme().set_override(scheme)
+        spin(400)
+        window.grab().save(str(out / f"screenshot-{name}.png"))
+    window.editor.set_modified(False)
+    window.close()
+    sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""What a screen reader says about the window's widgets, and the one tab order of the window.
+
+Names and descriptions are kept here, by object name, rather than spread over the
+components, so that they read as one consistent text and a test can check them all. A widget
+whose text already names it (a button, a check box) needs no entry: Qt reads its text, and its
+tool tip as the description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+__all__ = ["ACCESSIBLE", "TAB_ORDER", "apply_tab_order", "describe", "show_shortcuts"]
+
+# objectName: (accessible name, description: what the name does not say, keys first)
+ACCESSIBLE: dict[str, tuple[str, str]] = {
+    "environmentCombo": ("Environment", "Where requests are sent. The band shows its colour."),
+    "environmentBand": (
+        "",  # set by the band itself: the environment's name and address
+        "The band's colour is the environment's; a yellow stripe and a PROTECTED badge mark "
+        "one that asks before every send.",
+    ),
+    "environmentsButton": ("Edit environments", "Edit environments and their API keys."),
+    "presetFilterEdit": ("Filter presets", "Shows only the presets whose name holds this text."),
+    "presetsList": (
+        "Presets",
+        "Saved requests. Enter opens one, F2 renames it, Delete deletes it, "
+        "the More button has the other actions.",
+    ),
+    "presetsMoreButton": (
+        "More preset actions",
+        "Rename, duplicate, delete, import and export presets. Space opens the menu.",
+    ),
+    "methodCombo": (
+        "Method",
+        "Merge adds and updates keys (null removes one); Replace overwrites the whole "
+        "profile; Delete removes it.",
+    ),
+    "recipientIdEdit": ("Recipient ID", "Enter or Ctrl+L loads its stored profile."),
+    "apiKeyEdit": (
+        "API key",
+        "Hidden as typed and kept in memory only; COURIER_API_KEY is used when empty.",
+    ),
+    "noteEdit": ("Note", "Saved with the preset."),
+    "profileTabs": ("Profile editor", "The Fields table and the JSON text. Ctrl+Tab switches."),
+    "fieldsView": (
+        "Profile fields",
+        "Key, type and value of each field. F2 or typing edits a cell, Enter keeps the edit, "
+        "Insert adds a field, Delete removes, Alt+Up and Alt+Down move one.",
+    ),
+    "rawJsonEdit": (
+        "Profile JSON",
+        "The profile as JSON text. Ctrl+F finds, F3 finds the next match, Ctrl+G goes to a "
+        "key path.",
+    ),
+    "outputTabs": ("Request output", "Changes, Request and Response. Ctrl+Tab switches."),
+    "changesTree": ("Changes", "What sending will add, change and remove."),
+    "requestPreview": ("Request preview", "The request as it will be sent, key masked."),
+    "responseView": ("Response", "The answer to the last request."),
+    "statusLabel": ("Status", "The outcome of the last request."),
+    "historyFilterEdit": ("Filter history", "Shows only requests to recipients holding this text."),
+    "historyStatusCombo": ("History result filter", "Shows only requests with this result."),
+    "historyView": (
+        "History",
+        "Requests sent, newest first. Enter re-opens the selected one in the editor.",
+    ),
+    "historyDetails": ("Request details", "Body and result of the selected request."),
+}
+
+# Visual order: the band, the presets on the left, the request bar, the editor, the output
+# tabs, then the history docked at the bottom. Widgets not named here keep their place after
+# the named widget before them in their component.
+TAB_ORDER: tuple[str, ...] = (
+    "environmentCombo",
+    "environmentsButton",
+    "presetFilterEdit",
+    "presetsList",
+    "methodCombo",
+    "recipientIdEdit",
+    "loadButton",
+    "sendButton",
+    "cancelButton",
+    "apiKeyEdit",
+    "noteEdit",
+    "verifyCheck",
+    "addFieldButton",
+    "removeFieldButton",
+    "moveUpButton",
+    "moveDownButton",
+    "fieldsFilterEdit",
+    "fieldsView",
+    "findEdit",
+    "findCaseCheck",
+    "findPreviousButton",
+    "findNextButton",
+    "findCloseButton",
+    "rawJsonEdit",
+    "changesTree",
+    "requestPreview",
+    "copyCurlButton",
+    "responseView",
+    "historyFilterEdit",
+    "historyStatusCombo",
+    "historyView",
+    "historyDetails",
+    "historyReopenButton",
+    "historyExportButton",
+)
+
+
+def describe(root: QWidget) -> None:
+    """Give every widget under ``root`` named in :data:`ACCESSIBLE` its name and description."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        entry = ACCESSIBLE.get(widget.objectName())
+        if entry is None:
+            continue
+        name, description = entry
+        if name:
+            widget.setAccessibleName(name)
+        widget.setAccessibleDescription(description)
+        if isinstance(widget, QTabWidget):
+            # The tab bar takes the focus; it must say which tabs these are.
+            widget.tabBar().setAccessibleName(name)
+            widget.tabBar().setAccessibleDescription(description)
+
+
+def _focusable(widget: QWidget) -> bool:
+    # A widget with a focus proxy (a tab widget and its bar) takes its place through the proxy.
+    return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.focusProxy() is None
+
+
+def _chain(root: QWidget) -> list[QWidget]:
+    """The focusable widgets under ``root`` in their present tab order."""
+    found: list[QWidget] = []
+    widget = root.nextInFocusChain()
+    while widget is not None and widget is not root and widget not in found:
+        # Parts of a focusable widget (a tab bar's scroll buttons) move with their owner.
+        inner = any(owner.isAncestorOf(widget) for owner in found)
+        if root.isAncestorOf(widget) and _focusable(widget) and not inner:
+            found.append(widget)
+        widget = widget.nextInFocusChain()
+    return found
+
+
+def _ordered(widgets: list[QWidget]) -> list[QWidget]:
+    rank = {name: i for i, name in enumerate(TAB_ORDER)}
+    known = sorted((w for w in widgets if w.objectName() in rank), key=lambda w: rank[w.objectName()])
+    order = list(known)
+    for index, widget in enumerate(widgets):
+        if widget in known:
+            continue
+        before = widgets[index - 1] if index > 0 else None
+        order.insert(order.index(before) + 1 if before in order else 0, widget)
+    return order
+
+
+def apply_tab_order(regions: Sequence[QWidget]) -> list[QWidget]:
+    """Chain the focusable widgets of ``regions`` (in visual order) into one tab order."""
+    for region in regions:
+        for tabs in [region, *region.findChildren(QTabWidget)]:
+            if isinstance(tabs, QTabWidget):
+                # Tab stops at its bar (its focus proxy) only, else Tab would jump back to it.
+                tabs.setFocusProxy(None)
+                tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    order = [widget for region in regions for widget in _ordered(_chain(region))]
+    for first, second in zip(order, order[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+    return order
+
+
+def show_shortcuts(root: QWidget) -> None:
+    """Put each action's first shortcut in its tool tip (menus show them by themselves)."""
+    for action in root.findChildren(QAction):
+        keys = action.shortcut()
+        if keys.isEmpty():
+            continue
+        text = keys.toString(QKeySequence.SequenceFormat.NativeText)
+        tip = action.toolTip()
+        if text not in tip:
+            action.setToolTip(f"{tip} ({text})")
