@@ -148,7 +148,9 @@ def _chain(root: QWidget) -> list[QWidget]:
 
 def _ordered(widgets: list[QWidget]) -> list[QWidget]:
     rank = {name: i for i, name in enumerate(TAB_ORDER)}
-    known = sorted((w for w in widgets if w.objectName() in rank), key=lambda w: rank[w.objectName()])
+    known = sorted(
+        (w for w in widgets if w.objectName() in rank), key=lambda w: rank[w.objectName()]
+    )
     order = list(known)
     for index, widget in enumerate(widgets):
         if widget in known:
