@@ -8,6 +8,7 @@ tool tip as the description.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -166,11 +167,11 @@ def apply_tab_order(regions: Sequence[QWidget]) -> list[QWidget]:
         for tabs in [region, *region.findChildren(QTabWidget)]:
             if isinstance(tabs, QTabWidget):
                 # Tab stops at its bar (its focus proxy) only, else Tab would jump back to it.
-                tabs.setFocusProxy(None)
+                tabs.setFocusProxy(None)  # type: ignore[arg-type]  # None clears it
                 tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     order = [widget for region in regions for widget in _ordered(_chain(region))]
-    for first, second in zip(order, order[1:], strict=False):
+    for first, second in itertools.pairwise(order):
         QWidget.setTabOrder(first, second)
     return order
 
