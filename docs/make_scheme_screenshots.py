@@ -67,6 +67,7 @@ def main() -> None:
         "beta": True,
     }
     window.editor.set_profile(edited)
+    window.on_profile_changed()  # as a user's edit does: the Changes view follows
     spin(1500)
     for name, scheme in (("light", Qt.ColorScheme.Light), ("dark", Qt.ColorScheme.Dark)):
         theme().set_override(scheme)

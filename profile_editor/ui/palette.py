@@ -21,6 +21,7 @@ __all__ = [
     "DARK",
     "LIGHT",
     "MIN_CONTRAST",
+    "MIN_GRAPHIC_CONTRAST",
     "Palette",
     "Theme",
     "contrast_ratio",
@@ -31,8 +32,9 @@ __all__ = [
     "theme",
 ]
 
-# WCAG AA for normal text.
+# WCAG AA for normal text, and for icons and other graphics.
 MIN_CONTRAST = 4.5
+MIN_GRAPHIC_CONTRAST = 3.0
 
 Pair = tuple[str, str]  # (background, text)
 
@@ -104,6 +106,15 @@ class Palette:
     accent_disabled: str
     accent_text: str
     border: str
+    icon: str  # line icons, on window and button
+
+    def graphic_pairs(self) -> list[tuple[str, str, str]]:
+        """Every (what, graphic, background) for the 3:1 check of non-text contrast."""
+        return [
+            ("icon on window", self.icon, self.window),
+            ("icon on button", self.icon, self.button),
+            ("icon on base", self.icon, self.base),
+        ]
 
     def text_pairs(self) -> list[tuple[str, str, str]]:
         """Every (what, text, background) this palette puts text on, for the contrast test."""
@@ -199,6 +210,7 @@ LIGHT = Palette(
     accent_disabled="#9fa8da",
     accent_text="#ffffff",
     border="#90a4ae",
+    icon="#37474f",
 )
 
 DARK = Palette(
@@ -249,6 +261,7 @@ DARK = Palette(
     accent_disabled="#3b4070",
     accent_text="#ffffff",
     border="#5f6b73",
+    icon="#c5ced3",
 )
 
 _TOKEN = re.compile(r"@([a-z_]+)")  # longest name wins: [a-z_]+ is greedy

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from driver import MakeWindow  # type: ignore[import-not-found]
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
@@ -21,13 +21,14 @@ from profile_editor.ui.palette import (
     DARK,
     LIGHT,
     MIN_CONTRAST,
+    MIN_GRAPHIC_CONTRAST,
     Palette,
     contrast_ratio,
     readable_text_color,
     render_style_sheet,
     theme,
 )
-from profile_editor.ui.resources import read_text
+from profile_editor.ui.resources import icon, read_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,6 +48,26 @@ def test_every_text_pair_has_enough_contrast(palette: Palette) -> None:
         if contrast_ratio(fg, bg) < MIN_CONTRAST
     ]
     assert not low
+
+
+@pytest.mark.parametrize("palette", [LIGHT, DARK], ids=lambda p: p.name)
+def test_icons_have_enough_contrast(palette: Palette) -> None:
+    for what, fg, bg in palette.graphic_pairs():
+        assert contrast_ratio(fg, bg) >= MIN_GRAPHIC_CONTRAST, what
+
+
+def test_line_icons_follow_the_scheme(qapp: QApplication, scheme: None) -> None:
+    add = icon("add")
+    for palette, colour_scheme in ((DARK, Qt.ColorScheme.Dark), (LIGHT, Qt.ColorScheme.Light)):
+        theme().set_override(colour_scheme)
+        image = add.pixmap(QSize(24, 24)).toImage()
+        drawn = {
+            image.pixelColor(x, y).name()
+            for x in range(24)
+            for y in range(24)
+            if image.pixelColor(x, y).alpha() == 255
+        }
+        assert drawn == {palette.icon}
 
 
 def test_contrast_ratio_matches_wcag() -> None:
@@ -73,7 +94,8 @@ def test_style_sheet_names_only_palette_colours() -> None:
 
 
 def test_no_colour_literals_outside_the_palette() -> None:
-    """Band swatches, the default band colours and the icons are the only other colours."""
+    """Band swatches, the default band colours and the icons' own stroke (the mark of a line
+    icon, which is redrawn in the palette's colour) are the only other colours."""
     allowed = {"palette.py", "environments_dialog.py", "window_config.py", "environment_keys.py"}
     found = [
         f"{path.name}: {match}"
@@ -81,7 +103,11 @@ def test_no_colour_literals_outside_the_palette() -> None:
         if path.name not in allowed
         for match in re.findall(r"#[0-9a-fA-F]{6}\b", path.read_text(encoding="utf-8"))
     ]
-    assert found == ["environment_bar.py: #546e7a", "environment_bar.py: #ffd600"]
+    assert sorted(found) == [
+        "environment_bar.py: #546e7a",
+        "environment_bar.py: #ffd600",
+        "resources.py: #37474f",
+    ]
 
 
 def test_dark_scheme_sets_the_application_palette(qapp: QApplication, scheme: None) -> None:
