@@ -16,11 +16,13 @@ from profile_editor.core import outcome_text
 from profile_editor.core.draft import Draft, DraftError
 from profile_editor.core.methods import Method
 from profile_editor.core.send_plan import ChangePreview, Refusal, plan, plan_load
+from profile_editor.storage.drafts import DraftRecord
 from profile_editor.storage.environments import Environment, EnvironmentStore
 from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
+from profile_editor.ui.draft_keeper import DraftKeeper
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
             self.history_log, self.history_panel, self.known_secrets, self
         )
         self.document = PresetDocument(self.preset_store, self, self.editor, self)
+        self.drafts = DraftKeeper.open(config.data_dir, parent=self, secrets=self.known_secrets)
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
         self._restore()
@@ -272,6 +275,23 @@ class MainWindow(QMainWindow):
     def on_profile_changed(self) -> None:
         self._draft = None
         self._preview_timer.start()
+        if self._title is not None and self._title[2]:  # unsaved: keep it on disk too
+            self.drafts.schedule(self._draft_record)
+
+    def _draft_record(self) -> DraftRecord:
+        bar = self.request_bar
+        env = self.environments.name or ""
+        text = self.editor.current_text()
+        return DraftRecord(bar.recipient_id(), bar.method().value, env, bar.note(), text)
+
+    def _restore_draft(self, record: DraftRecord) -> None:
+        method = next((m for m in Method if m.value == record.method), Method.POST)
+        self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
+        self.editor.set_text(record.profile_text)
+        self.document.detach()
+        self.editor.set_modified(True)
+        when = record.saved_at.astimezone().strftime("%H:%M")
+        self._show(f"Restored the unsaved draft from {when}.", "idle")
 
     def on_request_edited(self) -> None:
         self.on_profile_changed()
@@ -284,6 +304,10 @@ class MainWindow(QMainWindow):
         dirty, env = self.document.is_dirty(), self.environments.name
         where = f" — {env}" if env else ""
         title = f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor"
+        if dirty:
+            self.drafts.schedule(self._draft_record)
+        elif self._title is not None and self._title[2]:
+            self.drafts.clear()  # saved, or back to what was saved
         if (title, self.document.path, dirty) != self._title:  # typing in the ID changes neither
             self._title = (title, self.document.path, dirty)
             self.setWindowTitle(title)
@@ -512,6 +536,9 @@ class MainWindow(QMainWindow):
         self.controller.warm_up()
         self.history_panel.load_from(self.history_log, self.controller.runner)
         self.environments.warm_up()
+        record = self.drafts.offer_leftover(self)  # after a crash: asks, with the window shown
+        if record is not None:
+            self._restore_draft(record)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:
@@ -526,6 +553,7 @@ class MainWindow(QMainWindow):
                 preset=self.document.path,
             )
         self._closing = True
+        self.drafts.close(clean=True)
         self._preview_timer.stop()
         self.controller.shutdown()
         self.recorder.shutdown()
