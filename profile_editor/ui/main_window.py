@@ -9,15 +9,15 @@ show what became of it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from profile_editor.core.draft import Draft, DraftError
+from profile_editor.core.draft import Draft
 from profile_editor.core.methods import Method
 from profile_editor.storage.drafts import DraftRecord
 from profile_editor.storage.environments import Environment, EnvironmentStore
-from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.storage.presets import PresetEntry, PresetStore
+from profile_editor.storage.history import HistoryLog
+from profile_editor.storage.presets import PresetStore
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.draft_keeper import DraftKeeper
@@ -151,9 +151,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.status_line = StatusLine(body)
         layout.addWidget(self.status_line)
-        self.send_action = self._action("Send", "Ctrl+Return", "Ctrl+Enter")
-        self.save_action = self._action("Save preset", QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save preset as…", "Ctrl+Shift+S")
         self.history_dock = HistoryDock(self, secrets=self.known_secrets)
         self.history_panel = self.history_dock.panel
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
@@ -161,13 +158,9 @@ class MainWindow(QMainWindow):
         editor = self.editor
         edit = [editor.undo_action, editor.redo_action, None, editor.find_action]
         self.menus = build_menus(
-            self,
-            send=self.send_action,
-            save=self.save_action,
-            save_as=self.save_as_action,
-            edit=[*edit, editor.go_to_path_action],
-            history=self.history_dock.toggle_action,
+            self, edit=[*edit, editor.go_to_path_action], history=self.history_dock.toggle_action
         )
+        self.send_action = self.menus.send
         self.setCentralWidget(central)
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
@@ -177,13 +170,6 @@ class MainWindow(QMainWindow):
         timer.setSingleShot(True)
         timer.setInterval(interval_ms)
         return timer
-
-    def _action(self, text: str, *keys: str | QKeySequence.StandardKey) -> QAction:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(key) for key in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.addAction(action)
-        return action
 
     def _connect_signals(self) -> None:
         bar, controller, recorder = self.request_bar, self.controller, self.recorder
@@ -196,7 +182,7 @@ class MainWindow(QMainWindow):
         self.menus.load.triggered.connect(flow.on_load_requested)
         self.menus.cancel.triggered.connect(controller.cancel)
         self.menus.copy_curl.triggered.connect(self.on_copy_curl)
-        self.menus.new.triggered.connect(self.on_new_preset)
+        self.menus.new.triggered.connect(self.document.on_new_requested)
         self.menus.bulk.triggered.connect(self.on_bulk_apply)
         self.menus.close.triggered.connect(self.close)
         self.send_action.triggered.connect(flow.on_send_requested)
@@ -224,14 +210,15 @@ class MainWindow(QMainWindow):
         self.environments.switched.connect(self.on_environment_switched)
         self.document.changed.connect(self.on_document_changed)
         self.document.saved.connect(self.on_preset_saved)
-        self.save_action.triggered.connect(self.document.on_save)
-        self.save_as_action.triggered.connect(self.document.on_save_as)
+        self.menus.save.triggered.connect(self.document.on_save)
+        self.menus.save_as.triggered.connect(self.document.on_save_as)
         self.presets_panel.saveAsRequested.connect(self.document.on_save_as)
-        self.presets_panel.openRequested.connect(self.on_preset_open_requested)
-        self.presets_panel.newRequested.connect(self.on_new_preset)
+        self.presets_panel.openRequested.connect(self.document.on_open_requested)
+        self.presets_panel.newRequested.connect(self.document.on_new_requested)
+        self.document.status.connect(self.status_line.show_status)
         self.presets_panel.presetRenamed.connect(self.document.on_renamed)
         self.presets_panel.presetDeleted.connect(self.document.on_deleted)
-        self.history_panel.reopenRequested.connect(self.on_history_reopen)
+        self.history_panel.reopenRequested.connect(self.document.on_history_reopen)
 
     # -- the draft: one snapshot out of the widgets, one way back in ------------------------
     @property
@@ -366,44 +353,18 @@ class MainWindow(QMainWindow):
         self.on_document_changed()
         self._show(message, "success")
 
-    def on_preset_open_requested(self, entry: PresetEntry) -> None:
-        if self.document.request_open(entry):
-            self._show(f"Opened preset “{entry.name}”.", "idle")
-
-    def on_new_preset(self) -> None:
-        if self.document.may_discard("starting a new one"):
-            self.load_draft(Draft())
-            self.document.mark_saved(None)
-
     def on_bulk_apply(self) -> None:
-        from profile_editor.ui.bulk_dialog import BulkDialog
+        from profile_editor.ui.bulk_dialog import open_bulk_dialog
 
         target = self.environments.target(self.config.base_url)
-        dialog = BulkDialog(
-            base_url=target.base_url,
+        open_bulk_dialog(
+            self,
+            target=target,
             api_key=self.request_bar.api_key,
             history=self.history_log,
             data_dir=self.config.data_dir,
-            environment=target.environment,
-            protected=target.protected,
-            parent=self,
+            recorded=self.history_panel.add_entry,
         )
-        dialog.runRecorded.connect(self.history_panel.add_entry)
-        dialog.exec()
-
-    def on_history_reopen(self, entry: HistoryEntry) -> None:
-        try:
-            draft = Draft.from_history(entry)
-        except DraftError as err:
-            dialogs.inform(self, "Cannot re-open", str(err))
-            return
-        if self.document.may_discard("re-opening a request from history"):
-            self.load_draft(draft)
-            self.document.detach()
-            self.editor.set_modified(True)
-            self._show(
-                f"Re-opened the {entry.method} to “{entry.recipient_id}” from history.", "idle"
-            )
 
     # -- start-up and closing ---------------------------------------------------------------
     def _splitters(self) -> dict[str, QSplitter]:
