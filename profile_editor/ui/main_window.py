@@ -397,6 +397,7 @@ class MainWindow(QMainWindow):
             return
         self.controller.warm_up()
         self.history_panel.load_from(self.history_log, self.controller.runner)
+        self.keys.release()
         self.environments.warm_up()
         record = self.drafts.offer_leftover(self)  # after a crash: asks, with the window shown
         if record is not None:
