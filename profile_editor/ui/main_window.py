@@ -21,11 +21,13 @@ from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
+from profile_editor.ui.curl_paste import CurlPaster
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
 from profile_editor.ui.history_panel import HistoryDock
 from profile_editor.ui.history_recorder import HistoryRecorder
+from profile_editor.ui.lists_controller import ListsController
 from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
@@ -99,6 +101,24 @@ class MainWindow(QMainWindow):
             self.history_log, self.history_panel, self.known_secrets, self
         )
         self.document = PresetDocument(self.preset_store, self, self.editor, self)
+        self.lists = ListsController(
+            self.output.lists_tab,
+            self.controller.session,
+            self.controller.runner,
+            self.request_bar,
+            self.status_line,
+            lambda: self.environments.target(self.config.base_url),
+            self,
+        )
+        self.curl_paster = CurlPaster(
+            self.load_draft,
+            self.request_bar,
+            self.environments,
+            self.document,
+            self.editor,
+            self.status_line,
+            self,
+        )
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
         self._restore()
@@ -180,6 +200,9 @@ class MainWindow(QMainWindow):
         controller.busyChanged.connect(self.on_busy_changed)
         controller.progress.connect(self.on_request_progress)
         controller.loaded.connect(self.on_loaded)
+        controller.loaded.connect(self.lists.on_profile_loaded)
+        self.lists.changed.connect(recorder.on_lists_changed)
+        self.curl_paster.loadRequested.connect(self.on_load_requested)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(self.on_sent)
         controller.verified.connect(recorder.on_verified)
@@ -495,5 +518,6 @@ class MainWindow(QMainWindow):
         self._closing = True
         self._preview_timer.stop()
         self.controller.shutdown()
+        self.lists.shutdown()
         self.recorder.shutdown()
         super().closeEvent(event)
