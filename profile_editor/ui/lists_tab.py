@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from profile_editor.core.lists import PreferenceRule, RecipientPreferences, Subscription
+from profile_editor.ui.resources import icon
 
 __all__ = ["ListsTab", "SubscriptionsModel", "preferences_summary"]
 
@@ -137,6 +139,8 @@ class ListsTab(QWidget):
         self.list_id_edit.setObjectName("listIdEdit")
         self.list_id_edit.setPlaceholderText("List ID, e.g. weekly-digest")
         self.list_id_edit.setClearButtonEnabled(True)
+        self.list_id_edit.setAccessibleName("List ID")
+        self.list_id_edit.setMinimumWidth(24)
         self.subscribe_button = QPushButton("Subscribe", self)
         self.subscribe_button.setObjectName("subscribeButton")
         self.subscribe_button.setToolTip(
@@ -147,9 +151,12 @@ class ListsTab(QWidget):
         self.unsubscribe_all_button.setToolTip(
             "Unsubscribe the recipient from every list (asks first)"
         )
-        self.reload_button = QPushButton("Reload", self)
+        self.reload_button = QToolButton(self)
         self.reload_button.setObjectName("listsReloadButton")
+        self.reload_button.setIcon(icon("load"))
+        self.reload_button.setText("Reload")
         self.reload_button.setToolTip("Read the recipient's subscriptions again")
+
         self._layout()
         self.subscribe_button.clicked.connect(self.on_subscribe_clicked)
         self.list_id_edit.returnPressed.connect(self.on_subscribe_clicked)
@@ -165,15 +172,12 @@ class ListsTab(QWidget):
         top.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        # Two short rows rather than one long one: the tab must not widen the window.
         row = QHBoxLayout()
-        label = QLabel("List ID", self)
-        label.setBuddy(self.list_id_edit)
-        row.addWidget(label)
         row.addWidget(self.list_id_edit, 1)
         row.addWidget(self.subscribe_button)
-        row.addSpacing(12)
-        row.addWidget(self.unsubscribe_all_button)
         layout.addLayout(row)
+        layout.addWidget(self.unsubscribe_all_button, 0, Qt.AlignmentFlag.AlignRight)
 
     # -- what it shows ----------------------------------------------------------------------
     def list_id(self) -> str:
