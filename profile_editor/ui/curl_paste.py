@@ -151,9 +151,8 @@ class RecipientPasteWatcher(QObject):
         super().__init__(parent)
         self._edit = edit
         self._paste = paste
-        self._text = edit.text()  # what the field held before the change being reported
-        self._before = self._text
-        # textChanged comes before textEdited for the same change: it keeps the text before.
+        self._text = edit.text()  # the field's text after the last change
+        self._before = self._text  # and before it
         edit.textChanged.connect(self.on_text_changed)
         edit.textEdited.connect(self.on_text_edited)
 
@@ -161,14 +160,16 @@ class RecipientPasteWatcher(QObject):
         self._before, self._text = self._text, text
 
     def on_text_edited(self, text: str) -> None:
-        inserted = _inserted(self._before, text)
+        # Qt does not promise whether textChanged or textEdited comes first for one edit.
+        before = self._before if self._text == text else self._text
+        inserted = _inserted(before, text)
         if len(inserted) < 2:
             return  # typed, one character at a time
         # The whole field when the paste replaced it all (even if it shared a first letter).
         command = next((t for t in (text, inserted) if looks_like_curl(t)), None)
         if command is None:
             return
-        self._edit.setText(self._before)
+        self._edit.setText(before)
         self._paste(command)
 
 

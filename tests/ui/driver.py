@@ -134,6 +134,10 @@ class WindowDriver:
     def set_recipient(self, recipient: str) -> None:
         self.find(QLineEdit, "recipientIdEdit").setText(recipient)
 
+    def type_recipient(self, text: str) -> None:
+        """Type into the recipient field, key by key, as a user does."""
+        self.qtbot.keyClicks(self.find(QLineEdit, "recipientIdEdit"), text)
+
     def recipient(self) -> str:
         return self.find(QLineEdit, "recipientIdEdit").text()
 
