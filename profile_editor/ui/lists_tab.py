@@ -24,19 +24,20 @@ from PySide6.QtWidgets import (
 )
 
 from profile_editor.core.lists import PreferenceRule, RecipientPreferences, Subscription
-from profile_editor.ui.resources import icon
 
 __all__ = ["ListsTab", "SubscriptionsModel", "preferences_summary"]
 
 COLUMNS = ("List ID", "Name", "Since", "Preferences")
-_STATUS_WORDS = {"OPTED_IN": "in", "OPTED_OUT": "out", "REQUIRED": "required"}
+_STATUS_WORDS = {"OPTED_IN": "opted in", "OPTED_OUT": "opted out", "REQUIRED": "required"}
 SUMMARY_ITEMS = 3  # preferences named in the cell before "+N more"
+FIT_ROWS = 200
+MAX_COLUMN_WIDTH = 200
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def preferences_summary(preferences: RecipientPreferences | None) -> str:
-    """One short line: "marketing: out · billing: required +2 more", or "—"."""
+    """One short line: "marketing: opted out · billing: required +2 more", or "—"."""
     if preferences is None:
         return "—"
     rules: list[tuple[str, PreferenceRule]] = []
@@ -55,7 +56,7 @@ def _since(subscription: Subscription) -> str:
     created = subscription.created_at
     if created is None:
         return subscription.created
-    return created.astimezone().strftime("%Y-%m-%d %H:%M")
+    return created.astimezone().strftime("%Y-%m-%d")
 
 
 class SubscriptionsModel(QAbstractTableModel):
@@ -130,11 +131,13 @@ class ListsTab(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 150, 120)):
-            header.resizeSection(column, width)
+        header.setHighlightSections(False)
+        # Fitting columns to their contents looks at this many rows, not at 20,000.
+        header.setResizeContentsPrecision(FIT_ROWS)
         self.list_id_edit = QLineEdit(self)
         self.list_id_edit.setObjectName("listIdEdit")
         self.list_id_edit.setPlaceholderText("List ID, e.g. weekly-digest")
@@ -153,7 +156,6 @@ class ListsTab(QWidget):
         )
         self.reload_button = QToolButton(self)
         self.reload_button.setObjectName("listsReloadButton")
-        self.reload_button.setIcon(icon("load"))
         self.reload_button.setText("Reload")
         self.reload_button.setToolTip("Read the recipient's subscriptions again")
 
@@ -186,6 +188,11 @@ class ListsTab(QWidget):
     def show_subscriptions(self, subscriptions: list[Subscription], summary: str) -> None:
         self.model.set_subscriptions(subscriptions)
         self.summary.setText(summary)
+        if subscriptions:
+            for column in range(len(COLUMNS) - 1):  # the last one takes the rest
+                self.view.resizeColumnToContents(column)
+                width = min(self.view.columnWidth(column), MAX_COLUMN_WIDTH)
+                self.view.setColumnWidth(column, width)
 
     def show_message(self, text: str, *, clear: bool = True) -> None:
         if clear:

@@ -70,7 +70,7 @@ def test_load_lists_every_page_of_the_subscriptions(
     assert "3 pages" in window.lists_summary()  # 20 a page
     assert len(list_requests(sandbox, "GET")) == 3
     first = next(row for row in rows if row[0] == "list-00")
-    assert first[3] == "weekly: out"
+    assert first[3] == "weekly: opted out"
     assert first[2][:2] == "20"  # since when: a date
     assert "has no profile yet" in window.status()  # the Load's own line stays
 
