@@ -93,6 +93,7 @@ def plan_read(recipient_id: str, target: Target) -> ListsPlan | Refusal:
 def plan_subscribe(recipient_id: str, list_id: str, target: Target) -> ListsPlan | Refusal:
     """Subscribing to one list (``list_id`` not blank: the window asks for one first)."""
     verb = "Subscribe"
+    list_id = list_id.strip()
     refusal = _precheck(recipient_id, target, verb)
     if refusal is not None:
         return refusal
