@@ -10,13 +10,12 @@ only, like a key typed there; it is never written anywhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from profile_editor.core.curl_import import CurlImport, CurlProblem, looks_like_curl, parse_curl
 from profile_editor.core.draft import Draft
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.storage.environments import Environment
@@ -25,6 +24,9 @@ from profile_editor.ui.preset_document import PresetDocument
 from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from profile_editor.core.curl_import import CurlImport
 
 __all__ = ["CurlPaster", "RecipientPasteWatcher"]
 
@@ -77,6 +79,8 @@ class CurlPaster(QObject):
 
     def paste(self, text: str) -> bool:
         """Load ``text`` (a curl command) into the window; False when it could not be used."""
+        from profile_editor.core.curl_import import CurlProblem, parse_curl  # not at start-up
+
         envs = self._environments.environments()
         parsed = parse_curl(
             text, known_base_urls=[env.base_url for env in envs], require_known=True
@@ -165,6 +169,8 @@ class RecipientPasteWatcher(QObject):
         inserted = _inserted(before, text)
         if len(inserted) < 2:
             return  # typed, one character at a time
+        from profile_editor.core.curl_import import looks_like_curl
+
         # The whole field when the paste replaced it all (even if it shared a first letter).
         command = next((t for t in (text, inserted) if looks_like_curl(t)), None)
         if command is None:

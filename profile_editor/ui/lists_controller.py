@@ -9,25 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from profile_editor.core.lists import (
-    SubscribeRequest,
-    SubscriptionsResult,
-    execute_lists,
-    fetch_all_subscriptions,
-)
-from profile_editor.core.lists_plan import (
-    ListsPlan,
-    change_status,
-    plan_read,
-    plan_subscribe,
-    plan_unsubscribe_all,
-    read_status,
-    subscriptions_count,
-)
 from profile_editor.core.models import Outcome, OutcomeKind
 from profile_editor.core.outcome_text import closed_outcome, retry_line
 from profile_editor.core.send_plan import Refusal, Target
@@ -38,6 +24,12 @@ from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.request_controller import Loaded
 from profile_editor.ui.status_line import StatusLine
 from profile_editor.ui.workers import Job, JobRunner, Progress
+
+# The list requests and answers are pydantic models: imported on first use, as start-up does not
+# need them.
+if TYPE_CHECKING:
+    from profile_editor.core.lists import SubscriptionsResult
+    from profile_editor.core.lists_plan import ListsPlan
 
 __all__ = ["ListsChanged", "ListsController"]
 
@@ -126,6 +118,8 @@ class ListsController(QObject):
     def _read(self, recipient_id: str, target: Target, *, after_load: bool) -> None:
         if self._closed or self._changing is not None:
             return
+        from profile_editor.core.lists_plan import plan_read
+
         plan = plan_read(recipient_id, target)
         if isinstance(plan, Refusal):
             if not after_load:
@@ -134,6 +128,8 @@ class ListsController(QObject):
         self._fetch(plan, after_load=after_load, change=None)
 
     def _fetch(self, plan: ListsPlan, *, after_load: bool, change: Outcome | None) -> None:
+        from profile_editor.core.lists import fetch_all_subscriptions
+
         self._generation += 1
         generation = self._generation
         session, api_key, rid = self._session, self._bar.api_key(), plan.recipient_id
@@ -171,6 +167,8 @@ class ListsController(QObject):
     ) -> None:
         if self._closed or generation != self._generation:
             return
+        from profile_editor.core.lists_plan import read_status, subscriptions_count
+
         self._set_busy(False)
         rid, env = plan.recipient_id, plan.target.environment
         where = f" in {env}" if env else ""
@@ -203,11 +201,15 @@ class ListsController(QObject):
             self._status.show_status("Subscribe: enter the ID of the list first.", "error")
             self._tab.list_id_edit.setFocus()
             return
+        from profile_editor.core.lists_plan import plan_subscribe
+
         self._change(plan_subscribe(self._bar.recipient_id(), list_id, self._target()))
 
     def on_unsubscribe_all_requested(self) -> None:
         if self._busy or self._closed:
             return
+        from profile_editor.core.lists_plan import plan_unsubscribe_all
+
         target, rid = self._target(), self._bar.recipient_id()
         self._change(plan_unsubscribe_all(rid, target, self._shown_count(target, rid)))
 
@@ -221,6 +223,8 @@ class ListsController(QObject):
                     f"{plan.verb}: not sent, cancelled at the confirmation.", "idle"
                 )
                 return
+        from profile_editor.core.lists import execute_lists
+
         session, api_key, request = self._session, self._bar.api_key(), plan.request
         token = session.cancel_token()
 
@@ -248,6 +252,9 @@ class ListsController(QObject):
         self._changing = None
         if self._closed:
             return
+        from profile_editor.core.lists import SubscribeRequest
+        from profile_editor.core.lists_plan import change_status, plan_read
+
         self._status.show_status(*change_status(plan, outcome))
         self.changed.emit(ListsChanged(plan, outcome))
         if outcome.ok:

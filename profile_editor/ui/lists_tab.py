@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from profile_editor.core.lists import PreferenceRule, RecipientPreferences, Subscription
+if TYPE_CHECKING:
+    from profile_editor.core.lists import PreferenceRule, RecipientPreferences, Subscription
 
 __all__ = ["ListsTab", "SubscriptionsModel", "preferences_summary"]
 
