@@ -105,7 +105,7 @@ class CurlPaster(QObject):
             self._environments.select(env.name)
             self._bar.recipient_edit.setText(parsed.recipient_id)
             self._take_key(parsed)
-            self._status.show_status(self._done_line(parsed, env, "Loading"), "idle")
+            self._status.show_status(self._done_line(parsed, env), "idle")
             self.loadRequested.emit()
             return True
         if not self._document.may_discard("pasting a cURL command"):
@@ -117,7 +117,7 @@ class CurlPaster(QObject):
         self._document.detach()  # a save must not overwrite the preset that was open
         self._editor.set_modified(True)
         self._take_key(parsed)
-        self._status.show_status(self._done_line(parsed, env, "Pasted"), "success")
+        self._status.show_status(self._done_line(parsed, env), "success")
         return True
 
     def _environment_for(self, parsed: CurlImport, envs: list[Environment]) -> Environment:
@@ -134,9 +134,12 @@ class CurlPaster(QObject):
             self._environments.on_key_edited(key)
 
     @staticmethod
-    def _done_line(parsed: CurlImport, env: Environment, verb: str) -> str:
-        what = "the profile of" if parsed.method is Method.GET else ACTION_NAMES[parsed.method]
-        line = f"{verb} the cURL command: {what} “{parsed.recipient_id}” in {env.name}."
+    def _done_line(parsed: CurlImport, env: Environment) -> str:
+        if parsed.method is Method.GET:
+            what = "loading the profile of"
+        else:
+            what = f"{ACTION_NAMES[parsed.method]} the profile of"
+        line = f"Pasted the cURL command: {what} “{parsed.recipient_id}” in {env.name}."
         if parsed.secret_api_key:
             line += (
                 " The API key from its Authorization header is in the key field for this "

@@ -169,3 +169,17 @@ def test_a_get_selects_the_environment_and_loads(
     assert window.environment_shown() == "Local"
     assert window.recipient() == "ada"
     assert window.profile() == {"name": "Ada"}
+
+
+def test_copy_as_curl_then_paste_curl_gives_back_the_same_request(window: WindowDriver) -> None:
+    profile = {"name": "Zoë", "custom": {"quote": 'it\'s "fine"', "n": [1, 2.5, None]}}
+    window.fill(recipient="a/b c?d", profile=profile, method="PUT")
+    command = window.copy_curl()
+    key = window.key()
+    window.fill(recipient="other", profile={"x": 1}, method="POST")
+
+    window.paste_curl(command)
+
+    assert (window.recipient(), window.method(), window.profile()) == ("a/b c?d", "PUT", profile)
+    assert window.key() == key  # the command reads $COURIER_API_KEY: the field stays
+    assert "$COURIER_API_KEY" in window.status()
