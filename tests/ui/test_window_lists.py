@@ -212,3 +212,17 @@ def test_list_changes_are_in_history_and_not_reopened_in_the_editor(
     assert dialog_stub.last().kind == "inform"
     assert "Lists tab" in dialog_stub.last().text
     assert window.profile() == {"mine": True}
+
+
+def test_a_subscribe_cut_short_by_closing_is_recorded(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    window.set_recipient("ada")
+    sandbox.queue_fault(Fault(status=200, delay=1.5, method="POST"))
+    window.click_subscribe("news")
+    qtbot.waitUntil(lambda: len(list_requests(sandbox, "POST")) == 1, timeout=5000)
+
+    assert window.close()
+
+    [line] = log_lines(window, qtbot, 1)
+    assert (line["method"], line["resource"], line["outcome"]) == ("POST", "lists", "cancelled")
