@@ -123,6 +123,7 @@ class ListsTab(QWidget):
         self.summary = QLabel("Load a recipient to see its list subscriptions.", self)
         self.summary.setObjectName("listsSummary")
         self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(40)  # it wraps: a long ID must not widen the window
         self.model = SubscriptionsModel(self)
         self.view = QTableView(self)
         self.view.setObjectName("listsView")
@@ -188,7 +189,7 @@ class ListsTab(QWidget):
 
     def show_subscriptions(self, subscriptions: list[Subscription], summary: str) -> None:
         self.model.set_subscriptions(subscriptions)
-        self.summary.setText(summary)
+        self._set_summary(summary)
         if subscriptions:
             for column in range(len(COLUMNS) - 1):  # the last one takes the rest
                 self.view.resizeColumnToContents(column)
@@ -198,7 +199,11 @@ class ListsTab(QWidget):
     def show_message(self, text: str, *, clear: bool = True) -> None:
         if clear:
             self.model.set_subscriptions([])
+        self._set_summary(text)
+
+    def _set_summary(self, text: str) -> None:
         self.summary.setText(text)
+        self.summary.setToolTip(text)  # a long recipient ID is cut in a narrow tab
 
     def set_busy(self, busy: bool) -> None:
         for button in (self.subscribe_button, self.unsubscribe_all_button, self.reload_button):
