@@ -36,7 +36,9 @@ class OutputTabs(QTabWidget):
         self.request_preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.copy_curl_button = QPushButton(icon("copy"), "Copy as cURL", request_page)
         self.copy_curl_button.setObjectName("copyCurlButton")
-        self.copy_curl_button.setToolTip("The command reads the key from $COURIER_API_KEY")
+        self.copy_curl_button.setToolTip(
+            "The command reads the key from $COURIER_API_KEY. Paste cURL (Ctrl+Shift+V) loads one."
+        )
         layout.addWidget(self.request_preview, 1)
         layout.addWidget(self.copy_curl_button, 0, Qt.AlignmentFlag.AlignRight)
         self.addTab(request_page, "Request")
