@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from profile_editor.core.draft import Draft
@@ -34,9 +34,8 @@ UNCHANGED = "Nothing was changed."
 
 
 class CurlPaster(QObject):
-    """Turns a pasted curl command into the draft, or says why it cannot.
-
-    ``action`` (Paste cURL, Ctrl+Shift+V, ``pasteCurlAction``) is added to the window.
+    """Turns a pasted curl command into the draft, or says why it cannot (the Request menu's
+    Paste cURL, Ctrl+Shift+V, calls :meth:`paste_clipboard`).
 
     Signals:
         loadRequested(): a pasted GET put its recipient and environment in place: load it.
@@ -61,13 +60,6 @@ class CurlPaster(QObject):
         self._document = document
         self._editor = editor
         self._status = status_line
-        self.action = QAction("Paste cURL", window)
-        self.action.setObjectName("pasteCurlAction")
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+V"))
-        self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.action.setToolTip("Load a curl command from the clipboard into the editor")
-        window.addAction(self.action)
-        self.action.triggered.connect(self.paste_clipboard)
         self.watcher = RecipientPasteWatcher(bar.recipient_edit, self.paste, self)
 
     def paste_clipboard(self) -> bool:
