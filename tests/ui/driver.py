@@ -414,6 +414,19 @@ class WindowDriver:
         assert action.shortcut() == QKeySequence("Ctrl+Shift+V")
         action.trigger()
 
+    def press_paste_curl_shortcut(self, command: str) -> None:
+        """Ctrl+Shift+V typed while editing the JSON, with ``command`` on the clipboard."""
+        QGuiApplication.clipboard().setText(command)
+        self.widget.activateWindow()
+        self.qtbot.waitUntil(self.widget.isActiveWindow)
+        edit = self._json_edit()
+        edit.setFocus()
+        self.qtbot.keyClick(
+            edit,
+            Qt.Key.Key_V,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+
     def paste_into_recipient(self, text: str) -> None:
         """Paste ``text`` from the clipboard into the recipient field, replacing what it holds."""
         QGuiApplication.clipboard().setText(text)

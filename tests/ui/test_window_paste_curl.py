@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from driver import MakeWindow, WindowDriver  # type: ignore[import-not-found]
+from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
@@ -46,7 +47,7 @@ def test_the_seed_example_pasted_by_the_action_becomes_the_draft(window: WindowD
 
 
 def test_a_command_pasted_into_the_recipient_field_is_loaded_with_its_key(
-    window: WindowDriver, sandbox: SandboxServer, tmp_path: Path
+    window: WindowDriver, sandbox: SandboxServer, tmp_path: Path, qtbot: QtBot
 ) -> None:
     command = (
         f"curl -X PUT '{sandbox.url}/profiles/ada%2Fsmith' \\\n"
@@ -65,6 +66,14 @@ def test_a_command_pasted_into_the_recipient_field_is_loaded_with_its_key(
     assert window.key_source() == "this session"
     assert "for this session only" in window.status()
     assert "not saved" in window.status()
+
+    # The window's unsaved draft (written about a second after a change) holds no key.
+    drafts = tmp_path / "data" / "drafts"
+    qtbot.waitUntil(
+        lambda: any("Ada" in p.read_text(encoding="utf-8") for p in drafts.glob("*.json")),
+        timeout=5000,
+    )
+    assert files_containing(tmp_path, PASTED_KEY) == []
 
     # Used, saved and closed: the key is nowhere on disk.
     window.save_preset("pasted")
@@ -183,3 +192,17 @@ def test_copy_as_curl_then_paste_curl_gives_back_the_same_request(window: Window
     assert (window.recipient(), window.method(), window.profile()) == ("a/b c?d", "PUT", profile)
     assert window.key() == key  # the command reads $COURIER_API_KEY: the field stays
     assert "$COURIER_API_KEY" in window.status()
+
+
+def test_the_shortcut_pastes_a_command_even_while_editing_the_json(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    window.fill(recipient="mine", profile={"keep": 1})
+    window.set_profile_modified(False)
+
+    window.press_paste_curl_shortcut(
+        f'curl -X POST {sandbox.url}/profiles/bob -d \'{{"profile": {{"plan": "pro"}}}}\''
+    )
+
+    assert (window.recipient(), window.profile()) == ("bob", {"plan": "pro"})
+    assert "curl" not in window.json_text()
