@@ -7,16 +7,20 @@ environment variables (a session environment of its own). No key is ever written
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from profile_editor.diagnostics.masking import register_secret
 from profile_editor.storage.environments import Environment
 from profile_editor.storage.secrets import KeyVault
 from profile_editor.ui.workers import Job, JobRunner, Progress
 
 __all__ = ["EnvironmentKeys", "KeyInfo", "SessionTarget"]
+
+log = logging.getLogger("profile_editor.keys")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class EnvironmentKeys(QObject):
             self.session_envs = [active]
             if target.api_key:
                 self._memory[name] = target.api_key
+                register_secret(target.api_key)
         else:
             active = by_url[target.base_url]
         if not target.sandbox and not target.api_key and last:
@@ -172,7 +177,11 @@ class EnvironmentKeys(QObject):
             if new_vault:
                 self._vault = opened
             self._keychain.update(found)
+            for key in found.values():
+                register_secret(key)
             if new_vault:
+                if not opened.persistent:
+                    log.warning("Keychain fallback: %s", opened.reason)
                 self.vaultChanged.emit()
             for name, key in found.items():
                 self.keyFound.emit(name, key)

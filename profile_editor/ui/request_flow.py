@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.draft import Draft
 from profile_editor.core.send_plan import ChangePreview, Refusal, plan, plan_load
+from profile_editor.diagnostics.masking import register_secret
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -77,7 +78,7 @@ class RequestFlow(QObject):
         ):
             return
         self._feedback.expect("Loading…")
-        self._controller.load(request, self._bar.api_key())
+        self._controller.load(request, self._use_key())
 
     def on_send_requested(self) -> None:
         if self._controller.is_busy() or self._pending is not None:
@@ -115,4 +116,9 @@ class RequestFlow(QObject):
                 self._status.show_status("Not sent: cancelled at the confirmation.", "idle")
                 return
         self._feedback.expect("Sending…")
-        self._controller.send(result, self._bar.api_key(), verify=verify)
+        self._controller.send(result, self._use_key(), verify=verify)
+
+    def _use_key(self) -> str | None:
+        key = self._bar.api_key()
+        register_secret(key)  # masked in the log from now on, whatever shape it has
+        return key
