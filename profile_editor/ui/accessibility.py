@@ -15,7 +15,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-__all__ = ["ACCESSIBLE", "TAB_ORDER", "apply_tab_order", "describe", "show_shortcuts"]
+__all__ = [
+    "ACCESSIBLE",
+    "TAB_ORDER",
+    "apply_tab_order",
+    "describe",
+    "prepare",
+    "show_shortcuts",
+]
 
 # objectName: (accessible name, description: what the name does not say, keys first)
 ACCESSIBLE: dict[str, tuple[str, str]] = {
@@ -62,6 +69,10 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     "changesTree": ("Changes", "What sending will add, change and remove."),
     "requestPreview": ("Request preview", "The request as it will be sent, key masked."),
     "responseView": ("Response", "The answer to the last request."),
+    "listsView": (
+        "List subscriptions",
+        "The recipient's lists: ID, name, since when, and the preferences for each.",
+    ),
     "statusLabel": ("Status", "The outcome of the last request."),
     "historyFilterEdit": ("Filter history", "Shows only requests to recipients holding this text."),
     "historyStatusCombo": ("History result filter", "Shows only requests with this result."),
@@ -104,6 +115,11 @@ TAB_ORDER: tuple[str, ...] = (
     "requestPreview",
     "copyCurlButton",
     "responseView",
+    "listsReloadButton",
+    "listsView",
+    "listIdEdit",
+    "subscribeButton",
+    "unsubscribeAllButton",
     "historyFilterEdit",
     "historyStatusCombo",
     "historyView",
@@ -186,3 +202,10 @@ def show_shortcuts(root: QWidget) -> None:
         tip = action.toolTip()
         if text not in tip:
             action.setToolTip(f"{tip} ({text})")
+
+
+def prepare(window: QWidget, regions: Sequence[QWidget]) -> None:
+    """Names, descriptions, the tab order over ``regions`` (visual order) and shortcut tips."""
+    describe(window)
+    apply_tab_order(regions)
+    show_shortcuts(window)

@@ -7,6 +7,7 @@ stored profile as last seen. Widgets never wait: every request and every compari
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,24 @@ from profile_editor.core.session import Session
 from profile_editor.ui.workers import Job, JobRunner, Progress
 
 __all__ = ["Loaded", "RequestController", "Sent", "Verified"]
+
+# Notable events for the app's log (never a key: requests are logged by method and path).
+log = logging.getLogger("profile_editor.requests")
+
+
+def _log_outcome(what: str, request: ProfileRequest, outcome: Outcome) -> None:
+    level = logging.INFO if outcome.ok or outcome.status_code == 404 else logging.WARNING
+    log.log(
+        level,
+        "%s %s %s: %s (%s, %d attempt(s), %.0f ms)",
+        what,
+        request.method.value,
+        request.url,
+        outcome.summary,
+        outcome.kind.value,
+        outcome.attempts,
+        outcome.elapsed_ms,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,6 +197,7 @@ class RequestController(QObject):
             stored = Stored(request.base_url, request.recipient_id, None)
         if stored is not None:
             self.stored = stored
+        _log_outcome("Load", request, outcome)
         self._set_busy(False)
         self.loaded.emit(Loaded(request, outcome, stored))
         self.finished.emit(outcome)
@@ -195,6 +215,7 @@ class RequestController(QObject):
             return
         verifying = outcome.ok and verify and plan.verifiable
         sent = Sent(plan, outcome, before, verifying)
+        _log_outcome("Send", plan.request, outcome)
         if verifying:
             self._sending = sent
             self._verify(sent, api_key)
@@ -234,6 +255,8 @@ class RequestController(QObject):
                 # against the editor again finds shared values instead of comparing them.
                 profile = sent.plan.expected
             stored = self.stored = Stored(request.base_url, request.recipient_id, profile)
+        if verification is not None and not verification.matches:
+            log.warning("Verification of %s: %s", sent.plan.request.url, verification.summary)
         self._set_busy(False)
         self.verified.emit(Verified(sent, outcome, stored, verification))
 

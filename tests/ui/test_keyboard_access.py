@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTabBar,
+    QTabWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -47,19 +48,9 @@ def _walk(qtbot: QtBot, window: QWidget, first: QWidget) -> list[QWidget]:
     return seen
 
 
-def test_every_stop_of_the_tab_chain_has_a_name(
-    make_window: MakeWindow, sandbox: SandboxServer, qtbot: QtBot
-) -> None:
-    window = make_window(sandbox.url, sandbox.key)
-    main = window.widget
-    qtbot.waitExposed(main)
-    first = window.find(QComboBox, "environmentCombo")
-    chain = _walk(qtbot, main, first)
-    unnamed = [f"{type(w).__name__} {w.objectName()}" for w in chain if not _name(w).strip()]
-    assert not unnamed
-    # Every visible, enabled interactive widget can be reached by Tab.
+def _unreached(main: QWidget, chain: list[QWidget]) -> list[str]:
     reachable = set(chain)
-    missed = [
+    return [
         f"{type(w).__name__} {w.objectName()}"
         for w in main.findChildren(QWidget)
         if isinstance(w, INTERACTIVE)
@@ -70,9 +61,28 @@ def test_every_stop_of_the_tab_chain_has_a_name(
         and w.window() is main
         and w not in reachable
     ]
-    assert not missed
+
+
+def test_every_stop_of_the_tab_chain_has_a_name(
+    make_window: MakeWindow, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    window = make_window(sandbox.url, sandbox.key)
+    main = window.widget
+    qtbot.waitExposed(main)
+    first = window.find(QComboBox, "environmentCombo")
+    editor_tabs = window.find(QTabWidget, "profileTabs")
+    output_tabs = window.find(QTabWidget, "outputTabs")
+    # Every page of both tab widgets: the widgets of a hidden page are not in the chain.
+    for page in range(max(editor_tabs.count(), output_tabs.count())):
+        editor_tabs.setCurrentIndex(min(page, editor_tabs.count() - 1))
+        output_tabs.setCurrentIndex(min(page, output_tabs.count() - 1))
+        chain = _walk(qtbot, main, first)
+        unnamed = [f"{type(w).__name__} {w.objectName()}" for w in chain if not _name(w).strip()]
+        assert not unnamed, page
+        assert not _unreached(main, chain), page
     # Visual order: the band first, then the presets, the request bar, editor, history.
-    names = [w.objectName() for w in chain]
+    editor_tabs.setCurrentIndex(0)
+    names = [w.objectName() for w in _walk(qtbot, main, first)]
     expected = ["environmentCombo", "presetFilterEdit", "methodCombo", "recipientIdEdit"]
     expected += ["sendButton", "apiKeyEdit", "fieldsView", "historyFilterEdit"]
     assert [n for n in names if n in expected] == expected

@@ -297,3 +297,17 @@ def test_large_profile_pasted_reaches_table_and_sends(
     outcome = window.send(timeout=20_000)
     assert outcome.ok
     assert sandbox.get_profile("big") == profile
+
+
+def test_sends_and_failures_are_logged_without_the_key(
+    window: WindowDriver, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="profile_editor")
+    window.fill(recipient="log-me", profile={"a": 1})
+    assert window.send().ok
+    sandbox.queue_fault(Fault(status=400))
+    window.send()
+    lines = [r.getMessage() for r in caplog.records if r.name == "profile_editor.requests"]
+    assert any("Send POST" in line and "/profiles/log-me" in line for line in lines)
+    assert any(r.levelname == "WARNING" and "400" in r.getMessage() for r in caplog.records)
+    assert all(sandbox.key not in line for line in caplog.messages)
