@@ -57,7 +57,7 @@ def main() -> None:
     window.show()
     spin(300)
     window.request_bar.recipient_edit.setText("user-ada-001")
-    window.on_load_requested()
+    window.request_bar.load_button.click()
     wait_idle(window)
     edited = {
         "email": "ada@example.com",
