@@ -319,8 +319,16 @@ class Theme(QObject):
 
     changed = Signal(object)
 
-    def __init__(self, app: QGuiApplication) -> None:
+    def __init__(
+        self,
+        app: QGuiApplication,
+        desktop_scheme: Callable[[], Qt.ColorScheme] | None = None,
+    ) -> None:
         super().__init__(app)
+        # What the desktop says; replaceable where no desktop can be asked (tests).
+        self._desktop_scheme = desktop_scheme or (
+            lambda: QGuiApplication.styleHints().colorScheme()
+        )
         self._override: Qt.ColorScheme | None = None
         self._palette = LIGHT
         self._palette_set = False
@@ -333,7 +341,7 @@ class Theme(QObject):
     def scheme(self) -> Qt.ColorScheme:
         if self._override is not None:
             return self._override
-        return QGuiApplication.styleHints().colorScheme()
+        return self._desktop_scheme()
 
     def set_override(self, scheme: Qt.ColorScheme | None) -> None:
         """Force ``scheme`` (None follows the desktop again)."""

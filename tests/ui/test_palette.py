@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from driver import MakeWindow  # type: ignore[import-not-found]
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QPushButton
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from profile_editor.sandbox.server import SandboxServer
@@ -23,6 +23,7 @@ from profile_editor.ui.palette import (
     MIN_CONTRAST,
     MIN_GRAPHIC_CONTRAST,
     Palette,
+    Theme,
     contrast_ratio,
     readable_text_color,
     render_style_sheet,
@@ -118,15 +119,24 @@ def test_dark_scheme_sets_the_application_palette(qapp: QApplication, scheme: No
     assert qapp.palette().color(QPalette.ColorRole.Window) != QColor(DARK.window)
 
 
-def test_follows_the_desktop_scheme(qapp: QApplication, scheme: None, qtbot: QtBot) -> None:
-    """With no override the desktop's answer counts (Unknown, offscreen, reads as light)."""
-    desktop = QGuiApplication.styleHints().colorScheme()
-    expected = DARK if desktop == Qt.ColorScheme.Dark else LIGHT
-    assert theme().palette() is expected
-    with qtbot.waitSignal(theme().changed) as signal:
-        qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # as the desktop does
-        theme().set_override(Qt.ColorScheme.Dark)
-    assert signal.args == [DARK]
+def test_follows_the_desktop_scheme(qapp: QApplication, qtbot: QtBot) -> None:
+    """The desktop's change signal switches the palette; Unknown (offscreen) reads as light."""
+    desktop = [Qt.ColorScheme.Unknown]
+    follower = Theme(qapp, desktop_scheme=lambda: desktop[-1])
+    try:
+        assert follower.palette() is LIGHT
+        with qtbot.waitSignal(follower.changed) as signal:
+            desktop.append(Qt.ColorScheme.Dark)
+            qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # as the desktop does
+        assert signal.args == [DARK]
+        assert qapp.palette().color(QPalette.ColorRole.Window) == QColor(DARK.window)
+        with qtbot.waitSignal(follower.changed) as signal:
+            desktop.append(Qt.ColorScheme.Light)
+            qapp.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert signal.args == [LIGHT]
+        assert qapp.palette().color(QPalette.ColorRole.Window) != QColor(DARK.window)
+    finally:
+        follower.deleteLater()
 
 
 def _label_colours(label: QLabel) -> tuple[str, str]:
@@ -149,8 +159,9 @@ def _error_line_colour(edit: QPlainTextEdit) -> str:
 def test_window_switches_live(
     make_window: MakeWindow, sandbox: SandboxServer, scheme: None
 ) -> None:
+    sandbox.put_profile("user-1", {"email": "a@example.com"})
     window = make_window(sandbox.url, sandbox.key)
-    window.fill(recipient="user-1", profile={"email": "a@example.com"})
+    window.fill(recipient="user-1")
     window.load()
     window.fill(profile='{"email": "b@example.com", "plan": "pro"}')
     window.wait_changes("changed")
@@ -161,16 +172,23 @@ def test_window_switches_live(
     for palette, colour_scheme in ((DARK, Qt.ColorScheme.Dark), (LIGHT, Qt.ColorScheme.Light)):
         _switch(colour_scheme)
         assert _label_colours(status) == palette.status[state]
-        kinds = {tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())}
-        assert kinds
-        first = tree.topLevelItem(0)
-        assert first.background(1).color().name() in {bg for bg, _ in palette.changes.values()}
-        assert palette.accent in window.widget.styleSheet()
-        send = window.find(QPushButton, "sendButton")
-        assert send.isVisible()
+        rows = {
+            item.text(0): (item.background(1).color().name(), item.foreground(0).color().name())
+            for item in (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+            if item is not None
+        }
+        assert rows["~ changed"] == palette.changes["changed"]
+        assert rows["+ added"] == palette.changes["added"]
+        sheet = window.widget.styleSheet()
+        assert palette.accent in sheet and palette.muted in sheet
 
 
-def test_json_error_marks_follow_the_scheme(
+def _highlight_colours(edit: QPlainTextEdit) -> set[str]:
+    layout = edit.document().firstBlock().layout()
+    return {r.format.foreground().color().name() for r in layout.formats()}
+
+
+def test_json_highlighting_and_error_marks_follow_the_scheme(
     make_window: MakeWindow, sandbox: SandboxServer, scheme: None
 ) -> None:
     window = make_window(sandbox.url, sandbox.key)
@@ -178,7 +196,10 @@ def test_json_error_marks_follow_the_scheme(
     window.set_json_text('{"email": }')
     window.qtbot.waitUntil(lambda: bool(edit.extraSelections()))
     assert _error_line_colour(edit) == LIGHT.error_line
+    assert LIGHT.json_key in _highlight_colours(edit)
     _switch(Qt.ColorScheme.Dark)
     assert _error_line_colour(edit) == DARK.error_line
+    assert _highlight_colours(edit) == {DARK.json_key}
     _switch(Qt.ColorScheme.Light)
     assert _error_line_colour(edit) == LIGHT.error_line
+    assert _highlight_colours(edit) == {LIGHT.json_key}
