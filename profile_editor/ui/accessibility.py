@@ -192,16 +192,34 @@ def apply_tab_order(regions: Sequence[QWidget]) -> list[QWidget]:
     return order
 
 
+def _shortcut_text(action: QAction) -> str:
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def _retip(action: QAction) -> None:
+    """A tip made from the action's text: it follows the text ("Undo edit of email")."""
+    keys = _shortcut_text(action)
+    tip = f"{_plain(action.text())} ({keys})" if keys else _plain(action.text())
+    if action.toolTip() != tip:
+        action.setToolTip(tip)
+
+
 def show_shortcuts(root: QWidget) -> None:
-    """Put each action's first shortcut in its tool tip (menus show them by themselves)."""
+    """Put each action's shortcut in its tool tip (menus show them by themselves)."""
     for action in root.findChildren(QAction):
-        keys = action.shortcut()
-        if keys.isEmpty():
+        keys = _shortcut_text(action)
+        if not keys or keys in action.toolTip():
             continue
-        text = keys.toString(QKeySequence.SequenceFormat.NativeText)
-        tip = action.toolTip()
-        if text not in tip:
-            action.setToolTip(f"{tip} ({text})")
+        if action.toolTip() == _plain(action.text()):
+            # Qt's own tip is the text; ours must keep following it.
+            _retip(action)
+            action.changed.connect(lambda action=action: _retip(action))
+        else:
+            action.setToolTip(f"{action.toolTip()} ({keys})")
 
 
 def prepare(window: QWidget, regions: Sequence[QWidget]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from driver import MakeWindow  # type: ignore[import-not-found]
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAccessible, QKeySequence
+from PySide6.QtGui import QAccessible, QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -196,3 +196,19 @@ def test_load_edit_and_replace_by_keyboard_alone(
     assert answered == ["Replace"]
     window.wait_idle()
     assert sandbox.get_profile("kb-7") == {"email": "kb@example.com", "plan": "pro"}
+
+
+def test_a_tool_tip_follows_its_action_and_keeps_the_shortcut(
+    make_window: MakeWindow, sandbox: SandboxServer
+) -> None:
+    window = make_window(sandbox.url, sandbox.key)
+    [undo] = [
+        a
+        for a in window.widget.findChildren(QAction)
+        if a.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    ]
+    keys = undo.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    assert keys in undo.toolTip()
+    window.set_json_text('{"email": "a@example.com"}')
+    window.qtbot.waitUntil(lambda: undo.text().replace("&", "") not in ("Undo", ""))
+    assert undo.toolTip() == f"{undo.text().replace('&', '')} ({keys})"
