@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
@@ -208,6 +209,20 @@ def _retip(action: QAction) -> None:
         action.setToolTip(tip)
 
 
+class _TipKeeper(QObject):
+    """Keeps the tip of its parent action in step with the action's text."""
+
+    def __init__(self, action: QAction) -> None:
+        super().__init__(action)
+        self._action = action
+        _retip(action)
+        action.changed.connect(self.on_action_changed)
+
+    def on_action_changed(self) -> None:
+        if shiboken6.isValid(self._action):  # not while the action is being destroyed
+            _retip(self._action)
+
+
 def show_shortcuts(root: QWidget) -> None:
     """Put each action's shortcut in its tool tip (menus show them by themselves)."""
     for action in root.findChildren(QAction):
@@ -216,8 +231,7 @@ def show_shortcuts(root: QWidget) -> None:
             continue
         if action.toolTip() == _plain(action.text()):
             # Qt's own tip is the text; ours must keep following it.
-            _retip(action)
-            action.changed.connect(lambda action=action: _retip(action))
+            _TipKeeper(action)
         else:
             action.setToolTip(f"{action.toolTip()} ({keys})")
 
