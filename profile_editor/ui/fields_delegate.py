@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QAbstractProxyModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -194,6 +195,9 @@ class FieldsDelegate(QStyledItemDelegate):
         if text is None or index is None or text == getattr(editor, "original", None):
             return True
         model = index.model()
+        if isinstance(model, QAbstractProxyModel):  # the table is seen through a filter
+            index = QPersistentModelIndex(model.mapToSource(index))
+            model = index.model()
         if not isinstance(model, FieldsModel):
             return True
         reason = model.check_edit(index, text)

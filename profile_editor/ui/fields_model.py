@@ -11,12 +11,9 @@ Loading is O(n) with no per-row work: display text is made lazily in :meth:`data
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -28,17 +25,21 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from profile_editor.core.jsoncodec import (
-    JSON_TYPES,
-    JsonProblem,
-    dumps_compact,
-    parse_value,
-    type_name,
+from profile_editor.core.jsoncodec import JSON_TYPES, type_name
+from profile_editor.core.values import (
+    DISPLAY_LIMIT,
+    convert_value,
+    edit_text,
+    elide,
+    parse_edit,
+    preview,
+    quoted,
+    same_value,
 )
-from profile_editor.ui.json_edit import editor_json
 
 __all__ = [
     "DISPLAY_LIMIT",
+    "FILTER_ROLE",
     "KEY_COLUMN",
     "TYPE_COLUMN",
     "VALUE_COLUMN",
@@ -46,6 +47,7 @@ __all__ = [
     "FieldProblem",
     "FieldsError",
     "FieldsModel",
+    "RowEdit",
     "convert_value",
 ]
 
@@ -53,8 +55,10 @@ KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN = 0, 1, 2
 HEADERS = ("Key", "Type", "Value")
 # The row's Python value, for any column.
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
+# The text a filter matches: key and value, on two lines (a filter text is one line).
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
+FILTER_LIMIT = 1000
 
-DISPLAY_LIMIT = 200
 TOOLTIP_LIMIT = 2000
 
 _FLAG_BACKGROUND = QBrush(QColor(255, 205, 205))
@@ -73,6 +77,34 @@ class FieldProblem:
         return f"Row {self.row + 1}: {self.message}"
 
 
+@dataclass(frozen=True)
+class RowEdit:
+    """One user edit of the rows, enough to undo and redo it (see :meth:`FieldsModel.replay`).
+
+    ``kind`` ``"set"``: ``rows == (row,)``, ``old``/``new`` the pair before and after, ``column``
+    the one edited; ``"insert"``: ``rows == (row,)``, ``new == (pair,)``; ``"remove"``: ``rows``
+    ascending with ``old`` the pairs removed; ``"move"``: ``rows == (src, dst)``.
+    """
+
+    kind: Literal["set", "insert", "remove", "move"]
+    rows: tuple[int, ...]
+    old: tuple[tuple[str, Any], ...] = ()
+    new: tuple[tuple[str, Any], ...] = ()
+    column: int = -1
+
+    def describe(self) -> str:
+        """What the edit did, for "Undo …" / "Redo …"."""
+        if self.kind == "set":
+            key = elide(self.old[0][0], 40) or "(empty key)"
+            action = {KEY_COLUMN: "rename", TYPE_COLUMN: "type change"}.get(self.column, "edit")
+            return f"{action} of {key}"
+        if self.kind == "insert":
+            return "add row"
+        if self.kind == "remove":
+            return "remove row" if len(self.rows) == 1 else f"remove {len(self.rows)} rows"
+        return "move row"
+
+
 class FieldsError(ValueError):
     """Raised by :meth:`FieldsModel.to_profile` when the rows have problems."""
 
@@ -81,143 +113,18 @@ class FieldsError(ValueError):
         self.problems = problems
 
 
-def _quoted(key: str) -> str:
-    return json.dumps(key, ensure_ascii=False)
-
-
-def _elide(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _tokens(value: Any, limit: int) -> Iterator[str]:
-    """Compact JSON in small pieces; long strings are cut, so callers must elide."""
-    if isinstance(value, dict):
-        yield "{"
-        for index, (key, item) in enumerate(value.items()):
-            yield ("," if index else "") + dumps_compact(key[: limit + 1]) + ":"
-            yield from _tokens(item, limit)
-        yield "}"
-    elif isinstance(value, list):
-        yield "["
-        for index, item in enumerate(value):
-            if index:
-                yield ","
-            yield from _tokens(item, limit)
-        yield "]"
-    elif isinstance(value, str):
-        yield dumps_compact(value[: limit + 1])
-    else:
-        yield dumps_compact(value)
-
-
-def preview(value: Any, limit: int = DISPLAY_LIMIT) -> str:
-    """Compact single-line text for ``value``, at most ``limit`` characters, in O(limit)."""
-    if isinstance(value, str):
-        return _elide(value[: limit + 1].replace("\n", "↵"), limit)
-    if not isinstance(value, dict | list):
-        return dumps_compact(value)
-    parts: list[str] = []
-    size = 0
-    for piece in _tokens(value, limit):
-        parts.append(piece)
-        size += len(piece)
-        if size > limit:
-            break
-    return _elide("".join(parts), limit)
-
-
-def edit_text(value: Any) -> str:
-    """The full text a value is edited as: strings raw, containers as pretty JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict | list):
-        return editor_json(value)
-    return dumps_compact(value)
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and not (isinstance(value, float) and not math.isfinite(value))
-    )
-
-
-def _try_parse(text: str) -> Any:
-    try:
-        return parse_value(text)
-    except JsonProblem:
-        return _INVALID
-
-
-_INVALID = object()
-# Numbers people write that JSON does not accept as such: "00123", "+5", ".5", "5.".
-_LOOSE_INT = re.compile(r"[+-]?[0-9]+")
-_LOOSE_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def _loose_number(text: str) -> int | float:
-    parsed = _try_parse(text)
-    if _is_number(parsed):
-        return parsed
-    if _LOOSE_INT.fullmatch(text):
-        return int(text)
-    if _LOOSE_FLOAT.fullmatch(text):
-        number = float(text)
-        if math.isfinite(number):
-            return number
-    return 0
-
-
-def convert_value(value: Any, target: str) -> Any:
-    """Convert ``value`` to the JSON type ``target``, keeping what can be kept.
-
-    ``"3"`` → 3 (also ``"00123"`` → 123), 3 → ``"3"``, anything → null, ``"true"``/``"false"`` → booleans, a string
-    holding JSON of the right kind → that object/array; otherwise the type's empty value.
-    """
-    if target not in JSON_TYPES:
-        raise ValueError(f"unknown JSON type {target!r}")
-    if type_name(value) == target:
-        return value
-    if target == "null":
-        return None
-    if target == "string":
-        if value is None:
-            return ""
-        return dumps_compact(value)
-    if target == "number":
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, str):
-            return _loose_number(value.strip())
-        return 0
-    if target == "boolean":
-        if isinstance(value, str):
-            return value.strip().lower() == "true"
-        if _is_number(value):
-            return value != 0
-        return False
-    container: type = dict if target == "object" else list
-    if isinstance(value, str):
-        parsed = _try_parse(value)
-        if isinstance(parsed, container):
-            return parsed
-    return container()
-
-
-def _same(old: Any, new: Any) -> bool:
-    return type(old) is type(new) and old == new
-
-
 class FieldsModel(QAbstractTableModel):
     """Editable rows of a profile; columns Key, Type, Value.
 
     Signals:
-        edited(): a user edit changed the rows (setData, insert, remove, move); not emitted
-            by :meth:`set_profile`.
+        rowsEdited(RowEdit): a user edit changed the rows (setData, insert, remove, move);
+            emitted just before ``edited``, not by :meth:`replay` or :meth:`set_profile`.
+        edited(): the rows changed by an edit or its :meth:`replay`; not emitted by
+            :meth:`set_profile`.
         problem(str): an edit was refused; the text says why, naming the row.
     """
 
+    rowsEdited = Signal(object)
     edited = Signal()
     problem = Signal(str)
 
@@ -237,6 +144,13 @@ class FieldsModel(QAbstractTableModel):
         self._duplicates = {}  # a dict cannot repeat a key
         self.endResetModel()
 
+    def set_rows(self, rows: Iterable[tuple[str, Any]]) -> None:
+        """Show ``rows`` as given (repeated keys included); like :meth:`set_profile`."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._duplicates = None
+        self.endResetModel()
+
     def rows(self) -> list[tuple[str, Any]]:
         """A shallow copy of the rows (a safe snapshot: values are never mutated)."""
         return list(self._rows)
@@ -254,7 +168,7 @@ class FieldsModel(QAbstractTableModel):
             first = first_row.setdefault(key, row)
             if first != row:
                 found.append(
-                    FieldProblem(row, f"duplicate key {_quoted(key)} (also row {first + 1})")
+                    FieldProblem(row, f"duplicate key {quoted(key)} (also row {first + 1})")
                 )
         return found
 
@@ -289,22 +203,73 @@ class FieldsModel(QAbstractTableModel):
         if self._read_only:
             return -1
         row = min(max(row, 0), len(self._rows))
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.insert(row, (key, value))
-        self._duplicates = None
-        self.endInsertRows()
+        self._insert(row, (key, value))
         self._keys_changed()
-        self.edited.emit()
+        self._emit_edit(RowEdit("insert", (row,), new=((key, value),)))
         return row
 
     def remove_fields(self, rows: Iterable[int]) -> int:
         """Remove the given rows (any order, repeats and out-of-range ignored); returns count."""
-        doomed = sorted({r for r in rows if 0 <= r < len(self._rows)}, reverse=True)
+        doomed = sorted({r for r in rows if 0 <= r < len(self._rows)})
         if not doomed or self._read_only:
             return 0
+        old = tuple(self._rows[row] for row in doomed)
+        self._remove(doomed)
+        self._keys_changed()
+        self._emit_edit(RowEdit("remove", tuple(doomed), old=old))
+        return len(doomed)
+
+    def move_field(self, src: int, dst: int) -> bool:
+        """Move row ``src`` so that it ends up at row ``dst``."""
+        count = len(self._rows)
+        if not (0 <= src < count and 0 <= dst < count) or src == dst or self._read_only:
+            return False
+        if not self._move(src, dst):
+            return False
+        self._keys_changed()
+        self._emit_edit(RowEdit("move", (src, dst)))
+        return True
+
+    def replay(self, edit: RowEdit, *, forward: bool) -> None:
+        """Redo (``forward``) or undo an edit made earlier to these rows; emits ``edited``.
+
+        Works while read-only: it restores a state the rows were in, it is not a new edit.
+        """
+        if edit.kind == "set":
+            row = edit.rows[0]
+            self._rows[row] = edit.new[0] if forward else edit.old[0]
+            self._duplicates = None
+            self.dataChanged.emit(self.index(row, KEY_COLUMN), self.index(row, VALUE_COLUMN))
+        elif edit.kind in ("insert", "remove"):
+            if (edit.kind == "insert") == forward:  # an insert, or a removal undone
+                pairs = edit.new if forward else edit.old
+                for row, pair in zip(edit.rows, pairs, strict=True):  # ascending: as they were
+                    self._insert(row, pair)
+            else:
+                self._remove(edit.rows)
+        else:
+            src, dst = edit.rows
+            if forward:
+                self._move(src, dst)
+            else:
+                self._move(dst, src)
+        self._keys_changed()
+        self.edited.emit()
+
+    def _emit_edit(self, edit: RowEdit) -> None:
+        self.rowsEdited.emit(edit)
+        self.edited.emit()
+
+    def _insert(self, row: int, pair: tuple[str, Any]) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, pair)
+        self._duplicates = None
+        self.endInsertRows()
+
+    def _remove(self, rows: Iterable[int]) -> None:
         # Contiguous runs, removed bottom-up so earlier row numbers stay valid.
         runs: list[tuple[int, int]] = []
-        for row in doomed:
+        for row in sorted(rows, reverse=True):
             if runs and runs[-1][0] == row + 1:
                 runs[-1] = (row, runs[-1][1])
             else:
@@ -314,15 +279,8 @@ class FieldsModel(QAbstractTableModel):
             del self._rows[first : last + 1]
             self._duplicates = None
             self.endRemoveRows()
-        self._keys_changed()
-        self.edited.emit()
-        return len(doomed)
 
-    def move_field(self, src: int, dst: int) -> bool:
-        """Move row ``src`` so that it ends up at row ``dst``."""
-        count = len(self._rows)
-        if not (0 <= src < count and 0 <= dst < count) or src == dst or self._read_only:
-            return False
+    def _move(self, src: int, dst: int) -> bool:
         # Qt wants the row the moved one goes before, counted before the move.
         before = dst + 1 if dst > src else dst
         if not self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), before):
@@ -330,8 +288,6 @@ class FieldsModel(QAbstractTableModel):
         self._rows.insert(dst, self._rows.pop(src))
         self._duplicates = None
         self.endMoveRows()
-        self._keys_changed()
-        self.edited.emit()
         return True
 
     # -- Qt model interface ----------------------------------------------------------------
@@ -369,7 +325,7 @@ class FieldsModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == KEY_COLUMN:
-                return _elide(key, DISPLAY_LIMIT)
+                return elide(key, DISPLAY_LIMIT)
             if column == TYPE_COLUMN:
                 return type_name(value)
             return preview(value)
@@ -381,6 +337,8 @@ class FieldsModel(QAbstractTableModel):
             return edit_text(value)
         if role == VALUE_ROLE:
             return value
+        if role == FILTER_ROLE:
+            return f"{key}\n{preview(value, FILTER_LIMIT)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == KEY_COLUMN:
                 return self._key_flag(index.row()) or (key if len(key) > DISPLAY_LIMIT else None)
@@ -409,7 +367,7 @@ class FieldsModel(QAbstractTableModel):
             self._rows[row] = (value, old)
             self._duplicates = None
             self._keys_changed()
-            self.edited.emit()
+            self._emit_edit(RowEdit("set", (row,), ((key, old),), ((value, old),), column))
             return True
 
         if column == TYPE_COLUMN:
@@ -418,15 +376,15 @@ class FieldsModel(QAbstractTableModel):
                 return False
             new = convert_value(old, value)
         else:
-            new, reason = self._parse_for(old, value)
+            new, reason = parse_edit(old, value)
             if reason is not None:
                 self.problem.emit(f"{self._where(row)}: {reason}")
                 return False
-        if _same(old, new):
+        if same_value(old, new):
             return True
         self._rows[row] = (key, new)
         self.dataChanged.emit(self.index(row, TYPE_COLUMN), self.index(row, VALUE_COLUMN))
-        self.edited.emit()
+        self._emit_edit(RowEdit("set", (row,), ((key, old),), ((key, new),), column))
         return True
 
     def check_edit(self, index: _AnyIndex, value: Any) -> str | None:
@@ -435,7 +393,7 @@ class FieldsModel(QAbstractTableModel):
             return "this cell cannot be edited now"
         if index.column() != VALUE_COLUMN:
             return None
-        return self._parse_for(self._rows[index.row()][1], value)[1]
+        return parse_edit(self._rows[index.row()][1], value)[1]
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -448,7 +406,7 @@ class FieldsModel(QAbstractTableModel):
         )
 
     def _where(self, row: int) -> str:
-        return f"Row {row + 1} ({_elide(_quoted(self._rows[row][0]), 60)})"
+        return f"Row {row + 1} ({elide(quoted(self._rows[row][0]), 60)})"
 
     def _duplicate_rows(self) -> dict[str, list[int]]:
         if self._duplicates is None:
@@ -470,7 +428,7 @@ class FieldsModel(QAbstractTableModel):
         if rows is None:
             return None
         others = ", ".join(str(r + 1) for r in rows if r != row)
-        return f"Duplicate key {_quoted(key)}: also in row {others}"
+        return f"Duplicate key {quoted(key)}: also in row {others}"
 
     def _keys_changed(self) -> None:
         # Flags on other rows can change with any key change; views repaint only what shows.
@@ -487,41 +445,3 @@ class FieldsModel(QAbstractTableModel):
                     Qt.ItemDataRole.ToolTipRole,
                 ],
             )
-
-    @staticmethod
-    def _parse_for(old: Any, raw: Any) -> tuple[Any, str | None]:
-        """Interpret ``raw`` (usually editor text) as a new value of ``old``'s type."""
-        kind = type_name(old)
-        if kind == "string":
-            if isinstance(raw, str):
-                return raw, None
-            return None, "a string value must be given as text"
-        if kind == "null":
-            return None, "null has no value to edit; change the type first"
-        if kind == "number":
-            if _is_number(raw):
-                return raw, None
-            if isinstance(raw, str):
-                parsed = _try_parse(raw.strip())
-                if _is_number(parsed):
-                    return parsed, None
-            return None, f"{_elide(repr(raw), 40)} is not a JSON number (e.g. 42, -1.5, 2e3)"
-        if kind == "boolean":
-            if isinstance(raw, bool):
-                return raw, None
-            if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-                return raw.strip().lower() == "true", None
-            return None, "a boolean is true or false"
-        # object or array
-        container: type = dict if kind == "object" else list
-        parsed = raw
-        if isinstance(raw, str):
-            try:
-                parsed = parse_value(raw)
-            except JsonProblem as problem:
-                return None, f"invalid JSON: {problem}"
-        if not isinstance(parsed, container):
-            return None, f"expected {'an object' if kind == 'object' else 'an array'}, " + (
-                f"got {type_name(parsed)}; change the type first"
-            )
-        return parsed, None

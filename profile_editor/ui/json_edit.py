@@ -11,7 +11,6 @@ other character as typed.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from PySide6.QtCore import QMimeData, QObject, Qt
 from PySide6.QtGui import (
@@ -26,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from profile_editor.core.jsoncodec import dumps_pretty
+from profile_editor.core.values import doc_safe, editor_json
 
 __all__ = ["HIGHLIGHT_LIMIT", "JsonEdit", "JsonHighlighter", "doc_safe", "editor_json"]
 
@@ -37,26 +36,8 @@ HIGHLIGHT_LIMIT = 200_000
 BULK_PASTE = 256_000
 
 _PARAGRAPH = "\u2029"
-# Lone surrogates (valid JSON as escapes) have no UTF-16 form a QString could hold.
-_DOC_UNSAFE = re.compile("[\r\u2029\ufdd0\ufdd1\ud800-\udfff]")
 _ERROR_LINE = QColor(255, 221, 221)
 _ERROR_CHAR = QColor(255, 170, 170)
-
-
-def _escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
-def doc_safe(json_text: str) -> str:
-    """Escape the characters a text document would not keep (only valid for JSON text)."""
-    if _DOC_UNSAFE.search(json_text) is None:
-        return json_text
-    return _DOC_UNSAFE.sub(_escape, json_text)
-
-
-def editor_json(value: Any) -> str:
-    """Pretty JSON for a :class:`JsonEdit`: same value, and survives the document round trip."""
-    return doc_safe(dumps_pretty(value))
 
 
 def utf16_offset(text: str, index: int) -> int:

@@ -8,32 +8,45 @@ Whichever side the user edited last is the truth:
   edit can never overwrite what was typed in the JSON tab.
 * table → JSON: a table edit marks the text stale; it is regenerated when the JSON tab is
   shown, never while the user is typing in it.
+
+Both views share one undo history (:attr:`ProfileEditorWidget.undo_stack`): a table edit,
+typing or a paste in the JSON tab and a whole profile loaded are steps of it, undone and
+redone through the same paths as the changes themselves (see :mod:`.undo_commands`).
+
+The tabs themselves (table, filter and toolbar; text and find bar) are
+:class:`~.fields_page.FieldsPage` and :class:`~.json_page.JsonPage`.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
+from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
-from profile_editor.core.jsoncodec import JsonProblem, dumps_pretty, parse_profile
+from profile_editor.core.jsoncodec import JsonProblem, parse_profile
+from profile_editor.core.key_paths import (
+    KeyPath,
+    format_key_path,
+    key_path_offset,
+    line_column,
+    parse_key_path,
+)
+from profile_editor.core.values import editor_json, quoted, rows_json_text
+from profile_editor.ui import dialogs
 from profile_editor.ui.fields_delegate import FieldsDelegate
-from profile_editor.ui.fields_model import KEY_COLUMN, FieldsModel
-from profile_editor.ui.json_edit import JsonEdit, doc_safe, editor_json
+from profile_editor.ui.fields_model import FieldsModel, RowEdit
+from profile_editor.ui.fields_page import NOTE_STYLE, FieldsPage
+from profile_editor.ui.json_page import JsonPage
+from profile_editor.ui.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
+from profile_editor.ui.undo_commands import (
+    EditorState,
+    ReplaceCommand,
+    TableEditCommand,
+    TextEditCommand,
+)
 
 __all__ = ["ProfileEditorWidget", "ProfileResult"]
 
@@ -42,9 +55,11 @@ DEBOUNCE_MS = 150
 # Parsing a multi-megabyte text takes long enough that it should not run between keystrokes.
 LARGE_TEXT = 1_000_000
 LARGE_DEBOUNCE_MS = 500
-
-_ERROR_STYLE = "color: #b00020;"
-_NOTE_STYLE = "background: #fff4ce; color: #5c4400; padding: 4px; border-radius: 3px;"
+# Undo steps kept; each may hold a whole document, so not unbounded.
+UNDO_LIMIT = 200
+# Below this many characters an undo step keeps the rows as well as the text (cheap, and
+# undoing then needs no parse); above, the rows are parsed from the text again when needed.
+KEEP_ROWS_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -67,31 +82,19 @@ class ProfileResult:
         return self.profile is not None
 
 
-def rows_json_text(rows: list[tuple[str, Any]], duplicates: bool) -> str:
-    """Pretty JSON of the rows, in order; duplicate keys are written out, not merged."""
-    if not duplicates:
-        return editor_json(dict(rows))
-    if not rows:
-        return "{}"
-    # Same layout as dumps_pretty: nested lines get one more indent level. Newlines inside
-    # strings are escaped by json.dumps, so every "\n" here is structural.
-    items = [
-        "  "
-        + json.dumps(key, ensure_ascii=False)
-        + ": "
-        + dumps_pretty(value).replace("\n", "\n  ")
-        for key, value in rows
-    ]
-    return doc_safe("{\n" + ",\n".join(items) + "\n}")
-
-
 class ProfileEditorWidget(QWidget):
     """Edits one profile as a table of fields or as JSON text.
 
     Signals:
-        profileChanged(): the user changed the profile (after the two views were synced);
-            read it with :meth:`profile_result`.
-        modifiedChanged(bool): the modified flag changed.
+        profileChanged(): the user changed the profile (after the two views were synced),
+            or an undo or redo did; read it with :meth:`profile_result`.
+        modifiedChanged(bool): the modified flag changed (undoing back to the last
+            ``set_modified(False)`` clears it again).
+
+    Actions for the window's menus: :attr:`undo_action` and :attr:`redo_action`, whose text
+    names the step ("Undo edit of email", "Redo paste"); :attr:`find_action` (Ctrl+F: the
+    find bar in the JSON tab, the filter box in the Fields tab) and :attr:`go_to_path_action`
+    (Ctrl+G: asks for a key path, then :meth:`go_to_path`).
     """
 
     profileChanged = Signal()
@@ -105,128 +108,86 @@ class ProfileEditorWidget(QWidget):
         self._syncing = False  # set while the widget itself writes the JSON text
         self._text_stale = False  # the table was edited after the text was written
         self._text_error: JsonProblem | None = None  # the user's text does not parse
+        self._replaying = False  # set while an undo or redo changes the views
+        self._replace_before: EditorState | None = None
+        self._edit_before: EditorState | None = None
+        self._last_path = ""
         self._parse_timer = QTimer(self)
         self._parse_timer.setSingleShot(True)
+        self._undo_stack = QUndoStack(self)
+        self._undo_stack.setUndoLimit(UNDO_LIMIT)
         self._build_ui()
         self._connect_signals()
-        self.set_profile({})
+        self.set_profile({}, record=False)
 
     # -- building --------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
         self._tabs = QTabWidget(self)
         self._tabs.setObjectName("profileTabs")
-
-        fields_page = QWidget()
-        self._view = QTableView(fields_page)
-        self._view.setObjectName("fieldsView")
-        self._view.setModel(self._model)
-        self._view.setItemDelegate(self._delegate)
-        self._view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self._view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self._view.setWordWrap(False)
-        self._view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        # Fixed sizes: sizing to contents would visit every row of a large profile.
-        header = self._view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(0, 220)
-        header.resizeSection(1, 90)
-        rows = self._view.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self._view.fontMetrics().height() + 8)
-
-        self._add_action = self._action("Add field", "Insert", "Add a field below the current row")
-        self._remove_action = self._action("Remove", "Delete", "Remove the selected fields")
-        self._up_action = self._action("Move up", "Alt+Up", "Move the current field up")
-        self._down_action = self._action("Move down", "Alt+Down", "Move the current field down")
-        toolbar = QHBoxLayout()
-        toolbar.setContentsMargins(0, 0, 0, 0)
-        for action, name in (
-            (self._add_action, "addFieldButton"),
-            (self._remove_action, "removeFieldButton"),
-            (self._up_action, "moveUpButton"),
-            (self._down_action, "moveDownButton"),
-        ):
-            button = QToolButton(fields_page)
-            button.setObjectName(name)
-            button.setDefaultAction(action)
-            toolbar.addWidget(button)
-        toolbar.addStretch(1)
-
-        self._note_label = QLabel(fields_page)
-        self._note_label.setObjectName("fieldsNoteLabel")
-        self._note_label.setStyleSheet(_NOTE_STYLE)
-        self._note_label.setToolTip("The table is read-only until the JSON tab parses again.")
-        self._note_label.hide()
-        self._field_problem_label = QLabel(fields_page)
-        self._field_problem_label.setObjectName("fieldsProblemLabel")
-        self._field_problem_label.setStyleSheet(_ERROR_STYLE)
-        self._field_problem_label.setWordWrap(True)
-        self._field_problem_label.hide()
-
-        fields_layout = QVBoxLayout(fields_page)
-        fields_layout.addLayout(toolbar)
-        fields_layout.addWidget(self._note_label)
-        fields_layout.addWidget(self._view, 1)
-        fields_layout.addWidget(self._field_problem_label)
-
-        json_page = QWidget()
-        self._json_edit = JsonEdit(json_page)
-        self._json_edit.setObjectName("rawJsonEdit")
-        self._json_error_label = QLabel(json_page)
-        self._json_error_label.setObjectName("jsonErrorLabel")
-        self._json_error_label.setStyleSheet(_ERROR_STYLE)
-        self._json_error_label.setWordWrap(True)
-        self._json_error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._json_error_label.hide()
-        json_layout = QVBoxLayout(json_page)
-        json_layout.addWidget(self._json_edit, 1)
-        json_layout.addWidget(self._json_error_label)
-
-        self._tabs.addTab(fields_page, "Fields")
-        self._tabs.addTab(json_page, "JSON")
+        self._fields_page = FieldsPage(self._model, self._delegate, self.flush)
+        self._view = self._fields_page.view
+        self._json_page = JsonPage()
+        self._json_edit = self._json_page.edit
+        self._tabs.addTab(self._fields_page, "Fields")
+        self._tabs.addTab(self._json_page, "JSON")
+        self._go_to_label = QLabel(self)
+        self._go_to_label.setObjectName("goToNoteLabel")
+        self._go_to_label.setStyleSheet(NOTE_STYLE)
+        self._go_to_label.setWordWrap(True)
+        self._go_to_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._tabs)
+        layout.addWidget(self._tabs, 1)
+        layout.addWidget(self._go_to_label)
 
-    def _action(self, text: str, shortcut: str, tip: str) -> QAction:
-        action = QAction(text, self._view)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        action.setToolTip(
-            f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        self.undo_action = self._undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setObjectName("undoAction")
+        self.undo_action.setShortcuts(QKeySequence.StandardKey.Undo)
+        self.redo_action = self._undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setObjectName("redoAction")
+        self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
+        # On the widget too, so the keys work in the table without a window menu.
+        self.addActions([self.undo_action, self.redo_action])
+        self._json_edit.set_undo_actions(self.undo_action, self.redo_action)
+        self.find_action = self._editor_action("Find…", "findAction", QKeySequence.StandardKey.Find)
+        self.find_action.setToolTip("Find in the JSON text, or filter the fields (Ctrl+F)")
+        self.go_to_path_action = self._editor_action(
+            "Go to key path…", "goToKeyPathAction", QKeySequence("Ctrl+G")
         )
-        self._view.addAction(action)
+        self.go_to_path_action.setToolTip("Go to a key, e.g. custom.plan (Ctrl+G)")
+
+    def _editor_action(
+        self, text: str, name: str, keys: QKeySequence | QKeySequence.StandardKey
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if isinstance(keys, QKeySequence):
+            action.setShortcut(keys)
+        else:
+            action.setShortcuts(keys)
+        # Within the editor only: other parts of the window may find and go to things too.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
         return action
 
     def _connect_signals(self) -> None:
         self._json_edit.textChanged.connect(self.on_json_text_changed)
+        self._json_edit.aboutToEdit.connect(self._on_json_about_to_edit)
+        self._json_edit.textStep.connect(self._on_json_text_step)
+        self._json_edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
+        self._json_edit.textReplaced.connect(self._on_json_text_replaced)
+        self._json_edit.undoRequested.connect(self._undo_stack.undo)
+        self._json_edit.redoRequested.connect(self._undo_stack.redo)
+        self._model.rowsEdited.connect(self._on_model_rows_edited)
+        self._undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._parse_timer.timeout.connect(self._parse_now)
         self._tabs.currentChanged.connect(self.on_tabs_current_changed)
         self._model.edited.connect(self.on_model_edited)
-        self._model.problem.connect(self._show_field_problem)
-        self._delegate.problem.connect(self._show_field_problem)
-        self._add_action.triggered.connect(self.add_field)
-        self._remove_action.triggered.connect(self.remove_selected_fields)
-        self._up_action.triggered.connect(self.move_current_up)
-        self._down_action.triggered.connect(self.move_current_down)
-        selection = self._view.selectionModel()
-        selection.selectionChanged.connect(self._on_selection_changed)
-        selection.currentChanged.connect(self._on_current_changed)
-        for signal in (
-            self._model.modelReset,
-            self._model.rowsInserted,
-            self._model.rowsRemoved,
-            self._model.rowsMoved,
-        ):
-            signal.connect(self._update_actions)
+        self._model.problem.connect(self._fields_page.show_problem)
+        self._delegate.problem.connect(self._fields_page.show_problem)
+        self.find_action.triggered.connect(self.on_find_action_triggered)
+        self.go_to_path_action.triggered.connect(self.on_go_to_path_action_triggered)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -236,26 +197,54 @@ class ProfileEditorWidget(QWidget):
 
     @property
     def fields_view(self) -> QTableView:
+        """The table; its model is the filter over :attr:`fields_model`."""
         return self._view
 
     @property
-    def json_edit(self) -> JsonEdit:
+    def fields_page(self) -> FieldsPage:
+        return self._fields_page
+
+    @property
+    def json_page(self) -> JsonPage:
+        return self._json_page
+
+    @property
+    def json_edit(self) -> ProfileJsonEdit:
         return self._json_edit
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self._undo_stack
 
     @property
     def tabs(self) -> QTabWidget:
         return self._tabs
 
-    def set_profile(self, profile: dict[str, Any]) -> None:
+    def set_profile(
+        self, profile: dict[str, Any], *, record: bool = True, step: str = "load"
+    ) -> None:
         """Load ``profile`` into both tabs and clear the modified flag.
 
-        The table keeps the top-level pairs; values are shared, not copied, and never mutated.
+        ``record``: the replacement is an undo step named ``step`` ("Undo load"); with
+        ``record=False`` the undo history starts afresh here instead (nothing before it could
+        be undone consistently). The table keeps the top-level pairs; values are shared, not
+        copied, and never mutated.
         """
+        before = self._snapshot() if record else None
         self._parse_timer.stop()
         self._model.set_profile(profile)
         self._write_text(editor_json(profile), keep_cursor=False)
+        self._text_stale = False
         self._set_text_error(None)
-        self._show_field_problem("")
+        self._fields_page.show_problem("")
+        if before is not None:
+            document = self._json_edit.document_ref
+            size = document.document.characterCount()
+            rows = self._model.rows() if size <= KEEP_ROWS_LIMIT else None
+            after = EditorState(document, rows)
+            self._undo_stack.push(ReplaceCommand(self, step, before, after))
+        else:
+            self._undo_stack.clear()
         self.set_modified(False)
 
     def profile_result(self) -> ProfileResult:
@@ -285,16 +274,11 @@ class ProfileEditorWidget(QWidget):
         """Switch to and focus the place of the first problem; False if there is none."""
         result = self.profile_result()
         if result.where == "json":
-            self._tabs.setCurrentIndex(JSON_TAB)
-            self._json_edit.setTextCursor(self._json_edit.cursor_at(result.line, result.column))
-            self._json_edit.ensureCursorVisible()
-            self._json_edit.setFocus()
+            self.go_to_line(result.line, result.column)
             return True
         if result.where == "fields":
             self._tabs.setCurrentIndex(FIELDS_TAB)
-            index = self._model.index(result.row, KEY_COLUMN)
-            self._view.setCurrentIndex(index)
-            self._view.scrollTo(index)
+            self._fields_page.select_row(result.row)
             self._view.setFocus()
             return True
         return False
@@ -308,9 +292,22 @@ class ProfileEditorWidget(QWidget):
         return self._modified
 
     def set_modified(self, modified: bool) -> None:
+        """Mark the profile saved (``False``: undoing away from here modifies it again) or
+        modified (``True``: it stays modified whatever is undone)."""
+        if modified:
+            self._undo_stack.resetClean()
+        else:
+            self._undo_stack.setClean()
+        self._set_modified_flag(modified)
+
+    def _set_modified_flag(self, modified: bool) -> None:
         if modified != self._modified:
             self._modified = modified
             self.modifiedChanged.emit(modified)
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        if self._undo_stack.cleanIndex() >= 0:
+            self._set_modified_flag(not self._undo_stack.isClean())
 
     def json_stale(self) -> bool:
         """Whether table edits are waiting to be written to the JSON text."""
@@ -320,49 +317,16 @@ class ProfileEditorWidget(QWidget):
 
     def add_field(self) -> None:
         """Insert an empty field below the current row and start editing its key."""
-        self.flush()
-        if self._model.is_read_only():
-            return
-        current = self._view.currentIndex()
-        row = current.row() + 1 if current.isValid() else self._model.rowCount()
-        row = self._model.insert_field(row)
-        index = self._model.index(row, KEY_COLUMN)
-        self._view.setCurrentIndex(index)
-        self._view.scrollTo(index)
-        if self._view.isVisible():
-            self._view.edit(index)
+        self._fields_page.add_field()
 
     def remove_selected_fields(self) -> None:
-        self.flush()
-        if self._model.is_read_only():
-            return
-        rows = {index.row() for index in self._view.selectionModel().selectedRows()}
-        if not rows and self._view.currentIndex().isValid():
-            rows = {self._view.currentIndex().row()}
-        if not rows:
-            return
-        first = min(rows)
-        self._model.remove_fields(rows)
-        remaining = self._model.rowCount()
-        if remaining:
-            self._view.setCurrentIndex(self._model.index(min(first, remaining - 1), KEY_COLUMN))
+        self._fields_page.remove_selected_fields()
 
     def move_current_up(self) -> None:
-        self._move_current(-1)
+        self._fields_page.move_current_up()
 
     def move_current_down(self) -> None:
-        self._move_current(1)
-
-    def _move_current(self, step: int) -> None:
-        self.flush()
-        current = self._view.currentIndex()
-        if self._model.is_read_only() or not current.isValid():
-            return
-        row = current.row()
-        if self._model.move_field(row, row + step):
-            # The current index follows the move; keep the selection on that row alone.
-            self._view.selectRow(row + step)
-            self._view.scrollTo(self._model.index(row + step, KEY_COLUMN))
+        self._fields_page.move_current_down()
 
     # -- sync ------------------------------------------------------------------------------
 
@@ -370,10 +334,11 @@ class ProfileEditorWidget(QWidget):
         if self._syncing:
             return
         self._text_stale = False  # the user's text is now the truth
-        self.set_modified(True)
+        if not self._replaying:
+            self._set_modified_flag(True)
         if self._json_edit.bulk_replaced:
-            # One discrete paste, not typing: nothing to wait for.
-            self._json_edit.bulk_replaced = False
+            # One discrete paste, not typing: nothing to wait for (a load may signal more
+            # than once; the flag stays up until the parse).
             self._parse_timer.start(0)
             return
         large = self._json_edit.document().characterCount() > LARGE_TEXT
@@ -381,6 +346,7 @@ class ProfileEditorWidget(QWidget):
 
     def _parse_now(self) -> None:
         self._parse_timer.stop()
+        self._json_edit.bulk_replaced = False
         try:
             profile = parse_profile(self._json_edit.text())
         except JsonProblem as problem:
@@ -392,8 +358,11 @@ class ProfileEditorWidget(QWidget):
 
     def on_model_edited(self) -> None:
         self._text_stale = True
-        self._show_field_problem("")
-        self.set_modified(True)
+        self._fields_page.show_problem("")
+        if self._replaying:
+            self.profileChanged.emit()
+            return
+        self._set_modified_flag(True)
         if self._tabs.currentIndex() == JSON_TAB and not self._parse_timer.isActive():
             # Only code can edit the table while the JSON tab is shown. If the user is
             # mid-typing there (a parse is pending), their text wins when it is parsed.
@@ -401,6 +370,7 @@ class ProfileEditorWidget(QWidget):
         self.profileChanged.emit()
 
     def on_tabs_current_changed(self, index: int) -> None:
+        self._show_go_to_note("")
         if index == JSON_TAB:
             if self._text_stale:
                 self._regenerate_text()
@@ -411,23 +381,28 @@ class ProfileEditorWidget(QWidget):
         duplicates = self._model.has_duplicate_keys()
         self._write_text(rows_json_text(self._model.rows(), duplicates), keep_cursor=True)
         self._text_stale = False
-        if duplicates:
-            # Show where the repeat is, without locking the table that has to fix it.
-            try:
-                parse_profile(self._json_edit.text())
-            except JsonProblem as problem:
-                self._show_json_error(problem)
-        else:
+        self._mark_duplicate_keys()
+
+    def _mark_duplicate_keys(self) -> None:
+        """Show where a repeated key is in text made from the rows, without locking the
+        table that has to fix it."""
+        if not self._model.has_duplicate_keys():
             self._show_json_error(None)
+            return
+        try:
+            parse_profile(self._json_edit.text())
+        except JsonProblem as problem:
+            self._show_json_error(problem)
 
     def _write_text(self, text: str, *, keep_cursor: bool) -> None:
+        """Show ``text`` in a new document: the one replaced may belong to undo steps."""
         edit = self._json_edit
         cursor = edit.textCursor()
         line, column = cursor.blockNumber(), cursor.positionInBlock()
         scroll = edit.verticalScrollBar().value()
         self._syncing = True
         try:
-            edit.setPlainText(text)
+            edit.load_text(text)
         finally:
             self._syncing = False
         if keep_cursor:
@@ -441,43 +416,200 @@ class ProfileEditorWidget(QWidget):
         self._text_error = problem
         self._show_json_error(problem)
         self._model.set_read_only(problem is not None)
-        if problem is None:
-            self._note_label.hide()
-            self._note_label.clear()
-        else:
-            self._note_label.setText(f"Fix the JSON error first (line {problem.line})")
-            self._note_label.show()
-        self._update_actions()
+        self._fields_page.show_lock(None if problem is None else problem.line)
 
     def _show_json_error(self, problem: JsonProblem | None) -> None:
-        if problem is None:
-            self._json_error_label.clear()
-            self._json_error_label.hide()
-            self._json_edit.clear_error()
+        self._json_page.show_error(problem)
+
+    # -- undo ------------------------------------------------------------------------------
+
+    def _snapshot(self) -> EditorState:
+        document = self._json_edit.document_ref
+        if self._parse_timer.isActive():
+            return EditorState(document, None)  # the text is the truth, its parse is pending
+        keep_rows = (
+            self._text_stale
+            or self._text_error is not None
+            or self._model.has_duplicate_keys()
+            or document.document.characterCount() <= KEEP_ROWS_LIMIT
+        )
+        rows = self._model.rows() if keep_rows else None
+        return EditorState(document, rows, self._text_stale, self._text_error)
+
+    def _show_document(self, document: DocumentRef) -> None:
+        if document is self._json_edit.document_ref:
+            return
+        self._syncing = True
+        try:
+            self._json_edit.show_document(document)
+        finally:
+            self._syncing = False
+
+    def _on_json_about_to_edit(self) -> None:
+        # The table before a key press, where the text will not give it back when undone: it
+        # mirrored rows with a repeated key, or it did not parse. Earlier typing not parsed
+        # yet is the truth itself.
+        self._edit_before = None
+        if self._parse_timer.isActive():
+            return
+        if self._text_error is not None or self._model.has_duplicate_keys():
+            document = self._json_edit.document_ref
+            self._edit_before = EditorState(document, self._model.rows(), False, self._text_error)
+
+    def _on_json_text_step(self, step: TextStep) -> None:
+        before = self._edit_before if step.kind != "edit" else None
+        self._edit_before = None
+        if not (self._syncing or self._replaying):
+            self._undo_stack.push(TextEditCommand(self, step, before))
+
+    def _on_json_about_to_replace_text(self) -> None:
+        self._replace_before = self._snapshot()
+
+    def _on_json_text_replaced(self, kind: str) -> None:
+        before, self._replace_before = self._replace_before, None
+        if before is None or self._replaying:
+            return
+        after = EditorState(self._json_edit.document_ref, None)
+        self._undo_stack.push(ReplaceCommand(self, kind, before, after))
+
+    def _on_model_rows_edited(self, edit: RowEdit) -> None:
+        if self._replaying:
+            return
+        before = EditorState(self._json_edit.document_ref, None, self._text_stale)
+        self._undo_stack.push(TableEditCommand(self, edit, before))
+
+    def restore_state(self, state: EditorState) -> None:
+        """Show both views as they were (an undo step's state before or after)."""
+        self._parse_timer.stop()
+        self._replaying = True
+        try:
+            self._show_document(state.document)
+            self._text_stale = state.stale
+            self._fields_page.show_problem("")
+            if state.rows is None:
+                self._parse_now()
+            else:
+                self._model.set_rows(state.rows)
+                self._set_text_error(state.error)
+                if not state.stale and state.error is None:
+                    self._mark_duplicate_keys()
+                self.profileChanged.emit()
+        finally:
+            self._replaying = False
+        if self._text_stale and self._tabs.currentIndex() == JSON_TAB:
+            self._regenerate_text()
+
+    def replay_table_edit(self, edit: RowEdit, before: EditorState, *, forward: bool) -> None:
+        """Redo or undo a table edit; undone, the JSON text is the one it had before."""
+        self.flush()
+        self._replaying = True
+        try:
+            self._model.replay(edit, forward=forward)
+            if forward:
+                self._text_stale = True
+            else:
+                self._show_document(before.document)
+                self._text_stale = before.stale
+                if not before.stale:
+                    self._mark_duplicate_keys()
+        finally:
+            self._replaying = False
+        self._tabs.setCurrentIndex(FIELDS_TAB)
+        if edit.kind == "move":
+            row = edit.rows[1] if forward else edit.rows[0]
+        elif edit.kind == "remove" and forward:
+            row = min(edit.rows[0], self._model.rowCount() - 1)
         else:
-            self._json_error_label.setText(str(problem))
-            self._json_error_label.show()
-            self._json_edit.mark_error(problem.line, problem.column)
+            row = edit.rows[0]
+        self._fields_page.select_row(row)
 
-    def _show_field_problem(self, text: str) -> None:
-        self._field_problem_label.setText(text)
-        self._field_problem_label.setVisible(bool(text))
+    def replay_text_steps(
+        self, document: DocumentRef, steps: int, before: EditorState | None, *, forward: bool
+    ) -> None:
+        """Redo or undo steps of a JSON document (showing it again if it was replaced since);
+        undone, the table is ``before`` if given, else what the text parses to."""
+        self._parse_timer.stop()
+        self._replaying = True
+        try:
+            self._show_document(document)
+            cursor = self._json_edit.textCursor()
+            for _ in range(steps):
+                if forward:
+                    document.document.redo(cursor)
+                else:
+                    document.document.undo(cursor)
+            self._json_edit.setTextCursor(cursor)
+            self._parse_timer.stop()  # started by the text's change: what follows decides
+            self._text_stale = False
+            if forward or before is None or before.rows is None:
+                self._parse_now()
+            else:
+                self._model.set_rows(before.rows)
+                self._set_text_error(before.error)
+                if before.error is None:
+                    self._mark_duplicate_keys()
+                self.profileChanged.emit()
+        finally:
+            self._replaying = False
+        self._tabs.setCurrentIndex(JSON_TAB)
+        self._json_edit.ensureCursorVisible()
 
-    # -- toolbar state ---------------------------------------------------------------------
+    # -- find and go to --------------------------------------------------------------------
 
-    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self._update_actions()
+    def on_find_action_triggered(self) -> None:
+        if self._tabs.currentIndex() == JSON_TAB:
+            self._json_page.find_bar.open_bar()
+        else:
+            self._fields_page.focus_filter()
 
-    def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        self._update_actions()
+    def on_go_to_path_action_triggered(self) -> None:
+        text = dialogs.ask_text(
+            self, "Go to key path", "Key path (e.g. custom.plan or tags[0]):", self._last_path
+        )
+        if text:
+            self._last_path = text
+            self.go_to_path(text)
 
-    def _update_actions(self) -> None:
-        editable = not self._model.is_read_only()
-        current = self._view.currentIndex()
-        row = current.row() if current.isValid() else -1
-        count = self._model.rowCount()
-        has_selection = self._view.selectionModel().hasSelection()
-        self._add_action.setEnabled(editable)
-        self._remove_action.setEnabled(editable and (has_selection or row >= 0))
-        self._up_action.setEnabled(editable and row > 0)
-        self._down_action.setEnabled(editable and 0 <= row < count - 1)
+    def go_to_line(self, line: int, column: int = 1) -> None:
+        """Show the JSON tab with the cursor at 1-based ``line``/``column``."""
+        self._tabs.setCurrentIndex(JSON_TAB)
+        self._json_page.go_to_line(line, column)
+
+    def go_to_path(self, path: KeyPath | str) -> bool:
+        """Go to a key path (``custom.plan`` or ``("custom", "plan")``) in the tab shown.
+
+        In the JSON tab the cursor moves to the key; in the Fields tab the row of its
+        top-level key is selected (for a nested path, with a note saying so). False, with a
+        note, when the path is not there.
+        """
+        steps = parse_key_path(path) if isinstance(path, str) else tuple(path)
+        shown = format_key_path(steps) or "(empty path)"
+        if self._tabs.currentIndex() == JSON_TAB:
+            text = self._json_edit.text()
+            offset = key_path_offset(text, steps)
+            if offset is None:
+                self._show_go_to_note(f"No key path {shown} in the JSON text.")
+                return False
+            self._show_go_to_note("")
+            self._json_page.go_to_line(*line_column(text, offset))
+            return True
+        self.flush()
+        keys = [key for key, _ in self._model.rows()]
+        if not steps or steps[0] not in keys:
+            self._show_go_to_note(f"No field {quoted(steps[0]) if steps else shown}.")
+            return False
+        row = keys.index(steps[0])
+        self._fields_page.select_row(row)
+        self._view.setFocus()
+        if len(steps) > 1:
+            self._show_go_to_note(
+                f"{shown} is inside the value of {quoted(steps[0])} (row {row + 1}); "
+                "the JSON tab goes to the key itself."
+            )
+        else:
+            self._show_go_to_note("")
+        return True
+
+    def _show_go_to_note(self, text: str) -> None:
+        self._go_to_label.setText(text)
+        self._go_to_label.setVisible(bool(text))

@@ -19,7 +19,7 @@ from profile_editor.ui.fields_model import (
     FieldProblem,
     FieldsError,
     FieldsModel,
-    convert_value,
+    RowEdit,
 )
 
 SAMPLE: dict[str, Any] = {
@@ -242,42 +242,6 @@ def test_unchanged_value_is_not_an_edit(model: FieldsModel, qtbot: QtBot) -> Non
 # -- type changes ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "target", "expected"),
-    [
-        ("3", "number", 3),
-        ("1.5", "number", 1.5),
-        ("abc", "number", 0),
-        ("00123", "number", 123),
-        (" +2.50 ", "number", 2.5),
-        ("1e999", "number", 0),
-        (True, "number", 1),
-        (3, "string", "3"),
-        (1.5, "string", "1.5"),
-        (False, "string", "false"),
-        (None, "string", ""),
-        ({"a": 1}, "string", '{"a":1}'),
-        ("true", "boolean", True),
-        (" FALSE ", "boolean", False),
-        ("maybe", "boolean", False),
-        (2, "boolean", True),
-        (0, "boolean", False),
-        ("x", "null", None),
-        ({"a": 1}, "null", None),
-        ("x", "object", {}),
-        ('{"a": [1]}', "object", {"a": [1]}),
-        ([1], "object", {}),
-        ("x", "array", []),
-        ("[1, 2]", "array", [1, 2]),
-        ({"a": 1}, "array", []),
-    ],
-)
-def test_convert_value(value: Any, target: str, expected: Any) -> None:
-    result = convert_value(value, target)
-    assert result == expected
-    assert type(result) is type(expected)
-
-
 def test_type_column_converts(model: FieldsModel, qtbot: QtBot) -> None:
     with qtbot.waitSignal(model.dataChanged):
         assert model.setData(cell(model, "zip", TYPE_COLUMN), "number")
@@ -365,3 +329,56 @@ def test_read_only_refuses_every_edit(model: FieldsModel) -> None:
     assert model.rows() == [("a", 1)]
     model.set_read_only(False)
     assert model.setData(model.index(0, VALUE_COLUMN), "2")
+
+
+# -- edits recorded for undo -----------------------------------------------------------------
+
+
+def test_edits_are_recorded_and_replay_both_ways(qtmodeltester: ModelTester, qtbot: QtBot) -> None:
+    model = FieldsModel()
+    model.set_profile(SAMPLE)
+    qtmodeltester.check(model)
+    edits: list[RowEdit] = []
+    model.rowsEdited.connect(edits.append)
+    states = [model.rows()]
+    assert model.setData(cell(model, "count"), "4")
+    states.append(model.rows())
+    assert model.setData(cell(model, "zip", KEY_COLUMN), "email")  # a duplicate, then undone
+    states.append(model.rows())
+    assert model.setData(cell(model, "ratio", TYPE_COLUMN), "string")
+    states.append(model.rows())
+    model.insert_field(2, "new", [1])
+    states.append(model.rows())
+    assert model.move_field(0, 5)
+    states.append(model.rows())
+    assert model.remove_fields([7, 0, 3, 4]) == 4
+    states.append(model.rows())
+    assert [e.describe() for e in edits] == [
+        "edit of count",
+        "rename of zip",
+        "type change of ratio",
+        "add row",
+        "move row",
+        "remove 4 rows",
+    ]
+    for edit, before in zip(reversed(edits), reversed(states[:-1]), strict=True):
+        with qtbot.waitSignal(model.edited), qtbot.assertNotEmitted(model.rowsEdited):
+            model.replay(edit, forward=False)
+        assert model.rows() == before
+        qtmodeltester.check(model)
+    assert not model.has_duplicate_keys()
+    for edit, after in zip(edits, states[1:], strict=True):
+        model.replay(edit, forward=True)
+        assert model.rows() == after
+    qtmodeltester.check(model)
+
+
+def test_set_rows_keeps_repeated_keys(qtmodeltester: ModelTester) -> None:
+    model = FieldsModel()
+    model.set_rows([("a", 1), ("a", 2), ("", None)])
+    qtmodeltester.check(model)
+    assert model.has_duplicate_keys()
+    assert [str(p) for p in model.problems()] == [
+        'Row 2: duplicate key "a" (also row 1)',
+        "Row 3: empty key",
+    ]

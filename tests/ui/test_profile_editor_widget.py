@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QMimeData, Qt
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QComboBox,
@@ -85,11 +85,14 @@ def button(w: ProfileEditorWidget, name: str) -> QToolButton:
 
 
 def model(w: ProfileEditorWidget) -> FieldsModel:
+    return w.fields_model
+
+
+def cell(w: ProfileEditorWidget, row: int, column: int) -> QModelIndex:
+    """The view's index of a cell (the table is seen through a filter model)."""
     view = w.findChild(QTableView, "fieldsView")
     assert view is not None
-    m = view.model()
-    assert isinstance(m, FieldsModel)
-    return m
+    return view.model().index(row, column)
 
 
 def keys(w: ProfileEditorWidget) -> list[str]:
@@ -334,20 +337,19 @@ def test_duplicate_and_empty_keys_reported(shown: ProfileEditorWidget, qtbot: Qt
 
 def test_add_remove_and_reorder_with_buttons(shown: ProfileEditorWidget, qtbot: QtBot) -> None:
     view = shown.fields_view
-    m = model(shown)
-    view.setCurrentIndex(m.index(1, KEY_COLUMN))
+    view.setCurrentIndex(cell(shown, 1, KEY_COLUMN))
     with qtbot.waitSignal(shown.profileChanged):
         button(shown, "addFieldButton").click()
     assert keys(shown)[:3] == ["zeta", "email", ""]
     assert view.currentIndex().row() == 2
     assert shown.profile_result().problem == "Fields: Row 3: empty key"
-    editor = view.indexWidget(m.index(2, KEY_COLUMN))  # key editor opened for typing
+    editor = view.indexWidget(cell(shown, 2, KEY_COLUMN))  # key editor opened for typing
     assert isinstance(editor, QLineEdit)
     editor.setText("phone_number")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # Qt commits a line edit in a queued call
     qtbot.waitUntil(lambda: keys(shown)[2] == "phone_number")
 
-    view.setCurrentIndex(m.index(2, KEY_COLUMN))
+    view.setCurrentIndex(cell(shown, 2, KEY_COLUMN))
     button(shown, "moveUpButton").click()
     assert keys(shown)[:3] == ["zeta", "phone_number", "email"]
     assert view.currentIndex().row() == 1
@@ -361,7 +363,7 @@ def test_add_remove_and_reorder_with_buttons(shown: ProfileEditorWidget, qtbot: 
     selection = view.selectionModel()
     for row in (0, 2):
         selection.select(
-            m.index(row, KEY_COLUMN),
+            cell(shown, row, KEY_COLUMN),
             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
         )
     button(shown, "removeFieldButton").click()
@@ -373,7 +375,7 @@ def test_add_remove_and_reorder_with_buttons(shown: ProfileEditorWidget, qtbot: 
 def test_move_buttons_follow_current_row(widget: ProfileEditorWidget) -> None:
     view = widget.fields_view
     m = model(widget)
-    view.setCurrentIndex(m.index(m.rowCount() - 1, KEY_COLUMN))
+    view.setCurrentIndex(cell(widget, m.rowCount() - 1, KEY_COLUMN))
     assert not button(widget, "moveDownButton").isEnabled()
     assert button(widget, "moveUpButton").isEnabled()
     widget.set_profile({})
@@ -387,7 +389,7 @@ def test_move_buttons_follow_current_row(widget: ProfileEditorWidget) -> None:
 
 def open_editor(w: ProfileEditorWidget, row: int, column: int) -> Any:
     view = w.fields_view
-    index = model(w).index(row, column)
+    index = cell(w, row, column)
     view.setCurrentIndex(index)
     view.edit(index)
     editor = view.indexWidget(index)
@@ -409,7 +411,7 @@ def test_editors_per_type(shown: ProfileEditorWidget, qtbot: QtBot) -> None:
         editor = open_editor(shown, row, column)
         assert isinstance(editor, kind), (row, column)
         qtbot.keyClick(editor, Qt.Key.Key_Escape)
-        assert view.indexWidget(model(shown).index(row, column)) is None
+        assert view.indexWidget(cell(shown, row, column)) is None
     assert model(shown).rows() == list(PROFILE.items())
 
 
@@ -432,7 +434,7 @@ def test_number_editor_stays_open_on_bad_input(shown: ProfileEditorWidget, qtbot
     assert isinstance(delegate, FieldsDelegate)
     with qtbot.waitSignal(delegate.problem):
         qtbot.keyClick(editor, Qt.Key.Key_Return)
-    assert shown.fields_view.indexWidget(model(shown).index(3, VALUE_COLUMN)) is editor
+    assert shown.fields_view.indexWidget(cell(shown, 3, VALUE_COLUMN)) is editor
     assert "not a JSON number" in problem_label.text()
     assert not problem_label.isHidden()
     editor.setText("12")
@@ -472,7 +474,7 @@ def test_unchanged_editor_commits_nothing(shown: ProfileEditorWidget, qtbot: QtB
     editor = open_editor(shown, 0, VALUE_COLUMN)
     with qtbot.assertNotEmitted(model(shown).edited):
         qtbot.keyClick(editor, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: shown.fields_view.indexWidget(model(shown).index(0, 2)) is None)
+        qtbot.waitUntil(lambda: shown.fields_view.indexWidget(cell(shown, 0, 2)) is None)
     assert model(shown).rows() == [("s", "a\u2029b\rc")]
 
 

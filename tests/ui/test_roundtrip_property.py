@@ -108,3 +108,96 @@ def test_loaded_profile_round_trips_through_table_and_text(qtbot: QtBot) -> None
         check_result(widget, profile)
 
     check()
+
+
+# One undo history: any mix of table edits, text replacements and loads, undone step by step,
+# passes back through every state it went through; redone, it comes back to the last one.
+simple_values = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=4)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("set"), st.integers(0, 20), st.text(max_size=4)),
+        st.tuples(st.just("insert"), st.integers(0, 20), st.text(max_size=3)),
+        st.tuples(st.just("remove"), st.integers(0, 20)),
+        st.tuples(st.just("move"), st.integers(0, 20), st.integers(0, 20)),
+        st.tuples(st.just("text"), st.dictionaries(st.text(max_size=3), simple_values, max_size=4)),
+        st.tuples(st.just("load"), st.dictionaries(st.text(max_size=3), simple_values, max_size=4)),
+        st.tuples(st.just("tab"), st.sampled_from([0, JSON_TAB])),
+        st.tuples(
+            st.just("type"), st.integers(0, 200), st.text('ab1 ":,{}', min_size=1, max_size=4)
+        ),
+    ),
+    max_size=12,
+)
+
+
+def state(widget: ProfileEditorWidget) -> str:
+    problem = widget.profile_result().problem  # parses typing still waiting for its timer
+    return json.dumps([widget.fields_model.rows(), problem])
+
+
+def apply(widget: ProfileEditorWidget, op: tuple[Any, ...], qtbot: QtBot) -> bool:
+    """Make one change; False when it was no change (nothing to undo)."""
+    model = widget.fields_model
+    rows = model.rowCount()
+    kind = op[0]
+    if kind == "tab":
+        widget.tabs.setCurrentIndex(op[1])
+        return False
+    if kind == "text":
+        widget.json_edit.setPlainText(json.dumps(op[1]))
+        widget.flush()
+        return True
+    if kind == "load":
+        widget.set_profile(op[1])
+        return True
+    if kind == "type":  # key presses in the JSON tab: one step (they are typed in one place)
+        widget.tabs.setCurrentIndex(JSON_TAB)
+        edit = widget.json_edit
+        cursor = edit.textCursor()
+        cursor.setPosition(min(op[1], edit.document().characterCount() - 1))
+        edit.setTextCursor(cursor)
+        qtbot.keyClicks(edit, op[2])
+        return True
+    if model.is_read_only():
+        return False
+    if kind == "insert":
+        model.insert_field(op[1] % (rows + 1), op[2], None)
+        return True
+    if not rows:
+        return False
+    if kind == "set":
+        index = model.index(op[1] % rows, 0)
+        before = model.rows()
+        model.setData(index, op[2])
+        return model.rows() != before
+    if kind == "remove":
+        return model.remove_fields([op[1] % rows]) == 1
+    return model.move_field(op[1] % rows, op[2] % rows)
+
+
+def test_undo_and_redo_walk_back_through_every_state(qtbot: QtBot) -> None:
+    widget = ProfileEditorWidget()
+    qtbot.addWidget(widget)
+
+    @SETTINGS
+    @given(start=profiles, ops=operations)
+    def check(start: dict[str, Any], ops: list[tuple[Any, ...]]) -> None:
+        widget.set_profile(start, record=False)
+        states = [state(widget)]
+        for op in ops:
+            if not apply(widget, op, qtbot):
+                continue
+            if widget.undo_stack.index() == len(states) - 1:
+                states[-1] = state(widget)  # typing on where the last typing left off: merged
+            else:
+                states.append(state(widget))
+            assert widget.undo_stack.index() == len(states) - 1
+        for expected in reversed(states[:-1]):
+            widget.undo_action.trigger()
+            assert state(widget) == expected
+        assert not widget.undo_action.isEnabled()
+        for expected in states[1:]:
+            widget.redo_action.trigger()
+            assert state(widget) == expected
+
+    check()
