@@ -253,7 +253,8 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
             f"Load “{rid}” (Ctrl+L) to see what sending will change in the stored profile."
         )
     if not draft.body_ready:
-        return ChangePreview("Fix the profile first: it has a problem (see the editor).")
+        what = "patch" if draft.method is Method.PATCH else "profile"
+        return ChangePreview(f"Fix the {what} first: it has a problem (see Problems).")
     if draft.method is Method.PATCH:
         preview = preview_patch(stored.profile, draft.patch or [])
         if preview.failure is not None:
@@ -263,8 +264,8 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
                 rid,
                 failure=preview.failure,
             )
-        changes = compute_changes_to(stored.profile, preview.result)
-        return ChangePreview("", ACTION_NAMES[Method.PATCH], rid, changes)
+        patched = compute_changes_to(stored.profile, preview.result)
+        return ChangePreview("", ACTION_NAMES[Method.PATCH], rid, patched)
     changes = _changes(draft, stored)
     assert changes is not None
     created = stored.profile is None and draft.method.has_body
