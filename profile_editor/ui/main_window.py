@@ -21,6 +21,7 @@ from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
+from profile_editor.ui.editor_pane import EditorPane
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -29,7 +30,6 @@ from profile_editor.ui.history_recorder import HistoryRecorder
 from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.request_controller import Loaded, RequestController, Sent, Verified
 from profile_editor.ui.resources import read_text
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
-        self.document = PresetDocument(self.preset_store, self, self.editor, self)
+        self.document = PresetDocument(self.preset_store, self, self.editor_pane, self)
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
         self._restore()
@@ -131,7 +131,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.request_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, body)
         self.splitter.setObjectName("mainSplitter")
-        self.editor = ProfileEditorWidget(self.splitter)
+        self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
+        self.editor = self.editor_pane.profile_editor
         self.output = OutputTabs(self.splitter)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -171,7 +172,9 @@ class MainWindow(QMainWindow):
         bar.cancelRequested.connect(controller.cancel)
         self.send_action.triggered.connect(self.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
-        self.editor.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.patchChanged.connect(self.on_profile_changed)
+        self.editor_pane.problemsCounted.connect(self.output.changes_view.set_problem_count)
         self._preview_timer.timeout.connect(self.on_preview_timer)
         self._busy_timer.timeout.connect(self.on_busy_shown)
         self.output.copyCurlRequested.connect(self.on_copy_curl)
@@ -213,14 +216,15 @@ class MainWindow(QMainWindow):
 
     def _snapshot(self) -> Draft:
         bar, result = self.request_bar, self.editor.profile_result()
+        patch = self.editor_pane.patch_result()
         return Draft(
             bar.recipient_id(),
             bar.method(),
             self.environments.name,
             bar.note(),
             result.profile,
-            None,
-            result.problem,
+            patch.ops,
+            patch.problem if bar.method() is Method.PATCH else result.problem,
         )
 
     def load_draft(self, draft: Draft) -> None:
@@ -234,6 +238,7 @@ class MainWindow(QMainWindow):
             )
         self.request_bar.set_request(draft.recipient_id, draft.method, draft.note)
         self.editor.set_profile(draft.profile or {})
+        self.editor_pane.set_patch(draft.patch)
         self.controller.forget_stored()
         self.on_profile_changed()
 
@@ -261,7 +266,7 @@ class MainWindow(QMainWindow):
         self.on_document_changed()
 
     def on_method_changed(self, method: Method) -> None:
-        self.editor.setEnabled(method is not Method.DELETE)
+        self.editor_pane.set_method(method)
 
     def on_document_changed(self, *_args: object) -> None:
         dirty, env = self.document.is_dirty(), self.environments.name
@@ -302,7 +307,7 @@ class MainWindow(QMainWindow):
     def _refuse(self, refusal: Refusal) -> None:
         self._show(refusal.message, "error")
         if refusal.field == "profile":
-            self.editor.reveal_problem()
+            self.editor_pane.reveal_problem()
         else:
             self.request_bar.focus(refusal.field)
 

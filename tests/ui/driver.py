@@ -44,7 +44,7 @@ from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 
 T = TypeVar("T", bound=QObject)
 # The HTTP methods behind the method combo's entries; anything else names an entry's label.
-HTTP_METHODS = ("POST", "PUT", "DELETE")
+HTTP_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 REQUEST_TIMEOUT_MS = 10_000
 
 
