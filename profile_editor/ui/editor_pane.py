@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
+from profile_editor.core.json_patch import PatchFailure
 from profile_editor.core.methods import Method
 from profile_editor.core.profile_rules import check_profile
 from profile_editor.ui.known_keys import JsonKeyCompleter
@@ -61,15 +62,17 @@ class EditorPane(QSplitter):
         layout.setSpacing(2)
         self.problems_header = QLabel("Problems", box)
         self.problems_header.setObjectName("problemsHeader")
+        self.problems_header.setStyleSheet("font-weight: bold;")
         self.problems_view = ProblemsView(box)
         layout.addWidget(self.problems_header)
         layout.addWidget(self.problems_view, 1)
         self.setStretchFactor(0, 4)
         self.setStretchFactor(1, 1)
-        self.setSizes([520, 130])
+        self.setSizes([480, 160])
         self._method = Method.POST
         self._modified = False
         self._count = ""
+        self._failure: PatchFailure | None = None  # the op the loaded profile would refuse
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(0)  # after the change's other slots: one check per burst
@@ -99,6 +102,14 @@ class EditorPane(QSplitter):
 
     def set_patch(self, ops: list[dict[str, Any]] | None) -> None:
         self.patch_editor.set_patch(ops)
+
+    def show_patch_failure(self, failure: PatchFailure | None) -> None:
+        """The op that would fail against the loaded profile (the Changes preview's finding):
+        listed as a warning and marked in the ops list. Sending is still allowed."""
+        if failure != self._failure:
+            self._failure = failure
+            self.patch_editor.mark_failing_op(failure.index if failure is not None else None)
+            self._check_timer.start()
 
     # -- the document's protocol: modified flag and the first problem ----------------------------
     def is_modified(self) -> bool:
@@ -132,6 +143,17 @@ class EditorPane(QSplitter):
         elif self.is_patch():
             result = self.patch_editor.result()
             entries = patch_entries(result.json_error, result.problems)
+            failure = self._failure
+            if not entries and failure is not None:
+                where = f"op {failure.index}" if failure.index is not None else "patch"
+                entries = [
+                    ProblemEntry(
+                        "warning",
+                        where,
+                        f"would fail on the loaded profile: {failure.reason}",
+                        op=failure.index,
+                    )
+                ]
         else:
             entries = self._profile_entries()
         self.problems_view.show_entries(entries)

@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
 
     def on_changes_ready(self, preview: ChangePreview) -> None:
         self.output.changes_view.show_preview(preview)
+        self.editor_pane.show_patch_failure(preview.failure)
         pending = self._pending_send
         if pending is not None and not self.previewer.is_working():
             self._pending_send = None

@@ -7,16 +7,18 @@ profile is the Changes view's business (the send plan previews it).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from profile_editor.core.json_patch import PatchProblem, validate_patch
 from profile_editor.core.jsoncodec import JsonProblem, dumps_compact, parse_value
 from profile_editor.core.key_paths import key_path_offset, line_column
-from profile_editor.core.values import editor_json
+from profile_editor.core.values import doc_safe
 from profile_editor.ui.fields_page import ERROR_STYLE
 from profile_editor.ui.json_edit import JsonEdit
 
@@ -24,6 +26,7 @@ __all__ = ["PatchEditor", "PatchResult"]
 
 DEBOUNCE_MS = 150
 CELL_CHARS = 80
+_FAILING = QBrush(QColor("#ffebee"))
 INTRO = (
     "<b>JSON Patch</b> (RFC 6902): operations applied in order to the stored profile, all or "
     "none. <code>op</code> is add, remove, replace, move, copy or test; <code>path</code> and "
@@ -83,6 +86,7 @@ class PatchEditor(QWidget):
         split.addWidget(self.ops_view)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setSizes([200, 140])  # a patch is a few lines; its ops list should show them all
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(intro)
@@ -94,6 +98,7 @@ class PatchEditor(QWidget):
         self._loading = False
         self._modified = False
         self._result = PatchResult([])
+        self._failing: int | None = None
         self.edit.textChanged.connect(self._on_text_changed)
         self.set_patch([])
 
@@ -102,7 +107,7 @@ class PatchEditor(QWidget):
         """Show ``ops`` (None: an empty patch) and clear the modified flag."""
         self._loading = True
         try:
-            self.edit.setPlainText(editor_json(ops or []))
+            self.edit.setPlainText(patch_text(ops or []))
         finally:
             self._loading = False
         self._parse_now()
@@ -127,6 +132,18 @@ class PatchEditor(QWidget):
         if modified != self._modified:
             self._modified = modified
             self.modifiedChanged.emit(modified)
+
+    def mark_failing_op(self, index: int | None) -> None:
+        """Colour the op the loaded profile would refuse (None: none)."""
+        self._failing = index
+        for row in range(self.ops_view.topLevelItemCount()):
+            item = self.ops_view.topLevelItem(row)
+            if item is None:
+                continue
+            brush = _FAILING if row == index else QBrush()
+            for column in range(item.columnCount()):
+                item.setBackground(column, brush)
+            item.setToolTip(2, "Would fail on the loaded profile" if row == index else "")
 
     # -- going to a place --------------------------------------------------------------------
     def go_to_line(self, line: int, column: int = 1) -> None:
@@ -201,6 +218,7 @@ class PatchEditor(QWidget):
                 )
             )
         self.ops_view.addTopLevelItems(items)
+        self.mark_failing_op(self._failing)
 
 
 def parse_patch(text: str) -> PatchResult:
@@ -216,6 +234,14 @@ def parse_patch(text: str) -> PatchResult:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return PatchResult(None, f"Patch, {problems[0]}{more}", None, problems)
     return PatchResult(cast("list[dict[str, Any]]", value))
+
+
+def patch_text(ops: list[dict[str, Any]]) -> str:
+    """One op a line: a patch reads as a list of steps."""
+    if not ops:
+        return "[]"
+    lines = ",\n".join("  " + json.dumps(op, ensure_ascii=False) for op in ops)
+    return doc_safe(f"[\n{lines}\n]")
 
 
 def _cell(text: str) -> str:

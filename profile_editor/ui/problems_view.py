@@ -119,7 +119,7 @@ class ProblemsView(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setColumnWidth(0, 70)
-        self.setColumnWidth(1, 170)
+        self.setColumnWidth(1, 140)
         self.setWordWrap(False)
         self.setAccessibleName("Problems")
         self._entries: list[ProblemEntry] = []

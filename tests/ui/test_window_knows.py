@@ -201,6 +201,10 @@ def test_patch_preview_shows_the_changes_or_the_op_that_would_fail(
     )
     window.wait_changes("The patch would fail")
     assert "op 1 (remove /phone_number)" in window.changes_summary()
+    # Listed with the problems too, and sending stays allowed (Courier refuses it whole).
+    window.wait_problems(lambda found: [where for _s, where, _m in found] == ["op 1"])
+    [(severity, _where, message)] = window.problems()
+    assert severity == "Warning" and "path not found" in message
 
 
 def test_patch_is_sent_and_verified_against_the_preview(
