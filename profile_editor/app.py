@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMainWindow
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from profile_editor.ui.single_instance import InstanceServer
+
+log = logging.getLogger("profile_editor.app")
 
 
 def create_main_window(
@@ -47,22 +52,127 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         help="start a local sandbox API in the app and point the window at it (no key needed)",
     )
     parser.add_argument("--data-dir", type=Path, help="where presets, history and settings live")
+    parser.add_argument(
+        "--new-window",
+        action="store_true",
+        help="open a window of its own even if the app already runs for this data directory",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="also print the log (and Qt's messages) to stderr"
+    )
+    parser.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add Profile Editor and its icon to your desktop's applications menu, then exit",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    if args.install_desktop_entry:
+        from profile_editor.desktop.entry import describe, install_desktop_entry
 
-    from profile_editor.core.config import ConfigError, resolve_api_key, resolve_base_url
-    from profile_editor.ui.resources import app_icon
+        print(describe(install_desktop_entry()))
+        return 0
+    data_dir = args.data_dir or _default_data_dir()
+    from profile_editor.diagnostics.log_setup import configure_logging
+
+    log_setup = configure_logging(data_dir, verbose=args.verbose)
+    try:
+        return _start(args, data_dir, log_setup.path)
+    except Exception:
+        log.exception("Profile Editor stopped on an unexpected error")
+        raise
+    finally:
+        log.info("Profile Editor stopped")
+        log_setup.close()
+
+
+def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
+    """Platform check, QApplication, single instance, crash hooks; then the window."""
+    from profile_editor.desktop.platform_check import check_platform
+
+    missing = check_platform(os.environ)
+    if missing is not None:
+        log.error("Missing libraries for Qt's xcb plugin: %s", ", ".join(missing.libraries))
+        print(missing.message(), file=sys.stderr)
+        return 1
+
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        from profile_editor.desktop.platform_check import explain_qt_import_error
+
+        hint = explain_qt_import_error(exc)
+        if hint is None:
+            raise
+        log.error("Qt cannot be imported: %s", exc)
+        print(hint, file=sys.stderr)
+        return 1
+
+    from profile_editor.desktop.identity import (
+        APP_ID,
+        APP_NAME,
+        ORGANIZATION_DOMAIN,
+        ORGANIZATION_NAME,
+    )
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("Profile Editor")
-    app.setOrganizationName("profile-editor")
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION_NAME)
+    app.setOrganizationDomain(ORGANIZATION_DOMAIN)
+    app.setDesktopFileName(APP_ID)
+    log.info("Profile Editor starting: data in %s, Qt platform %s", data_dir, app.platformName())
+
+    from profile_editor.ui.single_instance import (
+        InstanceServer,
+        activate_running_instance,
+        server_name,
+    )
+
+    server = None
+    if not args.new_window:
+        name = server_name(data_dir)
+        if activate_running_instance(name):
+            log.info("Already running for %s: showed that window instead", data_dir)
+            print("Profile Editor already runs for this data directory: showed its window.")
+            return 0
+        server = InstanceServer(name)
+        if not server.listen():
+            server = None
+
+    from profile_editor.diagnostics.crash import install_crash_hooks
+    from profile_editor.ui.error_reporter import ErrorReporter
+    from profile_editor.ui.qt_messages import install_qt_message_logging
+
+    restore_qt_messages = install_qt_message_logging()
+    reporter = ErrorReporter(log_path)
+    hooks = install_crash_hooks(reporter.notify)
+    try:
+        return _run_window(args, app, data_dir, server)
+    finally:
+        hooks.uninstall()
+        reporter.close()
+        restore_qt_messages()
+        if server is not None:
+            server.close()
+            server.deleteLater()
+
+
+def _run_window(
+    args: argparse.Namespace, app: QApplication, data_dir: Path, server: InstanceServer | None
+) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
+    from profile_editor.core.config import ConfigError, resolve_api_key, resolve_base_url
+    from profile_editor.diagnostics.masking import register_secret
+    from profile_editor.ui.bring_to_front import bring_to_front
+    from profile_editor.ui.resources import app_icon
+    from profile_editor.ui.screen_fit import fit_window_to_screens
+
     app.setWindowIcon(app_icon())
-    data_dir = args.data_dir or _default_data_dir()
     options: dict[str, Any] = {}
     sandbox = None
     key: str | None
@@ -73,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             data_dir.mkdir(parents=True, exist_ok=True)
             sandbox = start_sandbox(port=0, db_path=data_dir / "sandbox.sqlite3")
             base_url, key = sandbox.url, sandbox.key
+            log.info("Sandbox API started at %s", base_url)
             options.update(
                 sandbox=True,
                 environment_name="Sandbox",
@@ -95,10 +206,17 @@ def main(argv: list[str] | None = None) -> int:
                 options.update(
                     environment_name="Command line", key_source="from environment" if key else ""
                 )
+        register_secret(key)
         window = create_main_window(base_url=base_url, auth_token=key, data_dir=data_dir, **options)
     except ConfigError as err:
+        log.error("Not started: %s", err)
         QMessageBox.critical(None, "Profile Editor", str(err))
+        if sandbox is not None:
+            sandbox.stop()
         return 2
+    fit_window_to_screens(window)
+    if server is not None:
+        server.activationRequested.connect(lambda token: bring_to_front(window, token))
     window.show()
     try:
         return app.exec()

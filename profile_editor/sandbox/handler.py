@@ -374,10 +374,26 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 else "Invalid API key."
             )
             raise _HTTPError(401, message)
+        replay_key = self._idempotency_key(path)
+        if replay_key is not None:
+            answer = state.replayed_answer(replay_key)
+            if answer is not None:
+                # Courier replays the stored answer of a repeated key instead of applying again.
+                self._send(answer[0], answer[1], headers={"Idempotent-Replayed": "true"})
+                return
         if lists:
             self._lists(recipient_id, body)
-            return
-        store = state.store
+        else:
+            self._profile(recipient_id, body)
+        if replay_key is not None:
+            state.remember_answer(replay_key, 200, _SUCCESS)
+
+    def _idempotency_key(self, path: str) -> tuple[str, str, str] | None:
+        key = self.headers.get("Idempotency-Key")
+        return (self.command, path, key) if key and self.command == "POST" else None
+
+    def _profile(self, recipient_id: str, body: bytes) -> None:
+        store = self.state.store
         if self.command == "GET":
             text = store.get_json(recipient_id)
             if text is None:

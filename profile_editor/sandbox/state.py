@@ -46,6 +46,26 @@ class SandboxState:
         self._requests: deque[RecordedRequest] = deque(maxlen=self.limits.max_recorded_requests)
         self._requests_lock = threading.Lock()
         self._stopping = threading.Event()
+        # Answers of POSTs by (method, path, Idempotency-Key), replayed for a repeated key.
+        self._answers: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+        self._answers_lock = threading.Lock()
+
+    # Idempotency keys ------------------------------------------------------------------------
+
+    def replayed_answer(self, key: tuple[str, str, str]) -> tuple[int, bytes] | None:
+        """The answer a POST with this (method, path, Idempotency-Key) got before, if any."""
+        with self._answers_lock:
+            return self._answers.get(key)
+
+    def remember_answer(self, key: tuple[str, str, str], status: int, body: bytes) -> None:
+        with self._answers_lock:
+            if len(self._answers) >= self.limits.max_recorded_requests:
+                self._answers.pop(next(iter(self._answers)))  # the oldest goes first
+            self._answers[key] = (status, body)
+
+    def forget_answers(self) -> None:
+        with self._answers_lock:
+            self._answers.clear()
 
     # Faults -------------------------------------------------------------------------------
 
@@ -102,10 +122,11 @@ class SandboxState:
     # The rest -----------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget every profile, list subscription, fault and recorded request."""
+        """Forget every profile, list subscription, fault, recorded request and replayable answer."""
         self.store.clear()
         self.clear_faults()
         self.clear_requests()
+        self.forget_answers()
 
     def is_authorized(self, header: str | None) -> bool:
         if header is None:

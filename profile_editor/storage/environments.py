@@ -33,7 +33,7 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 class Environment(BaseModel):
     """Where requests go: a name the user picks, a base URL, a colour to recognise it by."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     name: Name
     base_url: str

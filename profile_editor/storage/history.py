@@ -45,7 +45,7 @@ def _now() -> datetime:
 class HistoryEntry(BaseModel):
     """One request that was sent (or attempted) and how it ended."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     id: str = Field(default_factory=_new_id)
     time: datetime = Field(default_factory=_now)

@@ -51,7 +51,7 @@ def describe_validation_error(error: ValidationError, limit: int = 3) -> str:
 class Preset(BaseModel):
     """One saved request: which recipient, which method, which profile body."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     schema_version: int = SUPPORTED_SCHEMA_VERSION
     name: Name

@@ -37,6 +37,7 @@ from profile_editor.ui.workers import Job, JobRunner
 if TYPE_CHECKING:
     from profile_editor.bulk.inputs import Preview
     from profile_editor.bulk.runner import BulkRunner, RunCounts
+    from profile_editor.core.send_plan import Target
     from profile_editor.core.session import Session
     from profile_editor.storage.history import HistoryEntry, HistoryLog
 
@@ -467,3 +468,26 @@ def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))
+
+
+def open_bulk_dialog(
+    parent: QWidget,
+    *,
+    target: Target,
+    api_key: Callable[[], str | None],
+    history: HistoryLog,
+    data_dir: Path,
+    recorded: Callable[[HistoryEntry], object],
+) -> None:
+    """File → Bulk apply…: the dialog for the window's current environment, modal."""
+    dialog = BulkDialog(
+        base_url=target.base_url,
+        api_key=api_key,
+        history=history,
+        data_dir=data_dir,
+        environment=target.environment,
+        protected=target.protected,
+        parent=parent,
+    )
+    dialog.runRecorded.connect(recorded)
+    dialog.exec()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 from profile_editor.core.json_patch import PatchFailure
 from profile_editor.core.methods import Method
 from profile_editor.core.profile_rules import check_profile
+from profile_editor.core.send_plan import ChangePreview
 from profile_editor.ui.known_keys import JsonKeyCompleter
 from profile_editor.ui.patch_editor import PatchEditor, PatchResult
 from profile_editor.ui.problems_view import (
@@ -102,6 +103,9 @@ class EditorPane(QSplitter):
 
     def set_patch(self, ops: list[dict[str, Any]] | None) -> None:
         self.patch_editor.set_patch(ops)
+
+    def on_changes_ready(self, preview: ChangePreview) -> None:
+        self.show_patch_failure(preview.failure)
 
     def show_patch_failure(self, failure: PatchFailure | None) -> None:
         """The op that would fail against the loaded profile (the Changes preview's finding):

@@ -67,6 +67,10 @@ class EnvironmentKeys(QObject):
         self._keychain: dict[str, str | None] = {}
         self._asking: set[str] = set()
         self._opening = False  # the keychain is being opened
+        # Until released (after the window's first paint) lookups wait: opening the keychain
+        # imports keyring and its backends, which must not compete with the first frame.
+        self._held: list[str] | None = []
+        self._wants_vault = False
         self._memory: dict[str, str] = {}
         self.session_envs: list[Environment] = []
 
@@ -113,8 +117,8 @@ class EnvironmentKeys(QObject):
         return KeyInfo(None, "", pending=True)
 
     def is_looking_up(self) -> bool:
-        """Whether a keychain lookup is still under way."""
-        return bool(self._asking) or self._opening
+        """Whether a keychain lookup is still under way (or waiting to start)."""
+        return bool(self._asking) or self._opening or bool(self._held) or self._wants_vault
 
     def remember(self, env: Environment, key: str) -> None:
         """A key typed for ``env``: kept in memory for this session only."""
@@ -137,7 +141,18 @@ class EnvironmentKeys(QObject):
         names = [e.name for e in envs if not self.is_session(e) and e.name not in self._keychain]
         self._ask_keychain(names)
 
+    def release(self) -> None:
+        """Start the keychain lookups asked for so far, and any later ones at once."""
+        held, self._held = self._held, None
+        wants, self._wants_vault = self._wants_vault, False
+        if held is not None and (held or wants):
+            self._ask_keychain(held)
+
     def _ask_keychain(self, names: list[str]) -> None:
+        if self._held is not None:
+            self._held.extend(name for name in names if name not in self._held)
+            self._wants_vault = True
+            return
         names = [name for name in names if name not in self._asking]
         if not names and self._vault is not None:
             return

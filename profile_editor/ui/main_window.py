@@ -9,36 +9,38 @@ show what became of it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
-from profile_editor.core import outcome_text
-from profile_editor.core.draft import Draft, DraftError
+from profile_editor.core.draft import Draft
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import ChangePreview, Refusal, plan, plan_load
+from profile_editor.storage.drafts import DraftRecord
 from profile_editor.storage.environments import Environment, EnvironmentStore
-from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.storage.presets import PresetEntry, PresetStore
+from profile_editor.storage.history import HistoryLog
+from profile_editor.storage.presets import PresetStore
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
+from profile_editor.ui.draft_keeper import DraftKeeper
 from profile_editor.ui.editor_pane import EditorPane
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
 from profile_editor.ui.history_panel import HistoryDock
 from profile_editor.ui.history_recorder import HistoryRecorder
+from profile_editor.ui.menus import build_menus
 from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
 from profile_editor.ui.request_bar import RequestBar
-from profile_editor.ui.request_controller import Loaded, RequestController, Sent, Verified
+from profile_editor.ui.request_controller import Loaded, RequestController
+from profile_editor.ui.request_feedback import RequestFeedback
+from profile_editor.ui.request_flow import RequestFlow
 from profile_editor.ui.resources import read_text
 from profile_editor.ui.status_line import StatusLine
 from profile_editor.ui.window_config import WindowConfig
 from profile_editor.ui.window_settings import WindowSettings
 
 PREVIEW_DELAY_MS = 200
-BUSY_DELAY_MS = 120
 
 
 class MainWindow(QMainWindow):
@@ -79,11 +81,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._warmed = False
         self._preview_timer = self._timer(PREVIEW_DELAY_MS)
-        # A request answered sooner than this never shows a busy state: no flicker, and one
-        # repaint per send instead of two.
-        self._busy_timer = self._timer(BUSY_DELAY_MS)
         self._title: tuple[str, object, bool] | None = None
-        self._busy_status = ("", "busy")
         self._build()
         self.environments = EnvironmentSwitcher(
             self.env_bar,
@@ -94,11 +92,26 @@ class MainWindow(QMainWindow):
         )
         self.previewer = ChangePreviewer(self.controller.runner, self)
         self._draft: Draft | None = None  # the snapshot, until anything in it changes
-        self._pending_send: tuple[Draft, bool] | None = None  # waits for a large diff
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
         self.document = PresetDocument(self.preset_store, self, self.editor_pane, self)
+        self.drafts = DraftKeeper.open(config.data_dir, parent=self, secrets=self.known_secrets)
+        self.feedback = RequestFeedback(
+            self.status_line, self.request_bar, self.output, self.send_action
+        )
+        self.flow = RequestFlow(
+            self,
+            draft=self.build_draft,
+            default_base_url=config.base_url,
+            bar=self.request_bar,
+            editor=self.editor_pane,
+            environments=self.environments,
+            controller=self.controller,
+            previewer=self.previewer,
+            feedback=self.feedback,
+            status=self.status_line,
+        )
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
         self._restore()
@@ -139,13 +152,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.status_line = StatusLine(body)
         layout.addWidget(self.status_line)
-        self.send_action = self._action("Send", "Ctrl+Return", "Ctrl+Enter")
-        self.save_action = self._action("Save preset", QKeySequence.StandardKey.Save)
-        self.save_as_action = self._action("Save preset as…", "Ctrl+Shift+S")
         self.history_dock = HistoryDock(self, secrets=self.known_secrets)
         self.history_panel = self.history_dock.panel
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.addAction(self.history_dock.toggle_action)
+        editor = self.editor
+        edit = [editor.undo_action, editor.redo_action, None, editor.find_action]
+        self.menus = build_menus(
+            self, edit=[*edit, editor.go_to_path_action], history=self.history_dock.toggle_action
+        )
+        self.send_action = self.menus.send
         self.setCentralWidget(central)
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
@@ -156,51 +172,57 @@ class MainWindow(QMainWindow):
         timer.setInterval(interval_ms)
         return timer
 
-    def _action(self, text: str, *keys: str | QKeySequence.StandardKey) -> QAction:
-        action = QAction(text, self)
-        action.setShortcuts([QKeySequence(key) for key in keys])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.addAction(action)
-        return action
-
     def _connect_signals(self) -> None:
         bar, controller, recorder = self.request_bar, self.controller, self.recorder
         bar.edited.connect(self.on_request_edited)
         bar.methodChanged.connect(self.on_method_changed)
-        bar.loadRequested.connect(self.on_load_requested)
-        bar.sendRequested.connect(self.on_send_requested)
+        flow, feedback = self.flow, self.feedback
+        bar.loadRequested.connect(flow.on_load_requested)
+        bar.sendRequested.connect(flow.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
-        self.send_action.triggered.connect(self.on_send_requested)
+        self.menus.load.triggered.connect(flow.on_load_requested)
+        self.menus.cancel.triggered.connect(controller.cancel)
+        self.menus.copy_curl.triggered.connect(self.on_copy_curl)
+        self.menus.new.triggered.connect(self.document.on_new_requested)
+        self.menus.bulk.triggered.connect(self.on_bulk_apply)
+        self.menus.close.triggered.connect(self.close)
+        self.send_action.triggered.connect(flow.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor_pane.modifiedChanged.connect(self.on_document_changed)
         self.editor_pane.patchChanged.connect(self.on_profile_changed)
         self.editor_pane.problemsCounted.connect(self.output.changes_view.set_problem_count)
         self._preview_timer.timeout.connect(self.on_preview_timer)
-        self._busy_timer.timeout.connect(self.on_busy_shown)
         self.output.copyCurlRequested.connect(self.on_copy_curl)
-        self.previewer.ready.connect(self.on_changes_ready)
+        self.previewer.ready.connect(self.output.changes_view.show_preview)
+        self.previewer.ready.connect(flow.on_changes_ready)
+        self.previewer.ready.connect(self.editor_pane.on_changes_ready)
         self.status_line.changed.connect(self.statusChanged)
-        controller.busyChanged.connect(self.on_busy_changed)
-        controller.progress.connect(self.on_request_progress)
+        controller.busyChanged.connect(feedback.on_busy_changed)
+        controller.busyChanged.connect(self.busyChanged)
+        controller.progress.connect(feedback.on_progress)
+        controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
         controller.sent.connect(recorder.on_sent)
-        controller.sent.connect(self.on_sent)
+        controller.sent.connect(feedback.on_sent)
         controller.verified.connect(recorder.on_verified)
-        controller.verified.connect(self.on_verified)
+        controller.verified.connect(feedback.on_verified)
         controller.finished.connect(self.requestFinished)
-        recorder.writeFailed.connect(self.on_history_write_failed)
+        feedback.changesStale.connect(self._preview_timer.start)
+        feedback.verifiedShown.connect(self.requestFinished)
+        recorder.writeFailed.connect(feedback.on_history_write_failed)
         self.environments.activated.connect(self.on_environment_activated)
         self.environments.switched.connect(self.on_environment_switched)
         self.document.changed.connect(self.on_document_changed)
         self.document.saved.connect(self.on_preset_saved)
-        self.save_action.triggered.connect(self.document.on_save)
-        self.save_as_action.triggered.connect(self.document.on_save_as)
+        self.menus.save.triggered.connect(self.document.on_save)
+        self.menus.save_as.triggered.connect(self.document.on_save_as)
         self.presets_panel.saveAsRequested.connect(self.document.on_save_as)
-        self.presets_panel.openRequested.connect(self.on_preset_open_requested)
-        self.presets_panel.newRequested.connect(self.on_new_preset)
+        self.presets_panel.openRequested.connect(self.document.on_open_requested)
+        self.presets_panel.newRequested.connect(self.document.on_new_requested)
+        self.document.status.connect(self.status_line.show_status)
         self.presets_panel.presetRenamed.connect(self.document.on_renamed)
         self.presets_panel.presetDeleted.connect(self.document.on_deleted)
-        self.history_panel.reopenRequested.connect(self.on_history_reopen)
+        self.history_panel.reopenRequested.connect(self.document.on_history_reopen)
 
     # -- the draft: one snapshot out of the widgets, one way back in ------------------------
     @property
@@ -260,6 +282,23 @@ class MainWindow(QMainWindow):
     def on_profile_changed(self) -> None:
         self._draft = None
         self._preview_timer.start()
+        if self._title is not None and self._title[2]:  # unsaved: keep it on disk too
+            self.drafts.schedule(self._draft_record)
+
+    def _draft_record(self) -> DraftRecord:
+        bar = self.request_bar
+        env = self.environments.name or ""
+        text = self.editor.current_text()
+        return DraftRecord(bar.recipient_id(), bar.method().value, env, bar.note(), text)
+
+    def _restore_draft(self, record: DraftRecord) -> None:
+        method = next((m for m in Method if m.value == record.method), Method.POST)
+        self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
+        self.editor.set_text(record.profile_text)
+        self.document.detach()
+        self.editor.set_modified(True)
+        when = record.saved_at.astimezone().strftime("%H:%M")
+        self._show(f"Restored the unsaved draft from {when}.", "idle")
 
     def on_request_edited(self) -> None:
         self.on_profile_changed()
@@ -272,6 +311,10 @@ class MainWindow(QMainWindow):
         dirty, env = self.document.is_dirty(), self.environments.name
         where = f" — {env}" if env else ""
         title = f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor"
+        if dirty:
+            self.drafts.schedule(self._draft_record)
+        elif self._title is not None and self._title[2]:
+            self.drafts.clear()  # saved, or back to what was saved
         if (title, self.document.path, dirty) != self._title:  # typing in the ID changes neither
             self._title = (title, self.document.path, dirty)
             self.setWindowTitle(title)
@@ -288,14 +331,6 @@ class MainWindow(QMainWindow):
             self.output.show_preview(request.preview(self.request_bar.api_key()))
         self.previewer.request(draft, self.controller.stored_for(base_url, draft.recipient_id))
 
-    def on_changes_ready(self, preview: ChangePreview) -> None:
-        self.output.changes_view.show_preview(preview)
-        self.editor_pane.show_patch_failure(preview.failure)
-        pending = self._pending_send
-        if pending is not None and not self.previewer.is_working():
-            self._pending_send = None
-            self._send(*pending)
-
     def on_copy_curl(self) -> None:
         draft = self.build_draft()
         if draft.method.has_body and not draft.body_ready:
@@ -305,117 +340,11 @@ class MainWindow(QMainWindow):
         self._show("Copied the cURL command (it reads the key from $COURIER_API_KEY).", "idle")
 
     # -- load and send ----------------------------------------------------------------------
-    def _refuse(self, refusal: Refusal) -> None:
-        self._show(refusal.message, "error")
-        if refusal.field == "profile":
-            self.editor_pane.reveal_problem()
-        else:
-            self.request_bar.focus(refusal.field)
-
-    def on_load_requested(self) -> None:
-        if self.is_busy():
-            return
-        rid = self.request_bar.recipient_id()
-        request = plan_load(Draft(rid), self.environments.target(self.config.base_url))
-        if isinstance(request, Refusal):
-            self._refuse(request)
-            return
-        if self.editor.is_modified() and not dialogs.ask_discard(
-            self, "Discard unsaved edits?", f"Loading “{rid}” replaces what is in the editor."
-        ):
-            return
-        self._busy_status = ("Loading…", "busy")
-        self.controller.load(request, self.request_bar.api_key())
-
-    def on_send_requested(self) -> None:
-        if self.is_busy() or self._pending_send is not None:
-            return
-        draft, verify = self.build_draft(), self.request_bar.verify()
-        stored = self.controller.stored_for(self.base_url, draft.recipient_id)
-        previewer = self.previewer
-        if (
-            stored is not None
-            and previewer.changes_for(draft, stored) is None
-            and previewer.is_large(draft, stored)
-        ):
-            # A multi-megabyte diff runs on a worker; the send goes on when it is ready.
-            self._pending_send = (draft, verify)
-            self._preview_timer.stop()
-            previewer.request(draft, stored)
-            return
-        self._send(draft, verify)
-
-    def _send(self, draft: Draft, verify: bool) -> None:
-        target = self.environments.target(self.config.base_url)
-        stored = self.controller.stored
-        known = self.previewer.changes_for(draft, stored)
-        result = plan(draft, target, stored, verify=verify, changes=known)
-        if isinstance(result, Refusal):
-            self._refuse(result)
-            return
-        for ask in result.confirmations:
-            if not dialogs.confirm(self, ask.title, ask.text, ask.detail, ok=ask.ok):
-                self._show("Not sent: cancelled at the confirmation.", "idle")
-                return
-        self._busy_status = ("Sending…", "busy")
-        self.controller.send(result, self.request_bar.api_key(), verify=verify)
-
-    def on_busy_changed(self, busy: bool) -> None:
-        if busy:
-            self._busy_timer.start()
-        else:
-            self._busy_timer.stop()
-            self._show_busy(False)
-        self.busyChanged.emit(busy)
-
-    def on_busy_shown(self) -> None:
-        self._show_busy(True)
-        self._show(*self._busy_status)
-        self.status_line.show_elapsed(None)
-
-    def _show_busy(self, busy: bool) -> None:
-        self.request_bar.set_busy(busy)
-        self.send_action.setEnabled(not busy)
-
-    def on_request_progress(self, note: str) -> None:
-        self._busy_status = (note, "busy")
-        self._show(note, "busy")
-
     def on_loaded(self, loaded: Loaded) -> None:
-        outcome = loaded.outcome
-        self.output.show_response(outcome_text.describe(outcome))
-        self.status_line.show_elapsed(outcome.elapsed_ms)
-        self._show(*outcome_text.load_status(loaded.request.recipient_id, outcome))
         if loaded.stored is not None:
             self.editor.set_profile(loaded.stored.profile or {})
-            self._draft = None
-            self.output.show_changes_tab()
+            self.on_profile_changed()
             self.on_preview_timer()
-
-    def on_sent(self, sent: Sent) -> None:
-        outcome = sent.outcome
-        self.output.show_response(outcome_text.describe(outcome), raise_tab=not outcome.ok)
-        self.status_line.show_elapsed(outcome.elapsed_ms)
-        self._show(*outcome_text.send_status(outcome, sent.verifying))
-        if sent.verifying:
-            self._busy_status = (self.status_line.text(), "busy")
-
-    def on_verified(self, verified: Verified) -> None:
-        check = verified.verification
-        matches = check.matches if check is not None else None
-        summary = check.summary if check is not None else ""
-        self._show(
-            *outcome_text.verified_status(verified.sent.outcome, verified.outcome, matches, summary)
-        )
-        if matches is False:
-            self.output.append_response(outcome_text.verification_text(verified.outcome))
-        if check is not None:
-            self._preview_timer.start()
-        self.requestFinished.emit(verified.outcome)
-
-    def on_history_write_failed(self, problem: str) -> None:
-        if not self.is_busy():
-            self.status_line.append(problem, "warning")
 
     # -- environments, presets and history --------------------------------------------------
     def on_environment_activated(self, _env: Environment) -> None:
@@ -430,28 +359,18 @@ class MainWindow(QMainWindow):
         self.on_document_changed()
         self._show(message, "success")
 
-    def on_preset_open_requested(self, entry: PresetEntry) -> None:
-        if self.document.request_open(entry):
-            self._show(f"Opened preset “{entry.name}”.", "idle")
+    def on_bulk_apply(self) -> None:
+        from profile_editor.ui.bulk_dialog import open_bulk_dialog
 
-    def on_new_preset(self) -> None:
-        if self.document.may_discard("starting a new one"):
-            self.load_draft(Draft())
-            self.document.mark_saved(None)
-
-    def on_history_reopen(self, entry: HistoryEntry) -> None:
-        try:
-            draft = Draft.from_history(entry)
-        except DraftError as err:
-            dialogs.inform(self, "Cannot re-open", str(err))
-            return
-        if self.document.may_discard("re-opening a request from history"):
-            self.load_draft(draft)
-            self.document.detach()
-            self.editor.set_modified(True)
-            self._show(
-                f"Re-opened the {entry.method} to “{entry.recipient_id}” from history.", "idle"
-            )
+        target = self.environments.target(self.config.base_url)
+        open_bulk_dialog(
+            self,
+            target=target,
+            api_key=self.request_bar.api_key,
+            history=self.history_log,
+            data_dir=self.config.data_dir,
+            recorded=self.history_panel.add_entry,
+        )
 
     # -- start-up and closing ---------------------------------------------------------------
     def _splitters(self) -> dict[str, QSplitter]:
@@ -484,7 +403,11 @@ class MainWindow(QMainWindow):
             return
         self.controller.warm_up()
         self.history_panel.load_from(self.history_log, self.controller.runner)
+        self.keys.release()
         self.environments.warm_up()
+        record = self.drafts.offer_leftover(self)  # after a crash: asks, with the window shown
+        if record is not None:
+            self._restore_draft(record)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:
@@ -499,6 +422,7 @@ class MainWindow(QMainWindow):
                 preset=self.document.path,
             )
         self._closing = True
+        self.drafts.close(clean=True)
         self._preview_timer.stop()
         self.controller.shutdown()
         self.recorder.shutdown()

@@ -8,8 +8,9 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from profile_editor.core.draft import Draft
+from profile_editor.core.draft import Draft, DraftError
 from profile_editor.storage.errors import PresetConflictError, SecretLeakError, StorageError
+from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
 
@@ -41,10 +42,12 @@ class PresetDocument(QObject):
     """Signals:
     changed(): the open preset or its saved state changed (the title follows).
     saved(str): a preset was written; the sentence says which.
+    status(str, str): a sentence for the status line and its state.
     """
 
     changed = Signal()
     saved = Signal(str)
+    status = Signal(str, str)
 
     def __init__(
         self, store: PresetStore, host: DraftHost, editor: BodyEditor, parent: QWidget
@@ -168,6 +171,29 @@ class PresetDocument(QObject):
             return False
         self.open(entry)
         return True
+
+    def on_open_requested(self, entry: PresetEntry) -> None:
+        if self.request_open(entry):
+            self.status.emit(f"Opened preset “{entry.name}”.", "idle")
+
+    def on_new_requested(self) -> None:
+        if self.may_discard("starting a new one"):
+            self._host.load_draft(Draft())
+            self.mark_saved(None)
+
+    def on_history_reopen(self, entry: HistoryEntry) -> None:
+        """Put a request from history in the window, as a new unsaved one."""
+        try:
+            draft = Draft.from_history(entry)
+        except DraftError as err:
+            dialogs.inform(self._widget, "Cannot re-open", str(err))
+            return
+        if self.may_discard("re-opening a request from history"):
+            self._host.load_draft(draft)
+            self.detach()
+            self._editor.set_modified(True)
+            where = f"“{entry.recipient_id}”"
+            self.status.emit(f"Re-opened the {entry.method} to {where} from history.", "idle")
 
     def on_renamed(self, old_path: Path, entry: PresetEntry) -> None:
         if self.entry is not None and self.entry.path == old_path:

@@ -247,6 +247,19 @@ class ProfileEditorWidget(QWidget):
             self._undo_stack.clear()
         self.set_modified(False)
 
+    def current_text(self) -> str:
+        """The profile as JSON text, exactly as typed (even when it does not parse); after
+        table edits not yet written to the JSON tab, the text the rows make."""
+        if self._text_stale:
+            return rows_json_text(self._model.rows(), self._model.has_duplicate_keys())
+        return self._json_edit.text()
+
+    def set_text(self, text: str) -> None:
+        """Put ``text`` in the JSON tab as if typed (parsed after the usual pause), e.g. a
+        restored draft that may not be valid JSON."""
+        self._tabs.setCurrentIndex(JSON_TAB)
+        self._json_edit.setPlainText(text)
+
     def profile_result(self) -> ProfileResult:
         """The profile shown, or the first problem and where it is.
 

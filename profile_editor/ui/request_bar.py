@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -71,7 +70,6 @@ class RequestBar(QWidget):
         self.recipient_hint.setWordWrap(True)
         self.load_button = QPushButton(icon("load"), "Load", self)
         self.load_button.setObjectName("loadButton")
-        self.load_button.setShortcut(QKeySequence("Ctrl+L"))
         self.load_button.setToolTip("Fetch the stored profile (Ctrl+L)")
         self.send_button = QPushButton(icon("send"), "Send", self)
         self.send_button.setObjectName("sendButton")
@@ -79,7 +77,7 @@ class RequestBar(QWidget):
         self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setToolTip("Stop waiting for the answer")
+        self.cancel_button.setToolTip("Stop waiting for the answer (Ctrl+.)")
 
         self.key_edit = QLineEdit(self)
         self.key_edit.setObjectName("apiKeyEdit")

@@ -323,3 +323,46 @@ def test_malformed_request_line_gets_a_json_error(sandbox: SandboxServer) -> Non
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 ")
     assert json.loads(body)["type"] == "invalid_request_error"
+
+
+# --- idempotency keys -----------------------------------------------------------------------
+
+
+def test_a_repeated_idempotency_key_replays_the_answer_instead_of_applying_again(
+    sandbox: SandboxServer, client: httpx.Client
+) -> None:
+    first = client.post(
+        "/profiles/u1", json={"profile": {"n": 1}}, headers={"Idempotency-Key": "row-1"}
+    )
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first.headers
+    sandbox.put_profile("u1", {"n": 2})  # changed since, by someone else
+    again = client.post(
+        "/profiles/u1", json={"profile": {"n": 1}}, headers={"Idempotency-Key": "row-1"}
+    )
+    assert again.status_code == 200
+    assert again.json() == {"status": "SUCCESS"}
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert sandbox.get_profile("u1") == {"n": 2}  # not applied a second time
+    # The key belongs to one request: another recipient, or no key, is applied as usual.
+    other = client.post(
+        "/profiles/u2", json={"profile": {"n": 1}}, headers={"Idempotency-Key": "row-1"}
+    )
+    assert "Idempotent-Replayed" not in other.headers
+    assert sandbox.get_profile("u2") == {"n": 1}
+    client.post("/profiles/u1", json={"profile": {"n": 3}})
+    assert sandbox.get_profile("u1") == {"n": 3}
+
+
+def test_a_failed_request_is_not_remembered_for_its_key(
+    sandbox: SandboxServer, client: httpx.Client
+) -> None:
+    bad = client.post("/profiles/u1", content=b"{", headers={"Idempotency-Key": "k"})
+    assert bad.status_code == 400
+    good = client.post("/profiles/u1", json={"profile": {"a": 1}}, headers={"Idempotency-Key": "k"})
+    assert good.status_code == 200 and "Idempotent-Replayed" not in good.headers
+    assert sandbox.get_profile("u1") == {"a": 1}
+    sandbox.reset()
+    again = client.post(
+        "/profiles/u1", json={"profile": {"a": 1}}, headers={"Idempotency-Key": "k"}
+    )
+    assert "Idempotent-Replayed" not in again.headers

@@ -1,0 +1,63 @@
+"""The window's menu bar: every action in one place, with its shortcut shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenuBar
+
+__all__ = ["Menus", "build_menus"]
+
+
+@dataclass
+class Menus:
+    """Actions the window connects; the others (undo, find, history) belong to their widgets."""
+
+    new: QAction
+    save: QAction
+    save_as: QAction
+    send: QAction
+    bulk: QAction
+    close: QAction
+    load: QAction
+    cancel: QAction
+    copy_curl: QAction
+
+
+Key = str | QKeySequence.StandardKey
+
+
+def _action(window: QMainWindow, text: str, shortcut: Key, name: str, *more: Key) -> QAction:
+    action = QAction(text, window)
+    action.setObjectName(name)
+    action.setShortcuts([QKeySequence(key) for key in (shortcut, *more)])
+    window.addAction(action)  # its shortcut works wherever the focus is in the window
+    return action
+
+
+def build_menus(window: QMainWindow, *, edit: list[QAction | None], history: QAction) -> Menus:
+    """File, Edit, View and Request menus; ``None`` in ``edit`` is a separator."""
+    menus = Menus(
+        new=_action(window, "&New request", QKeySequence.StandardKey.New, "newAction"),
+        save=_action(window, "&Save preset", QKeySequence.StandardKey.Save, "savePresetAction"),
+        save_as=_action(window, "Save preset &as…", "Ctrl+Shift+S", "savePresetAsAction"),
+        send=_action(window, "&Send", "Ctrl+Return", "sendAction", "Ctrl+Enter"),
+        bulk=_action(window, "&Bulk apply…", "Ctrl+B", "bulkApplyAction"),
+        close=_action(window, "&Close window", QKeySequence.StandardKey.Close, "closeAction"),
+        load=_action(window, "&Load", "Ctrl+L", "loadAction"),
+        cancel=_action(window, "&Cancel", "Ctrl+.", "cancelAction"),
+        copy_curl=_action(window, "Copy as c&URL", "Ctrl+Shift+C", "copyCurlAction"),
+    )
+    bar: QMenuBar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    for action in (menus.new, menus.save, menus.save_as, None, menus.bulk, None, menus.close):
+        file_menu.addSeparator() if action is None else file_menu.addAction(action)
+    edit_menu = bar.addMenu("&Edit")
+    for action in edit:
+        edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
+    bar.addMenu("&View").addAction(history)
+    request_menu = bar.addMenu("&Request")
+    for action in (menus.load, menus.send, menus.cancel, None, menus.copy_curl):
+        request_menu.addSeparator() if action is None else request_menu.addAction(action)
+    return menus
