@@ -84,6 +84,9 @@ class EditorPane(QSplitter):
         self.profile_editor.modifiedChanged.connect(self._on_modified)
         self.patch_editor.modifiedChanged.connect(self._on_modified)
         self.problems_view.problemActivated.connect(self.go_to_problem)
+        stack = self.profile_editor.undo_stack
+        stack.canUndoChanged.connect(self._sync_profile_actions)
+        stack.canRedoChanged.connect(self._sync_profile_actions)
         self.check()
 
     # -- method --------------------------------------------------------------------------------
@@ -92,7 +95,18 @@ class EditorPane(QSplitter):
         self._method = method
         self._stack.setCurrentIndex(_PATCH if method is Method.PATCH else _PROFILE)
         self.profile_editor.setEnabled(method is not Method.DELETE)
+        self._sync_profile_actions()
         self._check_timer.start()
+
+    def _sync_profile_actions(self, *_args: object) -> None:
+        # The window's Edit menu holds the profile editor's actions; while the patch is shown
+        # they would undo or find in a profile the user cannot see. (The patch text has its own
+        # undo on Ctrl+Z.) Connected after the undo stack's own enabling, so this wins.
+        editor, shown = self.profile_editor, not self.is_patch()
+        editor.undo_action.setEnabled(shown and editor.undo_stack.canUndo())
+        editor.redo_action.setEnabled(shown and editor.undo_stack.canRedo())
+        editor.find_action.setEnabled(shown)
+        editor.go_to_path_action.setEnabled(shown)
 
     def is_patch(self) -> bool:
         return self._method is Method.PATCH

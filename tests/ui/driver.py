@@ -608,6 +608,10 @@ class WindowDriver:
         with self.qtbot.waitSignal(editor.patchChanged):
             self._patch_edit().setPlainText(text)
 
+    def can_undo_profile(self) -> bool:
+        """Whether the profile editor's Undo (in the Edit menu) is enabled."""
+        return self.find(QAction, "undoAction").isEnabled()
+
     def patch_text(self) -> str:
         return self._patch_edit().toPlainText()
 

@@ -156,10 +156,13 @@ def test_patch_shows_its_own_editor_and_keeps_each_body(window: WindowDriver) ->
     window.fill(profile={"email": "a@b.co"})
     window.choose_method("Patch")
     assert window.patch_editor_shown()
+    # The Edit menu's undo belongs to the profile, which is not shown now.
+    assert not window.can_undo_profile()
     window.set_patch_text('[{"op": "remove", "path": "/email"}]')
     window.choose_method("Merge")
     assert not window.patch_editor_shown()
     assert window.profile() == {"email": "a@b.co"}
+    assert window.can_undo_profile()
     window.choose_method("PATCH")
     assert window.patch_text() == '[{"op": "remove", "path": "/email"}]'
     assert window.patch_ops_shown() == [("0", "remove", "/email", "")]
