@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 
 from profile_editor.core.json_patch import PatchFailure
 from profile_editor.core.methods import Method
-from profile_editor.core.profile_rules import check_profile
+from profile_editor.core.profile_rules import Problem, check_profile
 from profile_editor.core.send_plan import ChangePreview
 from profile_editor.ui.known_keys import JsonKeyCompleter
 from profile_editor.ui.patch_editor import PatchEditor, PatchResult
@@ -74,6 +74,7 @@ class EditorPane(QSplitter):
         self._modified = False
         self._count = ""
         self._failure: PatchFailure | None = None  # the op the loaded profile would refuse
+        self._result_problems: list[Problem] = []  # in the keys a patch changes, after it
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(0)  # after the change's other slots: one check per burst
@@ -119,6 +120,16 @@ class EditorPane(QSplitter):
         self.patch_editor.set_patch(ops)
 
     def on_changes_ready(self, preview: ChangePreview) -> None:
+        """The Changes preview: a patch op that would fail, or the profile a patch leaves, whose
+        changed keys are checked like a profile typed in."""
+        problems: list[Problem] = []
+        changes = preview.changes
+        if self.is_patch() and changes is not None and changes.expected is not None:
+            touched = {change.path.split(".")[0] for change in changes.changes}
+            problems = [p for p in check_profile(changes.expected) if p.key in touched]
+        if problems != self._result_problems:
+            self._result_problems = problems
+            self._check_timer.start()
         self.show_patch_failure(preview.failure)
 
     def show_patch_failure(self, failure: PatchFailure | None) -> None:
@@ -159,19 +170,7 @@ class EditorPane(QSplitter):
         if self._method is Method.DELETE:
             entries: list[ProblemEntry] = []
         elif self.is_patch():
-            result = self.patch_editor.result()
-            entries = patch_entries(result.json_error, result.problems)
-            failure = self._failure
-            if not entries and failure is not None:
-                where = f"op {failure.index}" if failure.index is not None else "patch"
-                entries = [
-                    ProblemEntry(
-                        "warning",
-                        where,
-                        f"would fail on the loaded profile: {failure.reason}",
-                        op=failure.index,
-                    )
-                ]
+            entries = self._patch_entries()
         else:
             entries = self._profile_entries()
         self.problems_view.show_entries(entries)
@@ -180,6 +179,27 @@ class EditorPane(QSplitter):
         if count != self._count:
             self._count = count
             self.problemsCounted.emit(count)
+
+    def _patch_entries(self) -> list[ProblemEntry]:
+        """The patch's own problems; else the op that would fail; else what Courier would
+        warn about in the keys the patch changes (on the previewed result)."""
+        result = self.patch_editor.result()
+        entries = patch_entries(result.json_error, result.problems)
+        failure = self._failure
+        if entries or result.ops is None:
+            return entries
+        if failure is not None:
+            where = f"op {failure.index}" if failure.index is not None else "patch"
+            reason = f"would fail on the loaded profile: {failure.reason}"
+            return [ProblemEntry("warning", where, reason, op=failure.index)]
+        for problem in self._result_problems:
+            key = problem.key
+            first = "/" + key.replace("~", "~0").replace("/", "~1") if key is not None else ""
+            op = next((i for i, op in enumerate(result.ops) if _top(op.get("path")) == first), None)
+            where = problem.display_path or "(profile)"
+            message = f"after the patch: {problem.message}"
+            entries.append(ProblemEntry(problem.severity.value, where, message, op=op))
+        return entries
 
     def _profile_entries(self) -> list[ProblemEntry]:
         result = self.profile_editor.profile_result()
@@ -216,3 +236,11 @@ class EditorPane(QSplitter):
             editor.fields_view.setFocus()
         elif entry.path:
             editor.go_to_path(entry.path)
+
+
+def _top(pointer: object) -> str:
+    """``/address/locality`` → ``/address``: the top-level key a patch op writes to."""
+    if not isinstance(pointer, str):
+        return ""
+    second = pointer.find("/", 1)
+    return pointer if second < 0 else pointer[:second]

@@ -210,6 +210,25 @@ def test_patch_preview_shows_the_changes_or_the_op_that_would_fail(
     assert severity == "Warning" and "path not found" in message
 
 
+def test_what_a_patch_leaves_in_the_keys_it_changes_is_checked(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    # The stored profile's own near miss (`phone`) is not the patch's business.
+    sandbox.put_profile("ada", {**SEED_PROFILE, "phone": "1"})
+    window.load("ada")
+    window.choose_method("Patch")
+    window.set_patch_text(
+        '[\n  {"op": "replace", "path": "/email", "value": "c@d.co"},\n'
+        '  {"op": "add", "path": "/email_verified", "value": "yes"}\n]'
+    )
+    window.wait_problems(lambda found: [where for _s, where, _m in found] == ["email_verified"])
+    [(severity, _where, message)] = window.problems()
+    assert severity == "Warning" and message.startswith("after the patch: ")
+    window.activate_problem("email_verified")
+    assert window.patch_cursor()[0] == 3
+    window.wait_changes("· 1 warning")
+
+
 def test_patch_is_sent_and_verified_against_the_preview(
     window: WindowDriver, sandbox: SandboxServer
 ) -> None:
