@@ -507,6 +507,12 @@ class WindowDriver:
                 self.qtbot.keyClick(edit, Qt.Key.Key_Return)
             self.qtbot.keyClicks(edit, line)
 
+    def ask_json_completion(self) -> None:
+        """Ctrl+Space in the JSON tab, where the cursor is."""
+        self.qtbot.keyClick(
+            self._json_edit(), Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier
+        )
+
     def json_completions(self) -> list[str]:
         """The keys the JSON tab's completion popup offers now ([] when it is hidden)."""
         completer = self._json_completer()

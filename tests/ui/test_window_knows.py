@@ -58,6 +58,24 @@ def test_a_boolean_skeleton_and_a_comma_before_the_next_key(window: WindowDriver
     assert list(window.profile() or {}) == ["email_verified", "email"]
 
 
+def test_ctrl_space_lists_the_known_keys_of_the_object_at_the_cursor(
+    window: WindowDriver,
+) -> None:
+    window.set_json_text('{\n  "address": {\n    \n  }\n}')
+    window.type_in_json("", at=len('{\n  "address": {\n    '))
+    window.ask_json_completion()
+    assert window.json_completions() == [
+        "formatted",
+        "street_address",
+        "locality",
+        "region",
+        "postal_code",
+        "country",
+    ]
+    window.accept_json_completion("locality")
+    assert window.profile() == {"address": {"locality": ""}}
+
+
 def test_no_completion_inside_a_value(window: WindowDriver) -> None:
     window.set_json_text('{\n  "custom": {"x": "ema"}\n}')
     window.type_in_json("il", at=len('{\n  "custom": {"x": "ema'))
