@@ -23,27 +23,23 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 _CLOSE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 _NAME_CHARS = frozenset('_$-"')
 _TYPED_KEY = re.compile(r'"?[A-Za-z0-9_$\-]*\Z')
-_MODELS: dict[tuple[str, ...], QStandardItemModel] = {}
 
 
-def known_key_model(path: tuple[str, ...] = ()) -> QStandardItemModel:
+def known_key_model(path: tuple[str, ...], parent: QObject) -> QStandardItemModel:
     """The known keys at ``path`` as items: shown as ``key · type``, matched on ``KEY_ROLE``."""
-    model = _MODELS.get(path)
-    if model is None:
-        model = QStandardItemModel()
-        for known in known_fields(path):
-            item = QStandardItem(f"{known.key}  ·  {known.json_type}")
-            item.setData(known.key, KEY_ROLE)
-            item.setToolTip(f"{known.key}: {known.description}")
-            item.setEditable(False)
-            model.appendRow(item)
-        _MODELS[path] = model
+    model = QStandardItemModel(parent)
+    for known in known_fields(path):
+        item = QStandardItem(f"{known.key}  ·  {known.json_type}")
+        item.setData(known.key, KEY_ROLE)
+        item.setToolTip(f"{known.key}: {known.description}")
+        item.setEditable(False)
+        model.appendRow(item)
     return model
 
 
-def _completer(parent: QObject, path: tuple[str, ...]) -> QCompleter:
+def _completer(parent: QObject, model: QStandardItemModel) -> QCompleter:
     completer = QCompleter(parent)
-    completer.setModel(known_key_model(path))
+    completer.setModel(model)
     completer.setCompletionRole(KEY_ROLE)
     completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -54,7 +50,7 @@ def _completer(parent: QObject, path: tuple[str, ...]) -> QCompleter:
 
 def key_completer(edit: QLineEdit) -> QCompleter:
     """Top-level known keys for a Key cell's line edit."""
-    completer = _completer(edit, ())
+    completer = _completer(edit, known_key_model((), edit))
     edit.setCompleter(completer)
     return completer
 
@@ -67,7 +63,8 @@ class JsonKeyCompleter(QObject):
         super().__init__(edit)
         self._edit = edit
         self._context: KeyContext | None = None
-        self._completer = _completer(self, ())
+        self._models: dict[tuple[str, ...], QStandardItemModel] = {}
+        self._completer = _completer(self, self._model(()))
         self._completer.setWidget(edit)
         self._completer.activated.connect(self.on_activated)
         edit.key_hook = self
@@ -75,6 +72,12 @@ class JsonKeyCompleter(QObject):
     @property
     def completer(self) -> QCompleter:
         return self._completer
+
+    def _model(self, path: tuple[str, ...]) -> QStandardItemModel:
+        model = self._models.get(path)
+        if model is None:
+            model = self._models[path] = known_key_model(path, self)
+        return model
 
     def _popup(self) -> QAbstractItemView:
         popup = self._completer.popup()
@@ -111,7 +114,7 @@ class JsonKeyCompleter(QObject):
             self._context = None
             return
         self._context = context
-        self._completer.setModel(known_key_model(context.path))
+        self._completer.setModel(self._model(context.path))
         self._completer.setCompletionPrefix(context.prefix)
         if self._completer.completionCount() == 0:
             popup.hide()
