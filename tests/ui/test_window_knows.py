@@ -9,6 +9,7 @@ import pytest
 from driver import WindowDriver  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
+from profile_editor.ui import dialogs
 
 # The offscreen platform cannot raise a completion popup or grab the keyboard for it.
 pytestmark = pytest.mark.qt_log_ignore(
@@ -287,3 +288,22 @@ def test_a_patch_from_history_reopens_in_the_patch_editor(
     assert window.recipient() == "ada"
     assert window.patch_editor_shown()
     assert json.loads(window.patch_text()) == ops
+
+
+def test_a_patch_preset_keeps_its_ops_and_an_edited_patch_is_unsaved(
+    window: WindowDriver,
+) -> None:
+    ops = [{"op": "add", "path": "/locale", "value": "en-GB"}]
+    window.fill(recipient="ada", method="Patch")
+    window.set_patch_text(json.dumps(ops))
+    path = window.save_preset("Locale patch")
+    assert not window.is_dirty()
+    window.set_patch_text("[]")
+    assert window.is_dirty()
+    window.dialogs.answer("ask_save_discard_cancel", dialogs.Choice.DISCARD)
+    window.new_preset()
+    assert window.method() == "POST" and window.patch_text() == "[]"
+    window.open_preset(path)
+    assert window.method() == "PATCH"
+    assert json.loads(window.patch_text()) == ops
+    assert not window.is_dirty()
