@@ -76,8 +76,8 @@ def main() -> None:
     spin(500)
     window.grab().save(str(out / "shot-empty.png"))
 
-    window.recipient_edit.setText("user-ada-001")
-    window.load_button.click()
+    window.request_bar.recipient_edit.setText("user-ada-001")
+    window.request_bar.load_button.click()
     wait_idle(window)
     window.editor.json_edit.setPlainText(
         json.dumps(
@@ -95,11 +95,11 @@ def main() -> None:
     window.grab().save(str(out / "screenshot.png"))
 
     sandbox.queue_fault(Fault(delay=2))
-    window.send_button.click()
+    window.request_bar.send_button.click()
     spin(300)
     window.grab().save(str(out / "shot-sending.png"))
     wait_idle(window)
-    window.send_button.click()
+    window.request_bar.send_button.click()
     wait_idle(window)
     window.grab().save(str(out / "shot-success.png"))
 
@@ -114,7 +114,7 @@ def main() -> None:
             ),
         )
     )
-    window.send_button.click()
+    window.request_bar.send_button.click()
     wait_idle(window)
     window.grab().save(str(out / "shot-error.png"))
 

@@ -97,6 +97,11 @@ class Draft:
     @classmethod
     def from_history(cls, entry: HistoryEntry) -> Draft:
         """The request of a history entry, as a draft to edit and send again."""
+        if entry.is_lists:
+            raise DraftError(
+                "List subscription changes are not edited in the editor: use the Lists tab "
+                "(Subscribe, Unsubscribe all) instead."
+            )
         try:
             method = Method(entry.method)
         except ValueError:

@@ -147,6 +147,7 @@ class _ListsRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     method: ClassVar[Method]
+    resource: ClassVar[str] = "lists"  # what history calls it (a profile request has none)
     base_url: str
     recipient_id: str
     idempotency_key: str | None = None  # sent with POST only, as for profiles

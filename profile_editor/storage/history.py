@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from profile_editor.core.jsoncodec import iter_compact
+from profile_editor.core.recipient import profile_path
 
 from .atomic import atomic_write_text
 from .errors import StorageError
 from .secretscan import contains_secret, mask_data, mask_text
 
 if TYPE_CHECKING:
+    from profile_editor.core.lists import ListsRequest
     from profile_editor.core.models import Outcome, ProfileRequest
 
 CURRENT_NAME = "history.jsonl"
@@ -64,11 +66,22 @@ class HistoryEntry(BaseModel):
     source: str = "window"
     # A bulk run's report file, so the one history entry of a run leads to its rows.
     report: str | None = None
+    # "profile" (/profiles/{id}) or "lists" (/profiles/{id}/lists, a subscription change).
+    resource: str = "profile"
+
+    @property
+    def is_lists(self) -> bool:
+        return self.resource == "lists"
+
+    @property
+    def path(self) -> str:
+        """The request's path, e.g. ``/profiles/abc/lists``."""
+        return profile_path(self.recipient_id) + ("/lists" if self.is_lists else "")
 
     @classmethod
     def of_request(
         cls,
-        request: ProfileRequest,
+        request: ProfileRequest | ListsRequest,
         outcome: Outcome,
         *,
         environment: str | None,
@@ -88,6 +101,7 @@ class HistoryEntry(BaseModel):
             duration_ms=outcome.elapsed_ms,
             profile_before=before,
             profile_after=after,
+            resource=getattr(request, "resource", "profile"),
         )
 
     @field_validator("time")

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from profile_editor.core.jsoncodec import dumps_pretty
-from profile_editor.core.recipient import profile_path
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
 from profile_editor.storage.secretscan import mask_text
@@ -147,12 +146,24 @@ def _pretty(value: Any) -> str:
     return text
 
 
+# A list subscription change is named by what it did: "POST" alone would read as a profile merge.
+_LISTS_LABELS = {"POST": "Subscribe", "DELETE": "Unsubscribe all", "GET": "Read lists"}
+
+
+def method_label(entry: HistoryEntry) -> str:
+    """The Method column: the HTTP method, or what a list request did."""
+    if entry.is_lists:
+        return _LISTS_LABELS.get(entry.method, f"{entry.method} lists")
+    return entry.method
+
+
 def describe_entry(entry: HistoryEntry) -> str:
     """The details pane text: the request, how it ended, its body and the profile around it."""
     status = str(entry.status) if entry.status is not None else "no HTTP status"
     lines = [
-        f"{entry.method} {entry.base_url.rstrip('/')}{profile_path(entry.recipient_id)}",
-        f"Recipient: {entry.recipient_id}",
+        f"{entry.method} {entry.base_url.rstrip('/')}{entry.path}",
+        f"Recipient: {entry.recipient_id}"
+        + (" · list subscriptions (re-open does not apply)" if entry.is_lists else ""),
         f"Time: {entry.time.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')}",
         f"Environment: {entry.environment or '—'}",
         f"Result: {status} · {outcome_label(entry.outcome)} · {format_duration(entry.duration_ms)}",
@@ -267,7 +278,7 @@ class HistoryModel(QAbstractTableModel):
         if column == ENV_COLUMN:
             return entry.environment or "—"
         if column == METHOD_COLUMN:
-            return entry.method
+            return method_label(entry)
         if column == RECIPIENT_COLUMN:
             return _clip(" ".join(entry.recipient_id.split()), CELL_CHARS)
         if column == STATUS_COLUMN:
@@ -346,7 +357,7 @@ class HistoryPanel(QWidget):
         samples = {
             TIME_COLUMN: "2000-00-00 00:00:00",
             ENV_COLUMN: "Production",
-            METHOD_COLUMN: "DELETE",
+            METHOD_COLUMN: "Unsubscribe all",
             STATUS_COLUMN: "Status",
             OUTCOME_COLUMN: "Network error",
             DURATION_COLUMN: "Duration",

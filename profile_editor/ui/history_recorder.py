@@ -1,4 +1,4 @@
-"""Records every send in the history: shown at once, written to disk by one draining writer."""
+"""Records every send (and list subscription change) in the history: shown at once, written to disk by one draining writer."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.ui.history_panel import HistoryPanel
+from profile_editor.ui.lists_controller import ListsChanged
 from profile_editor.ui.request_controller import Sent, Verified
 from profile_editor.ui.workers import Job, JobRunner, Progress
 
@@ -61,6 +62,14 @@ class HistoryRecorder(QObject):
         stored = verified.stored
         self._record(verified.sent, stored.profile if stored is not None else None)
 
+    def on_lists_changed(self, changed: ListsChanged) -> None:
+        plan = changed.plan
+        self._add(
+            HistoryEntry.of_request(
+                plan.request, changed.outcome, environment=plan.target.environment
+            )
+        )
+
     def _record(self, sent: Sent, after: dict[str, object] | None) -> None:
         entry = HistoryEntry.of_request(
             sent.plan.request,
@@ -69,6 +78,9 @@ class HistoryRecorder(QObject):
             before=sent.before,
             after=after,
         )
+        self._add(entry)
+
+    def _add(self, entry: HistoryEntry) -> None:
         self._panel.add_entry(entry)
         self._queue.put((entry, self._secrets()))
         if not self._burst_timer.isActive() and not self._writing and not self._closed:

@@ -20,6 +20,7 @@ from profile_editor.storage.history import HistoryLog
 from profile_editor.storage.presets import PresetStore
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
+from profile_editor.ui.curl_paste import CurlPaster
 from profile_editor.ui.draft_keeper import DraftKeeper
 from profile_editor.ui.editor_pane import EditorPane
 from profile_editor.ui.environment_bar import EnvironmentBar
@@ -27,6 +28,7 @@ from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
 from profile_editor.ui.history_panel import HistoryDock
 from profile_editor.ui.history_recorder import HistoryRecorder
+from profile_editor.ui.lists_controller import ListsController
 from profile_editor.ui.menus import build_menus
 from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.preset_document import PresetDocument, RequestState
@@ -112,6 +114,24 @@ class MainWindow(QMainWindow):
             feedback=self.feedback,
             status=self.status_line,
         )
+        self.lists = ListsController(
+            self.output.lists_tab,
+            self.controller.session,
+            self.controller.runner,
+            self.request_bar,
+            self.status_line,
+            lambda: self.environments.target(config.base_url),
+            self,
+        )
+        self.curl_paster = CurlPaster(
+            self.load_draft,
+            self.request_bar,
+            self.environments,
+            self.document,
+            self.editor,
+            self.status_line,
+            self,
+        )
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
         self._restore()
@@ -183,6 +203,8 @@ class MainWindow(QMainWindow):
         self.menus.load.triggered.connect(flow.on_load_requested)
         self.menus.cancel.triggered.connect(controller.cancel)
         self.menus.copy_curl.triggered.connect(self.on_copy_curl)
+        self.menus.paste_curl.triggered.connect(self.curl_paster.paste_clipboard)
+        self.curl_paster.loadRequested.connect(flow.on_load_requested)
         self.menus.new.triggered.connect(self.document.on_new_requested)
         self.menus.bulk.triggered.connect(self.on_bulk_apply)
         self.menus.close.triggered.connect(self.close)
@@ -202,6 +224,8 @@ class MainWindow(QMainWindow):
         controller.progress.connect(feedback.on_progress)
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
+        controller.loaded.connect(self.lists.on_profile_loaded)
+        self.lists.changed.connect(recorder.on_lists_changed)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(feedback.on_sent)
         controller.verified.connect(recorder.on_verified)
@@ -425,5 +449,6 @@ class MainWindow(QMainWindow):
         self.drafts.close(clean=True)
         self._preview_timer.stop()
         self.controller.shutdown()
+        self.lists.shutdown()
         self.recorder.shutdown()
         super().closeEvent(event)

@@ -23,6 +23,7 @@ class Menus:
     load: QAction
     cancel: QAction
     copy_curl: QAction
+    paste_curl: QAction
 
 
 Key = str | QKeySequence.StandardKey
@@ -48,6 +49,7 @@ def build_menus(window: QMainWindow, *, edit: list[QAction | None], history: QAc
         load=_action(window, "&Load", "Ctrl+L", "loadAction"),
         cancel=_action(window, "&Cancel", "Ctrl+.", "cancelAction"),
         copy_curl=_action(window, "Copy as c&URL", "Ctrl+Shift+C", "copyCurlAction"),
+        paste_curl=_action(window, "&Paste cURL", "Ctrl+Shift+V", "pasteCurlAction"),
     )
     bar: QMenuBar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -58,6 +60,6 @@ def build_menus(window: QMainWindow, *, edit: list[QAction | None], history: QAc
         edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
     bar.addMenu("&View").addAction(history)
     request_menu = bar.addMenu("&Request")
-    for action in (menus.load, menus.send, menus.cancel, None, menus.copy_curl):
+    for action in (menus.load, menus.send, menus.cancel, None, menus.copy_curl, menus.paste_curl):
         request_menu.addSeparator() if action is None else request_menu.addAction(action)
     return menus

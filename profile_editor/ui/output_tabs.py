@@ -6,13 +6,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from profile_editor.ui.changes_view import ChangesView
+from profile_editor.ui.lists_tab import ListsTab
 from profile_editor.ui.resources import icon
 
 __all__ = ["OutputTabs"]
 
 
 class OutputTabs(QTabWidget):
-    """Changes, Request (preview with the key masked, Copy as cURL) and Response.
+    """Changes, Request (preview with the key masked, Copy as cURL), Response and Lists.
 
     Signals:
         copyCurlRequested(): the user asked for the request as a cURL command.
@@ -35,7 +36,9 @@ class OutputTabs(QTabWidget):
         self.request_preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.copy_curl_button = QPushButton(icon("copy"), "Copy as cURL", request_page)
         self.copy_curl_button.setObjectName("copyCurlButton")
-        self.copy_curl_button.setToolTip("The command reads the key from $COURIER_API_KEY")
+        self.copy_curl_button.setToolTip(
+            "The command reads the key from $COURIER_API_KEY. Paste cURL (Ctrl+Shift+V) loads one."
+        )
         layout.addWidget(self.request_preview, 1)
         layout.addWidget(self.copy_curl_button, 0, Qt.AlignmentFlag.AlignRight)
         self.addTab(request_page, "Request")
@@ -45,6 +48,8 @@ class OutputTabs(QTabWidget):
         self.response_view.setReadOnly(True)
         self.response_view.setPlaceholderText("The answer to the last request appears here.")
         self.addTab(self.response_view, "Response")
+        self.lists_tab = ListsTab(self)
+        self.addTab(self.lists_tab, "Lists")
         self.copy_curl_button.clicked.connect(self.copyCurlRequested)
 
     def show_preview(self, text: str) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QToolButton,
     QTreeWidget,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
@@ -138,6 +139,10 @@ class WindowDriver:
 
     def set_recipient(self, recipient: str) -> None:
         self.find(QLineEdit, "recipientIdEdit").setText(recipient)
+
+    def type_recipient(self, text: str) -> None:
+        """Type into the recipient field, key by key, as a user does."""
+        self.qtbot.keyClicks(self.find(QLineEdit, "recipientIdEdit"), text)
 
     def recipient(self) -> str:
         return self.find(QLineEdit, "recipientIdEdit").text()
@@ -352,6 +357,89 @@ class WindowDriver:
 
     def side_splitter(self) -> QSplitter:
         return self.find(QSplitter, "sideSplitter")
+
+    # -- the Lists tab -------------------------------------------------------------------------
+
+    def _lists_finished(self) -> Any:
+        """Internal: the signal that a list read, or a change and the re-read after it, ended."""
+        return self.widget.lists.finished
+
+    def load_with_lists(self, rid: str | None = None) -> Outcome:
+        """Load (as :meth:`load`) and wait until the subscriptions read after it are shown;
+        the outcome of that read."""
+        if rid is not None:
+            self.set_recipient(rid)
+        with self.qtbot.waitSignal(self._lists_finished(), timeout=REQUEST_TIMEOUT_MS) as blocker:
+            self.click_load()
+        return _outcome(blocker.args)
+
+    def lists_rows(self) -> list[tuple[str, ...]]:
+        """The Lists tab's rows: list ID, name, since, preferences."""
+        model = self.find(QTableView, "listsView").model()
+        return [
+            tuple(str(model.index(r, c).data()) for c in range(model.columnCount()))
+            for r in range(model.rowCount())
+        ]
+
+    def lists_summary(self) -> str:
+        return self.find(QLabel, "listsSummary").text()
+
+    def show_lists_tab(self) -> None:
+        tabs = self.find(QTabWidget, "outputTabs")
+        tabs.setCurrentWidget(self.find(QWidget, "listsTab"))
+
+    def set_list_id(self, list_id: str) -> None:
+        self.find(QLineEdit, "listIdEdit").setText(list_id)
+
+    def click_subscribe(self, list_id: str | None = None) -> None:
+        """Enter the list ID (if given) and click Subscribe, without waiting."""
+        if list_id is not None:
+            self.set_list_id(list_id)
+        self.find(QPushButton, "subscribeButton").click()
+
+    def subscribe(self, list_id: str) -> Outcome:
+        """Subscribe and wait until it ended (and the list was read again after it)."""
+        with self.qtbot.waitSignal(self._lists_finished(), timeout=REQUEST_TIMEOUT_MS) as blocker:
+            self.click_subscribe(list_id)
+        return _outcome(blocker.args)
+
+    def click_unsubscribe_all(self) -> None:
+        self.find(QPushButton, "unsubscribeAllButton").click()
+
+    def unsubscribe_all(self) -> Outcome:
+        with self.qtbot.waitSignal(self._lists_finished(), timeout=REQUEST_TIMEOUT_MS) as blocker:
+            self.click_unsubscribe_all()
+        return _outcome(blocker.args)
+
+    # -- Paste cURL ------------------------------------------------------------------------------
+
+    def paste_curl(self, command: str) -> None:
+        """Put ``command`` on the clipboard and trigger Paste cURL (Ctrl+Shift+V)."""
+        QGuiApplication.clipboard().setText(command)
+        action = self.find(QAction, "pasteCurlAction")
+        assert action.shortcut() == QKeySequence("Ctrl+Shift+V")
+        action.trigger()
+
+    def press_paste_curl_shortcut(self, command: str) -> None:
+        """Ctrl+Shift+V typed while editing the JSON, with ``command`` on the clipboard."""
+        QGuiApplication.clipboard().setText(command)
+        self.widget.activateWindow()
+        self.qtbot.waitUntil(self.widget.isActiveWindow)
+        edit = self._json_edit()
+        edit.setFocus()
+        self.qtbot.keyClick(
+            edit,
+            Qt.Key.Key_V,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+
+    def paste_into_recipient(self, text: str) -> None:
+        """Paste ``text`` from the clipboard into the recipient field, replacing what it holds."""
+        QGuiApplication.clipboard().setText(text)
+        edit = self.find(QLineEdit, "recipientIdEdit")
+        edit.setFocus()
+        edit.selectAll()
+        edit.paste()
 
     # -- environments and keys -------------------------------------------------------------
 

@@ -307,3 +307,18 @@ def test_a_patch_preset_keeps_its_ops_and_an_edited_patch_is_unsaved(
     assert window.method() == "PATCH"
     assert json.loads(window.patch_text()) == ops
     assert not window.is_dirty()
+
+
+def test_copy_as_curl_then_paste_curl_gives_back_the_patch(window: WindowDriver) -> None:
+    ops = [{"op": "replace", "path": "/email", "value": "o'brien@example.com"}]
+    window.fill(recipient="ada", method="Patch")
+    window.set_patch_text(json.dumps(ops))
+    command = window.copy_curl()
+    assert "-X PATCH" in command or "--request PATCH" in command
+    window.set_patch_text("[]")
+    window.choose_method("Merge")
+    window.dialogs.answer("ask_save_discard_cancel", dialogs.Choice.DISCARD)
+    window.paste_curl(command)
+    assert window.method() == "PATCH"
+    assert window.patch_editor_shown()
+    assert json.loads(window.patch_text()) == ops
