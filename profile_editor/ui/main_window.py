@@ -22,6 +22,7 @@ from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.curl_paste import CurlPaster
 from profile_editor.ui.draft_keeper import DraftKeeper
+from profile_editor.ui.editor_pane import EditorPane
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -32,7 +33,6 @@ from profile_editor.ui.menus import build_menus
 from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.request_controller import Loaded, RequestController
 from profile_editor.ui.request_feedback import RequestFeedback
@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
-        self.document = PresetDocument(self.preset_store, self, self.editor, self)
+        self.document = PresetDocument(self.preset_store, self, self.editor_pane, self)
         self.drafts = DraftKeeper.open(config.data_dir, parent=self, secrets=self.known_secrets)
         self.feedback = RequestFeedback(
             self.status_line, self.request_bar, self.output, self.send_action
@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
             draft=self.build_draft,
             default_base_url=config.base_url,
             bar=self.request_bar,
-            editor=self.editor,
+            editor=self.editor_pane,
             environments=self.environments,
             controller=self.controller,
             previewer=self.previewer,
@@ -164,7 +164,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.request_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, body)
         self.splitter.setObjectName("mainSplitter")
-        self.editor = ProfileEditorWidget(self.splitter)
+        self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
+        self.editor = self.editor_pane.profile_editor
         self.output = OutputTabs(self.splitter)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -209,11 +210,14 @@ class MainWindow(QMainWindow):
         self.menus.close.triggered.connect(self.close)
         self.send_action.triggered.connect(flow.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
-        self.editor.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.patchChanged.connect(self.on_profile_changed)
+        self.editor_pane.problemsCounted.connect(self.output.changes_view.set_problem_count)
         self._preview_timer.timeout.connect(self.on_preview_timer)
         self.output.copyCurlRequested.connect(self.on_copy_curl)
         self.previewer.ready.connect(self.output.changes_view.show_preview)
         self.previewer.ready.connect(flow.on_changes_ready)
+        self.previewer.ready.connect(self.editor_pane.on_changes_ready)
         self.status_line.changed.connect(self.statusChanged)
         controller.busyChanged.connect(feedback.on_busy_changed)
         controller.busyChanged.connect(self.busyChanged)
@@ -258,14 +262,15 @@ class MainWindow(QMainWindow):
 
     def _snapshot(self) -> Draft:
         bar, result = self.request_bar, self.editor.profile_result()
+        patch = self.editor_pane.patch_result()
         return Draft(
             bar.recipient_id(),
             bar.method(),
             self.environments.name,
             bar.note(),
             result.profile,
-            None,
-            result.problem,
+            patch.ops,
+            patch.problem if bar.method() is Method.PATCH else result.problem,
         )
 
     def load_draft(self, draft: Draft) -> None:
@@ -279,6 +284,7 @@ class MainWindow(QMainWindow):
             )
         self.request_bar.set_request(draft.recipient_id, draft.method, draft.note)
         self.editor.set_profile(draft.profile or {})
+        self.editor_pane.set_patch(draft.patch)
         self.controller.forget_stored()
         self.on_profile_changed()
 
@@ -323,7 +329,7 @@ class MainWindow(QMainWindow):
         self.on_document_changed()
 
     def on_method_changed(self, method: Method) -> None:
-        self.editor.setEnabled(method is not Method.DELETE)
+        self.editor_pane.set_method(method)
 
     def on_document_changed(self, *_args: object) -> None:
         dirty, env = self.document.is_dirty(), self.environments.name

@@ -13,13 +13,20 @@ from profile_editor.storage.errors import PresetConflictError, SecretLeakError, 
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 
 __all__ = ["NOTHING_SAVED", "DraftHost", "PresetDocument", "RequestState"]
 
 # Recipient, method, environment, note: what "saved" compares besides the profile itself.
 RequestState = tuple[str, str, str, str]
 NOTHING_SAVED: RequestState = ("", "POST", "", "")
+
+
+class BodyEditor(Protocol):
+    """What the document needs of the editor of the body (profile or patch)."""
+
+    def is_modified(self) -> bool: ...
+    def set_modified(self, modified: bool) -> None: ...
+    def reveal_problem(self) -> bool: ...
 
 
 class DraftHost(Protocol):
@@ -43,7 +50,7 @@ class PresetDocument(QObject):
     status = Signal(str, str)
 
     def __init__(
-        self, store: PresetStore, host: DraftHost, editor: ProfileEditorWidget, parent: QWidget
+        self, store: PresetStore, host: DraftHost, editor: BodyEditor, parent: QWidget
     ) -> None:
         super().__init__(parent)
         self._store = store

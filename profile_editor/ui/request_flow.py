@@ -13,7 +13,7 @@ from profile_editor.diagnostics.masking import register_secret
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
+from profile_editor.ui.preset_document import BodyEditor
 from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.request_controller import RequestController
 from profile_editor.ui.request_feedback import RequestFeedback
@@ -36,7 +36,7 @@ class RequestFlow(QObject):
         draft: Callable[[], Draft],
         default_base_url: str,
         bar: RequestBar,
-        editor: ProfileEditorWidget,
+        editor: BodyEditor,
         environments: EnvironmentSwitcher,
         controller: RequestController,
         previewer: ChangePreviewer,
