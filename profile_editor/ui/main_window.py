@@ -8,6 +8,8 @@ show what became of it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
@@ -312,13 +314,16 @@ class MainWindow(QMainWindow):
     def _draft_record(self) -> DraftRecord:
         bar = self.request_bar
         env = self.environments.name or ""
-        text = self.editor.current_text()
-        return DraftRecord(bar.recipient_id(), bar.method().value, env, bar.note(), text)
+        text, patch = self.editor.current_text(), self.editor_pane.patch_editor.text()
+        record = DraftRecord(bar.recipient_id(), bar.method().value, env, bar.note(), text)
+        return replace(record, patch_text=patch)
 
     def _restore_draft(self, record: DraftRecord) -> None:
         method = next((m for m in Method if m.value == record.method), Method.POST)
         self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
         self.editor.set_text(record.profile_text)
+        if record.patch_text:
+            self.editor_pane.patch_editor.edit.setPlainText(record.patch_text)
         self.document.detach()
         self.editor.set_modified(True)
         when = record.saved_at.astimezone().strftime("%H:%M")
