@@ -109,6 +109,17 @@ class EditorPane(QSplitter):
         editor.find_action.setEnabled(shown)
         editor.go_to_path_action.setEnabled(shown)
 
+    def texts(self) -> tuple[str, str]:
+        """The profile and the patch as typed (for a draft that survives a crash)."""
+        return self.profile_editor.current_text(), self.patch_editor.text()
+
+    def restore_texts(self, profile_text: str, patch_text: str) -> None:
+        """Put texts kept in a draft back, as typed, and mark them unsaved."""
+        self.profile_editor.set_text(profile_text)
+        if patch_text:
+            self.patch_editor.edit.setPlainText(patch_text)
+        self.profile_editor.set_modified(True)
+
     def is_patch(self) -> bool:
         return self._method is Method.PATCH
 

@@ -160,6 +160,18 @@ class PresetDocument(QObject):
         self._host.load_draft(Draft.from_preset(entry.preset))
         self.mark_saved(entry)
 
+    def open_last(self, path: Path | None, *, keep_environment: str | None) -> PresetEntry | None:
+        """Open the preset open when the window last closed, unless it is gone or belongs to
+        another environment than ``keep_environment`` (when given)."""
+        entry = self._store.read(path) if path is not None else None
+        if entry is None or entry.preset is None:
+            return None
+        wanted = entry.preset.environment
+        if keep_environment and wanted and wanted != keep_environment:
+            return None
+        self.open(entry)
+        return entry
+
     def request_open(self, entry: PresetEntry) -> bool:
         """The user picked ``entry``: open it unless it is broken or they keep their edits."""
         if entry.is_broken or entry.preset is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.draft import Draft
@@ -62,6 +63,15 @@ class RequestFlow(QObject):
             self._editor.reveal_problem()
         else:
             self._bar.focus(refusal.field)
+
+    def on_copy_curl(self) -> None:
+        draft = self._draft()
+        if draft.method.has_body and not draft.body_ready:
+            self._status.show_status(f"Cannot copy: {draft.problem}", "error")
+            return
+        base_url = self._environments.target(self._default_base_url).base_url
+        QGuiApplication.clipboard().setText(draft.to_request(base_url).to_curl())
+        self._status.show_idle("Copied the cURL command (it reads the key from $COURIER_API_KEY).")
 
     def on_load_requested(self) -> None:
         if self._controller.is_busy():

@@ -61,6 +61,12 @@ class StatusLine(QWidget):
             self.label.setPalette(palette)
         self.changed.emit(text, state)
 
+    def show_idle(self, text: str) -> None:
+        self.show_status(text, "idle")
+
+    def show_success(self, text: str) -> None:
+        self.show_status(text, "success")
+
     def append(self, note: str, state: str) -> None:
         self.show_status(f"{self.text()} · {note}", state)
 
