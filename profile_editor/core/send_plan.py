@@ -10,10 +10,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from profile_editor.core.changes import ChangeKind, ChangeSet, compute_changes
+from profile_editor.core.changes import ChangeKind, ChangeSet, compute_changes, compute_changes_to
 from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.cooperate import pause
 from profile_editor.core.draft import Draft
+from profile_editor.core.json_patch import PatchFailure, preview_patch
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.models import ProfileRequest
 from profile_editor.core.recipient import check_recipient_id
@@ -152,7 +153,6 @@ def plan(
         return refusal
     if not draft.body_ready:
         return Refusal(f"Not sent: {draft.problem or 'the body is not ready.'}", "profile")
-    method = draft.method
     known = (
         stored
         if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
@@ -171,13 +171,17 @@ def plan(
         request=request,
         changes=changes,
         confirmations=_confirmations(draft, target, changes),
-        verifiable=verify and changes is not None and method is not Method.PATCH,
+        # A patch is verified against the result its preview worked out.
+        verifiable=verify and changes is not None,
     )
 
 
 def _changes(draft: Draft, stored: Stored) -> ChangeSet | None:
     if draft.method is Method.PATCH:
-        return None  # the patch preview says what the operations do
+        preview = preview_patch(stored.profile, draft.patch or [])
+        if preview.result is None:
+            return None  # an op would fail: the preview says which
+        return compute_changes_to(stored.profile, preview.result)
     return compute_changes(stored.profile, draft.profile or {}, draft.method)
 
 
@@ -236,6 +240,7 @@ class ChangePreview:
     recipient_id: str = ""
     changes: ChangeSet | None = None
     created: bool = False  # there is no stored profile yet: the send creates it
+    failure: PatchFailure | None = None  # the patch op that would fail, and why
 
 
 def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
@@ -248,10 +253,21 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
             f"Load “{rid}” (Ctrl+L) to see what sending will change in the stored profile."
         )
     if not draft.body_ready:
-        return ChangePreview("Fix the profile first: it has a problem (see the editor).")
+        what = "patch" if draft.method is Method.PATCH else "profile"
+        return ChangePreview(f"Fix the {what} first: it has a problem (see Problems).")
+    if draft.method is Method.PATCH:
+        preview = preview_patch(stored.profile, draft.patch or [])
+        if preview.failure is not None:
+            return ChangePreview(
+                f"The patch would fail, nothing would change: {preview.failure}",
+                ACTION_NAMES[Method.PATCH],
+                rid,
+                failure=preview.failure,
+            )
+        patched = compute_changes_to(stored.profile, preview.result)
+        return ChangePreview("", ACTION_NAMES[Method.PATCH], rid, patched)
     changes = _changes(draft, stored)
-    if changes is None:
-        return ChangePreview("The Changes view does not show patches yet.")
+    assert changes is not None
     created = stored.profile is None and draft.method.has_body
     return ChangePreview("", ACTION_NAMES[draft.method], rid, changes, created)
 

@@ -50,6 +50,7 @@ class DraftRecord:
     profile_text: str = ""
     saved_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     secrets_masked: bool = False
+    patch_text: str = ""  # the Patch method's operations, as typed
 
     @classmethod
     def of(cls, draft: Draft, profile_text: str) -> DraftRecord:
@@ -72,7 +73,7 @@ class DraftRecord:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
             raise ValueError("not a draft of a known format")
-        strings = ("recipient_id", "method", "environment", "note", "profile_text")
+        strings = ("recipient_id", "method", "environment", "note", "profile_text", "patch_text")
         values = {name: data.get(name, "") for name in strings}
         if not all(isinstance(v, str) for v in values.values()):
             raise ValueError("draft fields must be text")
@@ -92,6 +93,7 @@ class DraftRecord:
             "environment": self.environment,
             "note": self.note,
             "profile_text": self.profile_text,
+            "patch_text": self.patch_text,
         }
         if not any(contains_secret(text, plain) for text in texts.values()):
             return self

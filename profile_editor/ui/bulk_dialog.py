@@ -472,7 +472,6 @@ def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
 
 def open_bulk_dialog(
     parent: QWidget,
-    *,
     target: Target,
     api_key: Callable[[], str | None],
     history: HistoryLog,

@@ -54,11 +54,22 @@ class ChangesView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree)
+        self._text = ""
+        self._problems = ""  # "2 warnings": the Problems list's count, after the summary
         theme().follow(self, self.on_theme_changed)
         self.show_message("Load the profile (Ctrl+L) to see what sending will change.")
 
+    def set_problem_count(self, count: str) -> None:
+        """Add the Problems list's count to the header ("… · 2 warnings"); "" for none."""
+        self._problems = count
+        self._set_summary(self._text)
+
+    def _set_summary(self, text: str) -> None:
+        self._text = text
+        self.summary.setText(f"{text} · {self._problems}" if self._problems else text)
+
     def show_message(self, text: str) -> None:
-        self.summary.setText(text)
+        self._set_summary(text)
         self.tree.clear()
         self.tree.setVisible(False)
 
@@ -73,7 +84,7 @@ class ChangesView(QWidget):
     def show_changes(self, action: str, recipient: str, changes: ChangeSet, created: bool) -> None:
         self.tree.clear()
         if changes.is_empty:
-            self.summary.setText(
+            self._set_summary(
                 f"Nothing to send: {action} leaves the profile of “{recipient}” as it is."
             )
         else:
@@ -82,7 +93,7 @@ class ChangesView(QWidget):
                 for kind in (ChangeKind.ADDED, ChangeKind.CHANGED, ChangeKind.REMOVED)
             )
             verb = "creates the profile" if created else "changes the stored profile"
-            self.summary.setText(
+            self._set_summary(
                 f"<b>{action}</b> {verb} of “{recipient}”: {counts}, "
                 f"{len(changes.untouched)} untouched."
             )

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.send_plan import Target
 from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.ui import dialogs
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.request_bar import RequestBar
@@ -66,6 +67,17 @@ class EnvironmentSwitcher(QObject):
 
     def select(self, name: str) -> bool:
         return self._band.select(name)
+
+    def select_for(self, wanted: str | None) -> None:
+        """Switch to the environment a request was made for; say so when it is gone."""
+        here = self.name
+        if wanted and wanted != here and not self.select(wanted):
+            dialogs.inform(
+                self._widget,
+                "Environment not found",
+                f"This request was made for the environment “{wanted}”, which does "
+                f"not exist here. It stays on “{here or '?'}”.",
+            )
 
     def target(self, default_base_url: str) -> Target:
         env = self.active

@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from profile_editor.core.jsoncodec import JSON_TYPES, JsonProblem, parse_value, type_name
+from profile_editor.core.profile_fields import field_at
 from profile_editor.ui.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_ROLE, FieldsModel
 from profile_editor.ui.json_edit import JsonEdit, doc_safe
+from profile_editor.ui.known_keys import key_completer
 
 __all__ = ["CellTextEdit", "FieldsDelegate"]
 
@@ -70,6 +72,20 @@ def _needs_multiline(text: str) -> bool:
     return "\n" in text and doc_safe(text) == text
 
 
+def _fill_known_field(model: QAbstractItemModel, index: _AnyIndex, key: str) -> bool:
+    """A known key typed into a new row (empty key and value) brings its skeleton value
+    (``email_verified`` → false, ``address`` → its six fields), in one edit."""
+    known = field_at((key,))
+    if known is None:
+        return False
+    if isinstance(model, QAbstractProxyModel):
+        index = model.mapToSource(index)
+        model = model.sourceModel()
+    if not isinstance(model, FieldsModel) or index.data(VALUE_ROLE) != "":
+        return False
+    return model.set_field(index.row(), key, known.skeleton_value())
+
+
 def _editor_text(editor: QWidget) -> str | None:
     if isinstance(editor, CellTextEdit):
         return editor.text()
@@ -101,7 +117,10 @@ class FieldsDelegate(QStyledItemDelegate):
     ) -> _LineEditor | _ComboEditor | CellTextEdit:
         column = index.column()
         if column == KEY_COLUMN:
-            return _LineEditor(parent)
+            key_editor = _LineEditor(parent)
+            completer = key_completer(key_editor)
+            completer.activated.connect(partial(self._on_known_key_picked, key_editor))
+            return key_editor
         if column == TYPE_COLUMN:
             return self._combo(parent, JSON_TYPES)
         value = index.data(VALUE_ROLE)
@@ -122,6 +141,10 @@ class FieldsDelegate(QStyledItemDelegate):
         # A pick from the list is the whole edit: commit it at once.
         combo.activated.connect(partial(self._commit_and_close, combo))
         return combo
+
+    def _on_known_key_picked(self, editor: _LineEditor, key: str) -> None:
+        editor.setText(key)  # a pick from the completion list is the whole edit too
+        self._commit_and_close(editor)
 
     def _commit_and_close(self, editor: QWidget, *_: Any) -> None:
         self.commitData.emit(editor)
@@ -148,6 +171,9 @@ class FieldsDelegate(QStyledItemDelegate):
             super().setModelData(editor, model, index)
             return
         if text == getattr(editor, "original", None):
+            return
+        new_key = index.column() == KEY_COLUMN and not getattr(editor, "original", "x")
+        if new_key and _fill_known_field(model, index, text):
             return
         model.setData(index, text, Qt.ItemDataRole.EditRole)
 

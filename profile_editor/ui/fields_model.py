@@ -207,6 +207,18 @@ class FieldsModel(QAbstractTableModel):
         self._emit_edit(RowEdit("insert", (row,), new=((key, value),)))
         return row
 
+    def set_field(self, row: int, key: str, value: Any) -> bool:
+        """Set a row's key and value as one edit (a known key with its skeleton value)."""
+        if self._read_only or not 0 <= row < len(self._rows):
+            return False
+        old = self._rows[row]
+        self._rows[row] = (key, value)
+        self._duplicates = None
+        self.dataChanged.emit(self.index(row, KEY_COLUMN), self.index(row, VALUE_COLUMN))
+        self._keys_changed()
+        self._emit_edit(RowEdit("set", (row,), (old,), ((key, value),), KEY_COLUMN))
+        return True
+
     def remove_fields(self, rows: Iterable[int]) -> int:
         """Remove the given rows (any order, repeats and out-of-range ignored); returns count."""
         doomed = sorted({r for r in rows if 0 <= r < len(self._rows)})

@@ -9,19 +9,20 @@ show what became of it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from profile_editor.core.draft import Draft
 from profile_editor.core.methods import Method
 from profile_editor.storage.drafts import DraftRecord
-from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.storage.environments import EnvironmentStore
 from profile_editor.storage.history import HistoryLog
 from profile_editor.storage.presets import PresetStore
-from profile_editor.ui import accessibility, dialogs
+from profile_editor.ui import accessibility
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.curl_paste import CurlPaster
 from profile_editor.ui.draft_keeper import DraftKeeper
+from profile_editor.ui.editor_pane import EditorPane
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
@@ -33,7 +34,6 @@ from profile_editor.ui.output_tabs import OutputTabs
 from profile_editor.ui.palette import theme
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.request_controller import Loaded, RequestController
 from profile_editor.ui.request_feedback import RequestFeedback
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.settings = WindowSettings(data_dir / "settings.ini")
         self._closing = False
         self._warmed = False
-        self._preview_timer = self._timer(PREVIEW_DELAY_MS)
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._title: tuple[str, object, bool] | None = None
         self._build()
         self.environments = EnvironmentSwitcher(
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
-        self.document = PresetDocument(self.preset_store, self, self.editor, self)
+        self.document = PresetDocument(self.preset_store, self, self.editor_pane, self)
         self.drafts = DraftKeeper.open(config.data_dir, parent=self, secrets=self.known_secrets)
         self.feedback = RequestFeedback(
             self.status_line, self.request_bar, self.output, self.send_action
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
             draft=self.build_draft,
             default_base_url=config.base_url,
             bar=self.request_bar,
-            editor=self.editor,
+            editor=self.editor_pane,
             environments=self.environments,
             controller=self.controller,
             previewer=self.previewer,
@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.request_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, body)
         self.splitter.setObjectName("mainSplitter")
-        self.editor = ProfileEditorWidget(self.splitter)
+        self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
+        self.editor = self.editor_pane.profile_editor
         self.output = OutputTabs(self.splitter)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -184,27 +185,23 @@ class MainWindow(QMainWindow):
             self, edit=[*edit, editor.go_to_path_action], history=self.history_dock.toggle_action
         )
         self.send_action = self.menus.send
+        self._splitters = {"sideSplitter": self.side_splitter, "mainSplitter": self.splitter}
         self.setCentralWidget(central)
         self.resize(1280, 860)
         self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
 
-    def _timer(self, interval_ms: int) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.setInterval(interval_ms)
-        return timer
-
     def _connect_signals(self) -> None:
         bar, controller, recorder = self.request_bar, self.controller, self.recorder
-        bar.edited.connect(self.on_request_edited)
-        bar.methodChanged.connect(self.on_method_changed)
+        bar.edited.connect(self.on_profile_changed)
+        bar.edited.connect(self.on_document_changed)
+        bar.methodChanged.connect(self.editor_pane.set_method)
         flow, feedback = self.flow, self.feedback
         bar.loadRequested.connect(flow.on_load_requested)
         bar.sendRequested.connect(flow.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
         self.menus.load.triggered.connect(flow.on_load_requested)
         self.menus.cancel.triggered.connect(controller.cancel)
-        self.menus.copy_curl.triggered.connect(self.on_copy_curl)
+        self.menus.copy_curl.triggered.connect(flow.on_copy_curl)
         self.menus.paste_curl.triggered.connect(self.curl_paster.paste_clipboard)
         self.curl_paster.loadRequested.connect(flow.on_load_requested)
         self.menus.new.triggered.connect(self.document.on_new_requested)
@@ -212,11 +209,14 @@ class MainWindow(QMainWindow):
         self.menus.close.triggered.connect(self.close)
         self.send_action.triggered.connect(flow.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
-        self.editor.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.patchChanged.connect(self.on_profile_changed)
+        self.editor_pane.problemsCounted.connect(self.output.changes_view.set_problem_count)
         self._preview_timer.timeout.connect(self.on_preview_timer)
-        self.output.copyCurlRequested.connect(self.on_copy_curl)
+        self.output.copyCurlRequested.connect(flow.on_copy_curl)
         self.previewer.ready.connect(self.output.changes_view.show_preview)
         self.previewer.ready.connect(flow.on_changes_ready)
+        self.previewer.ready.connect(self.editor_pane.on_changes_ready)
         self.status_line.changed.connect(self.statusChanged)
         controller.busyChanged.connect(feedback.on_busy_changed)
         controller.busyChanged.connect(self.busyChanged)
@@ -233,10 +233,12 @@ class MainWindow(QMainWindow):
         feedback.changesStale.connect(self._preview_timer.start)
         feedback.verifiedShown.connect(self.requestFinished)
         recorder.writeFailed.connect(feedback.on_history_write_failed)
-        self.environments.activated.connect(self.on_environment_activated)
-        self.environments.switched.connect(self.on_environment_switched)
+        self.environments.activated.connect(self.on_document_changed)
+        self.environments.activated.connect(self.on_profile_changed)
+        self.environments.switched.connect(self.status_line.show_idle)
         self.document.changed.connect(self.on_document_changed)
-        self.document.saved.connect(self.on_preset_saved)
+        self.document.saved.connect(self.presets_panel.refresh)
+        self.document.saved.connect(self.status_line.show_success)
         self.menus.save.triggered.connect(self.document.on_save)
         self.menus.save_as.triggered.connect(self.document.on_save_as)
         self.presets_panel.saveAsRequested.connect(self.document.on_save_as)
@@ -260,28 +262,22 @@ class MainWindow(QMainWindow):
         return self._draft
 
     def _snapshot(self) -> Draft:
-        bar, result = self.request_bar, self.editor.profile_result()
+        bar, result, patch = (
+            self.request_bar,
+            self.editor.profile_result(),
+            self.editor_pane.patch_result(),
+        )
+        problem = patch.problem if bar.method() is Method.PATCH else result.problem
+        env = self.environments.name
         return Draft(
-            bar.recipient_id(),
-            bar.method(),
-            self.environments.name,
-            bar.note(),
-            result.profile,
-            None,
-            result.problem,
+            bar.recipient_id(), bar.method(), env, bar.note(), result.profile, patch.ops, problem
         )
 
     def load_draft(self, draft: Draft) -> None:
-        wanted, here = draft.environment, self.environments.name
-        if wanted and wanted != here and not self.environments.select(wanted):
-            dialogs.inform(
-                self,
-                "Environment not found",
-                f"This request was made for the environment “{wanted}”, which does "
-                f"not exist here. It stays on “{here or '?'}”.",
-            )
+        self.environments.select_for(draft.environment)
         self.request_bar.set_request(draft.recipient_id, draft.method, draft.note)
         self.editor.set_profile(draft.profile or {})
+        self.editor_pane.set_patch(draft.patch)
         self.controller.forget_stored()
         self.on_profile_changed()
 
@@ -296,9 +292,6 @@ class MainWindow(QMainWindow):
     def is_busy(self) -> bool:
         return self.controller.is_busy()
 
-    def _show(self, text: str, state: str) -> None:
-        self.status_line.show_status(text, state)
-
     # -- editing ----------------------------------------------------------------------------
     def on_profile_changed(self) -> None:
         self._draft = None
@@ -309,24 +302,18 @@ class MainWindow(QMainWindow):
     def _draft_record(self) -> DraftRecord:
         bar = self.request_bar
         env = self.environments.name or ""
-        text = self.editor.current_text()
-        return DraftRecord(bar.recipient_id(), bar.method().value, env, bar.note(), text)
+        text, patch = self.editor_pane.texts()
+        return DraftRecord(
+            bar.recipient_id(), bar.method().value, env, bar.note(), text, patch_text=patch
+        )
 
     def _restore_draft(self, record: DraftRecord) -> None:
         method = next((m for m in Method if m.value == record.method), Method.POST)
         self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
-        self.editor.set_text(record.profile_text)
+        self.editor_pane.restore_texts(record.profile_text, record.patch_text)
         self.document.detach()
-        self.editor.set_modified(True)
         when = record.saved_at.astimezone().strftime("%H:%M")
-        self._show(f"Restored the unsaved draft from {when}.", "idle")
-
-    def on_request_edited(self) -> None:
-        self.on_profile_changed()
-        self.on_document_changed()
-
-    def on_method_changed(self, method: Method) -> None:
-        self.editor.setEnabled(method is not Method.DELETE)
+        self.status_line.show_idle(f"Restored the unsaved draft from {when}.")
 
     def on_document_changed(self, *_args: object) -> None:
         dirty, env = self.document.is_dirty(), self.environments.name
@@ -352,14 +339,6 @@ class MainWindow(QMainWindow):
             self.output.show_preview(request.preview(self.request_bar.api_key()))
         self.previewer.request(draft, self.controller.stored_for(base_url, draft.recipient_id))
 
-    def on_copy_curl(self) -> None:
-        draft = self.build_draft()
-        if draft.method.has_body and not draft.body_ready:
-            self._show(f"Cannot copy: {draft.problem}", "error")
-            return
-        QGuiApplication.clipboard().setText(draft.to_request(self.base_url).to_curl())
-        self._show("Copied the cURL command (it reads the key from $COURIER_API_KEY).", "idle")
-
     # -- load and send ----------------------------------------------------------------------
     def on_loaded(self, loaded: Loaded) -> None:
         if loaded.stored is not None:
@@ -368,49 +347,23 @@ class MainWindow(QMainWindow):
             self.on_preview_timer()
 
     # -- environments, presets and history --------------------------------------------------
-    def on_environment_activated(self, _env: Environment) -> None:
-        self.on_document_changed()
-        self.on_profile_changed()
-
-    def on_environment_switched(self, message: str) -> None:
-        self._show(message, "idle")
-
-    def on_preset_saved(self, message: str) -> None:
-        self.presets_panel.refresh()
-        self.on_document_changed()
-        self._show(message, "success")
-
     def on_bulk_apply(self) -> None:
         from profile_editor.ui.bulk_dialog import open_bulk_dialog
 
-        target = self.environments.target(self.config.base_url)
-        open_bulk_dialog(
-            self,
-            target=target,
-            api_key=self.request_bar.api_key,
-            history=self.history_log,
-            data_dir=self.config.data_dir,
-            recorded=self.history_panel.add_entry,
-        )
+        target, key = self.environments.target(self.config.base_url), self.request_bar.api_key
+        log, recorded = self.history_log, self.history_panel.add_entry
+        open_bulk_dialog(self, target, key, log, self.config.data_dir, recorded)
 
     # -- start-up and closing ---------------------------------------------------------------
-    def _splitters(self) -> dict[str, QSplitter]:
-        return {"sideSplitter": self.side_splitter, "mainSplitter": self.splitter}
-
     def _restore(self) -> None:
-        self.settings.restore_layout(self, self._splitters())
-        last = self.settings.last_preset()
-        entry = self.preset_store.read(last) if last is not None else None
-        if entry is None or entry.preset is None:
-            return
-        wanted, config = entry.preset.environment, self.config
-        here = self.environments.name
-        if (config.sandbox or config.api_key) and wanted and here and wanted != here:
-            # Like the last environment, the last preset must not move the window away from a
-            # target given on the command line or by environment variables.
-            return
-        self.document.open(entry)
-        self.presets_panel.select_path(entry.path)
+        self.settings.restore_layout(self, self._splitters)
+        config = self.config
+        # Like the last environment, the last preset must not move the window away from a
+        # target given on the command line or by environment variables.
+        keep = self.environments.name if config.sandbox or config.api_key else None
+        entry = self.document.open_last(self.settings.last_preset(), keep_environment=keep)
+        if entry is not None:
+            self.presets_panel.select_path(entry.path)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -438,7 +391,7 @@ class MainWindow(QMainWindow):
                 return
             self.settings.save(
                 self,
-                self._splitters(),
+                self._splitters,
                 environment=self.environments.persistent_name(),
                 preset=self.document.path,
             )

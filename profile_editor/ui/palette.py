@@ -146,6 +146,7 @@ class Palette:
             ("send button hovered", self.accent_text, self.accent_hover),
             ("note", self.note[1], self.note[0]),
             ("danger", self.danger[1], self.danger[0]),
+            ("text on danger", self.text, self.danger[0]),
             ("flagged field", self.flag[1], self.flag[0]),
         ]
         for state, (bg, fg) in self.status.items():

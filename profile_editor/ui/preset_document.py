@@ -13,13 +13,20 @@ from profile_editor.storage.errors import PresetConflictError, SecretLeakError, 
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui import dialogs
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 
 __all__ = ["NOTHING_SAVED", "DraftHost", "PresetDocument", "RequestState"]
 
 # Recipient, method, environment, note: what "saved" compares besides the profile itself.
 RequestState = tuple[str, str, str, str]
 NOTHING_SAVED: RequestState = ("", "POST", "", "")
+
+
+class BodyEditor(Protocol):
+    """What the document needs of the editor of the body (profile or patch)."""
+
+    def is_modified(self) -> bool: ...
+    def set_modified(self, modified: bool) -> None: ...
+    def reveal_problem(self) -> bool: ...
 
 
 class DraftHost(Protocol):
@@ -43,7 +50,7 @@ class PresetDocument(QObject):
     status = Signal(str, str)
 
     def __init__(
-        self, store: PresetStore, host: DraftHost, editor: ProfileEditorWidget, parent: QWidget
+        self, store: PresetStore, host: DraftHost, editor: BodyEditor, parent: QWidget
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -152,6 +159,18 @@ class PresetDocument(QObject):
         assert entry.preset is not None
         self._host.load_draft(Draft.from_preset(entry.preset))
         self.mark_saved(entry)
+
+    def open_last(self, path: Path | None, *, keep_environment: str | None) -> PresetEntry | None:
+        """Open the preset open when the window last closed, unless it is gone or belongs to
+        another environment than ``keep_environment`` (when given)."""
+        entry = self._store.read(path) if path is not None else None
+        if entry is None or entry.preset is None:
+            return None
+        wanted = entry.preset.environment
+        if keep_environment and wanted and wanted != keep_environment:
+            return None
+        self.open(entry)
+        return entry
 
     def request_open(self, entry: PresetEntry) -> bool:
         """The user picked ``entry``: open it unless it is broken or they keep their edits."""

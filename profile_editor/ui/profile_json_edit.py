@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, QSignalBlocker, Signal
@@ -30,7 +31,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QPlainTextDocumentLayout, QWidget
 
-from profile_editor.ui.json_edit import BULK_PASTE, JsonEdit
+from profile_editor.ui.json_edit import BULK_PASTE, JsonEdit, utf16_offset
 
 __all__ = ["KEEP_AS_TEXT", "DocumentRef", "ProfileJsonEdit", "TextStep"]
 
@@ -102,6 +103,13 @@ class TextStep:
     end: int = -1
 
 
+class KeyHook(Protocol):
+    """Sees the editor's key presses (completion): ``before_key`` True takes one over."""
+
+    def before_key(self, event: QKeyEvent) -> bool: ...
+    def after_key(self, event: QKeyEvent) -> None: ...
+
+
 class ProfileJsonEdit(JsonEdit):
     """A :class:`JsonEdit` for one undo history shared with another view.
 
@@ -133,6 +141,7 @@ class ProfileJsonEdit(JsonEdit):
         self._step_start = -1
         self._step_end = -1
         self._menu_actions: dict[str, QAction] = {}
+        self.key_hook: KeyHook | None = None
 
     def set_undo_actions(self, undo: QAction, redo: QAction) -> None:
         """The actions the context menu offers instead of the document's own undo and redo."""
@@ -219,6 +228,9 @@ class ProfileJsonEdit(JsonEdit):
         self._as_step("paste", lambda: JsonEdit.insertFromMimeData(self, source))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        hook = self.key_hook
+        if hook is not None and hook.before_key(event):
+            return
         if event.matches(QKeySequence.StandardKey.Undo):
             event.accept()
             self.undoRequested.emit()
@@ -228,6 +240,24 @@ class ProfileJsonEdit(JsonEdit):
             self.redoRequested.emit()
             return
         self._as_step("typing", lambda: JsonEdit.keyPressEvent(self, event))
+        if hook is not None:
+            hook.after_key(event)
+
+    def replace_range(self, start: int, end: int, text: str, cursor_at: int) -> None:
+        """Replace code points ``start``..``end`` with ``text`` as one undo step, as typing
+        does; the cursor ends ``cursor_at`` code points into ``text``."""
+        whole = self.text()
+        begin, stop = utf16_offset(whole, start), utf16_offset(whole, end)
+
+        def action() -> None:
+            cursor = self.textCursor()
+            cursor.setPosition(begin)
+            cursor.setPosition(stop, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(text)
+            cursor.setPosition(begin + utf16_offset(text, cursor_at))
+            self.setTextCursor(cursor)
+
+        self._as_step("typing", action)
 
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:
         self._as_step("typing", lambda: JsonEdit.inputMethodEvent(self, event))

@@ -20,10 +20,12 @@ from profile_editor.ui.resources import icon
 
 __all__ = ["METHODS", "RequestBar"]
 
-# Method combo entries: label, method. Merge = POST, Replace = PUT, Delete = DELETE.
+# Method combo entries: label, method. Merge = POST, Replace = PUT, Patch = PATCH (JSON
+# Patch ops), Delete = DELETE.
 METHODS = (
     ("Merge (POST)", Method.POST),
     ("Replace (PUT)", Method.PUT),
+    ("Patch (PATCH)", Method.PATCH),
     ("Delete (DELETE)", Method.DELETE),
 )
 _HINT_STATES = {Severity.OK: "ok", Severity.WARNING: "warning", Severity.ERROR: "error"}
@@ -55,7 +57,7 @@ class RequestBar(QWidget):
             self.method_combo.addItem(label, method.value)
         self.method_combo.setToolTip(
             "Merge adds and updates keys (null removes one); Replace overwrites the whole "
-            "profile; Delete removes it."
+            "profile; Patch applies JSON Patch operations to it; Delete removes it."
         )
         self.recipient_edit = QLineEdit(self)
         self.recipient_edit.setObjectName("recipientIdEdit")

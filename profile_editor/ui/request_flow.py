@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.draft import Draft
@@ -13,7 +14,7 @@ from profile_editor.diagnostics.masking import register_secret
 from profile_editor.ui import dialogs
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
+from profile_editor.ui.preset_document import BodyEditor
 from profile_editor.ui.request_bar import RequestBar
 from profile_editor.ui.request_controller import RequestController
 from profile_editor.ui.request_feedback import RequestFeedback
@@ -36,7 +37,7 @@ class RequestFlow(QObject):
         draft: Callable[[], Draft],
         default_base_url: str,
         bar: RequestBar,
-        editor: ProfileEditorWidget,
+        editor: BodyEditor,
         environments: EnvironmentSwitcher,
         controller: RequestController,
         previewer: ChangePreviewer,
@@ -62,6 +63,15 @@ class RequestFlow(QObject):
             self._editor.reveal_problem()
         else:
             self._bar.focus(refusal.field)
+
+    def on_copy_curl(self) -> None:
+        draft = self._draft()
+        if draft.method.has_body and not draft.body_ready:
+            self._status.show_status(f"Cannot copy: {draft.problem}", "error")
+            return
+        base_url = self._environments.target(self._default_base_url).base_url
+        QGuiApplication.clipboard().setText(draft.to_request(base_url).to_curl())
+        self._status.show_idle("Copied the cURL command (it reads the key from $COURIER_API_KEY).")
 
     def on_load_requested(self) -> None:
         if self._controller.is_busy():

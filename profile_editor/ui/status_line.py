@@ -62,6 +62,12 @@ class StatusLine(QWidget):
         palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
         self.label.setPalette(palette)
 
+    def show_idle(self, text: str) -> None:
+        self.show_status(text, "idle")
+
+    def show_success(self, text: str) -> None:
+        self.show_status(text, "success")
+
     def append(self, note: str, state: str) -> None:
         self.show_status(f"{self.text()} · {note}", state)
 

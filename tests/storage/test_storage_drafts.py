@@ -234,3 +234,11 @@ def test_a_record_is_made_from_the_editors_draft_and_its_text() -> None:
         "n",
     )
     assert record.profile_text == '{"half": '
+
+
+def test_a_patch_typed_in_patch_mode_survives_in_the_draft() -> None:
+    record = DraftRecord("r", "PATCH", "", "", "{}", patch_text='[{"op": "remove", "path": "/a"')
+    again = DraftRecord.from_json(record.to_json())
+    assert again.patch_text == record.patch_text  # half-typed, as it was
+    older = DraftRecord.from_json(record.to_json().replace('"patch_text"', '"other"'))
+    assert older.patch_text == ""  # drafts written before patches were kept still read

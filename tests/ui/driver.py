@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractItemModel, QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolButton,
+    QTreeWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -40,13 +44,15 @@ from profile_editor.storage.secrets import KeyVault
 from profile_editor.ui.changes_view import ChangesView
 from profile_editor.ui.environment_bar import ElidedLabel, EnvironmentBar
 from profile_editor.ui.history_panel import HistoryPanel
+from profile_editor.ui.known_keys import KEY_ROLE
 from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.patch_editor import PatchEditor
 from profile_editor.ui.presets_panel import PresetsPanel
 from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
 
 T = TypeVar("T", bound=QObject)
 # The HTTP methods behind the method combo's entries; anything else names an entry's label.
-HTTP_METHODS = ("POST", "PUT", "DELETE")
+HTTP_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 REQUEST_TIMEOUT_MS = 10_000
 
 
@@ -536,6 +542,192 @@ class WindowDriver:
     def is_dirty(self) -> bool:
         """Internal: unsaved changes against the open preset (the title's "*" says so too)."""
         return self.widget.document.is_dirty()
+
+    # -- what the editor knows: completion, problems, patch ------------------------------------
+
+    def _json_completer(self) -> QCompleter:
+        edit = self._json_edit()
+        [completer] = [c for c in self.widget.findChildren(QCompleter) if c.widget() is edit]
+        return completer
+
+    @staticmethod
+    def _popup(completer: QCompleter) -> QAbstractItemView:
+        popup = completer.popup()
+        assert popup is not None
+        return popup
+
+    @staticmethod
+    def _offered(completer: QCompleter) -> list[str]:
+        model = completer.completionModel()
+        return [str(model.index(row, 0).data(KEY_ROLE)) for row in range(model.rowCount())]
+
+    def _accept(self, completer: QCompleter, key: str) -> None:
+        popup = self._popup(completer)
+        assert popup.isVisible(), "no completion popup"
+        offered = self._offered(completer)
+        assert key in offered, offered
+        popup.setCurrentIndex(completer.completionModel().index(offered.index(key), 0))
+        self.qtbot.keyClick(popup, Qt.Key.Key_Return)
+
+    def show_json_tab(self) -> None:
+        self.find(QTabWidget, "profileTabs").setCurrentIndex(1)
+
+    def show_fields_tab(self) -> None:
+        self.find(QTabWidget, "profileTabs").setCurrentIndex(0)
+
+    def current_editor_tab(self) -> str:
+        tabs = self.find(QTabWidget, "profileTabs")
+        return tabs.tabText(tabs.currentIndex())
+
+    def type_in_json(self, text: str, *, at: int | None = None) -> None:
+        """Type ``text`` key by key in the JSON tab, at character ``at`` (default: the end)."""
+        self.show_json_tab()
+        edit = self._json_edit()
+        edit.setFocus()
+        cursor = edit.textCursor()
+        if at is None:
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+        else:
+            cursor.setPosition(at)
+        edit.setTextCursor(cursor)
+        for number, line in enumerate(text.split("\n")):
+            if number:
+                self.qtbot.keyClick(edit, Qt.Key.Key_Return)
+            self.qtbot.keyClicks(edit, line)
+
+    def ask_json_completion(self) -> None:
+        """Ctrl+Space in the JSON tab, where the cursor is."""
+        self.qtbot.keyClick(
+            self._json_edit(), Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier
+        )
+
+    def json_completions(self) -> list[str]:
+        """The keys the JSON tab's completion popup offers now ([] when it is hidden)."""
+        completer = self._json_completer()
+        return self._offered(completer) if self._popup(completer).isVisible() else []
+
+    def accept_json_completion(self, key: str) -> None:
+        """Pick ``key`` in the JSON tab's popup and press Return."""
+        self._accept(self._json_completer(), key)
+
+    def json_cursor(self) -> tuple[int, int]:
+        """1-based line and column of the JSON tab's cursor."""
+        cursor = self._json_edit().textCursor()
+        return cursor.blockNumber() + 1, cursor.positionInBlock() + 1
+
+    def _key_cell_editor(self) -> QLineEdit:
+        view = self.find(QTableView, "fieldsView")
+        editors = [e for e in view.findChildren(QLineEdit) if e.isVisible()]
+        assert len(editors) == 1, f"{len(editors)} cell editors open"
+        return editors[0]
+
+    def add_field_typing_key(self, text: str) -> None:
+        """Add a row (the toolbar button) and type ``text`` into its Key cell, not committed."""
+        self.show_fields_tab()
+        self.find(QToolButton, "addFieldButton").click()
+        self.qtbot.waitUntil(lambda: self._visible_cell_editors() == 1)
+        self.qtbot.keyClicks(self._key_cell_editor(), text)
+
+    def _visible_cell_editors(self) -> int:
+        view = self.find(QTableView, "fieldsView")
+        return len([e for e in view.findChildren(QLineEdit) if e.isVisible()])
+
+    def key_cell_completions(self) -> list[str]:
+        completer = self._key_cell_editor().completer()
+        assert completer is not None
+        return self._offered(completer) if self._popup(completer).isVisible() else []
+
+    def accept_key_cell_completion(self, key: str) -> None:
+        completer = self._key_cell_editor().completer()
+        assert completer is not None
+        self._accept(completer, key)
+        self.qtbot.waitUntil(lambda: self._visible_cell_editors() == 0)
+
+    def commit_key_cell(self) -> None:
+        """Press Return in the open Key cell editor."""
+        self.qtbot.keyClick(self._key_cell_editor(), Qt.Key.Key_Return)
+        self.qtbot.waitUntil(lambda: self._visible_cell_editors() == 0)
+
+    def fields_rows(self) -> list[tuple[str, str, str]]:
+        """Key, type and value text of each row of the Fields tab, as shown."""
+        model = self.fields_model()
+        return [
+            tuple(str(model.index(row, column).data()) for column in range(3))  # type: ignore[misc]
+            for row in range(model.rowCount())
+        ]
+
+    def current_field_key(self) -> str:
+        view = self.find(QTableView, "fieldsView")
+        index = view.currentIndex()
+        return str(index.sibling(index.row(), 0).data()) if index.isValid() else ""
+
+    def _problems_view(self) -> QTreeWidget:
+        return self.find(QTreeWidget, "problemsView")
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """Severity, where and message of each entry of the Problems list."""
+        view = self._problems_view()
+        items = [view.topLevelItem(i) for i in range(view.topLevelItemCount())]
+        return [(i.text(0), i.text(1), i.text(2)) for i in items if i is not None]
+
+    def wait_problems(self, check: Callable[[list[tuple[str, str, str]]], bool]) -> None:
+        """Until the Problems list (checked a moment after typing) satisfies ``check``."""
+        self.qtbot.waitUntil(lambda: check(self.problems()))
+
+    def problems_header(self) -> str:
+        return self.find(QLabel, "problemsHeader").text()
+
+    def activate_problem(self, where: str) -> None:
+        """Press Return on the first entry of the Problems list whose Where is ``where``."""
+        view = self._problems_view()
+        for i in range(view.topLevelItemCount()):
+            item = view.topLevelItem(i)
+            if item is not None and item.text(1) == where:
+                view.setFocus()
+                view.setCurrentItem(item)
+                self.qtbot.keyClick(view.viewport(), Qt.Key.Key_Return)
+                return
+        raise AssertionError(f"no problem at {where!r}: {self.problems()}")
+
+    def _patch_edit(self) -> QPlainTextEdit:
+        return self.find(QPlainTextEdit, "patchJsonEdit")
+
+    def patch_editor_shown(self) -> bool:
+        return self._patch_edit().isVisible()
+
+    def set_patch_text(self, text: str) -> None:
+        """Put ``text`` in the Patch editor and wait for it to be checked (the method must be
+        Patch for the editor to be shown)."""
+        editor = self.find(PatchEditor, "patchEditor")
+        with self.qtbot.waitSignal(editor.patchChanged):
+            self._patch_edit().setPlainText(text)
+
+    def can_undo_profile(self) -> bool:
+        """Whether the profile editor's Undo (in the Edit menu) is enabled."""
+        return self.find(QAction, "undoAction").isEnabled()
+
+    def patch_text(self) -> str:
+        return self._patch_edit().toPlainText()
+
+    def patch_cursor(self) -> tuple[int, int]:
+        cursor = self._patch_edit().textCursor()
+        return cursor.blockNumber() + 1, cursor.positionInBlock() + 1
+
+    def patch_ops_shown(self) -> list[tuple[str, str, str, str]]:
+        """The read-only list of ops under the Patch text: index, op, path, value or from."""
+        view = self.find(QTreeWidget, "patchOpsView")
+        items = [view.topLevelItem(i) for i in range(view.topLevelItemCount())]
+        return [(i.text(0), i.text(1), i.text(2), i.text(3)) for i in items if i is not None]
+
+    def reopen_history(self, row: int) -> None:
+        """Activate row ``row`` of the history (newest first): it re-opens in the editor."""
+        view = self.find(QTableView, "historyView")
+        self.history().flush()  # Internal: as in history_cells
+        view.activated.emit(view.model().index(row, 0))
+
+    def screenshot(self, path: Path) -> None:
+        """Save what the window shows as a PNG."""
+        assert self.widget.grab().save(str(path))
 
     # -- history -------------------------------------------------------------------------------
 

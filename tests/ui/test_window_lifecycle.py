@@ -22,7 +22,7 @@ STORED = {
 
 
 def test_method_combo_items(window: WindowDriver) -> None:
-    assert [t.split()[0] for t in window.method_labels()] == ["Merge", "Replace", "Delete"]
+    assert [t.split()[0] for t in window.method_labels()] == ["Merge", "Replace", "Patch", "Delete"]
     assert isinstance(window.find(ChangesView, "changesView"), ChangesView)
 
 
