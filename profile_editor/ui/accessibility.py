@@ -66,6 +66,15 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
         "The profile as JSON text. Ctrl+F finds, F3 finds the next match, Ctrl+G goes to a "
         "key path.",
     ),
+    "patchJsonEdit": (
+        "Patch JSON",
+        "The JSON Patch operations as text: add, remove, replace, move, copy and test.",
+    ),
+    "patchOpsView": ("Patch operations", "The operations, read-only: edit them in the text."),
+    "problemsView": (
+        "Problems",
+        "Errors, warnings and notes about the profile or patch. Enter goes to the place.",
+    ),
     "outputTabs": ("Request output", "Changes, Request and Response. Ctrl+Tab switches."),
     "changesTree": ("Changes", "What sending will add, change and remove."),
     "requestPreview": ("Request preview", "The request as it will be sent, key masked."),
@@ -112,6 +121,9 @@ TAB_ORDER: tuple[str, ...] = (
     "findNextButton",
     "findCloseButton",
     "rawJsonEdit",
+    "patchJsonEdit",
+    "patchOpsView",
+    "problemsView",
     "changesTree",
     "requestPreview",
     "copyCurlButton",

@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         )
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
-        parts = [self.env_bar, self.presets_panel, self.request_bar, self.editor, self.output]
+        parts = [self.env_bar, self.presets_panel, self.request_bar, self.editor_pane, self.output]
         accessibility.prepare(self, [*parts, self.history_dock])  # parts in visual order
         self._restore()
         self.document.mark_saved(self.document.entry)

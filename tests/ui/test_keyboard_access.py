@@ -80,6 +80,13 @@ def test_every_stop_of_the_tab_chain_has_a_name(
         unnamed = [f"{type(w).__name__} {w.objectName()}" for w in chain if not _name(w).strip()]
         assert not unnamed, page
         assert not _unreached(main, chain), page
+    # The Patch editor, shown for PATCH in place of the profile editor.
+    window.choose_method("PATCH")
+    chain = _walk(qtbot, main, first)
+    assert "patchJsonEdit" in [w.objectName() for w in chain]
+    assert all(_name(w).strip() for w in chain)
+    assert not _unreached(main, chain)
+    window.choose_method("POST")
     # Visual order: the band first, then the presets, the request bar, editor, history.
     editor_tabs.setCurrentIndex(0)
     names = [w.objectName() for w in _walk(qtbot, main, first)]
