@@ -8,6 +8,7 @@ the Changes view, the JSON colours, a problem mark and a status are all on scree
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -63,11 +64,12 @@ def main() -> None:
         "email": "ada@example.com",
         "name": "Ada Lovelace",
         "custom": {"plan": "enterprise", "seats": 3},
-        "phone_number": "+44 20 7946 0018",
+        "phoneNumber": "+44 20 7946 0018",
+        "locale": 44,
         "beta": True,
     }
-    window.editor.set_profile(edited)
-    window.on_profile_changed()  # as a user's edit does: the Changes view follows
+    # Typed into the JSON tab, as a user would: the Changes view and Problems list follow.
+    window.editor.json_edit.setPlainText(json.dumps(edited, indent=2))
     spin(1500)
     for name, scheme in (("light", Qt.ColorScheme.Light), ("dark", Qt.ColorScheme.Dark)):
         theme().set_override(scheme)
