@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -93,14 +92,6 @@ _GOOD = QColor("#1b5e20")
 _WARN = QColor("#8d4e00")
 _BAD = QColor("#b71c1c")
 _MUTED = QColor("#607d8b")
-
-
-def ask_save_path(parent: QWidget | None, suggested: str) -> Path | None:
-    """Where to export the history, or None if the user cancels."""
-    name, _ = QFileDialog.getSaveFileName(
-        parent, "Export history", suggested, "JSON Lines (*.jsonl);;All files (*)"
-    )
-    return Path(name) if name else None
 
 
 def local_time(entry: HistoryEntry) -> str:
@@ -585,7 +576,12 @@ class HistoryPanel(QWidget):
             )
             return False
         if dest is None:
-            dest = ask_save_path(self, "history-export.jsonl")
+            dest = dialogs.ask_save_path(
+                self,
+                "Export history",
+                "history-export.jsonl",
+                "JSON Lines (*.jsonl);;All files (*)",
+            )
             if dest is None:
                 return False
         try:
