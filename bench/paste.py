@@ -82,7 +82,7 @@ else:
     window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
     window.show()
     # Load first, so the send is verified (a 404: sending creates the profile).
-    window.request_bar.recipient_edit.setText("bench-big")
+    window.request_bar.recipient_edit.setText(f"bench-big-{os.getpid()}")  # a new recipient each run
     loaded = QEventLoop(); window.requestFinished.connect(loaded.quit)
     window.request_bar.load_button.click(); QTimer.singleShot(30_000, loaded.quit); loaded.exec()
     window.requestFinished.disconnect(loaded.quit)
@@ -103,6 +103,7 @@ else:
     poll.start(); loop.exec(); poll.stop()
     assert model.rowCount() == keys, model.rowCount()
     result["ms"] = (time.perf_counter() - start) * 1000
+    result["paste_peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
     # While it is sent and verified: the longest gap between ticks of a 5 ms timer on the UI
     # thread, from the click until the verification has been shown.
     ticks = []
@@ -121,6 +122,7 @@ else:
     result["max_stall_ms"] = max(gaps) * 1000 if gaps else 0.0
     window.close()
 result["peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+result.setdefault("paste_peak_kb", result["peak_kb"])
 print(json.dumps(result))
 """
 
@@ -150,7 +152,8 @@ def main() -> None:
             bare.append(run("bare", args.mb, url, key, args.shape))
             app.append(run("app", args.mb, url, key, args.shape))
     t_bare, t_app = median([r["ms"] for r in bare]), median([r["ms"] for r in app])
-    m_bare, m_app = median([r["peak_kb"] for r in bare]), median([r["peak_kb"] for r in app])
+    m_bare, m_app = median([r["peak_kb"] for r in bare]), median([r["paste_peak_kb"] for r in app])
+    m_all = median([r["peak_kb"] for r in app])
     stall = max(r["max_stall_ms"] for r in app)
     print(
         f"profile: {bare[0]['bytes'] / 1e6:.1f} MB, {bare[0]['keys']:,} keys; sent: {app[0].get('status')}"
@@ -174,6 +177,7 @@ def main() -> None:
         m_app / m_bare,
         1.5,
     )
+    print(f"  peak memory of the whole run, send and verification included: {m_all / 1024:.0f} MB")
     print(
         f"Longest UI stall while sending and verifying: {stall:.0f} ms (target <= 50 ms): {'OK' if stall <= 50 else 'OVER TARGET'}"
     )

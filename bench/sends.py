@@ -9,6 +9,7 @@ and the medians are compared.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +36,27 @@ def raw(url: str, key: str, n: int) -> float:
             response = client.post(f"{url}/profiles/user-{i}", content=body, headers=headers)
             assert response.status_code == 200
         return (time.perf_counter() - start) * 1000
+
+
+def through_qt_worker(url: str, key: str, n: int) -> float:
+    """The floor of any window that sends off its UI thread: the app's client in a pool job,
+    the answer back as a queued signal, no widgets at all."""
+    from profile_editor.core.models import ProfileRequest
+    from profile_editor.core.session import Session
+    from profile_editor.ui.workers import Job, JobRunner
+
+    session, runner, loop = Session(), JobRunner(), QEventLoop()
+    profile = json.loads(PROFILE)
+    start = time.perf_counter()
+    for i in range(n):
+        request = ProfileRequest(base_url=url, recipient_id=f"user-{i}", profile=profile)
+        job = Job(lambda _p, r=request: session.client().execute(r, key))
+        runner.run(job.on_finished(lambda _o: loop.quit()))
+        loop.exec()
+    elapsed = (time.perf_counter() - start) * 1000
+    runner.shutdown()
+    session.close()
+    return elapsed
 
 
 def through_window(window: MainWindow, n: int) -> float:
@@ -73,9 +95,11 @@ def main() -> None:
         window.editor.json_edit.setPlainText(PROFILE)
         window.editor.profile_result()
         through_window(window, 3)  # warm up: imports, connection
-        raws, windows = [], []
+        through_qt_worker(url, key, 3)
+        raws, workers, windows = [], [], []
         for _ in range(args.rounds):
             raws.append(raw(url, key, args.sends))
+            workers.append(through_qt_worker(url, key, args.sends))
             windows.append(through_window(window, args.sends))
         window.close()
     app.processEvents()
@@ -83,6 +107,7 @@ def main() -> None:
         f"{args.sends} sequential sends, median of {args.rounds} rounds",
         [
             ("raw httpx keep-alive posts", median(raws), "ms"),
+            ("the app's client in a Qt worker, no widgets", median(workers), "ms"),
             ("through the window", median(windows), "ms"),
         ],
         median(windows) / median(raws),

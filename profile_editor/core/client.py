@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from profile_editor.core.answers import ErrorBody, SuccessBody
+from profile_editor.core.answers import error_body, success_status
 from profile_editor.core.cancel import CancelToken
 from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.jsoncodec import loads_in_pieces
@@ -201,10 +201,7 @@ def _response_outcome(
                     detail=detail,
                 )
         elif isinstance(parsed, dict):
-            try:
-                status_text = SuccessBody.model_validate(parsed).status
-            except ValueError:
-                status_text = "OK"
+            status_text = success_status(parsed) or "OK"
             return Outcome(
                 kind=OutcomeKind.SUCCESS,
                 summary=f"{status} {phrase} · {status_text}",
@@ -225,10 +222,7 @@ def _response_outcome(
             detail=detail,
         )
     if isinstance(parsed, dict):
-        try:
-            error = ErrorBody.model_validate(parsed)
-        except ValueError:
-            error = None
+        error = error_body(parsed)
         if error is not None:
             return Outcome(
                 kind=OutcomeKind.API_ERROR,

@@ -65,6 +65,12 @@ class Draft:
             idempotency_key=idempotency_key,
         )
 
+    def preview_text(self, base_url: str, api_key: str | None) -> str:
+        """The request as the preview pane shows it (key masked), or why it cannot be sent."""
+        if self.method.has_body and not self.body_ready:
+            return f"Not ready to send:\n{self.problem}"
+        return self.to_request(base_url).preview(api_key)
+
     def to_load_request(self, base_url: str) -> ProfileRequest:
         from profile_editor.core.models import ProfileRequest
 

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from profile_editor.core.cooperate import pause
+from profile_editor.core.cooperate import gc_quiet, pause
 
 JSON_TYPES = ("string", "number", "boolean", "null", "object", "array")
 
 _WS = " \t\n\r"
+# Above this size a JSON text is large: answers are decoded member by member (loads_in_pieces)
+# and parsing keeps the garbage collector out of the way (gc_quiet).
+PIECEWISE_BYTES = 256 * 1024
 _SCANNER = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
@@ -95,7 +98,12 @@ def parse_profile(text: str) -> dict[str, Any]:
         raise _problem(text, 0, "empty: a profile is a JSON object, e.g. {}")
     if not stripped.startswith("{"):
         raise _problem(text, len(text) - len(stripped), "the profile must be a JSON object { … }")
-    value, end = _decode(text, len(text) - len(stripped), _finite_float)
+    start = len(text) - len(stripped)
+    if len(text) >= PIECEWISE_BYTES:
+        with gc_quiet():  # a pasted 6 MB profile: no full collections in the middle of it
+            value, end = _decode(text, start, _finite_float)
+    else:
+        value, end = _decode(text, start, _finite_float)
     rest = _skip(text, end)
     if rest != len(text):
         raise _problem(text, rest, "unexpected text after the end of the JSON object")
@@ -252,8 +260,6 @@ def _worth_splitting(items: Iterable[Any], count: int) -> bool:
     return any(isinstance(item, dict | list) and len(item) > _CHUNK_ITEMS for item in items)
 
 
-# Above this size a JSON answer is decoded member by member (see loads_in_pieces).
-PIECEWISE_BYTES = 256 * 1024
 _LOOSE_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _WS_RE = re.compile(r"[ \t\n\r]*")
 
@@ -273,7 +279,8 @@ def loads_in_pieces(data: bytes | str) -> Any:
     if text[start : start + 1] != "{":
         return json.loads(text)
     try:
-        value, end = _object_in_pieces(text, start, 1)
+        with gc_quiet():
+            value, end = _object_in_pieces(text, start, 1)
     except StopIteration as err:
         raise json.JSONDecodeError("Expecting value", text, err.value) from None
     end = _WS_RE.match(text, end).end()  # type: ignore[union-attr]

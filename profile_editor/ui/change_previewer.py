@@ -17,7 +17,7 @@ __all__ = ["LARGE_KEYS", "ChangePreviewer"]
 
 # Above this many top-level keys (draft and stored together) the diff runs on a worker.
 LARGE_KEYS = 2_000
-WORKING = ChangePreview("Working out what sending will change…")
+WORKING = ChangePreview("Working out what sending will change…", working=True)
 
 
 class ChangePreviewer(QObject):

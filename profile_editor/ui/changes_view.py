@@ -74,7 +74,12 @@ class ChangesView(QWidget):
         self.tree.setVisible(False)
 
     def show_preview(self, preview: ChangePreview) -> None:
-        if preview.changes is None:
+        if preview.working:
+            # The last change set stays, greyed, until the new one is ready: clearing and
+            # refilling hundreds of rows twice costs more than the wait.
+            self._set_summary(preview.message)
+            self.tree.setEnabled(False)
+        elif preview.changes is None:
             self.show_message(preview.message)
         else:
             self.show_changes(
@@ -83,6 +88,7 @@ class ChangesView(QWidget):
 
     def show_changes(self, action: str, recipient: str, changes: ChangeSet, created: bool) -> None:
         self.tree.clear()
+        self.tree.setEnabled(True)
         if changes.is_empty:
             self._set_summary(
                 f"Nothing to send: {action} leaves the profile of “{recipient}” as it is."

@@ -69,6 +69,7 @@ class DraftKeeper(QObject):
         self._snapshot_fn: SnapshotFn | None = None
         self._closed = False
         self._edited = False
+        self._paused = False
         self._in_flight = 0  # jobs started and not yet reported back
         self._runner = JobRunner(self, max_threads=1)
         self._timer = QTimer(self)
@@ -137,6 +138,13 @@ class DraftKeeper(QObject):
         self._edited = True
         self._timer.start()
 
+    def set_paused(self, paused: bool) -> None:
+        """While paused (a request in flight), a due save waits: copying a multi-megabyte text
+        out of the editor takes tens of milliseconds of the UI thread."""
+        self._paused = paused
+        if not paused and self._snapshot_fn is not None and not self._timer.isActive():
+            self._timer.start()
+
     def flush(self) -> None:
         """Write the latest edit now, on this thread (the crash hooks call it before reporting)."""
         if self._closed:
@@ -186,6 +194,8 @@ class DraftKeeper(QObject):
         return [*self._secrets(), *registered_secrets()]
 
     def _write_pending(self) -> None:
+        if self._paused:
+            return  # set_paused(False) starts the timer again
         draft = self._take_snapshot()
         if draft is None or self._closed:
             return

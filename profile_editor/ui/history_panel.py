@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -89,14 +88,6 @@ OUTCOME_LABELS = {
 # A multi-megabyte body would make the details pane sluggish and nobody reads that far.
 DETAIL_SECTION_CHARS = 200_000
 CELL_CHARS = 200
-
-
-def ask_save_path(parent: QWidget | None, suggested: str) -> Path | None:
-    """Where to export the history, or None if the user cancels."""
-    name, _ = QFileDialog.getSaveFileName(
-        parent, "Export history", suggested, "JSON Lines (*.jsonl);;All files (*)"
-    )
-    return Path(name) if name else None
 
 
 def local_time(entry: HistoryEntry) -> str:
@@ -582,7 +573,12 @@ class HistoryPanel(QWidget):
             )
             return False
         if dest is None:
-            dest = ask_save_path(self, "history-export.jsonl")
+            dest = dialogs.ask_save_path(
+                self,
+                "Export history",
+                "history-export.jsonl",
+                "JSON Lines (*.jsonl);;All files (*)",
+            )
             if dest is None:
                 return False
         try:

@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.status_line.changed.connect(self.statusChanged)
         controller.busyChanged.connect(feedback.on_busy_changed)
         controller.busyChanged.connect(self.busyChanged)
+        controller.busyChanged.connect(self.drafts.set_paused)
         controller.progress.connect(feedback.on_progress)
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
@@ -332,11 +333,8 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         draft, base_url = self.build_draft(), self.base_url
-        if draft.method.has_body and not draft.body_ready:
-            self.output.show_preview(f"Not ready to send:\n{draft.problem}")
-        else:
-            request = draft.to_request(base_url)
-            self.output.show_preview(request.preview(self.request_bar.api_key()))
+        key = self.request_bar.api_key()
+        self.output.show_preview(lambda: draft.preview_text(base_url, key))
         self.previewer.request(draft, self.controller.stored_for(base_url, draft.recipient_id))
 
     # -- load and send ----------------------------------------------------------------------

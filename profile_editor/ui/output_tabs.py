@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
@@ -51,10 +53,27 @@ class OutputTabs(QTabWidget):
         self.lists_tab = ListsTab(self)
         self.addTab(self.lists_tab, "Lists")
         self.copy_curl_button.clicked.connect(self.copyCurlRequested)
+        self._request_page = request_page
+        self._make_preview: Callable[[], str] | None = None
+        self.currentChanged.connect(self._on_current_changed)
 
-    def show_preview(self, text: str) -> None:
-        if self.request_preview.toPlainText() != text:
-            self.request_preview.setPlainText(text)
+    def _on_current_changed(self, _index: int) -> None:
+        if self.currentWidget() is self._request_page:
+            self._refresh_preview()
+
+    def show_preview(self, make: Callable[[], str]) -> None:
+        """The request preview, made when the Request tab is shown: for a large profile making it
+        costs tens of milliseconds, which edits and sends should not pay while it is hidden."""
+        self._make_preview = make
+        if self.currentWidget() is self._request_page:
+            self._refresh_preview()
+
+    def _refresh_preview(self) -> None:
+        make, self._make_preview = self._make_preview, None
+        if make is not None:
+            text = make()
+            if self.request_preview.toPlainText() != text:
+                self.request_preview.setPlainText(text)
 
     def show_response(self, text: str, *, raise_tab: bool = False) -> None:
         # Repeated sends often get the same answer; re-laying out the text is wasted work.

@@ -21,7 +21,6 @@ from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -47,20 +46,7 @@ MODIFIED_PREFIX = "• "
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-def ask_open_path(parent: QWidget | None) -> Path | None:
-    """The preset file to import, or None if the user cancels."""
-    name, _ = QFileDialog.getOpenFileName(
-        parent, "Import preset", "", "Presets (*.json);;All files (*)"
-    )
-    return Path(name) if name else None
-
-
-def ask_save_path(parent: QWidget | None, suggested: str) -> Path | None:
-    """Where to export a preset, or None if the user cancels."""
-    name, _ = QFileDialog.getSaveFileName(
-        parent, "Export preset", suggested, "Presets (*.json);;All files (*)"
-    )
-    return Path(name) if name else None
+PRESET_FILES = "Presets (*.json);;All files (*)"
 
 
 def _one_line(text: str) -> str:
@@ -523,7 +509,7 @@ class PresetsPanel(QWidget):
     def import_preset(self, src: Path | None = None) -> PresetEntry | None:
         """Copy a preset file into the folder (asking for it if not given) and select it."""
         if src is None:
-            src = ask_open_path(self)
+            src = dialogs.ask_open_path(self, "Import preset", PRESET_FILES)
             if src is None:
                 return None
         try:
@@ -540,7 +526,7 @@ class PresetsPanel(QWidget):
         if entry is None:
             return False
         if dest is None:
-            dest = ask_save_path(self, entry.path.name)
+            dest = dialogs.ask_save_path(self, "Export preset", entry.path.name, PRESET_FILES)
             if dest is None:
                 return False
         try:

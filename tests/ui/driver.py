@@ -312,7 +312,12 @@ class WindowDriver:
 
     def preview_text(self) -> str:
         """The request preview (key masked)."""
-        return self.find(QPlainTextEdit, "requestPreview").toPlainText()
+        tabs = self.find(QTabWidget, "outputTabs")
+        shown = tabs.currentIndex()
+        tabs.setCurrentIndex(1)  # the preview is made when its tab is shown
+        text = self.find(QPlainTextEdit, "requestPreview").toPlainText()
+        tabs.setCurrentIndex(shown)
+        return text
 
     def wait_preview(self, needle: str) -> None:
         """Until the preview (refreshed after a short delay) shows ``needle``."""

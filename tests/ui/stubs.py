@@ -24,6 +24,8 @@ DEFAULT_ANSWERS: dict[str, Any] = {
     "ask_save_discard_cancel": dialogs.Choice.DISCARD,
     "ask_text": None,
     "inform": None,
+    "ask_save_path": None,
+    "ask_open_path": None,
 }
 
 

@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.ui import history_panel as panel_module
 from profile_editor.ui.history_panel import (
     COLUMNS,
     DURATION_COLUMN,
@@ -224,7 +223,7 @@ def test_export_writes_only_filtered_entries(
 ) -> None:
     dest = tmp_path / "out" / "export.jsonl"
     dest.parent.mkdir()
-    monkeypatch.setattr(panel_module, "ask_save_path", lambda parent, suggested: dest)
+    dialog_stub.answer("ask_save_path", dest)
     panel.filter_edit.setText("ada")
     panel.status_combo.setCurrentIndex(panel.status_combo.findData("2xx"))
     panel.export_button.click()
@@ -241,9 +240,9 @@ def test_export_writes_only_filtered_entries(
 
 
 def test_export_cancel_writes_nothing(
-    tmp_path: Path, panel: HistoryPanel, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, panel: HistoryPanel, dialog_stub: DialogStub
 ) -> None:
-    monkeypatch.setattr(panel_module, "ask_save_path", lambda parent, suggested: None)
+    dialog_stub.answer("ask_save_path", None)
     assert not panel.export_visible()
     assert list(tmp_path.iterdir()) == []
 

@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
-from profile_editor.ui import presets_panel as panel_module
 from profile_editor.ui.presets_panel import ENTRY_ROLE, MODIFIED_PREFIX, PresetsPanel
 
 KEY = "pk_prod_PANEL-SECRET-0123456789"
@@ -283,9 +282,9 @@ def test_import_and_export(
     src = outside / "shared.json"
     src.write_text(Preset(name="Shared", recipient_id="s-1").to_file_text(), encoding="utf-8")
 
-    monkeypatch.setattr(panel_module, "ask_open_path", lambda parent: None)
+    dialog_stub.answer("ask_open_path", None)
     assert panel.import_preset() is None
-    monkeypatch.setattr(panel_module, "ask_open_path", lambda parent: src)
+    dialog_stub.answer("ask_open_path", src)
     imported = panel.import_preset()
     assert imported is not None and imported.path.parent == store.directory
     assert panel.selected_entry() == imported
@@ -298,7 +297,7 @@ def test_import_and_export(
     assert "bad.json" in dialog_stub.text_of("inform")
 
     dest = outside / "exported.json"
-    monkeypatch.setattr(panel_module, "ask_save_path", lambda parent, suggested: dest)
+    dialog_stub.answer("ask_save_path", dest)
     select(panel, "Bob slack")
     assert panel.export_selected()
     exported = Preset.from_file_text(dest.read_text(encoding="utf-8"))
