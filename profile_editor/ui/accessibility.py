@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 
 __all__ = [
     "ACCESSIBLE",
+    "REGIONS",
     "TAB_ORDER",
     "apply_tab_order",
     "describe",
@@ -92,6 +93,16 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     ),
     "historyDetails": ("Request details", "Body and result of the selected request."),
 }
+
+# The window's parts, by object name, in visual order: the tab order goes through them so.
+REGIONS: tuple[str, ...] = (
+    "environmentBand",
+    "presetsPanel",
+    "requestBar",
+    "editorPane",
+    "outputTabs",
+    "historyDock",
+)
 
 # Visual order: the band, the presets on the left, the request bar, the editor, the output
 # tabs, then the history docked at the bottom. Widgets not named here keep their place after
@@ -248,8 +259,9 @@ def show_shortcuts(root: QWidget) -> None:
             action.setToolTip(f"{action.toolTip()} ({keys})")
 
 
-def prepare(window: QWidget, regions: Sequence[QWidget]) -> None:
-    """Names, descriptions, the tab order over ``regions`` (visual order) and shortcut tips."""
+def prepare(window: QWidget) -> None:
+    """Names, descriptions, the tab order through :data:`REGIONS` and shortcut tips."""
     describe(window)
-    apply_tab_order(regions)
+    parts = {w.objectName(): w for w in window.findChildren(QWidget) if w.objectName() in REGIONS}
+    apply_tab_order([parts[name] for name in REGIONS if name in parts])
     show_shortcuts(window)

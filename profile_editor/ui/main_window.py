@@ -18,7 +18,7 @@ from profile_editor.storage.drafts import DraftRecord
 from profile_editor.storage.environments import EnvironmentStore
 from profile_editor.storage.history import HistoryLog
 from profile_editor.storage.presets import PresetStore
-from profile_editor.ui import accessibility
+from profile_editor.ui import accessibility, palette
 from profile_editor.ui.change_previewer import ChangePreviewer
 from profile_editor.ui.curl_paste import CurlPaster
 from profile_editor.ui.draft_keeper import DraftKeeper
@@ -31,7 +31,6 @@ from profile_editor.ui.history_recorder import HistoryRecorder
 from profile_editor.ui.lists_controller import ListsController
 from profile_editor.ui.menus import build_menus
 from profile_editor.ui.output_tabs import OutputTabs
-from profile_editor.ui.palette import theme
 from profile_editor.ui.preset_document import PresetDocument, RequestState
 from profile_editor.ui.presets_panel import PresetsPanel
 from profile_editor.ui.request_bar import RequestBar
@@ -63,7 +62,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.config = config
         self.setObjectName("mainWindow")
-        theme().style(self, read_text("app.qss"))
+        palette.theme().style(self, read_text("app.qss"))
         data_dir = config.data_dir
         self.controller = RequestController(
             self,
@@ -135,8 +134,7 @@ class MainWindow(QMainWindow):
         )
         self.environments.start(self.settings.last_environment())
         self._connect_signals()
-        parts = [self.env_bar, self.presets_panel, self.request_bar, self.editor_pane, self.output]
-        accessibility.prepare(self, [*parts, self.history_dock])  # parts in visual order
+        accessibility.prepare(self)  # names, descriptions, the tab order, shortcut tips
         self._restore()
         self.document.mark_saved(self.document.entry)
         self.status_line.show_status("Ready.", "idle")

@@ -51,6 +51,7 @@ class RequestBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("requestBar")
         self.method_combo = QComboBox(self)
         self.method_combo.setObjectName("methodCombo")
         for label, method in METHODS:

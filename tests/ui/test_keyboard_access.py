@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.ui import dialogs
+from profile_editor.ui.accessibility import REGIONS
 
 REAL_CONFIRM = dialogs.confirm  # taken before the dialog stub replaces it
 INTERACTIVE = (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QPlainTextEdit, QTabBar)
@@ -69,6 +70,8 @@ def test_every_stop_of_the_tab_chain_has_a_name(
     window = make_window(sandbox.url, sandbox.key)
     main = window.widget
     qtbot.waitExposed(main)
+    for region in REGIONS:  # the tab order goes through every part of the window
+        window.find(QWidget, region)
     first = window.find(QComboBox, "environmentCombo")
     editor_tabs = window.find(QTabWidget, "profileTabs")
     output_tabs = window.find(QTabWidget, "outputTabs")
