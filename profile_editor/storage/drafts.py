@@ -35,6 +35,18 @@ DRAFT_SUFFIX = ".json"
 LOCK_SUFFIX = ".lock"
 
 
+# Texts longer than this are escaped in slices: one json.dumps of a 6 MB text holds the GIL
+# (and so the UI thread) for tens of milliseconds on the thread that writes the draft.
+_SLICE = 64 * 1024
+
+
+def _json_value(value: Any) -> str:
+    if not isinstance(value, str) or len(value) <= _SLICE:
+        return json.dumps(value, ensure_ascii=False)
+    slices = (value[i : i + _SLICE] for i in range(0, len(value), _SLICE))
+    return '"' + "".join(json.dumps(part, ensure_ascii=False)[1:-1] for part in slices) + '"'
+
+
 @dataclass(frozen=True)
 class DraftRecord:
     """The editor state worth keeping; every field is text exactly as the user left it.
@@ -66,7 +78,11 @@ class DraftRecord:
     def to_json(self) -> str:
         data: dict[str, Any] = asdict(self)
         data["saved_at"] = self.saved_at.isoformat()
-        return json.dumps({"format": FORMAT_VERSION, **data}, ensure_ascii=False, indent=1)
+        members = [
+            f" {json.dumps(name)}: {_json_value(value)}"
+            for name, value in {"format": FORMAT_VERSION, **data}.items()
+        ]
+        return "{\n" + ",\n".join(members) + "\n}"
 
     @classmethod
     def from_json(cls, text: str) -> DraftRecord:

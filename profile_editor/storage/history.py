@@ -88,8 +88,13 @@ class HistoryEntry(BaseModel):
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> HistoryEntry:
-        """The entry for one request and how it ended."""
-        return cls(
+        """The entry for one request and how it ended.
+
+        Built without validation: every value comes from the app's own request and outcome,
+        and validating would copy a 6 MB body and the profiles before and after on the UI
+        thread.
+        """
+        return cls.model_construct(
             environment=environment,
             base_url=request.base_url,
             method=request.method.value,

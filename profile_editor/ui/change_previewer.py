@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from profile_editor.core.changes import ChangeSet
+from profile_editor.core.cooperate import gc_quiet
 from profile_editor.core.draft import Draft
 from profile_editor.core.send_plan import ChangePreview, Stored, preview_changes
 from profile_editor.ui.workers import Job, JobRunner, Progress
@@ -53,7 +54,8 @@ class ChangePreviewer(QObject):
         self.ready.emit(WORKING)
 
         def work(_progress: Progress) -> ChangePreview:
-            return preview_changes(draft, stored)
+            with gc_quiet():  # thousands of merged objects and changes, no collection midway
+                return preview_changes(draft, stored)
 
         job = Job(work).on_finished(lambda preview: self._finish(draft, stored, preview))
         self._runner.run(job)

@@ -115,6 +115,7 @@ class JsonEdit(QPlainTextEdit):
         self._error_line = self._error_column = 0
         # Set when a paste replaced the whole text; the editor widget then parses at once.
         self.bulk_replaced = False
+        self._known: tuple[object, str] | None = None  # (document, its text) after setPlainText
         self._sync_highlighter(self.document().characterCount(), allow_attach=True)
         self.textChanged.connect(self._on_text_changed)
         theme().follow(self, self.on_theme_changed)
@@ -123,6 +124,9 @@ class JsonEdit(QPlainTextEdit):
 
     def text(self) -> str:
         """The document's text exactly as typed (unlike ``toPlainText``, keeps U+00A0/U+2028)."""
+        known = self._known
+        if known is not None and known[0] is self.document():
+            return known[1]  # not copied out of a 6 MB document again
         return self.document().toRawText().replace(_PARAGRAPH, "\n")
 
     def setPlainText(self, text: str) -> None:
@@ -130,6 +134,8 @@ class JsonEdit(QPlainTextEdit):
         # highlight every block of it synchronously during the call.
         self._sync_highlighter(len(text), allow_attach=True)
         super().setPlainText(text)
+        # Until the next edit, the text is the one given (Qt would turn a "\r" into a break).
+        self._known = (self.document(), text) if "\r" not in text else None
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         if source.hasText():
@@ -155,6 +161,7 @@ class JsonEdit(QPlainTextEdit):
         return self._highlighter is not None and self._highlighter.document() is not None
 
     def _on_text_changed(self) -> None:
+        self._known = None
         self._sync_highlighter(self.document().characterCount())
 
     def _sync_highlighter(self, size: int, *, allow_attach: bool = False) -> None:

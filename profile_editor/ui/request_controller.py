@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from profile_editor.core.cooperate import gc_quiet
 from profile_editor.core.models import Outcome, OutcomeKind, ProfileRequest
 from profile_editor.core.outcome_text import closed_outcome, retry_line
 from profile_editor.core.retry import RetryPolicy
@@ -234,7 +235,8 @@ class RequestController(QObject):
         def work(_progress: Progress) -> tuple[Outcome, Verification | None]:
             outcome = session.client().execute(request, api_key, cancel=token)
             if outcome.ok:
-                return outcome, check_verification(expected, outcome.profile)
+                with gc_quiet():
+                    return outcome, check_verification(expected, outcome.profile)
             if outcome.status_code == 404:
                 return outcome, check_verification(expected, None)
             return outcome, None

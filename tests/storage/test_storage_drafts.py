@@ -242,3 +242,11 @@ def test_a_patch_typed_in_patch_mode_survives_in_the_draft() -> None:
     assert again.patch_text == record.patch_text  # half-typed, as it was
     older = DraftRecord.from_json(record.to_json().replace('"patch_text"', '"other"'))
     assert older.patch_text == ""  # drafts written before patches were kept still read
+
+
+def test_a_large_text_written_in_slices_reads_back_exactly() -> None:
+    text = (
+        '{\n  "a": "é\\"\\\\\t' + "x" * 70_000 + '",\n  "b": 1\n'
+    ) * 3 + "\u2028 \U0001f600 not json"
+    record = DraftRecord("r", "POST", "", "", text)
+    assert DraftRecord.from_json(record.to_json()).profile_text == text
