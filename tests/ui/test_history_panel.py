@@ -16,15 +16,15 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.ui.history_panel import (
+from profile_editor.ui.history_model import (
     COLUMNS,
     DURATION_COLUMN,
     RECIPIENT_COLUMN,
     STATUS_COLUMN,
     TIME_COLUMN,
     HistoryModel,
-    HistoryPanel,
 )
+from profile_editor.ui.history_panel import HistoryPanel
 from profile_editor.ui.workers import JobRunner
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

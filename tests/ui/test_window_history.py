@@ -20,7 +20,7 @@ from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.ui import dialogs
-from profile_editor.ui.history_panel import (
+from profile_editor.ui.history_model import (
     METHOD_COLUMN,
     OUTCOME_COLUMN,
     RECIPIENT_COLUMN,
