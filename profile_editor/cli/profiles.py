@@ -191,19 +191,9 @@ def _record(
     from profile_editor.storage.errors import StorageError
     from profile_editor.storage.history import HistoryEntry
 
-    entry = HistoryEntry(
-        environment=ctx.where().environment,
-        base_url=request.base_url,
-        method=request.method.value,
-        recipient_id=request.recipient_id,
-        request_body=request.payload(),
-        status=outcome.status_code,
-        outcome=outcome.kind.value,
-        message=outcome.message or outcome.summary,
-        duration_ms=outcome.elapsed_ms,
-        profile_before=before,
-        profile_after=after,
-        source="cli",
+    environment = ctx.where().environment
+    entry = HistoryEntry.of_request(
+        request, outcome, environment=environment, before=before, after=after, source="cli"
     )
     try:
         ctx.history().append(entry, secrets=ctx.secrets())

@@ -253,6 +253,19 @@ def iter_compact(value: Any) -> Iterator[str]:
         yield dumps_compact(value)
 
 
+def compact_head(value: Any, limit: int) -> tuple[str, bool]:
+    """The compact JSON of ``value`` up to ``limit`` characters, and whether it was cut; a large
+    value is not serialized whole just to be cut."""
+    pieces: list[str] = []
+    size = 0
+    for piece in iter_compact(value):
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            return "".join(pieces)[:limit], True
+    return "".join(pieces), False
+
+
 def _worth_splitting(items: Iterable[Any], count: int) -> bool:
     # Large containers, and small ones that hold a large one (like {"profile": {...}}).
     if count > _CHUNK_ITEMS:

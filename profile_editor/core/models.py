@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from profile_editor import __version__
-from profile_editor.core.jsoncodec import dumps_compact, dumps_pretty, iter_compact
+from profile_editor.core.jsoncodec import compact_head, dumps_compact, dumps_pretty, iter_compact
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.recipient import profile_path
 
@@ -124,14 +124,8 @@ def _bounded_pretty(payload: dict[str, Any]) -> str:
         text = dumps_pretty(payload)
         if len(text) <= PREVIEW_BODY_CHARS:
             return text
-    pieces: list[str] = []
-    size = 0
-    for piece in iter_compact(payload):
-        pieces.append(piece)
-        size += len(piece)
-        if size > PREVIEW_BODY_CHARS:
-            return "".join(pieces)[:PREVIEW_BODY_CHARS] + "\n… (cut: the body is too long to show)"
-    return "".join(pieces)
+    text, cut = compact_head(payload, PREVIEW_BODY_CHARS)
+    return text + "\n… (cut: the body is too long to show)" if cut else text
 
 
 def _is_large(payload: dict[str, Any]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from profile_editor.core.jsoncodec import dumps_pretty, iter_compact
+from profile_editor.core.jsoncodec import compact_head, dumps_pretty
 from profile_editor.core.models import Outcome, OutcomeKind
 
 __all__ = [
@@ -98,14 +98,7 @@ def verification_text(reload: Outcome) -> str:
 def bounded_json(value: object, limit: int = DESCRIBE_BODY_CHARS) -> str:
     """Pretty JSON cut at ``limit`` characters; a large value is not serialized whole to be cut."""
     if isinstance(value, dict | list) and len(value) > 500:
-        pieces: list[str] = []
-        size = 0
-        for piece in iter_compact(value):
-            pieces.append(piece)
-            size += len(piece)
-            if size > limit:
-                break
-        return "".join(pieces)[:limit]
+        return compact_head(value, limit)[0]
     return dumps_pretty(value)[:limit]
 
 

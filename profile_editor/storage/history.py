@@ -87,6 +87,7 @@ class HistoryEntry(BaseModel):
         environment: str | None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
+        source: str = "window",
     ) -> HistoryEntry:
         """The entry for one request and how it ended.
 
@@ -107,6 +108,7 @@ class HistoryEntry(BaseModel):
             profile_before=before,
             profile_after=after,
             resource=getattr(request, "resource", "profile"),
+            source=source,
         )
 
     @field_validator("time")
