@@ -39,7 +39,8 @@ def gc_quiet() -> Iterator[None]:
     full collections that walk every object the app holds (several such profiles) while holding
     the GIL — a 100 ms freeze of the UI thread. JSON values hold no reference cycles, so the
     objects made here are moved out of the collector's sight afterwards (``gc.freeze``);
-    reference counting still frees them.
+    reference counting still frees them. The price: a reference cycle alive at that moment that
+    becomes garbage later is not collected — a few small objects per large load, accepted.
     """
     enabled = gc.isenabled()
     gc.disable()
