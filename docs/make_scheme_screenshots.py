@@ -13,27 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from _shots import sandbox_window, spin, wait_idle  # type: ignore[import-not-found]
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from profile_editor.app import create_main_window
 from profile_editor.sandbox.server import start_sandbox
-from profile_editor.ui.main_window import MainWindow
 from profile_editor.ui.palette import theme
-
-
-def spin(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_idle(window: MainWindow) -> None:
-    for _ in range(100):
-        spin(50)
-        if not window.is_busy():
-            return
 
 
 def main() -> None:
@@ -45,16 +30,7 @@ def main() -> None:
         "user-ada-001",
         {"email": "ada@example.com", "name": "Ada", "custom": {"plan": "pro"}, "locale": "en-GB"},
     )
-    window = create_main_window(
-        base_url=sandbox.url,
-        auth_token=sandbox.key,
-        data_dir=Path(tempfile.mkdtemp()),
-        sandbox=True,
-        environment_name="Sandbox",
-        environment_color="#00897b",
-        keyring_backend=FailKeyring(),
-    )
-    assert isinstance(window, MainWindow)
+    window = sandbox_window(sandbox, Path(tempfile.mkdtemp()))
     window.show()
     spin(300)
     window.request_bar.recipient_edit.setText("user-ada-001")

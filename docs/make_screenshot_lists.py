@@ -12,13 +12,10 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QEventLoop, QTimer
+from _shots import sandbox_window, spin, wait_idle  # type: ignore[import-not-found]
 from PySide6.QtWidgets import QApplication
 
-from profile_editor.app import create_main_window
 from profile_editor.sandbox.server import start_sandbox
-from profile_editor.ui.main_window import MainWindow
 
 RID = "user-ada-001"
 LISTS = [
@@ -28,12 +25,6 @@ LISTS = [
     ("beta-testers", None),
     ("eu-customers", None),
 ]
-
-
-def spin(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def main() -> None:
@@ -47,25 +38,13 @@ def main() -> None:
         json={"lists": items},
         headers={"Authorization": f"Bearer {sandbox.key}"},
     ).raise_for_status()
-    window = create_main_window(
-        base_url=sandbox.url,
-        auth_token=sandbox.key,
-        data_dir=Path(tempfile.mkdtemp()),
-        sandbox=True,
-        environment_name="Sandbox",
-        environment_color="#00897b",
-        keyring_backend=FailKeyring(),
-    )
-    assert isinstance(window, MainWindow)
+    window = sandbox_window(sandbox, Path(tempfile.mkdtemp()))
     window.show()
     spin(400)
     window.request_bar.recipient_edit.setText(RID)
     window.output.lists_tab.list_id_edit.setText("spring-launch")
     window.request_bar.load_button.click()
-    for _ in range(100):
-        spin(50)
-        if not window.is_busy() and not window.lists.is_busy():
-            break
+    wait_idle(window, window.lists.is_busy)
     window.output.setCurrentWidget(window.output.lists_tab)
     window.splitter.setSizes([520, 480])  # as a user widens the tabs to read the lists
     spin(300)

@@ -12,29 +12,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QEventLoop, QTimer
+from _shots import sandbox_window, spin, wait_idle  # type: ignore[import-not-found]
 from PySide6.QtWidgets import QApplication
 
-from profile_editor.app import create_main_window
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import start_sandbox
 from profile_editor.storage.presets import Preset, PresetStore
 from profile_editor.ui import dialogs
-from profile_editor.ui.main_window import MainWindow
-
-
-def spin(ms: int = 300) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_idle(window: MainWindow) -> None:
-    for _ in range(100):
-        spin(50)
-        if not window.is_busy():
-            return
 
 
 def main() -> None:
@@ -61,16 +45,7 @@ def main() -> None:
             "locale": "en-GB",
         },
     )
-    window = create_main_window(
-        base_url=sandbox.url,
-        auth_token=sandbox.key,
-        data_dir=data,
-        sandbox=True,
-        environment_name="Sandbox",
-        environment_color="#00897b",
-        keyring_backend=FailKeyring(),
-    )
-    assert isinstance(window, MainWindow)
+    window = sandbox_window(sandbox, data)
     dialogs.confirm = lambda *a, **k: True  # type: ignore[assignment]
     window.show()
     spin(500)
