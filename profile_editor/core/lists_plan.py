@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from profile_editor.core.config import insecure_key_problem
 from profile_editor.core.lists import (
     GetSubscriptionsRequest,
     ListsRequest,
@@ -22,8 +21,13 @@ from profile_editor.core.lists import (
 )
 from profile_editor.core.models import Outcome, OutcomeKind
 from profile_editor.core.outcome_text import failure_line
-from profile_editor.core.recipient import check_recipient_id
-from profile_editor.core.send_plan import Confirmation, Refusal, Target
+from profile_editor.core.send_plan import (
+    Confirmation,
+    Refusal,
+    Target,
+    protected_confirmation,
+    target_problem,
+)
 
 __all__ = [
     "ListsPlan",
@@ -51,33 +55,17 @@ class ListsPlan:
 
 
 def _precheck(recipient_id: str, target: Target, verb: str) -> Refusal | None:
-    check = check_recipient_id(recipient_id)
-    if not check.sendable:
-        return Refusal(f"{verb}: not sent. {check.message}", "recipient")
-    if not target.has_key:
-        return Refusal(
-            f"{verb}: not sent, no API key. Set COURIER_API_KEY or paste the key in the "
-            "API key field.",
-            "key",
-        )
-    problem = insecure_key_problem(target.base_url, True)
-    if problem:
-        return Refusal(f"{verb}: not sent. {problem}", "url")
-    return None
+    problem = target_problem(recipient_id, target)
+    if problem is None:
+        return None
+    reason, field = problem
+    joiner = ", " if field == "key" else ". "  # "not sent, no API key." reads as one sentence
+    return Refusal(f"{verb}: not sent{joiner}{reason}", field)
 
 
 def _protected(target: Target, what: str) -> tuple[Confirmation, ...]:
-    env = target.environment
-    if not (target.protected and env):
-        return ()
-    return (
-        Confirmation(
-            f"Send to {env}?",
-            f"“{env}” is a protected environment ({target.base_url}). {what} there?",
-            "",
-            f"Send to {env}",
-        ),
-    )
+    ask = protected_confirmation(target, what, f"Send to {target.environment}")
+    return (ask,) if ask is not None else ()
 
 
 def plan_read(recipient_id: str, target: Target) -> ListsPlan | Refusal:

@@ -32,6 +32,8 @@ __all__ = [
     "plan",
     "plan_load",
     "preview_changes",
+    "protected_confirmation",
+    "target_problem",
 ]
 
 RefusalField = Literal["recipient", "key", "profile", "url"]
@@ -113,19 +115,36 @@ class Verification:
         return f"MISMATCH: the stored profile differs from the preview ({listed})"
 
 
-def _precheck(draft: Draft, target: Target, verb: str) -> Refusal | None:
-    check = check_recipient_id(draft.recipient_id)
+def target_problem(recipient_id: str, target: Target) -> tuple[str, RefusalField] | None:
+    """Why nothing may go to ``target`` for this recipient (a sentence and the input to fix),
+    or None: the checks every request makes, whatever it is."""
+    check = check_recipient_id(recipient_id)
     if not check.sendable:
-        return Refusal(f"Not {verb}: {check.message}", "recipient")
+        return check.message, "recipient"
     if not target.has_key:
-        return Refusal(
-            f"Not {verb}: no API key. Set COURIER_API_KEY or paste the key in the API key field.",
-            "key",
-        )
+        return "no API key. Set COURIER_API_KEY or paste the key in the API key field.", "key"
     problem = insecure_key_problem(target.base_url, True)
     if problem:
-        return Refusal(f"Not {verb}: {problem}", "url")
+        return problem, "url"
     return None
+
+
+def protected_confirmation(target: Target, what: str, ok: str) -> Confirmation | None:
+    """The question before ``what`` goes to a protected environment (None elsewhere)."""
+    env = target.environment
+    if not (target.protected and env):
+        return None
+    return Confirmation(
+        f"Send to {env}?",
+        f"“{env}” is a protected environment ({target.base_url}). {what} there?",
+        "",
+        ok,
+    )
+
+
+def _precheck(draft: Draft, target: Target, verb: str) -> Refusal | None:
+    problem = target_problem(draft.recipient_id, target)
+    return Refusal(f"Not {verb}: {problem[0]}", problem[1]) if problem is not None else None
 
 
 def plan_load(draft: Draft, target: Target) -> ProfileRequest | Refusal:
@@ -208,17 +227,11 @@ def _confirmations(
     action = ACTION_NAMES[draft.method]
     rid = draft.recipient_id
     asks: list[Confirmation] = []
-    env = target.environment
-    if target.protected and env:
-        asks.append(
-            Confirmation(
-                f"Send to {env}?",
-                f"“{env}” is a protected environment ({target.base_url}). "
-                f"{action} the profile of “{rid}” there?",
-                "",
-                f"{action} in {env}",
-            )
-        )
+    protected = protected_confirmation(
+        target, f"{action} the profile of “{rid}”", f"{action} in {target.environment}"
+    )
+    if protected is not None:
+        asks.append(protected)
     if draft.method in (Method.PUT, Method.DELETE):
         asks.append(
             Confirmation(

@@ -133,7 +133,7 @@ class EnvironmentKeys(QObject):
         """Stored keys may have changed (the environments dialog): ask the keychain again."""
         self._keychain.clear()
 
-    def known_secrets(self, envs: list[Environment], current: str | None) -> list[str]:
+    def known_secrets(self, current: str | None) -> list[str]:
         """Every key known so far, so that none of them is ever written to a file."""
         keys = {key for key in self._memory.values() if key}
         keys.update(key for key in self._keychain.values() if key)

@@ -86,7 +86,7 @@ class EnvironmentSwitcher(QObject):
         return Target(env.base_url, env.name, env.protected, self._bar.api_key() is not None)
 
     def known_secrets(self) -> list[str]:
-        return self._keys.known_secrets(self.environments(), self._bar.api_key())
+        return self._keys.known_secrets(self._bar.api_key())
 
     def warm_up(self) -> None:
         self._keys.prefetch(self.environments())
