@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SERVICE = "profile-editor"
 _SESSION_ONLY = "API keys are kept only until Profile Editor closes."
+# keyring's backend discovery is not thread-safe: two first calls at once can see its class
+# registry change under them ("Set changed size during iteration") and give up on the keychain.
+_DISCOVERY_LOCK = threading.Lock()
 
 
 def _backend_name(backend: KeyringBackend | None) -> str:
@@ -60,7 +63,8 @@ class KeyVault:
             import keyring
 
             try:
-                backend = keyring.get_keyring()
+                with _DISCOVERY_LOCK:
+                    backend = keyring.get_keyring()
             except Exception as exc:
                 log.warning("No keychain backend: %s", exc)
                 backend = None

@@ -183,7 +183,7 @@ class DraftKeeper(QObject):
     def _drain(self) -> None:
         # Waits for the writer. A report still queued for the UI thread may arrive later; the
         # count never goes below zero for it.
-        self._runner.shutdown(CLOSE_WAIT_MS)
+        self._runner.drain(CLOSE_WAIT_MS)
         self._in_flight = 0
 
     def _take_snapshot(self) -> DraftRecord | None:

@@ -1,13 +1,16 @@
 """Background jobs: one typed object per job, run on a private pool, results back on the UI thread.
 
 A :class:`Job` carries its work and where its answer goes: ``finished(T)`` with the result, or
-``failed(Exception)`` — never an error dressed up as a result. Its signals live on a small
-``QObject`` created on the UI thread, so they are delivered there, queued.
+``failed(Exception)`` — never an error dressed up as a result. Jobs are plain Python objects: every
+report travels through the runner's one relay ``QObject`` (created on the UI thread, so delivery
+there is queued). A ``QObject`` and three signal connections per job cost more than the request a
+job usually makes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -22,72 +25,72 @@ T = TypeVar("T")
 Progress = Callable[[Any], None]
 
 
-class _JobSignals(QObject):
-    """Signals of one job (a QRunnable is not a QObject).
-
-    Signals:
-        progress(object): a note from the work, e.g. a retry.
-        finished(object): the work's result.
-        failed(object): the exception the work raised.
-        done(): after finished or failed, exactly once.
-    """
-
-    progress = Signal(object)
-    finished = Signal(object)
-    failed = Signal(object)
-    done = Signal()
-
-
-class _Runnable(QRunnable):
-    def __init__(self, work: Callable[[Progress], Any], signals: _JobSignals) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the runner holds it until it reports
-        self._work = work
-        self._signals = signals
-
-    def run(self) -> None:
-        signals = self._signals
-        try:
-            result = self._work(signals.progress.emit)
-        except Exception as exc:  # never let an exception escape a pool thread
-            signals.failed.emit(exc)
-        else:
-            signals.finished.emit(result)
-        signals.done.emit()
+class _Report(IntEnum):
+    PROGRESS = 0
+    FINISHED = 1
+    FAILED = 2
 
 
 class Job(Generic[T]):
     """One piece of background work and where its answer goes.
 
-    ``Job(work).on_finished(show).on_failed(explain)``, then ``runner.run(job)``.
+    ``Job(work).on_finished(show).on_failed(explain)``, then ``runner.run(job)``. The slots run on
+    the UI thread; ``finished`` or ``failed`` comes exactly once.
     """
 
     def __init__(self, work: Callable[[Progress], T], *, token: CancelToken | None = None) -> None:
-        self.signals = _JobSignals()
+        self.work = work
         self.token = token
-        self._runnable = _Runnable(work, self.signals)
+        self._slots: tuple[list[Callable[[Any], Any]], ...] = ([], [], [])
 
     def on_finished(self, slot: Callable[[T], Any]) -> Job[T]:
-        self.signals.finished.connect(slot)
+        self._slots[_Report.FINISHED].append(slot)
         return self
 
     def on_failed(self, slot: Callable[[Exception], Any]) -> Job[T]:
-        self.signals.failed.connect(slot)
+        self._slots[_Report.FAILED].append(slot)
         return self
 
     def on_progress(self, slot: Callable[[Any], Any]) -> Job[T]:
-        self.signals.progress.connect(slot)
+        self._slots[_Report.PROGRESS].append(slot)
         return self
 
     def cancel(self) -> None:
         if self.token is not None:
             self.token.cancel()
 
+    def _deliver(self, kind: _Report, payload: Any) -> None:
+        for slot in self._slots[kind]:
+            slot(payload)
+
+
+class _Relay(QObject):
+    """Carries reports from pool threads to the UI thread: report(job, kind, payload)."""
+
+    report = Signal(object, int, object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job[Any], relay: _Relay) -> None:
+        super().__init__()
+        self._job = job
+        self._relay = relay
+
+    def run(self) -> None:
+        job, emit = self._job, self._relay.report.emit
+        try:
+            result = job.work(lambda note: emit(job, _Report.PROGRESS, note))
+        except Exception as exc:  # never let an exception escape a pool thread
+            emit(job, _Report.FAILED, exc)
+        else:
+            emit(job, _Report.FINISHED, result)
+
 
 class JobRunner(QObject):
     """A private thread pool; jobs are held by strong references until they report.
 
-    Its owner shuts it down on close (cancel, then a bounded wait), so no thread outlives it.
+    Its owner shuts it down on close (cancel, then a bounded wait), so no thread outlives it; a
+    report that arrives after that is dropped.
     """
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
@@ -95,11 +98,13 @@ class JobRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: set[Job[Any]] = set()
+        self._relay = _Relay(self)
+        self._relay.report.connect(self._on_report)
+        self._open = True
 
     def run(self, job: Job[T]) -> Job[T]:
         self._jobs.add(job)
-        job.signals.done.connect(lambda: self._jobs.discard(job))
-        self._pool.start(job._runnable)
+        self._pool.start(_Runnable(job, self._relay))
         return job
 
     def active_count(self) -> int:
@@ -109,9 +114,24 @@ class JobRunner(QObject):
         for job in list(self._jobs):
             job.cancel()
 
+    def drain(self, timeout_ms: int = 3000) -> bool:
+        """Wait (bounded) for the jobs already started; True when the pool drained. Their reports
+        still arrive, queued."""
+        return self._pool.waitForDone(timeout_ms)
+
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        """Cancel everything and wait (bounded) for the pool; True when it drained."""
+        """Cancel everything and wait (bounded) for the pool; True when it drained. Reports that
+        arrive after this are dropped."""
         self.cancel_all()
-        drained = self._pool.waitForDone(timeout_ms)
+        drained = self.drain(timeout_ms)
         self._jobs.clear()
+        self._open = False
         return drained
+
+    def _on_report(self, job: Job[Any], kind: int, payload: Any) -> None:
+        if not self._open:
+            return
+        report = _Report(kind)
+        if report is not _Report.PROGRESS:
+            self._jobs.discard(job)
+        job._deliver(report, payload)
