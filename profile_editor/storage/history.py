@@ -93,9 +93,12 @@ class HistoryEntry(BaseModel):
 
         Built without validation: every value comes from the app's own request and outcome,
         and validating would copy a 6 MB body and the profiles before and after on the UI
-        thread.
+        thread. Every field is given, defaults too: pydantic inspects a default factory's
+        signature on each call otherwise.
         """
         return cls.model_construct(
+            id=_new_id(),
+            time=_now(),
             environment=environment,
             base_url=request.base_url,
             method=request.method.value,
@@ -109,6 +112,7 @@ class HistoryEntry(BaseModel):
             profile_after=after,
             resource=getattr(request, "resource", "profile"),
             source=source,
+            report=None,
         )
 
     @field_validator("time")
@@ -232,12 +236,28 @@ class HistoryLog:
         return [p for p in candidates if p.exists()]
 
     def append(self, entry: HistoryEntry, *, secrets: Iterable[str] = ()) -> None:
-        data = (entry_to_line(entry, secrets) + "\n").encode("utf-8")
+        self.append_many([(entry, secrets)])
+
+    def append_many(self, entries: Iterable[tuple[HistoryEntry, Iterable[str]]]) -> None:
+        """Append several entries with one write and one fsync (a burst of sends).
+
+        An entry that cannot be encoded does not keep the others out: they are written, then
+        its error is raised.
+        """
+        lines: list[str] = []
+        problem: StorageError | None = None
+        for entry, secrets in entries:
+            try:
+                lines.append(entry_to_line(entry, secrets) + "\n")
+            except StorageError as exc:
+                problem = problem or exc
         with self._lock:
             try:
-                self._append_bytes(data)
+                self._append_lines([line.encode("utf-8") for line in lines])
             except OSError as exc:
                 raise StorageError(f"Cannot write the history: {exc.strerror or exc}") from exc
+        if problem is not None:
+            raise problem
 
     def entries(self) -> list[HistoryEntry]:
         """All readable entries, newest first (the order they were appended, reversed)."""
@@ -286,13 +306,26 @@ class HistoryLog:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _append_bytes(self, data: bytes) -> None:
+    def _append_lines(self, lines: list[bytes]) -> None:
+        """Write ``lines`` in as few appends as rotation allows: one, unless the file fills."""
         try:
             size = os.stat(self.path).st_size
         except FileNotFoundError:
             size = 0
-        if size > 0 and size + len(data) > self.max_bytes:
-            self._rotate()
+        chunk: list[bytes] = []
+        for line in lines:
+            if size > 0 and size + len(line) > self.max_bytes:
+                if chunk:
+                    self._append_bytes(b"".join(chunk))
+                    chunk = []
+                self._rotate()
+                size = 0
+            chunk.append(line)
+            size += len(line)
+        if chunk:
+            self._append_bytes(b"".join(chunk))
+
+    def _append_bytes(self, data: bytes) -> None:
         # Private: the log holds recipients' profile data.
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
         try:

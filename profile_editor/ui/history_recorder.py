@@ -18,6 +18,8 @@ from profile_editor.ui.workers import Job, JobRunner, Progress
 __all__ = ["HistoryRecorder"]
 
 BURST_MS = 100
+# An entry waiting to be written, with the secrets to mask in it.
+_Pending = tuple[HistoryEntry, list[str]]
 
 
 class HistoryRecorder(QObject):
@@ -44,7 +46,7 @@ class HistoryRecorder(QObject):
         self._panel = panel
         self._secrets = secrets
         self._runner = JobRunner(self, max_threads=1)
-        self._queue: queue.SimpleQueue[tuple[HistoryEntry, list[str]]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._writing = False
         self._closed = False
         # Sends in quick succession are written by one job: a job (and an fsync) per send
@@ -96,12 +98,8 @@ class HistoryRecorder(QObject):
         log, pending = self._log, self._queue
 
         def drain(_progress: Progress) -> None:
-            while True:
-                try:
-                    entry, secrets = pending.get_nowait()
-                except queue.Empty:
-                    return
-                log.append(entry, secrets=secrets)
+            while batch := _take_all(pending):
+                log.append_many(batch)  # one write and one fsync for the lot
 
         self._writing = True
         job = Job(drain).on_finished(self._on_drained).on_failed(self._on_write_failed)
@@ -128,7 +126,13 @@ class HistoryRecorder(QObject):
         self._burst_timer.stop()
         self._runner.shutdown(3000)
         # Nowhere is left to tell of a failure now.
-        while not self._queue.empty():
-            entry, secrets = self._queue.get_nowait()
-            with contextlib.suppress(StorageError):
-                self._log.append(entry, secrets=secrets)
+        with contextlib.suppress(StorageError):
+            self._log.append_many(_take_all(self._queue))
+
+
+def _take_all(pending: queue.SimpleQueue[_Pending]) -> list[_Pending]:
+    batch: list[_Pending] = []
+    with contextlib.suppress(queue.Empty):
+        while True:
+            batch.append(pending.get_nowait())
+    return batch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
 
 KEY = "pk_prod_HIST-KEY-0123456789"
@@ -73,6 +75,34 @@ def test_rotation_bounds_files_and_keeps_order(tmp_path: Path) -> None:
     assert got == list(reversed(written))[: len(got)]
     assert 8 <= len(got) < 60
     assert log.files()[0] == log.path
+
+
+def test_a_batch_is_one_write_and_still_rotates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    log = HistoryLog(tmp_path, max_bytes=1_000_000, backups=3)
+    written = [_entry(n) for n in range(30)]
+    log.append_many((e, ()) for e in written)
+    assert len(fsyncs) == 1
+    assert log.entries() == list(reversed(written))
+    # A batch bigger than a file is split where the file fills, as single appends are.
+    line_size = len(_entry(10).model_dump_json()) + 40
+    small = HistoryLog(tmp_path / "small", max_bytes=line_size * 4, backups=3)
+    small.append_many((_entry(n), ()) for n in range(60))
+    for p in (tmp_path / "small").iterdir():
+        assert p.stat().st_size <= small.max_bytes
+    assert [e.recipient_id for e in small.entries()][:3] == ["user-59", "user-58", "user-57"]
+
+
+def test_an_entry_that_cannot_be_encoded_does_not_keep_the_batch_out(tmp_path: Path) -> None:
+    log = HistoryLog(tmp_path)
+    bad = _entry(1).model_copy(update={"request_body": {"when": object()}})
+    with pytest.raises(StorageError):
+        log.append_many([(_entry(0), ()), (bad, ()), (_entry(2), ())])
+    assert [e.recipient_id for e in log.entries()] == ["user-2", "user-0"]
 
 
 def test_rotation_without_backups(tmp_path: Path) -> None:
