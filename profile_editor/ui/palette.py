@@ -107,6 +107,7 @@ class Palette:
     accent_text: str
     border: str
     icon: str  # line icons, on window and button
+    frame: str  # the border of text fields, on window and base
 
     def graphic_pairs(self) -> list[tuple[str, str, str]]:
         """Every (what, graphic, background) for the 3:1 check of non-text contrast."""
@@ -114,6 +115,8 @@ class Palette:
             ("icon on window", self.icon, self.window),
             ("icon on button", self.icon, self.button),
             ("icon on base", self.icon, self.base),
+            ("text field border on window", self.frame, self.window),
+            ("text field border on base", self.frame, self.base),
         ]
 
     def text_pairs(self) -> list[tuple[str, str, str]]:
@@ -212,6 +215,7 @@ LIGHT = Palette(
     accent_text="#ffffff",
     border="#90a4ae",
     icon="#37474f",
+    frame="#858585",
 )
 
 DARK = Palette(
@@ -263,6 +267,7 @@ DARK = Palette(
     accent_text="#ffffff",
     border="#5f6b73",
     icon="#c5ced3",
+    frame="#7a7f85",
 )
 
 _TOKEN = re.compile(r"@([a-z_]+)")  # longest name wins: [a-z_]+ is greedy
