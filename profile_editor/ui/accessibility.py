@@ -174,17 +174,42 @@ def _focusable(widget: QWidget) -> bool:
     return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and widget.focusProxy() is None
 
 
-def _chain(root: QWidget) -> list[QWidget]:
-    """The focusable widgets under ``root`` in their present tab order."""
-    found: list[QWidget] = []
-    widget = root.nextInFocusChain()
-    while widget is not None and widget is not root and widget not in found:
-        # Parts of a focusable widget (a tab bar's scroll buttons) move with their owner.
-        inner = any(owner.isAncestorOf(widget) for owner in found)
-        if root.isAncestorOf(widget) and _focusable(widget) and not inner:
-            found.append(widget)
+def _chains(regions: Sequence[QWidget]) -> dict[QWidget, list[QWidget]]:
+    """The focusable widgets of each region, in their present tab order: one walk along the
+    focus chain (hundreds of widgets), each widget placed by one walk up its parents."""
+    found: dict[QWidget, list[QWidget]] = {region: [] for region in regions}
+    if not regions:
+        return found
+    owners: set[QWidget] = set()
+    seen: set[QWidget] = set()
+    start = regions[0].window()
+    widget = start.nextInFocusChain()
+    while widget is not None and widget is not start and widget not in seen:
+        seen.add(widget)
+        if _focusable(widget):
+            region = _region_of(widget, found, owners)
+            if region is not None:
+                found[region].append(widget)
+                owners.add(widget)
         widget = widget.nextInFocusChain()
     return found
+
+
+def _region_of(
+    widget: QWidget, regions: dict[QWidget, list[QWidget]], owners: set[QWidget]
+) -> QWidget | None:
+    """The region ``widget`` is in (same window), unless it is a part of a widget already in
+    the chain (a tab bar's scroll buttons move with their owner)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent in owners:
+            return None
+        if parent in regions:
+            return parent
+        if parent.isWindow():
+            return None
+        parent = parent.parentWidget()
+    return None
 
 
 def _ordered(widgets: list[QWidget]) -> list[QWidget]:
@@ -210,7 +235,8 @@ def apply_tab_order(regions: Sequence[QWidget]) -> list[QWidget]:
                 tabs.setFocusProxy(None)  # type: ignore[arg-type]  # None clears it
                 tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    order = [widget for region in regions for widget in _ordered(_chain(region))]
+    chains = _chains(regions)
+    order = [widget for region in regions for widget in _ordered(chains[region])]
     for first, second in itertools.pairwise(order):
         QWidget.setTabOrder(first, second)
     return order
