@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from profile_editor.ui.palette import Palette, current, theme
 
@@ -14,6 +14,10 @@ __all__ = ["StatusLine"]
 class StatusLine(QWidget):
     """Signals:
     changed(str, str): the new text and state.
+
+    The two labels are placed by hand, not by a layout: a label whose text changes asks every
+    layout above it to run again, which for this window costs more than a send on loopback.
+    Here the window is laid out again only when the status needs another height.
     """
 
     changed = Signal(str, str)
@@ -28,14 +32,37 @@ class StatusLine(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.elapsed = QLabel("", self)
         self.elapsed.setObjectName("elapsedLabel")
-        # A fixed width: a new time must not move the status text (and re-lay out the window).
-        self.elapsed.setFixedWidth(self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8)
         self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.elapsed)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._elapsed_width = self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8
+        self._height = self._label_height(640)
         theme().follow(self, self.on_theme_changed)
+
+    # -- geometry ---------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        return QSize(640, self._height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._elapsed_width + 40, self._height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+        self._refit()
+
+    def _label_height(self, width: int) -> int:
+        return max(self.label.heightForWidth(max(1, width - self._elapsed_width)), 1)
+
+    def _place(self) -> None:
+        width, height, time_width = self.width(), self.height(), self._elapsed_width
+        self.label.setGeometry(0, 0, max(width - time_width, 0), height)
+        self.elapsed.setGeometry(max(width - time_width, 0), 0, time_width, height)
+
+    def _refit(self) -> None:
+        height = self._label_height(self.width())
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()  # the one case the window has to lay out again
 
     def text(self) -> str:
         return self.label.text()
@@ -44,7 +71,9 @@ class StatusLine(QWidget):
         return str(self.label.property("state") or "")
 
     def show_status(self, text: str, state: str) -> None:
-        self.label.setText(text)
+        if text != self.label.text():
+            self.label.setText(text)
+            self._refit()
         if self.label.property("state") != state:
             # A palette swap is far cheaper than re-running the style sheet on every send.
             self.label.setProperty("state", state)
