@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
-__all__ = ["KeyPath", "format_key_path", "key_path_offset", "line_column", "parse_key_path"]
+__all__ = [
+    "KeyPath",
+    "PathSpot",
+    "format_key_path",
+    "key_path_offset",
+    "line_column",
+    "parse_key_path",
+    "spot_in_fields",
+    "spot_in_text",
+]
 
 KeyPath = tuple[str, ...]
 
@@ -110,3 +121,47 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of ``offset``."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+@dataclass(frozen=True)
+class PathSpot:
+    """Where "Go to key path" takes the user, or why it cannot: ``note`` is what to tell them
+    ("" when there is nothing to say). In the JSON text the place is ``line``/``column``
+    (1-based); in the Fields table it is ``row`` (0-based)."""
+
+    found: bool
+    note: str = ""
+    line: int = 0
+    column: int = 0
+    row: int = -1
+
+
+def spot_in_text(text: str, path: KeyPath) -> PathSpot:
+    """Where the key of ``path`` is in the JSON ``text``."""
+    offset = key_path_offset(text, path)
+    if offset is None:
+        return PathSpot(
+            False, f"No key path {format_key_path(path) or '(empty path)'} in the JSON text."
+        )
+    line, column = line_column(text, offset)
+    return PathSpot(True, line=line, column=column)
+
+
+def spot_in_fields(keys: Sequence[str], path: KeyPath) -> PathSpot:
+    """The row of the top-level key of ``path`` among the table's ``keys``; a nested path gets
+    a note saying the table goes only that far."""
+    if not path or path[0] not in keys:
+        missing = _quoted(path[0]) if path else "(empty path)"
+        return PathSpot(False, f"No field {missing}.")
+    row = keys.index(path[0])
+    if len(path) == 1:
+        return PathSpot(True, row=row)
+    note = (
+        f"{format_key_path(path)} is inside the value of {_quoted(path[0])} (row {row + 1}); "
+        "the JSON tab goes to the key itself."
+    )
+    return PathSpot(True, note, row=row)
+
+
+def _quoted(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)

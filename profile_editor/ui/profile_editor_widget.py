@@ -27,14 +27,8 @@ from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from profile_editor.core.jsoncodec import JsonProblem, parse_profile
-from profile_editor.core.key_paths import (
-    KeyPath,
-    format_key_path,
-    key_path_offset,
-    line_column,
-    parse_key_path,
-)
-from profile_editor.core.values import editor_json, quoted, rows_json_text
+from profile_editor.core.key_paths import KeyPath, parse_key_path, spot_in_fields, spot_in_text
+from profile_editor.core.values import editor_json, rows_json_text
 from profile_editor.ui import dialogs
 from profile_editor.ui.fields_delegate import FieldsDelegate
 from profile_editor.ui.fields_model import FieldsModel, RowEdit
@@ -596,32 +590,18 @@ class ProfileEditorWidget(QWidget):
         note, when the path is not there.
         """
         steps = parse_key_path(path) if isinstance(path, str) else tuple(path)
-        shown = format_key_path(steps) or "(empty path)"
         if self._tabs.currentIndex() == JSON_TAB:
-            text = self._json_edit.text()
-            offset = key_path_offset(text, steps)
-            if offset is None:
-                self._show_go_to_note(f"No key path {shown} in the JSON text.")
-                return False
-            self._show_go_to_note("")
-            self._json_page.go_to_line(*line_column(text, offset))
-            return True
-        self.flush()
-        keys = [key for key, _ in self._model.rows()]
-        if not steps or steps[0] not in keys:
-            self._show_go_to_note(f"No field {quoted(steps[0]) if steps else shown}.")
-            return False
-        row = keys.index(steps[0])
-        self._fields_page.select_row(row)
-        self._view.setFocus()
-        if len(steps) > 1:
-            self._show_go_to_note(
-                f"{shown} is inside the value of {quoted(steps[0])} (row {row + 1}); "
-                "the JSON tab goes to the key itself."
-            )
+            spot = spot_in_text(self._json_edit.text(), steps)
+            if spot.found:
+                self._json_page.go_to_line(spot.line, spot.column)
         else:
-            self._show_go_to_note("")
-        return True
+            self.flush()
+            spot = spot_in_fields([key for key, _ in self._model.rows()], steps)
+            if spot.found:
+                self._fields_page.select_row(spot.row)
+                self._view.setFocus()
+        self._show_go_to_note(spot.note)
+        return spot.found
 
     def _show_go_to_note(self, text: str) -> None:
         self._go_to_label.setText(text)

@@ -7,6 +7,9 @@ import json
 import pytest
 
 from profile_editor.core.key_paths import (
+    PathSpot,
+    spot_in_fields,
+    spot_in_text,
     format_key_path,
     key_path_offset,
     line_column,
@@ -78,3 +81,17 @@ def test_large_text_is_walked_not_parsed() -> None:
     big = json.dumps({f"k{i}": {"v": list(range(20))} for i in range(20_000)} | {"last": 1})
     offset = key_path_offset(big, ("last",))
     assert offset is not None and big[offset:].startswith('"last"')
+
+
+def test_spots_say_where_to_go_and_why_not() -> None:
+    text = '{\n  "email": "a@b.c",\n  "custom": {"plan": "pro"}\n}'
+    assert spot_in_text(text, ("custom", "plan")) == PathSpot(True, line=3, column=14)
+    assert spot_in_text(text, ("nope",)) == PathSpot(False, "No key path nope in the JSON text.")
+    keys = ["email", "custom"]
+    assert spot_in_fields(keys, ("custom",)) == PathSpot(True, row=1)
+    nested = spot_in_fields(keys, ("custom", "plan"))
+    assert (
+        nested.found and nested.row == 1 and 'inside the value of "custom" (row 2)' in nested.note
+    )
+    assert spot_in_fields(keys, ("zoë",)) == PathSpot(False, 'No field "zoë".')
+    assert spot_in_fields(keys, ()) == PathSpot(False, "No field (empty path).")
