@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from profile_editor.core.changes import ChangeKind, ChangeSet
-from profile_editor.core.jsoncodec import dumps_compact
+from profile_editor.core.jsoncodec import compact_head
 from profile_editor.core.send_plan import ChangePreview
 from profile_editor.ui.palette import Palette, current, theme
 
@@ -28,8 +28,9 @@ _KIND_ROLE = Qt.ItemDataRole.UserRole  # column 0: the ChangeKind value, or "unt
 def _cell(value: Any, present: bool) -> str:
     if not present:
         return ""
-    text = dumps_compact(value)
-    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+    # Only the start of a large value is encoded: the cell shows 120 characters of it.
+    text, cut = compact_head(value, CELL_CHARS)
+    return text[: CELL_CHARS - 1] + "…" if cut or len(text) > CELL_CHARS else text
 
 
 class ChangesView(QWidget):
@@ -136,16 +137,22 @@ class ChangesView(QWidget):
 
     def _paint(self, colors: Palette) -> None:
         """Colour the rows by their kind (at most MAX_ROWS + 2 top-level items)."""
+        # One brush per colour, not per cell: this runs on the UI thread for every new preview.
+        text, muted = QBrush(QColor(colors.text)), QBrush(QColor(colors.muted))
+        brushes = {
+            kind: (QBrush(QColor(background)), QBrush(QColor(foreground)))
+            for kind, (background, foreground) in colors.changes.items()
+        }
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             if item is None:
                 continue
             kind = item.data(0, _KIND_ROLE)
             if kind == "untouched":
-                item.setForeground(0, QBrush(QColor(colors.muted)))
-            elif kind in colors.changes:
-                background, foreground = colors.changes[kind]
+                item.setForeground(0, muted)
+            elif kind in brushes:
+                background, foreground = brushes[kind]
                 for column in range(4):
-                    item.setBackground(column, QBrush(QColor(background)))
-                    item.setForeground(column, QBrush(QColor(colors.text)))
-                item.setForeground(0, QBrush(QColor(foreground)))
+                    item.setBackground(column, background)
+                    item.setForeground(column, text)
+                item.setForeground(0, foreground)

@@ -27,6 +27,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from profile_editor.core.cooperate import background
 from profile_editor.diagnostics.crash import add_before_report
 from profile_editor.diagnostics.masking import registered_secrets
 from profile_editor.storage.drafts import DraftRecord, DraftSlot, DraftStore, drafts_dir
@@ -200,9 +201,13 @@ class DraftKeeper(QObject):
         if draft is None or self._closed:
             return
         secrets = self._all_secrets()
-        job = Job(lambda _progress: self.slot.save(draft, secrets=secrets))
+        job = Job(lambda _progress: self._save_in_background(draft, secrets))
         self._in_flight += 1
         self._runner.run(job.on_finished(self._on_saved).on_failed(self._on_job_save_failed))
+
+    def _save_in_background(self, draft: DraftRecord, secrets: list[str]) -> DraftRecord:
+        with background():
+            return self.slot.save(draft, secrets=secrets)
 
     def _write(self, draft: DraftRecord) -> None:
         try:

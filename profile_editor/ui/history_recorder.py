@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from profile_editor.core.cooperate import background
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog
 from profile_editor.ui.history_panel import HistoryPanel
@@ -98,8 +99,9 @@ class HistoryRecorder(QObject):
         log, pending = self._log, self._queue
 
         def drain(_progress: Progress) -> None:
-            while batch := _take_all(pending):
-                log.append_many(batch)  # one write and one fsync for the lot
+            with background():
+                while batch := _take_all(pending):
+                    log.append_many(batch)  # one write and one fsync for the lot
 
         self._writing = True
         job = Job(drain).on_finished(self._on_drained).on_failed(self._on_write_failed)

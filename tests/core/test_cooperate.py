@@ -33,3 +33,26 @@ def test_pause_sleeps_only_off_the_main_thread_and_only_every_stride(
     worker.start()
     worker.join()
     assert len(slept) == 2  # at STRIDE and 2 * STRIDE, not at 0
+
+
+def test_background_work_pauses_more_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(cooperate.time, "sleep", slept.append)
+
+    def loop() -> None:
+        with cooperate.background():
+            for i in range(cooperate.STRIDE + 1):
+                pause(i)
+        for i in range(cooperate.STRIDE + 1):  # outside the block: the usual stride again
+            pause(i)
+
+    worker = threading.Thread(target=loop)
+    worker.start()
+    worker.join()
+    background_pauses = cooperate.STRIDE // cooperate.BACKGROUND_STRIDE
+    assert len(slept) == background_pauses + 1
+    assert slept[0] > slept[-1]  # and longer ones
+    with cooperate.background():  # the main thread never waits on itself
+        for i in range(cooperate.STRIDE + 1):
+            pause(i)
+    assert len(slept) == background_pauses + 1

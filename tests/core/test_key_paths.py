@@ -8,12 +8,12 @@ import pytest
 
 from profile_editor.core.key_paths import (
     PathSpot,
-    spot_in_fields,
-    spot_in_text,
     format_key_path,
     key_path_offset,
     line_column,
     parse_key_path,
+    spot_in_fields,
+    spot_in_text,
 )
 
 TEXT = json.dumps(
