@@ -69,7 +69,9 @@ def through_qt_worker(url: str, key: str, n: int) -> float:
     session, runner, loop = Session(), JobRunner(), QEventLoop()
     profile = json.loads(PROFILE)
     # Built and connected before the clock starts, as the raw client is.
-    session.client().execute(ProfileRequest(base_url=url, recipient_id="warm", profile=profile), key)
+    session.client().execute(
+        ProfileRequest(base_url=url, recipient_id="warm", profile=profile), key
+    )
     start = time.perf_counter()
     for i in range(n):
         request = ProfileRequest(base_url=url, recipient_id=f"user-{i}", profile=profile)
