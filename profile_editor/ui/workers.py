@@ -60,8 +60,15 @@ class Job(Generic[T]):
             self.token.cancel()
 
     def _deliver(self, kind: _Report, payload: Any) -> None:
+        # Every slot hears it, as with separate connections; the first error surfaces after.
+        error: Exception | None = None
         for slot in self._slots[kind]:
-            slot(payload)
+            try:
+                slot(payload)
+            except Exception as exc:
+                error = error or exc
+        if error is not None:
+            raise error
 
 
 class _Relay(QObject):

@@ -1,0 +1,89 @@
+"""Background jobs: typed results and errors back on the UI thread, through one relay."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from profile_editor.ui.workers import Job, JobRunner, Progress
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> Iterator[JobRunner]:
+    r = JobRunner()
+    yield r
+    r.shutdown()
+
+
+def test_a_result_and_an_error_arrive_apart_on_the_ui_thread(
+    runner: JobRunner, qtbot: QtBot
+) -> None:
+    got: list[tuple[str, object, threading.Thread]] = []
+
+    def note(kind: str) -> Callable[[object], None]:
+        return lambda value: got.append((kind, value, threading.current_thread()))
+
+    def fails(_progress: Progress) -> int:
+        raise ValueError("no")
+
+    runner.run(Job(lambda _p: 42).on_finished(note("ok")).on_failed(note("failed")))
+    runner.run(Job(fails).on_finished(note("ok")).on_failed(note("failed")))
+    qtbot.waitUntil(lambda: len(got) == 2)
+    kinds = {kind: value for kind, value, _ in got}
+    assert kinds["ok"] == 42
+    assert isinstance(kinds["failed"], ValueError)
+    assert all(thread is threading.main_thread() for _, _, thread in got)
+    qtbot.waitUntil(lambda: runner.active_count() == 0)
+
+
+def test_progress_comes_before_the_result(runner: JobRunner, qtbot: QtBot) -> None:
+    seen: list[object] = []
+
+    def work(progress: Progress) -> str:
+        progress("one")
+        progress("two")
+        return "done"
+
+    runner.run(Job(work).on_progress(seen.append).on_finished(seen.append))
+    qtbot.waitUntil(lambda: "done" in seen)
+    assert seen == ["one", "two", "done"]
+
+
+def test_every_slot_hears_the_result_even_if_one_raises(runner: JobRunner, qtbot: QtBot) -> None:
+    heard: list[int] = []
+
+    def broken(_value: int) -> None:
+        raise RuntimeError("a slot's bug")
+
+    job = Job(lambda _p: 7).on_finished(broken).on_finished(heard.append)
+    with qtbot.capture_exceptions() as raised:
+        runner.run(job)
+        qtbot.waitUntil(lambda: heard == [7])
+    assert [type(e[1]) for e in raised] == [RuntimeError]
+
+
+def test_drain_waits_and_keeps_the_runner_open_shutdown_drops_late_reports(
+    runner: JobRunner, qtbot: QtBot
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    results: list[str] = []
+
+    def slow(_progress: Progress) -> str:
+        started.set()
+        release.wait(5)
+        return "late"
+
+    runner.run(Job(lambda _p: "first").on_finished(results.append))
+    assert runner.drain(3000)
+    qtbot.waitUntil(lambda: results == ["first"])  # drained, and still delivering
+    runner.run(Job(slow).on_finished(results.append))
+    assert started.wait(5)
+    release.set()
+    assert runner.shutdown(3000)
+    QApplication.processEvents()  # the pool has drained: its report is queued, and goes now
+    assert results == ["first"]
+    assert runner.active_count() == 0
