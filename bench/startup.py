@@ -23,73 +23,13 @@ import time
 
 from _common import median, report
 
-CHILD = r"""
-import os, sys
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMainWindow
-
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
-            sys.stdout.write("painted\n"); sys.stdout.flush(); os._exit(0)
-        return False
-
-app = QApplication(sys.argv[:1])
-spy = FirstPaint(); app.installEventFilter(spy)
-if sys.argv[1] == "bare":
-    w = QMainWindow(); w.resize(1100, 720); w.show(); app.exec()
-elif sys.argv[1] == "plain":
+# The floor window: the same kinds of widgets as the app, plain Qt. Both child scripts define it.
+PLAIN_WINDOW = r"""
+def plain_window():
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit,
-        QListWidget, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTabWidget, QTreeWidget,
-        QVBoxLayout, QWidget)
-    w = QMainWindow(); central = QWidget(); outer = QVBoxLayout(central)
-    bar = QHBoxLayout(); bar.addWidget(QComboBox()); bar.addWidget(QLineEdit(), 1)
-    for text in ("Load", "Send", "Cancel"):
-        bar.addWidget(QPushButton(text))
-    outer.addLayout(bar)
-    keys = QHBoxLayout(); keys.addWidget(QLabel("API key")); keys.addWidget(QLineEdit(), 1)
-    keys.addWidget(QLineEdit(), 1); outer.addLayout(keys)
-    split = QSplitter(Qt.Orientation.Horizontal)
-    left = QTabWidget(); left.addTab(QTableWidget(0, 3), "Fields"); left.addTab(QPlainTextEdit(), "JSON")
-    right = QTabWidget(); right.addTab(QTreeWidget(), "Changes"); right.addTab(QPlainTextEdit(), "Request")
-    right.addTab(QPlainTextEdit(), "Response")
-    split.addWidget(left); split.addWidget(right); outer.addWidget(split, 1)
-    outer.addWidget(QLabel("Ready."))
-    w.setCentralWidget(central)
-    for title, widget, area in (("Presets", QListWidget(), Qt.DockWidgetArea.LeftDockWidgetArea),
-                                ("History", QTableWidget(0, 7), Qt.DockWidgetArea.BottomDockWidgetArea)):
-        dock = QDockWidget(title); dock.setWidget(widget); w.addDockWidget(area, dock)
-    w.resize(1280, 860); w.show(); app.exec()
-else:
-    from profile_editor.app import main
-    main(["--data-dir", sys.argv[2]])
-"""
-
-# With every import done and each window built once before, the same two windows are built,
-# shown and painted in one process: what the widgets alone cost, without any import.
-WARM = r"""
-import statistics, sys, tempfile, time
-from pathlib import Path
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import (QApplication, QComboBox, QDockWidget, QHBoxLayout, QLabel,
-    QLineEdit, QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
-    QTabWidget, QTreeWidget, QVBoxLayout, QWidget)
-
-from profile_editor.app import create_main_window
-from profile_editor.ui import dialogs
-
-app = QApplication(sys.argv[:1])
-dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
-painted = []
-
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
-            painted.append(obj)
-        return False
-
-def plain():
+        QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
+        QTabWidget, QTreeWidget, QVBoxLayout, QWidget)
     w = QMainWindow(); central = QWidget(); outer = QVBoxLayout(central)
     bar = QHBoxLayout(); bar.addWidget(QComboBox()); bar.addWidget(QLineEdit(), 1)
     for text in ("Load", "Send", "Cancel"):
@@ -108,6 +48,50 @@ def plain():
         dock = QDockWidget(title); dock.setWidget(widget); w.addDockWidget(area, dock)
     w.resize(1280, 860)
     return w
+"""
+
+CHILD = PLAIN_WINDOW + r"""
+import os, sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            sys.stdout.write("painted\n"); sys.stdout.flush(); os._exit(0)
+        return False
+
+app = QApplication(sys.argv[:1])
+spy = FirstPaint(); app.installEventFilter(spy)
+if sys.argv[1] == "bare":
+    w = QMainWindow(); w.resize(1100, 720); w.show(); app.exec()
+elif sys.argv[1] == "plain":
+    w = plain_window(); w.show(); app.exec()
+else:
+    from profile_editor.app import main
+    main(["--data-dir", sys.argv[2]])
+"""
+
+# With every import done and each window built once before, the same two windows are built,
+# shown and painted in one process: what the widgets alone cost, without any import.
+WARM = PLAIN_WINDOW + r"""
+import statistics, sys, tempfile, time
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from profile_editor.app import create_main_window
+from profile_editor.ui import dialogs
+
+app = QApplication(sys.argv[:1])
+dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
+painted = []
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            painted.append(obj)
+        return False
 
 def ours():
     return create_main_window(base_url="https://api.courier.com", auth_token=None,
@@ -125,11 +109,11 @@ def once(make):
     return elapsed
 
 spy = FirstPaint(); app.installEventFilter(spy)
-once(plain); once(ours)
+once(plain_window); once(ours)
 runs = int(sys.argv[1])
 plains, apps = [], []
 for _ in range(runs):
-    plains.append(once(plain)); apps.append(once(ours))
+    plains.append(once(plain_window)); apps.append(once(ours))
 print(statistics.median(plains), statistics.median(apps))
 """
 
