@@ -50,7 +50,9 @@ def plain_window():
     return w
 """
 
-CHILD = PLAIN_WINDOW + r"""
+CHILD = (
+    PLAIN_WINDOW
+    + r"""
 import os, sys
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -71,10 +73,13 @@ else:
     from profile_editor.app import main
     main(["--data-dir", sys.argv[2]])
 """
+)
 
 # With every import done and each window built once before, the same two windows are built,
 # shown and painted in one process: what the widgets alone cost, without any import.
-WARM = PLAIN_WINDOW + r"""
+WARM = (
+    PLAIN_WINDOW
+    + r"""
 import statistics, sys, tempfile, time
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
@@ -116,6 +121,7 @@ for _ in range(runs):
     plains.append(once(plain_window)); apps.append(once(ours))
 print(statistics.median(plains), statistics.median(apps))
 """
+)
 
 
 def once(mode: str, data_dir: str) -> float:
