@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
+from profile_editor.core.values import quoted
+
 __all__ = [
     "KeyPath",
     "PathSpot",
@@ -151,17 +153,13 @@ def spot_in_fields(keys: Sequence[str], path: KeyPath) -> PathSpot:
     """The row of the top-level key of ``path`` among the table's ``keys``; a nested path gets
     a note saying the table goes only that far."""
     if not path or path[0] not in keys:
-        missing = _quoted(path[0]) if path else "(empty path)"
+        missing = quoted(path[0]) if path else "(empty path)"
         return PathSpot(False, f"No field {missing}.")
     row = keys.index(path[0])
     if len(path) == 1:
         return PathSpot(True, row=row)
     note = (
-        f"{format_key_path(path)} is inside the value of {_quoted(path[0])} (row {row + 1}); "
+        f"{format_key_path(path)} is inside the value of {quoted(path[0])} (row {row + 1}); "
         "the JSON tab goes to the key itself."
     )
     return PathSpot(True, note, row=row)
-
-
-def _quoted(key: str) -> str:
-    return json.dumps(key, ensure_ascii=False)
