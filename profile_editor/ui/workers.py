@@ -9,6 +9,9 @@ job usually makes.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import weakref
 from collections.abc import Callable
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -108,6 +111,7 @@ class JobRunner(QObject):
         self._relay = _Relay(self)
         self._relay.report.connect(self._on_report)
         self._open = True
+        _LIVE.add(self)
 
     def run(self, job: Job[T]) -> Job[T]:
         self._jobs.add(job)
@@ -142,3 +146,17 @@ class JobRunner(QObject):
         if report is not _Report.PROGRESS:
             self._jobs.discard(job)
         job._deliver(report, payload)
+
+
+# Runners whose owner was never closed (a script that drops its window) still have jobs running
+# when the interpreter exits; a pool thread that then reaches for the GIL is killed mid-job.
+# Before that, each is shut down like a closing window would.
+_LIVE: weakref.WeakSet[JobRunner] = weakref.WeakSet()
+
+
+@atexit.register
+def _shut_down_all() -> None:
+    for runner in list(_LIVE):
+        # RuntimeError: its QObject is already gone, and its pool with it.
+        with contextlib.suppress(RuntimeError):
+            runner.shutdown(3000)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -87,3 +91,37 @@ def test_drain_waits_and_keeps_the_runner_open_shutdown_drops_late_reports(
     QApplication.processEvents()  # the pool has drained: its report is queued, and goes now
     assert results == ["first"]
     assert runner.active_count() == 0
+
+
+def test_a_script_that_drops_its_window_exits_cleanly(tmp_path: Path) -> None:
+    # The window's warm-up jobs are still running when the interpreter exits. Without the exit
+    # hook a pool thread reaching for the GIL then is killed mid-job, and Qt reports an exception
+    # escaping its pool.
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from profile_editor.app import create_main_window\n"
+        "app = QApplication([])\n"
+        "window = create_main_window(base_url='http://127.0.0.1:9', auth_token=None,\n"
+        "                            data_dir=Path(sys.argv[1]))\n"
+        "window.show()\n"
+        "for _ in range(20):\n"
+        "    app.processEvents()\n"
+    )
+    # Headless, and no keychain of the machine's: the test reads no real keys.
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "exception" not in result.stderr.lower(), result.stderr
