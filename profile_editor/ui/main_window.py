@@ -26,6 +26,7 @@ from profile_editor.ui.editor_pane import EditorPane
 from profile_editor.ui.environment_bar import EnvironmentBar
 from profile_editor.ui.environment_keys import EnvironmentKeys
 from profile_editor.ui.environment_switcher import EnvironmentSwitcher
+from profile_editor.ui.first_frame import after_first_frame
 from profile_editor.ui.history_panel import HistoryDock
 from profile_editor.ui.history_recorder import HistoryRecorder
 from profile_editor.ui.lists_controller import ListsController
@@ -299,8 +300,7 @@ class MainWindow(QMainWindow):
             self.drafts.schedule(self._draft_record)
 
     def _draft_record(self) -> DraftRecord:
-        bar = self.request_bar
-        env = self.environments.name or ""
+        bar, env = self.request_bar, self.environments.name or ""
         text, patch = self.editor_pane.texts()
         return DraftRecord(
             bar.recipient_id(), bar.method().value, env, bar.note(), text, patch_text=patch
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._warmed:
             self._warmed = True
-            QTimer.singleShot(0, self._warm_up)
+            after_first_frame(self, self._warm_up)
 
     def _warm_up(self) -> None:
         """Work the first send, the history and the secret scan need, after the first paint."""
