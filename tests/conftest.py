@@ -15,6 +15,17 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
+def child_env() -> dict[str, str]:
+    """The environment for a child process running the app: headless, and no keychain of the
+    machine's (a test reads no real keys)."""
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+
+
+@pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     """A fresh in-memory sandbox on a free loopback port, stopped after the test."""
     from profile_editor.sandbox.server import start_sandbox

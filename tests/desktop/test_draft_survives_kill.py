@@ -132,20 +132,16 @@ def window_keeps_drafts(qtbot: QtBot, data_dir: Path) -> bool:
         window.close()
 
 
-def child_env() -> dict[str, str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return env
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
-def test_a_draft_survives_kill_9_and_comes_back_exactly(tmp_path: Path, qtbot: QtBot) -> None:
+def test_a_draft_survives_kill_9_and_comes_back_exactly(
+    tmp_path: Path, qtbot: QtBot, child_env: dict[str, str]
+) -> None:
     if not window_keeps_drafts(qtbot, tmp_path / "probe"):
         pytest.skip("the window does not own a DraftKeeper yet")
     data_dir = tmp_path / "data"
     with subprocess.Popen(
         [sys.executable, "-c", TYPE_AND_WAIT, str(data_dir), json.dumps(TYPED)],
-        env=child_env(),
+        env=child_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -164,7 +160,7 @@ def test_a_draft_survives_kill_9_and_comes_back_exactly(tmp_path: Path, qtbot: Q
 
     second = subprocess.run(
         [sys.executable, "-c", RESTORE_AND_REPORT, str(data_dir)],
-        env=child_env(),
+        env=child_env,
         capture_output=True,
         text=True,
         timeout=120,

@@ -131,9 +131,7 @@ def wait_for_log(log: Path, text: str, proc: subprocess.Popen[str], timeout: flo
     raise AssertionError(f"{text!r} not in the log within {timeout} s")
 
 
-def launch(data_dir: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+def launch(data_dir: Path, env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "profile_editor", "--sandbox", "--data-dir", str(data_dir), *extra],
         env=env,
@@ -150,10 +148,10 @@ def stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
-def test_two_launches_talk_over_the_local_socket(tmp_path: Path) -> None:
+def test_two_launches_talk_over_the_local_socket(tmp_path: Path, child_env: dict[str, str]) -> None:
     data_dir = tmp_path / "data"
     log = data_dir / "logs" / "profile-editor.log"
-    first = launch(data_dir)
+    first = launch(data_dir, child_env)
     try:
         wait_for_log(log, "Listening for other launches", first)
         second = subprocess.run(
@@ -170,7 +168,7 @@ def test_two_launches_talk_over_the_local_socket(tmp_path: Path) -> None:
         assert first.poll() is None  # the first one is still running
 
         # --new-window opts out: a window of its own, the first one not asked.
-        third = launch(data_dir, "--new-window")
+        third = launch(data_dir, child_env, "--new-window")
         try:
             content = wait_for_log(log, f"[{third.pid} MainThread] Profile Editor starting", third)
             assert content.count("Another launch asked for the window") == 1
@@ -179,7 +177,7 @@ def test_two_launches_talk_over_the_local_socket(tmp_path: Path) -> None:
 
         # The first one dies without cleaning up: the next launch clears the stale socket.
         stop(first, signal.SIGKILL)
-        fourth = launch(data_dir)
+        fourth = launch(data_dir, child_env)
         try:
             wait_for_log(log, "Removing the stale instance socket", fourth)
             wait_for_log(log, f"[{fourth.pid} MainThread] Listening for other launches", fourth)

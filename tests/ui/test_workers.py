@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -93,7 +92,9 @@ def test_drain_waits_and_keeps_the_runner_open_shutdown_drops_late_reports(
     assert runner.active_count() == 0
 
 
-def test_a_script_that_drops_its_window_exits_cleanly(tmp_path: Path) -> None:
+def test_a_script_that_drops_its_window_exits_cleanly(
+    tmp_path: Path, child_env: dict[str, str]
+) -> None:
     # The window's warm-up jobs are still running when the interpreter exits. Without the exit
     # hook a pool thread reaching for the GIL then is killed mid-job, and Qt reports an exception
     # escaping its pool.
@@ -109,19 +110,13 @@ def test_a_script_that_drops_its_window_exits_cleanly(tmp_path: Path) -> None:
         "for _ in range(20):\n"
         "    app.processEvents()\n"
     )
-    # Headless, and no keychain of the machine's: the test reads no real keys.
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
     result = subprocess.run(
         [sys.executable, "-c", script, str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-        env=env,
+        env=child_env,
     )
     assert result.returncode == 0, result.stderr
     assert "exception" not in result.stderr.lower(), result.stderr
