@@ -26,9 +26,14 @@ from profile_editor.ui.main_window import MainWindow
 PROFILE = '{"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "pro"}}'
 
 
-def raw(url: str, key: str, n: int) -> float:
+def raw_request(key: str) -> tuple[bytes, dict[str, str]]:
+    """The body and headers the raw posts send."""
     body = ('{"profile": ' + PROFILE + "}").encode()
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    return body, {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+
+def raw(url: str, key: str, n: int) -> float:
+    body, headers = raw_request(key)
     with httpx.Client() as client:
         client.post(f"{url}/profiles/warm", content=body, headers=headers)
         start = time.perf_counter()
@@ -43,8 +48,7 @@ def raw_in_qt_worker(url: str, key: str, n: int) -> float:
     back as a queued signal."""
     from profile_editor.ui.workers import Job, JobRunner
 
-    body = ('{"profile": ' + PROFILE + "}").encode()
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    body, headers = raw_request(key)
     runner, loop = JobRunner(), QEventLoop()
     with httpx.Client() as client:
         client.post(f"{url}/profiles/warm", content=body, headers=headers)
