@@ -10,6 +10,9 @@ from profile_editor.ui.palette import Palette, current, theme
 
 __all__ = ["StatusLine"]
 
+# The width the status line asks for (the layout gives it what the window has).
+_HINT_WIDTH = 640
+
 
 class StatusLine(QWidget):
     """Signals:
@@ -35,12 +38,12 @@ class StatusLine(QWidget):
         self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._elapsed_width = self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8
-        self._height = self._label_height(640)
+        self._height = self._label_height(_HINT_WIDTH)
         theme().follow(self, self.on_theme_changed)
 
     # -- geometry ---------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
-        return QSize(640, self._height)
+        return QSize(_HINT_WIDTH, self._height)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self._elapsed_width + 40, self._height)
