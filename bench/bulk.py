@@ -52,9 +52,9 @@ import resource, sys
 from pathlib import Path
 import httpx
 from profile_editor.bulk.session import BulkJob
-from profile_editor.core.client import ProfilesClient
+from profile_editor.core.http.client import ProfilesClient
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import Target
+from profile_editor.core.send.plan import Target
 
 def answer(request):
     return httpx.Response(200, json={"status": "SUCCESS"})

@@ -30,16 +30,16 @@ data_dir = Path(sys.argv[1])
 t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-import profile_editor.ui.main_window
+import profile_editor.ui.shell.main_window
 t1 = time.perf_counter()
 from profile_editor.desktop import platform_check
 platform_check.missing_xcb_libraries(plugin=lambda: None)
 t2 = time.perf_counter()
 from profile_editor.diagnostics.crash import install_crash_hooks
 from profile_editor.diagnostics.log_setup import configure_logging
-from profile_editor.ui.error_reporter import ErrorReporter
-from profile_editor.ui.qt_messages import install_qt_message_logging
-from profile_editor.ui.single_instance import InstanceServer, activate_running_instance, server_name
+from profile_editor.ui.shell.error_reporter import ErrorReporter
+from profile_editor.ui.shell.qt_messages import install_qt_message_logging
+from profile_editor.ui.shell.single_instance import InstanceServer, activate_running_instance, server_name
 setup = configure_logging(data_dir)
 name = server_name(data_dir)
 activate_running_instance(name)

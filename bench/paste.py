@@ -77,7 +77,7 @@ if mode == "bare":
     result["loads_ms"] = (time.perf_counter() - start) * 1000
 else:
     from profile_editor.app import create_main_window
-    from profile_editor.ui import dialogs
+    from profile_editor.ui.common import dialogs
     dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD  # no prompt on close
     window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
     window.show()

@@ -25,8 +25,8 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 from rules import make_text
 
-from profile_editor.core.key_completion import key_context
-from profile_editor.ui.editor_pane import EditorPane
+from profile_editor.core.profile.key_completion import key_context
+from profile_editor.ui.editor.pane import EditorPane
 
 
 def main() -> None:

@@ -20,10 +20,10 @@ import time
 
 from _common import median
 
-from profile_editor.core.changes import compute_changes_to
-from profile_editor.core.json_patch import preview_patch
-from profile_editor.core.profile_fields import known_fields
-from profile_editor.core.profile_rules import check_profile
+from profile_editor.core.profile.changes import compute_changes_to
+from profile_editor.core.profile.fields import known_fields
+from profile_editor.core.profile.json_patch import preview_patch
+from profile_editor.core.profile.rules import check_profile
 
 
 def make_text(limit: int, *, flat: bool = False) -> tuple[str, int]:

@@ -20,8 +20,8 @@ from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from profile_editor.app import create_main_window
-from profile_editor.ui import dialogs
-from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.shell.main_window import MainWindow
 
 PROFILE = '{"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "pro"}}'
 
@@ -46,7 +46,7 @@ def raw(url: str, key: str, n: int) -> float:
 def raw_in_qt_worker(url: str, key: str, n: int) -> float:
     """What the hand-off alone costs: the raw posts above, each in a pool job whose answer comes
     back as a queued signal."""
-    from profile_editor.ui.workers import Job, JobRunner
+    from profile_editor.ui.common.workers import Job, JobRunner
 
     body, headers = raw_request(key)
     runner, loop = JobRunner(), QEventLoop()
@@ -66,9 +66,9 @@ def raw_in_qt_worker(url: str, key: str, n: int) -> float:
 def through_qt_worker(url: str, key: str, n: int) -> float:
     """The floor of any window that sends off its UI thread: the app's client in a pool job,
     the answer back as a queued signal, no widgets at all."""
-    from profile_editor.core.models import ProfileRequest
-    from profile_editor.core.session import Session
-    from profile_editor.ui.workers import Job, JobRunner
+    from profile_editor.core.http.models import ProfileRequest
+    from profile_editor.core.http.session import Session
+    from profile_editor.ui.common.workers import Job, JobRunner
 
     session, runner, loop = Session(), JobRunner(), QEventLoop()
     profile = json.loads(PROFILE)

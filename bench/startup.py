@@ -86,7 +86,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from profile_editor.app import create_main_window
-from profile_editor.ui import dialogs
+from profile_editor.ui.common import dialogs
 
 app = QApplication(sys.argv[:1])
 dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD

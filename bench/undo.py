@@ -55,7 +55,7 @@ if mode == "bare":
     app.processEvents()
     result["paste_ms"] = (time.perf_counter() - start) * 1000
 else:
-    from profile_editor.ui.profile_editor_widget import JSON_TAB, ProfileEditorWidget
+    from profile_editor.ui.editor.widget import JSON_TAB, ProfileEditorWidget
     editor = ProfileEditorWidget(); editor.resize(800, 600); editor.show()
     editor.set_profile({"email": "ada@example.com"})
     editor.tabs.setCurrentIndex(JSON_TAB)

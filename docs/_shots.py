@@ -10,8 +10,8 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from profile_editor.app import create_main_window
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui import dialogs
-from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.shell.main_window import MainWindow
 
 
 def spin(ms: int = 300) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from profile_editor.sandbox.server import start_sandbox
-from profile_editor.ui.palette import theme
+from profile_editor.ui.common.palette import theme
 
 
 def main() -> None:

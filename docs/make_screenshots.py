@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import start_sandbox
 from profile_editor.storage.presets import Preset, PresetStore
-from profile_editor.ui import dialogs
+from profile_editor.ui.common import dialogs
 
 
 def main() -> None:

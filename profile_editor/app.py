@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
-    from profile_editor.ui.single_instance import InstanceServer
+    from profile_editor.ui.shell.single_instance import InstanceServer
 
 log = logging.getLogger("profile_editor.app")
 
@@ -30,9 +30,9 @@ def create_main_window(
     ``--sandbox`` mode need (``sandbox``, ``connect_timeout``, ``total_timeout``,
     ``retry_base_delay``, ``environment_name``, ``environment_color``, ``key_source``).
     """
-    from profile_editor.core.config import normalize_base_url
-    from profile_editor.ui.main_window import MainWindow
-    from profile_editor.ui.window_config import WindowConfig
+    from profile_editor.core.http.config import normalize_base_url
+    from profile_editor.ui.shell.main_window import MainWindow
+    from profile_editor.ui.shell.window_config import WindowConfig
 
     data_dir.mkdir(parents=True, exist_ok=True)
     config = WindowConfig(
@@ -126,7 +126,7 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
     app.setDesktopFileName(APP_ID)
     log.info("Profile Editor starting: data in %s, Qt platform %s", data_dir, app.platformName())
 
-    from profile_editor.ui.single_instance import (
+    from profile_editor.ui.shell.single_instance import (
         InstanceServer,
         activate_running_instance,
         server_name,
@@ -144,8 +144,8 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
             server = None
 
     from profile_editor.diagnostics.crash import install_crash_hooks
-    from profile_editor.ui.error_reporter import ErrorReporter
-    from profile_editor.ui.qt_messages import install_qt_message_logging
+    from profile_editor.ui.shell.error_reporter import ErrorReporter
+    from profile_editor.ui.shell.qt_messages import install_qt_message_logging
 
     restore_qt_messages = install_qt_message_logging()
     reporter = ErrorReporter(log_path)
@@ -166,11 +166,11 @@ def _run_window(
 ) -> int:
     from PySide6.QtWidgets import QMessageBox
 
-    from profile_editor.core.config import ConfigError, resolve_api_key, resolve_base_url
+    from profile_editor.core.http.config import ConfigError, resolve_api_key, resolve_base_url
     from profile_editor.diagnostics.masking import register_secret
-    from profile_editor.ui.bring_to_front import bring_to_front
-    from profile_editor.ui.resources import app_icon
-    from profile_editor.ui.screen_fit import fit_window_to_screens
+    from profile_editor.ui.common.resources import app_icon
+    from profile_editor.ui.shell.bring_to_front import bring_to_front
+    from profile_editor.ui.shell.screen_fit import fit_window_to_screens
 
     app.setWindowIcon(app_icon())
     options: dict[str, Any] = {}
@@ -227,7 +227,7 @@ def _run_window(
 
 def _environ_environment() -> tuple[Any, str | None] | None:
     """COURIER_API_KEY / COURIER_BASE_URL as an environment of their own, as the SDKs read them."""
-    from profile_editor.core.config import ConfigError
+    from profile_editor.core.http.config import ConfigError
     from profile_editor.storage.environments import env_from_os_environ
 
     try:

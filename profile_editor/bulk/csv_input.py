@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from profile_editor.bulk.rows import BadRow, InputError, Row
-from profile_editor.core.jsoncodec import JsonProblem, parse_value
+from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
 
 RECIPIENT_COLUMN = "recipient_id"
 COLUMN_TYPES = ("string", "number", "boolean", "json")

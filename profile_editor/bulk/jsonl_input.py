@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from profile_editor.bulk.rows import BadRow, Row
-from profile_editor.core.jsoncodec import JsonProblem, parse_value
+from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
 
 
 def read_jsonl(handle: TextIO) -> Iterator[Row | BadRow]:

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from profile_editor.core.cancel import CancelToken
+from profile_editor.core.http.cancel import CancelToken
 
 MIN_RATE = 0.5  # requests per second; never stop entirely
 WINDOW_S = 2.0  # how far back the starts are counted to measure the current rate

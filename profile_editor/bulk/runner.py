@@ -21,16 +21,16 @@ from profile_editor.bulk.journal import Journal, row_key
 from profile_editor.bulk.rate import RunRate
 from profile_editor.bulk.report import RowResult
 from profile_editor.bulk.rows import BadRow, Row
-from profile_editor.core.cancel import CancelToken
-from profile_editor.core.changes import ChangeKind, compute_changes
-from profile_editor.core.draft import Draft
+from profile_editor.core.http.cancel import CancelToken
+from profile_editor.core.http.retry import RetryPolicy
 from profile_editor.core.methods import Method
-from profile_editor.core.retry import RetryPolicy
-from profile_editor.core.send_plan import Refusal, Target, plan, plan_load
+from profile_editor.core.profile.changes import ChangeKind, compute_changes
+from profile_editor.core.send.draft import Draft
+from profile_editor.core.send.plan import Refusal, Target, plan, plan_load
 
 if TYPE_CHECKING:
-    from profile_editor.core.client import ProfilesClient
-    from profile_editor.core.models import Outcome, ProfileRequest
+    from profile_editor.core.http.client import ProfilesClient
+    from profile_editor.core.http.models import Outcome, ProfileRequest
 
 # How often one row may end on 429 and be queued again before it counts as failed.
 MAX_THROTTLED_ROUNDS = 8

@@ -20,9 +20,9 @@ from profile_editor.bulk.runner import BulkRunner, RunCounts
 from profile_editor.core.methods import Method
 
 if TYPE_CHECKING:
-    from profile_editor.core.cancel import CancelToken
-    from profile_editor.core.client import ProfilesClient
-    from profile_editor.core.send_plan import Target
+    from profile_editor.core.http.cancel import CancelToken
+    from profile_editor.core.http.client import ProfilesClient
+    from profile_editor.core.send.plan import Target
 
 
 @dataclass

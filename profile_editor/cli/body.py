@@ -37,7 +37,7 @@ def parse_body(
     A bare profile object or a request body ``{"profile": {...}}`` are both accepted; for a patch,
     an array of operations or ``{"patch": [...]}``.
     """
-    from profile_editor.core.jsoncodec import JsonProblem, parse_value
+    from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
 
     try:
         value = parse_value(text)

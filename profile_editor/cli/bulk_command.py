@@ -22,9 +22,9 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     from profile_editor.bulk.journal import JournalError
     from profile_editor.bulk.rows import InputError
     from profile_editor.bulk.session import BulkJob
-    from profile_editor.core.draft import Draft
     from profile_editor.core.methods import Method
-    from profile_editor.core.send_plan import Refusal, plan_load
+    from profile_editor.core.send.draft import Draft
+    from profile_editor.core.send.plan import Refusal, plan_load
 
     method = Method.PUT if args.method == "replace" else Method.POST
     if args.concurrency < 1:

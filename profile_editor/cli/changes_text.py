@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from profile_editor.core.changes import ChangeKind, ChangeSet
-from profile_editor.core.jsoncodec import dumps_compact
+from profile_editor.core.profile.changes import ChangeKind, ChangeSet
+from profile_editor.core.profile.jsoncodec import dumps_compact
 
 VALUE_CHARS = 80
 _MARKS = {ChangeKind.ADDED: "+", ChangeKind.CHANGED: "~", ChangeKind.REMOVED: "-"}

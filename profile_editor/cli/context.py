@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from profile_editor.cli.exits import UsageError
 
 if TYPE_CHECKING:
-    from profile_editor.core.models import Outcome, ProfileRequest
-    from profile_editor.core.send_plan import Target
-    from profile_editor.core.session import Session
+    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.core.http.session import Session
+    from profile_editor.core.send.plan import Target
     from profile_editor.sandbox.server import SandboxServer
     from profile_editor.storage.history import HistoryLog
 
@@ -85,7 +85,7 @@ class Context:
         return self._where
 
     def _resolve(self) -> Where:
-        from profile_editor.core.config import ConfigError, resolve_api_key, resolve_base_url
+        from profile_editor.core.http.config import ConfigError, resolve_api_key, resolve_base_url
 
         if self.use_sandbox:
             from profile_editor.sandbox.server import start_sandbox
@@ -115,7 +115,7 @@ class Context:
             raise UsageError(str(err)) from None
 
     def _named_environment(self, name: str) -> Where:
-        from profile_editor.core.config import resolve_api_key
+        from profile_editor.core.http.config import resolve_api_key
         from profile_editor.storage.environments import EnvironmentStore
 
         store = EnvironmentStore(self.data_dir / "environments.json")
@@ -139,7 +139,7 @@ class Context:
             return None
 
     def target(self) -> Target:
-        from profile_editor.core.send_plan import Target
+        from profile_editor.core.send.plan import Target
 
         where = self.where()
         return Target(
@@ -152,7 +152,7 @@ class Context:
     # -- requests -------------------------------------------------------------------------
     def session(self) -> Session:
         if self._session is None:
-            from profile_editor.core.session import Session
+            from profile_editor.core.http.session import Session
 
             self._session = Session()
         return self._session

@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from profile_editor.core.models import Outcome
+    from profile_editor.core.http.models import Outcome
 
 
 class Exit(IntEnum):

@@ -186,7 +186,7 @@ def _stdout_closed(code: int) -> int:
 
 def _draft(args: argparse.Namespace, method_name: str) -> Any:
     from profile_editor.cli.body import METHOD_NAMES, parse_body, read_text
-    from profile_editor.core.draft import Draft
+    from profile_editor.core.send.draft import Draft
 
     method = METHOD_NAMES[method_name]
     profile = patch = None

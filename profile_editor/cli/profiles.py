@@ -10,16 +10,16 @@ from profile_editor.cli.output import Output, outcome_doc
 
 if TYPE_CHECKING:
     from profile_editor.cli.context import Context
-    from profile_editor.core.draft import Draft
-    from profile_editor.core.models import Outcome, ProfileRequest
-    from profile_editor.core.send_plan import Confirmation, SendPlan, Stored
+    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.core.send.draft import Draft
+    from profile_editor.core.send.plan import Confirmation, SendPlan, Stored
 
 # Courier rejects request bodies over 6 MB with 413; refuse before sending, as for other bad input.
 BODY_LIMIT_BYTES = 6 * 1024 * 1024
 
 
 def _retry_note(out: Output) -> Any:
-    from profile_editor.core.outcome_text import retry_line
+    from profile_editor.core.http.outcome_text import retry_line
 
     def note(n: int, total: int, delay: float, reason: str) -> None:
         out.say(retry_line(reason, n, total, delay))
@@ -28,7 +28,7 @@ def _retry_note(out: Output) -> Any:
 
 
 def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileRequest]:
-    from profile_editor.core.send_plan import Refusal, plan_load
+    from profile_editor.core.send.plan import Refusal, plan_load
 
     request = plan_load(draft, ctx.target())
     if isinstance(request, Refusal):
@@ -37,9 +37,9 @@ def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileReque
 
 
 def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
-    from profile_editor.core.draft import Draft
-    from profile_editor.core.jsoncodec import dumps_pretty
-    from profile_editor.core.outcome_text import load_line
+    from profile_editor.core.http.outcome_text import load_line
+    from profile_editor.core.profile.jsoncodec import dumps_pretty
+    from profile_editor.core.send.draft import Draft
 
     outcome, _ = load(ctx, out, Draft(recipient_id=recipient_id))
     doc: dict[str, Any] = {"recipient_id": recipient_id, **outcome_doc(outcome)}
@@ -55,8 +55,8 @@ def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
 
 def _stored(ctx: Context, out: Output, draft: Draft) -> Stored | int:
     """The stored profile (None inside for a 404), or the exit code of a failed load."""
-    from profile_editor.core.outcome_text import failure_line
-    from profile_editor.core.send_plan import Stored
+    from profile_editor.core.http.outcome_text import failure_line
+    from profile_editor.core.send.plan import Stored
 
     outcome, request = load(ctx, out, draft)
     if outcome.ok and outcome.profile is not None:
@@ -71,7 +71,7 @@ def _stored(ctx: Context, out: Output, draft: Draft) -> Stored | int:
 def command_diff(ctx: Context, out: Output, draft: Draft) -> int:
     from profile_editor.cli.changes_text import changes_doc, changes_lines
     from profile_editor.core.methods import Method
-    from profile_editor.core.send_plan import Refusal, plan
+    from profile_editor.core.send.plan import Refusal, plan
 
     if draft.method is Method.PATCH:
         raise UsageError("diff shows merge, replace and delete; a patch says what it does itself.")
@@ -117,9 +117,9 @@ def _confirmed(ctx: Context, out: Output, send_plan: SendPlan) -> bool:
 
 
 def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> int:
+    from profile_editor.core.http.outcome_text import failure_line, send_line
     from profile_editor.core.methods import Method
-    from profile_editor.core.outcome_text import failure_line, send_line
-    from profile_editor.core.send_plan import Refusal, check_verification, plan
+    from profile_editor.core.send.plan import Refusal, check_verification, plan
 
     target = ctx.target()
     refusal = plan(draft, target, None)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from profile_editor.cli.exits import Exit, UsageError
 from profile_editor.cli.output import Output
+from profile_editor.storage.conversions import draft_from_preset
 
 if TYPE_CHECKING:
     from profile_editor.cli.context import Context
@@ -98,11 +99,10 @@ def command_preset_show(ctx: Context, out: Output, name: str) -> int:
 
 def command_preset_send(ctx: Context, out: Output, name: str, *, verify: bool) -> int:
     from profile_editor.cli.profiles import command_send
-    from profile_editor.core.draft import Draft
 
     entry = _find(ctx, name)
     assert entry.preset is not None
-    draft = Draft.from_preset(entry.preset)
+    draft = draft_from_preset(entry.preset)
     # The preset's environment, unless the command line names where to send.
     if (
         draft.environment

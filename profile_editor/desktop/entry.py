@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from profile_editor.desktop.identity import APP_ID, APP_NAME
 from profile_editor.storage.atomic import atomic_write_bytes, atomic_write_text
-
-from .identity import APP_ID, APP_NAME
 
 
 @dataclass(frozen=True)

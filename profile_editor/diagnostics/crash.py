@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from .masking import mask_secrets
+from profile_editor.diagnostics.masking import mask_secrets
 
 log = logging.getLogger("profile_editor.crash")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from .masking import SecretMaskingFilter
+from profile_editor.diagnostics.masking import SecretMaskingFilter
 
 APP_LOGGER = "profile_editor"
 LOG_FILE_NAME = "profile-editor.log"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from profile_editor.core.profile_ops import JsonPatchError
+from profile_editor.core.profile.ops import JsonPatchError
 from profile_editor.sandbox.lists import (
     LISTS_SUFFIX,
     PAGE_SIZE,

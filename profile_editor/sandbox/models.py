@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from profile_editor.core.jsoncodec import type_name
+from profile_editor.core.profile.jsoncodec import type_name
 
 __all__ = ["Fault", "RecordedRequest", "error_type", "json_type_phrase", "mask_authorization"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from profile_editor.core.profile_ops import apply_json_patch, merge_profile
+from profile_editor.core.profile.ops import apply_json_patch, merge_profile
 
 __all__ = ["ProfileNotFoundError", "ProfileStore", "Subscription"]
 

@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .atomic import atomic_write_text
-from .secretscan import contains_secret, mask_text
+from profile_editor.storage.atomic import atomic_write_text
+from profile_editor.storage.secretscan import contains_secret, mask_text
 
 if TYPE_CHECKING:
-    from profile_editor.core.draft import Draft
+    from profile_editor.core.send.draft import Draft
 
 FORMAT_VERSION = 1
 DRAFT_SUFFIX = ".json"
@@ -51,7 +51,7 @@ def _json_value(value: Any) -> str:
 class DraftRecord:
     """The editor state worth keeping; every field is text exactly as the user left it.
 
-    Unlike :class:`profile_editor.core.draft.Draft` (the parsed snapshot a send is built from) it
+    Unlike :class:`profile_editor.core.send.draft.Draft` (the parsed snapshot a send is built from) it
     holds the profile *text*, so a half-typed, invalid profile comes back as it was.
     """
 

@@ -11,18 +11,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from profile_editor.core.config import (
+from profile_editor.core.http.config import (
     BASE_URL_ENV_VAR,
     DEFAULT_BASE_URL,
     EU_BASE_URL,
     check_base_url,
     resolve_api_key,
 )
-
-from .atomic import atomic_write_text
-from .errors import StorageError
-from .fields import Name
-from .presets import describe_validation_error
+from profile_editor.storage.atomic import atomic_write_text
+from profile_editor.storage.errors import StorageError
+from profile_editor.storage.fields import Name
+from profile_editor.storage.presets import describe_validation_error
 
 SUPPORTED_SCHEMA_VERSION = 1
 OS_ENVIRON_NAME = "Environment variables"

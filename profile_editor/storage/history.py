@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from profile_editor.core.jsoncodec import iter_compact
+from profile_editor.core.profile.jsoncodec import iter_compact
 from profile_editor.core.recipient import profile_path
-
-from .atomic import atomic_write_text
-from .errors import StorageError
-from .secretscan import contains_secret, mask_data, mask_text
+from profile_editor.storage.atomic import atomic_write_text
+from profile_editor.storage.errors import StorageError
+from profile_editor.storage.secretscan import contains_secret, mask_data, mask_text
 
 if TYPE_CHECKING:
-    from profile_editor.core.lists import ListsRequest
-    from profile_editor.core.models import Outcome, ProfileRequest
+    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.core.lists.requests import ListsRequest
 
 CURRENT_NAME = "history.jsonl"
 OUTCOMES = ("success", "api_error", "network_error", "cancelled")

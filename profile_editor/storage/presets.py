@@ -17,10 +17,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .atomic import atomic_write_bytes
-from .errors import BrokenFileError, PresetConflictError, SecretLeakError, StorageError
-from .fields import Name
-from .secretscan import contains_secret
+from profile_editor.storage.atomic import atomic_write_bytes
+from profile_editor.storage.errors import (
+    BrokenFileError,
+    PresetConflictError,
+    SecretLeakError,
+    StorageError,
+)
+from profile_editor.storage.fields import Name
+from profile_editor.storage.secretscan import contains_secret
 
 SUPPORTED_SCHEMA_VERSION = 1
 PRESET_SUFFIX = ".json"

@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from .secretscan import mask_text
+from profile_editor.storage.secretscan import mask_text
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend

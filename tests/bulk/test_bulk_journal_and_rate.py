@@ -9,7 +9,7 @@ import pytest
 
 from profile_editor.bulk.journal import Journal, JournalError, read_journal, row_key
 from profile_editor.bulk.rate import MIN_RATE, RunRate
-from profile_editor.core.cancel import CancelToken
+from profile_editor.core.http.cancel import CancelToken
 
 
 def test_journal_round_trip_with_a_torn_line(tmp_path: Path) -> None:

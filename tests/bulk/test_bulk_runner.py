@@ -11,9 +11,9 @@ import pytest
 from profile_editor.bulk.report import RowResult
 from profile_editor.bulk.rows import BadRow, Row
 from profile_editor.bulk.runner import BulkRunner
-from profile_editor.core.client import ProfilesClient
+from profile_editor.core.http.client import ProfilesClient
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import Target
+from profile_editor.core.send.plan import Target
 
 
 def _runner(answer: object = None, **options: object) -> tuple[BulkRunner, list[httpx.Request]]:

@@ -8,11 +8,11 @@ import threading
 
 import pytest
 
-from profile_editor.core.cancel import CancelToken
-from profile_editor.core.client import ProfilesClient
-from profile_editor.core.models import Method, OutcomeKind, ProfileRequest
-from profile_editor.core.retry import RetryPolicy
-from profile_editor.core.transport import make_http_client
+from profile_editor.core.http.cancel import CancelToken
+from profile_editor.core.http.client import ProfilesClient
+from profile_editor.core.http.models import Method, OutcomeKind, ProfileRequest
+from profile_editor.core.http.retry import RetryPolicy
+from profile_editor.core.http.transport import make_http_client
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 

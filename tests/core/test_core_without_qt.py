@@ -22,7 +22,7 @@ for package in ("core", "storage", "sandbox"):
     module = importlib.import_module(f"profile_editor.{package}")
     for info in pkgutil.walk_packages(module.__path__, f"profile_editor.{package}."):
         importlib.import_module(info.name)
-from profile_editor.core.models import ProfileRequest
+from profile_editor.core.http.models import ProfileRequest
 print(ProfileRequest(base_url="https://api.courier.com", recipient_id="a/b").url)
 assert not any(m.startswith("PySide6") for m in sys.modules)
 """

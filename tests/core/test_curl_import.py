@@ -10,10 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profile_editor.core.curl_import import CurlImport, CurlProblem, looks_like_curl, parse_curl
-from profile_editor.core.jsoncodec import dumps_compact
+from profile_editor.core.http.models import ProfileRequest
 from profile_editor.core.methods import Method
-from profile_editor.core.models import ProfileRequest
+from profile_editor.core.profile.jsoncodec import dumps_compact
+from profile_editor.core.send.curl_import import (
+    CurlImport,
+    CurlProblem,
+    looks_like_curl,
+    parse_curl,
+)
 
 SEED = Path("/work/shared/seed/000_4372c230fde45e78.txt")
 # The request example of Courier's API reference for POST /profiles/:recipient_id, verbatim.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from profile_editor.core.changes import ChangeKind
-from profile_editor.core.draft import Draft, DraftError
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import (
+from profile_editor.core.profile.changes import ChangeKind
+from profile_editor.core.send.draft import Draft, DraftError
+from profile_editor.core.send.plan import (
     Refusal,
     SendPlan,
     Stored,
@@ -15,6 +15,11 @@ from profile_editor.core.send_plan import (
     check_verification,
     plan,
     plan_load,
+)
+from profile_editor.storage.conversions import (
+    draft_from_history,
+    draft_from_preset,
+    draft_to_preset,
 )
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import Preset
@@ -42,8 +47,8 @@ def test_draft_round_trips_through_a_preset_file() -> None:
         Draft("r1", Method.PUT, "Staging", "a note", {"email": "a@b.co", "n": 1.0}),
         Draft("r2", Method.PATCH, None, "", {}, [{"op": "add", "path": "/a", "value": None}]),
     ):
-        preset = Preset.from_file_text(draft.to_preset("p").to_file_text())
-        back = Draft.from_preset(preset)
+        preset = Preset.from_file_text(draft_to_preset(draft, "p").to_file_text())
+        back = draft_from_preset(preset)
         assert (back.recipient_id, back.method, back.environment, back.note) == (
             draft.recipient_id,
             draft.method,
@@ -55,7 +60,7 @@ def test_draft_round_trips_through_a_preset_file() -> None:
 
 
 def test_a_merge_preset_file_has_no_patch_key() -> None:
-    text = Draft("r", profile={"a": 1}).to_preset("p").to_file_text()
+    text = draft_to_preset(Draft("r", profile={"a": 1}), "p").to_file_text()
     assert '"patch"' not in text
 
 
@@ -69,12 +74,12 @@ def test_draft_from_history_entry() -> None:
         duration_ms=1,
         environment="Prod",
     )
-    draft = Draft.from_history(entry)
+    draft = draft_from_history(entry)
     assert (draft.method, draft.profile, draft.environment) == (Method.PUT, {"a": 1}, "Prod")
     patch = entry.model_copy(update={"method": "PATCH", "request_body": {"patch": []}})
-    assert Draft.from_history(patch).patch == []
+    assert draft_from_history(patch).patch == []
     with pytest.raises(DraftError, match="GET requests are not edited"):
-        Draft.from_history(entry.model_copy(update={"method": "GET"}))
+        draft_from_history(entry.model_copy(update={"method": "GET"}))
 
 
 @pytest.mark.parametrize(

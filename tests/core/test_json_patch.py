@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profile_editor.core.changes import ChangeKind, compute_changes_to
-from profile_editor.core.json_patch import (
+from profile_editor.core.profile.changes import ChangeKind, compute_changes_to
+from profile_editor.core.profile.json_patch import (
     PatchFailure,
     PatchProblem,
     preview_patch,
     validate_patch,
 )
-from profile_editor.core.profile_ops import (
+from profile_editor.core.profile.ops import (
     JsonPatchError,
     _Patcher,
     apply_json_patch,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profile_editor.core.jsoncodec import (
+from profile_editor.core.profile.jsoncodec import (
     JsonProblem,
     dumps_compact,
     iter_compact,
@@ -108,7 +108,7 @@ def test_chunked_encoding_of_large_containers() -> None:
 def test_loads_in_pieces_matches_json_loads_on_large_answers() -> None:
     import json as stdlib_json
 
-    from profile_editor.core.jsoncodec import PIECEWISE_BYTES, loads_in_pieces
+    from profile_editor.core.profile.jsoncodec import PIECEWISE_BYTES, loads_in_pieces
 
     profile = {f"k{i}": {"n": [i, 1.5, True, None], "s": 'é"\\'} for i in range(6000)}
     profile["dup"] = 1
@@ -130,7 +130,7 @@ def test_loads_in_pieces_matches_json_loads_on_large_answers() -> None:
 def test_loads_in_pieces_raises_as_json_loads_does() -> None:
     import json as stdlib_json
 
-    from profile_editor.core.jsoncodec import PIECEWISE_BYTES, loads_in_pieces
+    from profile_editor.core.profile.jsoncodec import PIECEWISE_BYTES, loads_in_pieces
 
     pad = " " * PIECEWISE_BYTES
     for bad in (

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from profile_editor.core.key_completion import key_context, key_insertion
-from profile_editor.core.profile_fields import field_at, top_level_fields
+from profile_editor.core.profile.fields import field_at, top_level_fields
+from profile_editor.core.profile.key_completion import key_context, key_insertion
 
 
 def _at_end(text: str) -> tuple[tuple[str, ...], str] | None:

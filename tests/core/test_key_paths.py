@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from profile_editor.core.key_paths import (
+from profile_editor.core.profile.key_paths import (
     PathSpot,
     format_key_path,
     key_path_offset,

@@ -12,9 +12,12 @@ from collections.abc import Iterator
 import pytest
 from pydantic import ValidationError
 
-from profile_editor.core.cancel import CancelToken
-from profile_editor.core.client import ProfilesClient
-from profile_editor.core.lists import (
+from profile_editor.core.http.cancel import CancelToken
+from profile_editor.core.http.client import ProfilesClient
+from profile_editor.core.http.models import Method, OutcomeKind
+from profile_editor.core.http.retry import RetryPolicy
+from profile_editor.core.http.transport import AbortableBackend, make_http_client
+from profile_editor.core.lists.requests import (
     MAX_PAGES,
     GetSubscriptionsRequest,
     ListSubscription,
@@ -27,9 +30,6 @@ from profile_editor.core.lists import (
     execute_lists,
     fetch_all_subscriptions,
 )
-from profile_editor.core.models import Method, OutcomeKind
-from profile_editor.core.retry import RetryPolicy
-from profile_editor.core.transport import AbortableBackend, make_http_client
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 
@@ -161,7 +161,7 @@ def test_lists_import_without_pyside6() -> None:
         "        if name.split('.')[0] == 'PySide6':\n"
         "            raise ImportError('blocked')\n"
         "sys.meta_path.insert(0, Block())\n"
-        "import profile_editor.core.lists, profile_editor.core.client\n"
+        "import profile_editor.core.lists.requests, profile_editor.core.http.client\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules)\n"
     )
     result = subprocess.run(

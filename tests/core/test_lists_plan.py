@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from profile_editor.core.draft import Draft, DraftError
-from profile_editor.core.lists import SubscribeRequest, SubscriptionsResult, UnsubscribeAllRequest
-from profile_editor.core.lists_plan import (
+from profile_editor.core.http.models import Outcome, OutcomeKind
+from profile_editor.core.lists.plan import (
     change_status,
     plan_read,
     plan_subscribe,
     plan_unsubscribe_all,
     read_status,
 )
-from profile_editor.core.models import Outcome, OutcomeKind
-from profile_editor.core.send_plan import Refusal, Target
+from profile_editor.core.lists.requests import (
+    SubscribeRequest,
+    SubscriptionsResult,
+    UnsubscribeAllRequest,
+)
+from profile_editor.core.send.draft import Draft, DraftError
+from profile_editor.core.send.plan import Refusal, Target
+from profile_editor.storage.conversions import draft_from_history
 from profile_editor.storage.history import HistoryEntry
 
 LOCAL = Target("http://127.0.0.1:8080", "Local")
@@ -94,6 +99,6 @@ def test_history_entries_of_list_requests_say_so_and_are_not_reopened() -> None:
     assert (entry.method, entry.resource, entry.path) == ("POST", "lists", "/profiles/a%2Fb/lists")
     assert entry.request_body == {"lists": [{"listId": "news"}]}
     with pytest.raises(DraftError, match="Lists tab"):
-        Draft.from_history(entry)
+        draft_from_history(entry)
     profile = HistoryEntry.of_request(Draft("a/b").to_request(LOCAL.base_url), ok, environment=None)
     assert (profile.resource, profile.path) == ("profile", "/profiles/a%2Fb")

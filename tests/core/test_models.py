@@ -2,7 +2,7 @@ import json
 import shlex
 
 from profile_editor import __version__
-from profile_editor.core.models import Method, ProfileRequest, mask_key
+from profile_editor.core.http.models import Method, ProfileRequest, mask_key
 
 KEY = "sk_live_abcdefghijklmnop1234"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from profile_editor.core.changes import ChangeKind
-from profile_editor.core.draft import Draft
 from profile_editor.core.methods import Method
-from profile_editor.core.send_plan import SendPlan, Stored, Target, plan, preview_changes
+from profile_editor.core.profile.changes import ChangeKind
+from profile_editor.core.send.draft import Draft
+from profile_editor.core.send.plan import SendPlan, Stored, Target, plan, preview_changes
 
 LOCAL = Target("http://127.0.0.1:8765")
 STORED = Stored(LOCAL.base_url, "r1", {"email": "a@b.co", "tags": ["x"]})

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profile_editor.core.profile_ops import JsonPatchError, apply_json_patch, merge_profile
+from profile_editor.core.profile.ops import JsonPatchError, apply_json_patch, merge_profile
 
 # --- merge_profile -------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from profile_editor.core.profile_fields import Source, field_at, known_fields
-from profile_editor.core.profile_rules import Problem, Severity, check_profile
+from profile_editor.core.profile.fields import Source, field_at, known_fields
+from profile_editor.core.profile.rules import Problem, Severity, check_profile
 
 SEED_PROFILE = {"email": "user@example.com", "phone_number": "555-555-5555"}
 
@@ -576,8 +576,8 @@ def test_the_courier_aware_modules_import_without_pyside6() -> None:
         "        if name.split('.')[0] == 'PySide6':\n"
         "            raise ImportError('blocked')\n"
         "sys.meta_path.insert(0, Block())\n"
-        "import profile_editor.core.profile_rules, profile_editor.core.json_patch\n"
-        "import profile_editor.core.curl_import\n"
+        "import profile_editor.core.profile.rules, profile_editor.core.profile.json_patch\n"
+        "import profile_editor.core.send.curl_import\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules)\n"
     )
     result = subprocess.run(

@@ -3,14 +3,14 @@ from email.utils import format_datetime
 
 import pytest
 
-from profile_editor.core.config import (
+from profile_editor.core.http.config import (
     ConfigError,
     insecure_key_problem,
     normalize_base_url,
     resolve_api_key,
     resolve_base_url,
 )
-from profile_editor.core.retry import RetryPolicy, is_retryable_status, parse_retry_after
+from profile_editor.core.http.retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 
 def test_retryable_statuses() -> None:

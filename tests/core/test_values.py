@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from profile_editor.core.values import (
+from profile_editor.core.profile.values import (
     DISPLAY_LIMIT,
     convert_value,
     doc_safe,
@@ -31,8 +31,8 @@ class Block:
         return None
 
 sys.meta_path.insert(0, Block())
-from profile_editor.core.values import convert_value, parse_edit, preview
-from profile_editor.core.key_paths import key_path_offset, parse_key_path
+from profile_editor.core.profile.values import convert_value, parse_edit, preview
+from profile_editor.core.profile.key_paths import key_path_offset, parse_key_path
 print(convert_value("00123", "number"), parse_edit(1, "2"), preview({"a": [1]}))
 print(key_path_offset('{"a": {"b": 1}}', parse_key_path("a.b")))
 assert not any(m.startswith("PySide6") for m in sys.modules)

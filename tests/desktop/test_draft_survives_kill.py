@@ -28,7 +28,8 @@ import json, sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPlainTextEdit
 from profile_editor.app import main
-from profile_editor.ui import dialogs, draft_prompt
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.drafts import prompt as draft_prompt
 
 def window():
     return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible())
@@ -117,7 +118,7 @@ def window_keeps_drafts(qtbot: QtBot, data_dir: Path) -> bool:
     from keyring.backends.fail import Keyring as FailKeyring
 
     from profile_editor.app import create_main_window
-    from profile_editor.ui.draft_keeper import DraftKeeper
+    from profile_editor.ui.drafts.keeper import DraftKeeper
 
     window = create_main_window(
         base_url="http://127.0.0.1:9",

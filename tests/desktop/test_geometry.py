@@ -48,7 +48,7 @@ def test_a_window_is_fitted_to_the_screens_qt_reports(qtbot: QtBot) -> None:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QWidget
 
-    from profile_editor.ui.screen_fit import fit_window_to_screens
+    from profile_editor.ui.shell.screen_fit import fit_window_to_screens
 
     widget = QWidget()
     qtbot.addWidget(widget)

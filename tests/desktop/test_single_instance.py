@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QDir
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui.single_instance import (
+from profile_editor.ui.shell.single_instance import (
     InstanceServer,
     activate_running_instance,
     server_name,
@@ -33,7 +33,7 @@ def server(tmp_path: Path, qtbot: QtBot) -> Iterator[InstanceServer]:
 CLIENT = """
 import sys
 from PySide6.QtCore import QCoreApplication
-from profile_editor.ui.single_instance import activate_running_instance
+from profile_editor.ui.shell.single_instance import activate_running_instance
 app = QCoreApplication(sys.argv[:1])
 print(activate_running_instance(sys.argv[1]))
 """

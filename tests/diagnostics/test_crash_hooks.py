@@ -19,8 +19,8 @@ from profile_editor.diagnostics.crash import (
 )
 from profile_editor.diagnostics.log_setup import LogSetup, configure_logging
 from profile_editor.diagnostics.masking import register_secret, unregister_secret
-from profile_editor.ui.error_dialog import ErrorDialog
-from profile_editor.ui.error_reporter import ErrorReporter
+from profile_editor.ui.shell.error_dialog import ErrorDialog
+from profile_editor.ui.shell.error_reporter import ErrorReporter
 
 KEY = "runtime-key-0000-not-courier-shaped"
 
@@ -188,7 +188,7 @@ def test_a_keepers_unsaved_edit_is_on_disk_before_the_dialog_shows(
     installed: Installed, qtbot: QtBot, tmp_path: Path
 ) -> None:
     from profile_editor.storage.drafts import DraftRecord
-    from profile_editor.ui.draft_keeper import DraftKeeper
+    from profile_editor.ui.drafts.keeper import DraftKeeper
 
     keeper = DraftKeeper.open(tmp_path / "data", delay_ms=60_000)  # the debounce never fires
     on_disk_when_shown: list[DraftRecord | None] = []

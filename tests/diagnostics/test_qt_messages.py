@@ -9,7 +9,7 @@ from PySide6.QtCore import qInfo, qWarning
 from pytestqt.qtbot import QtBot
 
 from profile_editor.diagnostics.log_setup import configure_logging
-from profile_editor.ui.qt_messages import install_qt_message_logging
+from profile_editor.ui.shell.qt_messages import install_qt_message_logging
 
 
 @pytest.mark.qt_log_ignore("qt warning for the log test")

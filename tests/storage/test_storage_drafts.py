@@ -222,8 +222,8 @@ def test_a_draft_file_is_plain_json_without_the_key(
 
 
 def test_a_record_is_made_from_the_editors_draft_and_its_text() -> None:
-    from profile_editor.core.draft import Draft
     from profile_editor.core.methods import Method
+    from profile_editor.core.send.draft import Draft
 
     draft = Draft(recipient_id="user-7", method=Method.PUT, environment=None, note="n")
     record = DraftRecord.of(draft, '{"half": ')

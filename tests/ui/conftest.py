@@ -15,7 +15,7 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.app import create_main_window
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -37,18 +37,18 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
-from profile_editor.core.models import Outcome
+from profile_editor.core.http.models import Outcome
 from profile_editor.storage.environments import Environment
 from profile_editor.storage.history import HistoryLog
 from profile_editor.storage.secrets import KeyVault
-from profile_editor.ui.changes_view import ChangesView
-from profile_editor.ui.environment_bar import ElidedLabel, EnvironmentBar
-from profile_editor.ui.history_panel import HistoryPanel
-from profile_editor.ui.known_keys import KEY_ROLE
-from profile_editor.ui.main_window import MainWindow
-from profile_editor.ui.patch_editor import PatchEditor
-from profile_editor.ui.presets_panel import PresetsPanel
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
+from profile_editor.ui.editor.known_keys import KEY_ROLE
+from profile_editor.ui.editor.patch_editor import PatchEditor
+from profile_editor.ui.editor.widget import ProfileEditorWidget
+from profile_editor.ui.environments.bar import ElidedLabel, EnvironmentBar
+from profile_editor.ui.history.panel import HistoryPanel
+from profile_editor.ui.presets.panel import PresetsPanel
+from profile_editor.ui.request.changes_view import ChangesView
+from profile_editor.ui.shell.main_window import MainWindow
 
 T = TypeVar("T", bound=QObject)
 # The HTTP methods behind the method combo's entries; anything else names an entry's label.

@@ -1,6 +1,6 @@
 """Test doubles for the UI, in one place (as qutebrowser keeps its ``tests/helpers/stubs.py``).
 
-``DialogStub`` stands in for every function of :mod:`profile_editor.ui.dialogs`, the one seam
+``DialogStub`` stands in for every function of :mod:`profile_editor.ui.common.dialogs`, the one seam
 through which the app asks the user anything: it records each question and gives a scripted
 answer, so no modal dialog ever opens in a test.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from profile_editor.ui import dialogs
+from profile_editor.ui.common import dialogs
 
 # What each question gets when a test has not scripted an answer: the answer that lets the
 # user's action go ahead (confirm, discard), or none where there is nothing to say (a name).
@@ -51,7 +51,7 @@ class Question:
 
 
 class DialogStub:
-    """Scripted answers for :mod:`profile_editor.ui.dialogs`, and a record of what was asked.
+    """Scripted answers for :mod:`profile_editor.ui.common.dialogs`, and a record of what was asked.
 
     An answer set with :meth:`answer` holds until it is set again. A dialog function the stub
     does not know (added to the module later) fails the test when called, rather than opening

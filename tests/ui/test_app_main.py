@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.app import main
-from profile_editor.ui.main_window import MainWindow
+from profile_editor.ui.shell.main_window import MainWindow
 
 
 def run_main(

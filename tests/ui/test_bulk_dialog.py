@@ -15,8 +15,8 @@ from profile_editor.bulk.runner import RunCounts
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.ui import bulk_dialog
-from profile_editor.ui.bulk_dialog import BulkDialog
+from profile_editor.ui.bulk import dialog as bulk_dialog
+from profile_editor.ui.bulk.dialog import BulkDialog
 
 MakeDialog = Callable[..., BulkDialog]
 SUCCESS = json.dumps({"status": "SUCCESS"})

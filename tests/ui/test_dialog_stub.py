@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from stubs import DialogStub  # type: ignore[import-not-found]
 
-from profile_editor.ui import dialogs
+from profile_editor.ui.common import dialogs
 
 
 def test_answers_hold_until_changed_and_questions_are_recorded(dialog_stub: DialogStub) -> None:

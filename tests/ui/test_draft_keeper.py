@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from profile_editor.diagnostics.crash import run_before_report
 from profile_editor.storage.drafts import DraftRecord, DraftSlot, DraftStore, drafts_dir
-from profile_editor.ui import draft_prompt
-from profile_editor.ui.draft_keeper import DraftKeeper
+from profile_editor.ui.drafts import prompt as draft_prompt
+from profile_editor.ui.drafts.keeper import DraftKeeper
 
 KEY = "dk_test_keeperkey_987654321"
 

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui import dialogs
-from profile_editor.ui.fields_model import KEY_COLUMN, VALUE_COLUMN
-from profile_editor.ui.find_bar import COUNT_LIMIT, LARGE_TEXT
-from profile_editor.ui.profile_editor_widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.editor.fields_model import KEY_COLUMN, VALUE_COLUMN
+from profile_editor.ui.editor.find_bar import COUNT_LIMIT, LARGE_TEXT
+from profile_editor.ui.editor.widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 

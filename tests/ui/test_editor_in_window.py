@@ -6,8 +6,8 @@ from driver import WindowDriver  # type: ignore[import-not-found]
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
-from profile_editor.ui.fields_model import VALUE_COLUMN
-from profile_editor.ui.profile_editor_widget import ProfileEditorWidget
+from profile_editor.ui.editor.fields_model import VALUE_COLUMN
+from profile_editor.ui.editor.widget import ProfileEditorWidget
 
 
 def editor_of(window: WindowDriver) -> ProfileEditorWidget:

@@ -12,11 +12,11 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from pytestqt.qtbot import QtBot
 
-from profile_editor.core.jsoncodec import dumps_pretty
-from profile_editor.ui.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN
-from profile_editor.ui.json_edit import BULK_PASTE
-from profile_editor.ui.profile_editor_widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
-from profile_editor.ui.profile_json_edit import KEEP_AS_TEXT
+from profile_editor.core.profile.jsoncodec import dumps_pretty
+from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN
+from profile_editor.ui.editor.json_edit import BULK_PASTE
+from profile_editor.ui.editor.profile_json_edit import KEEP_AS_TEXT
+from profile_editor.ui.editor.widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 

@@ -14,13 +14,13 @@ from pytestqt.qtbot import QtBot
 
 from profile_editor.storage.environments import Environment, EnvironmentStore
 from profile_editor.storage.secrets import KeyVault
-from profile_editor.ui import environments_dialog as dialog_module
-from profile_editor.ui.environment_bar import (
+from profile_editor.ui.environments import dialog as dialog_module
+from profile_editor.ui.environments.bar import (
     PROTECTED_STRIPE,
     EnvironmentBar,
     readable_text_color,
 )
-from profile_editor.ui.environments_dialog import EnvironmentsDialog
+from profile_editor.ui.environments.dialog import EnvironmentsDialog
 
 KEY = "pk_prod_UI-KEY-0123456789abcdef"
 OTHER_KEY = "pk_test_OTHER-KEY-987654321"

@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui import fields_model as fields_model_module
-from profile_editor.ui.fields_model import (
+from profile_editor.ui.editor import fields_model as fields_model_module
+from profile_editor.ui.editor.fields_model import (
     DISPLAY_LIMIT,
     KEY_COLUMN,
     TYPE_COLUMN,

@@ -7,8 +7,8 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui import first_frame
-from profile_editor.ui.first_frame import after_first_frame
+from profile_editor.ui.shell import first_frame
+from profile_editor.ui.shell.first_frame import after_first_frame
 
 
 class _Paints(QObject):

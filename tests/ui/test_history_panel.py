@@ -16,7 +16,8 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.history import HistoryEntry, HistoryLog
-from profile_editor.ui.history_model import (
+from profile_editor.ui.common.workers import JobRunner
+from profile_editor.ui.history.model import (
     COLUMNS,
     DURATION_COLUMN,
     RECIPIENT_COLUMN,
@@ -24,8 +25,7 @@ from profile_editor.ui.history_model import (
     TIME_COLUMN,
     HistoryModel,
 )
-from profile_editor.ui.history_panel import HistoryPanel
-from profile_editor.ui.workers import JobRunner
+from profile_editor.ui.history.panel import HistoryPanel
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui import dialogs
-from profile_editor.ui.accessibility import REGIONS
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.shell.accessibility import REGIONS
 
 REAL_CONFIRM = dialogs.confirm  # taken before the dialog stub replaces it
 INTERACTIVE = (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QPlainTextEdit, QTabBar)

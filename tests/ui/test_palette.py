@@ -15,9 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui.changes_view import ChangesView
-from profile_editor.ui.environments_dialog import SWATCHES
-from profile_editor.ui.palette import (
+from profile_editor.ui.common.palette import (
     DARK,
     LIGHT,
     MIN_CONTRAST,
@@ -29,7 +27,9 @@ from profile_editor.ui.palette import (
     render_style_sheet,
     theme,
 )
-from profile_editor.ui.resources import icon, read_text
+from profile_editor.ui.common.resources import icon, read_text
+from profile_editor.ui.environments.dialog import SWATCHES
+from profile_editor.ui.request.changes_view import ChangesView
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,17 +97,23 @@ def test_style_sheet_names_only_palette_colours() -> None:
 def test_no_colour_literals_outside_the_palette() -> None:
     """Band swatches, the default band colours and the icons' own stroke (the mark of a line
     icon, which is redrawn in the palette's colour) are the only other colours."""
-    allowed = {"palette.py", "environments_dialog.py", "window_config.py", "environment_keys.py"}
+    ui = ROOT / "profile_editor" / "ui"
+    allowed = {
+        "common/palette.py",
+        "environments/dialog.py",
+        "shell/window_config.py",
+        "environments/keys.py",
+    }
     found = [
-        f"{path.name}: {match}"
-        for path in (ROOT / "profile_editor" / "ui").glob("*.py")
-        if path.name not in allowed
+        f"{path.relative_to(ui).as_posix()}: {match}"
+        for path in ui.rglob("*.py")
+        if path.relative_to(ui).as_posix() not in allowed
         for match in re.findall(r"#[0-9a-fA-F]{6}\b", path.read_text(encoding="utf-8"))
     ]
     assert sorted(found) == [
-        "environment_bar.py: #546e7a",
-        "environment_bar.py: #ffd600",
-        "resources.py: #37474f",
+        "common/resources.py: #37474f",
+        "environments/bar.py: #546e7a",
+        "environments/bar.py: #ffd600",
     ]
 
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
-from profile_editor.ui.presets_panel import ENTRY_ROLE, MODIFIED_PREFIX, PresetsPanel
+from profile_editor.ui.presets.panel import ENTRY_ROLE, MODIFIED_PREFIX, PresetsPanel
 
 KEY = "pk_prod_PANEL-SECRET-0123456789"
 

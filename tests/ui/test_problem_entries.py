@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from profile_editor.core.json_patch import validate_patch
-from profile_editor.core.jsoncodec import JsonProblem, parse_profile
-from profile_editor.core.profile_rules import check_profile
-from profile_editor.ui.problems_view import count_text, patch_entries, profile_entries
+from profile_editor.core.profile.json_patch import validate_patch
+from profile_editor.core.profile.jsoncodec import JsonProblem, parse_profile
+from profile_editor.core.profile.rules import check_profile
+from profile_editor.ui.editor.problems_view import count_text, patch_entries, profile_entries
 
 
 def _json_error(text: str) -> JsonProblem:

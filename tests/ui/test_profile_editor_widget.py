@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from profile_editor.core.jsoncodec import dumps_pretty, parse_profile
-from profile_editor.ui.fields_delegate import CellTextEdit, FieldsDelegate
-from profile_editor.ui.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN, FieldsModel
-from profile_editor.ui.json_edit import HIGHLIGHT_LIMIT, JsonEdit
-from profile_editor.ui.profile_editor_widget import (
+from profile_editor.core.profile.jsoncodec import dumps_pretty, parse_profile
+from profile_editor.ui.editor.fields_delegate import CellTextEdit, FieldsDelegate
+from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN, FieldsModel
+from profile_editor.ui.editor.json_edit import HIGHLIGHT_LIMIT, JsonEdit
+from profile_editor.ui.editor.widget import (
     FIELDS_TAB,
     JSON_TAB,
     ProfileEditorWidget,

@@ -4,7 +4,7 @@ from importlib import resources
 
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui.resources import app_icon, icon, read_text
+from profile_editor.ui.common.resources import app_icon, icon, read_text
 
 
 def test_resources_load_from_the_package(qtbot: QtBot) -> None:

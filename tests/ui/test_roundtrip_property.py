@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui.profile_editor_widget import JSON_TAB, ProfileEditorWidget
+from profile_editor.ui.editor.widget import JSON_TAB, ProfileEditorWidget
 
 # Random text reaches every script; the headless font database warns about shaping some.
 pytestmark = pytest.mark.qt_log_ignore(r"OpenType support missing")

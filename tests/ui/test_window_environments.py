@@ -14,7 +14,7 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore, env_from_os_environ
-from profile_editor.ui.environment_bar import EnvironmentBar
+from profile_editor.ui.environments.bar import EnvironmentBar
 
 STAGING_COLOR = "#1565c0"
 GUARDED_COLOR = "#d64541"

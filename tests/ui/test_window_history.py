@@ -19,8 +19,8 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
 from profile_editor.storage.history import HistoryEntry
-from profile_editor.ui import dialogs
-from profile_editor.ui.history_model import (
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.history.model import (
     METHOD_COLUMN,
     OUTCOME_COLUMN,
     RECIPIENT_COLUMN,

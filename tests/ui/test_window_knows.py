@@ -9,7 +9,7 @@ import pytest
 from driver import WindowDriver  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui import dialogs
+from profile_editor.ui.common import dialogs
 
 # The offscreen platform cannot raise a completion popup or grab the keyboard for it.
 pytestmark = pytest.mark.qt_log_ignore(

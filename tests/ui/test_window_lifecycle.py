@@ -11,7 +11,7 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui.changes_view import ChangesView
+from profile_editor.ui.request.changes_view import ChangesView
 
 STORED = {
     "email": "ada@example.com",

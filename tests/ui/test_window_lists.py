@@ -16,7 +16,7 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
-from profile_editor.ui.history_model import METHOD_COLUMN, RECIPIENT_COLUMN
+from profile_editor.ui.history.model import METHOD_COLUMN, RECIPIENT_COLUMN
 
 RID = "ada/lists test"  # a slash and a space: the ID must travel as one encoded segment
 

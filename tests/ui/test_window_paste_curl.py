@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui import dialogs
+from profile_editor.ui.common import dialogs
 
 SEED_DIR = Path("/work/shared/seed")
 SEED_RID = "0460766e-8463-4905-ae98-b72c7aef41d6"

@@ -16,8 +16,8 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage import atomic
-from profile_editor.ui import dialogs
-from profile_editor.ui.presets_panel import MODIFIED_PREFIX
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.presets.panel import MODIFIED_PREFIX
 
 # Deliberately not in sorted order: the file must keep the order the user wrote.
 PROFILE_TEXT = '{"zeta": 1, "alpha": {"b": 2, "a": [3, "x"]}, "mid": null}'

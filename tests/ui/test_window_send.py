@@ -10,7 +10,7 @@ from driver import MakeWindow, WindowDriver  # type: ignore[import-not-found]
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from profile_editor.core.models import OutcomeKind
+from profile_editor.core.http.models import OutcomeKind
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 

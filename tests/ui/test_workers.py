@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui.workers import Job, JobRunner, Progress
+from profile_editor.ui.common.workers import Job, JobRunner, Progress
 
 
 @pytest.fixture

@@ -1,0 +1,76 @@
+"""The one snapshot of what the user entered, taken once per action.
+
+A :class:`Draft` is built from the editor's widgets in one place and loaded back into them in one
+place; everything else (requests, presets, history re-opens, the command line) converts through it.
+Conversions to and from stored things live on the storage side (``storage/conversions.py``): core
+never imports storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from profile_editor.core.methods import Method
+
+if TYPE_CHECKING:
+    from profile_editor.core.http.models import ProfileRequest
+
+__all__ = ["EDITABLE_METHODS", "Draft", "DraftError"]
+
+# What the editor can compose; GET is what Load does, never a draft's method.
+EDITABLE_METHODS = (Method.POST, Method.PUT, Method.PATCH, Method.DELETE)
+
+
+class DraftError(ValueError):
+    """A stored request that cannot be turned into a draft (said in a sentence)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Draft:
+    """Recipient, method, environment, note and body, as the user entered them.
+
+    ``profile`` is the body of Merge and Replace, ``patch`` the operations of Patch; either is
+    None while the editor holds text that is not one yet, and ``problem`` then says why.
+    Equality is by identity: a 6 MB profile is never compared just to find two drafts alike.
+    """
+
+    recipient_id: str = ""
+    method: Method = Method.POST
+    environment: str | None = None
+    note: str = ""
+    profile: dict[str, Any] | None = None
+    patch: list[dict[str, Any]] | None = None
+    problem: str | None = None
+
+    @property
+    def body_ready(self) -> bool:
+        """Whether the draft holds the body its method needs."""
+        if self.method is Method.PATCH:
+            return self.patch is not None
+        if self.method.has_body:
+            return self.profile is not None
+        return True
+
+    def to_request(self, base_url: str, *, idempotency_key: str | None = None) -> ProfileRequest:
+        from profile_editor.core.http.models import ProfileRequest
+
+        return ProfileRequest(
+            base_url=base_url,
+            recipient_id=self.recipient_id,
+            method=self.method,
+            profile=self.profile if self.method in (Method.POST, Method.PUT) else None,
+            patch=self.patch if self.method is Method.PATCH else None,
+            idempotency_key=idempotency_key,
+        )
+
+    def preview_text(self, base_url: str, api_key: str | None) -> str:
+        """The request as the preview pane shows it (key masked), or why it cannot be sent."""
+        if self.method.has_body and not self.body_ready:
+            return f"Not ready to send:\n{self.problem}"
+        return self.to_request(base_url).preview(api_key)
+
+    def to_load_request(self, base_url: str) -> ProfileRequest:
+        from profile_editor.core.http.models import ProfileRequest
+
+        return ProfileRequest(base_url=base_url, recipient_id=self.recipient_id, method=Method.GET)

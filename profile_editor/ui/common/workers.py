@@ -1,0 +1,162 @@
+"""Background jobs: one typed object per job, run on a private pool, results back on the UI thread.
+
+A :class:`Job` carries its work and where its answer goes: ``finished(T)`` with the result, or
+``failed(Exception)`` — never an error dressed up as a result. Jobs are plain Python objects: every
+report travels through the runner's one relay ``QObject`` (created on the UI thread, so delivery
+there is queued). A ``QObject`` and three signal connections per job cost more than the request a
+job usually makes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import weakref
+from collections.abc import Callable
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+if TYPE_CHECKING:
+    from profile_editor.core.http.cancel import CancelToken
+
+__all__ = ["Job", "JobRunner", "Progress"]
+
+T = TypeVar("T")
+# What a job's work gets to report progress with (called on the worker thread).
+Progress = Callable[[Any], None]
+
+
+class _Report(IntEnum):
+    PROGRESS = 0
+    FINISHED = 1
+    FAILED = 2
+
+
+class Job(Generic[T]):
+    """One piece of background work and where its answer goes.
+
+    ``Job(work).on_finished(show).on_failed(explain)``, then ``runner.run(job)``. The slots run on
+    the UI thread; ``finished`` or ``failed`` comes exactly once.
+    """
+
+    def __init__(self, work: Callable[[Progress], T], *, token: CancelToken | None = None) -> None:
+        self.work = work
+        self.token = token
+        self._slots: tuple[list[Callable[[Any], Any]], ...] = ([], [], [])
+
+    def on_finished(self, slot: Callable[[T], Any]) -> Job[T]:
+        self._slots[_Report.FINISHED].append(slot)
+        return self
+
+    def on_failed(self, slot: Callable[[Exception], Any]) -> Job[T]:
+        self._slots[_Report.FAILED].append(slot)
+        return self
+
+    def on_progress(self, slot: Callable[[Any], Any]) -> Job[T]:
+        self._slots[_Report.PROGRESS].append(slot)
+        return self
+
+    def cancel(self) -> None:
+        if self.token is not None:
+            self.token.cancel()
+
+    def _deliver(self, kind: _Report, payload: Any) -> None:
+        # Every slot hears it, as with separate connections; the first error surfaces after.
+        error: Exception | None = None
+        for slot in self._slots[kind]:
+            try:
+                slot(payload)
+            except Exception as exc:
+                error = error or exc
+        if error is not None:
+            raise error
+
+
+class _Relay(QObject):
+    """Carries reports from pool threads to the UI thread: report(job, kind, payload)."""
+
+    report = Signal(object, int, object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job[Any], relay: _Relay) -> None:
+        super().__init__()
+        self._job = job
+        self._relay = relay
+
+    def run(self) -> None:
+        job, emit = self._job, self._relay.report.emit
+        try:
+            result = job.work(lambda note: emit(job, _Report.PROGRESS, note))
+        except Exception as exc:  # never let an exception escape a pool thread
+            emit(job, _Report.FAILED, exc)
+        else:
+            emit(job, _Report.FINISHED, result)
+
+
+class JobRunner(QObject):
+    """A private thread pool; jobs are held by strong references until they report.
+
+    Its owner shuts it down on close (cancel, then a bounded wait), so no thread outlives it; a
+    report that arrives after that is dropped.
+    """
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max_threads)
+        self._jobs: set[Job[Any]] = set()
+        self._relay = _Relay(self)
+        self._relay.report.connect(self._on_report)
+        self._open = True
+        _LIVE.add(self)
+
+    def run(self, job: Job[T]) -> Job[T]:
+        self._jobs.add(job)
+        self._pool.start(_Runnable(job, self._relay))
+        return job
+
+    def active_count(self) -> int:
+        return len(self._jobs)
+
+    def cancel_all(self) -> None:
+        for job in list(self._jobs):
+            job.cancel()
+
+    def drain(self, timeout_ms: int = 3000) -> bool:
+        """Wait (bounded) for the jobs already started; True when the pool drained. Their reports
+        still arrive, queued."""
+        return self._pool.waitForDone(timeout_ms)
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Cancel everything and wait (bounded) for the pool; True when it drained. Reports that
+        arrive after this are dropped."""
+        self.cancel_all()
+        drained = self.drain(timeout_ms)
+        self._jobs.clear()
+        self._open = False
+        return drained
+
+    def _on_report(self, job: Job[Any], kind: int, payload: Any) -> None:
+        if not self._open:
+            return
+        report = _Report(kind)
+        if report is not _Report.PROGRESS:
+            self._jobs.discard(job)
+        job._deliver(report, payload)
+
+
+# Runners whose owner was never closed (a script that drops its window) still have jobs running
+# when the interpreter exits; a pool thread that then reaches for the GIL is killed mid-job.
+# Before that, each is shut down like a closing window would.
+_LIVE: weakref.WeakSet[JobRunner] = weakref.WeakSet()
+
+
+@atexit.register
+def _shut_down_all() -> None:
+    for runner in list(_LIVE):
+        # RuntimeError: its QObject is already gone, and its pool with it.
+        with contextlib.suppress(RuntimeError):
+            runner.shutdown(3000)

@@ -1,0 +1,4 @@
+"""History: recording every request, the history dock and its table.
+
+Imports: ``core``, ``storage``, ``ui.common``, ``ui.request``, ``ui.lists``.
+"""

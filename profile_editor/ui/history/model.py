@@ -1,0 +1,250 @@
+"""The history table's model and how an entry reads in it: cells, labels, the details text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QWidget
+
+from profile_editor.core.profile.jsoncodec import dumps_pretty
+from profile_editor.storage.history import HistoryEntry
+from profile_editor.ui.common.palette import current
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Time", "Env", "Method", "Recipient", "Status", "Outcome", "Duration")
+(
+    TIME_COLUMN,
+    ENV_COLUMN,
+    METHOD_COLUMN,
+    RECIPIENT_COLUMN,
+    STATUS_COLUMN,
+    OUTCOME_COLUMN,
+    DURATION_COLUMN,
+) = range(len(COLUMNS))
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+BURST_MS = 100
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_OTHER_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        ENTRY_ROLE,
+    )
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+
+# (label, value for filter_entries)
+STATUS_FILTERS = (
+    ("All", "all"),
+    ("2xx", "2xx"),
+    ("4xx", "4xx"),
+    ("5xx", "5xx"),
+    ("Network/other error", "error"),
+)
+
+OUTCOME_LABELS = {
+    "success": "Success",
+    "api_error": "API error",
+    "network_error": "Network error",
+    "cancelled": "Cancelled",
+}
+# A multi-megabyte body would make the details pane sluggish and nobody reads that far.
+DETAIL_SECTION_CHARS = 200_000
+CELL_CHARS = 200
+
+
+def local_time(entry: HistoryEntry) -> str:
+    return entry.time.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_duration(ms: float) -> str:
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms / 60_000:.1f} min"
+
+
+def outcome_label(outcome: str) -> str:
+    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " ").capitalize())
+
+
+def _status_color(entry: HistoryEntry) -> QColor:
+    colors = current()
+    if entry.status is None:
+        return QColor(colors.muted if entry.outcome == "cancelled" else colors.bad)
+    if entry.status < 300:
+        return QColor(colors.good)
+    if entry.status < 500:
+        return QColor(colors.warn)
+    return QColor(colors.bad)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pretty(value: Any) -> str:
+    try:
+        text = dumps_pretty(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > DETAIL_SECTION_CHARS:
+        text = (
+            text[:DETAIL_SECTION_CHARS]
+            + f"\n… ({len(text) - DETAIL_SECTION_CHARS} more characters)"
+        )
+    return text
+
+
+# A list subscription change is named by what it did: "POST" alone would read as a profile merge.
+_LISTS_LABELS = {"POST": "Subscribe", "DELETE": "Unsubscribe all", "GET": "Read lists"}
+
+
+def method_label(entry: HistoryEntry) -> str:
+    """The Method column: the HTTP method, or what a list request did."""
+    if entry.is_lists:
+        return _LISTS_LABELS.get(entry.method, f"{entry.method} lists")
+    return entry.method
+
+
+def describe_entry(entry: HistoryEntry) -> str:
+    """The details pane text: the request, how it ended, its body and the profile around it."""
+    status = str(entry.status) if entry.status is not None else "no HTTP status"
+    lines = [
+        f"{entry.method} {entry.base_url.rstrip('/')}{entry.path}",
+        f"Recipient: {entry.recipient_id}"
+        + (" · list subscriptions (re-open does not apply)" if entry.is_lists else ""),
+        f"Time: {entry.time.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')}",
+        f"Environment: {entry.environment or '—'}",
+        f"Result: {status} · {outcome_label(entry.outcome)} · {format_duration(entry.duration_ms)}",
+    ]
+    if entry.message:
+        lines.append(f"Message: {entry.message}")
+    lines.append("")
+    if entry.request_body is None:
+        lines.append("Request body: none")
+    else:
+        lines += ["Request body:", _pretty(entry.request_body)]
+    if entry.profile_before is not None:
+        lines += ["", "Profile before:", _pretty(entry.profile_before)]
+    if entry.profile_after is not None:
+        lines += ["", "Profile after:", _pretty(entry.profile_after)]
+    return "\n".join(lines)
+
+
+class HistoryModel(QAbstractTableModel):
+    """History entries, newest first (row 0 is the most recent)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._entries: list[HistoryEntry] = []
+        self._cells: dict[str, tuple[str | None, ...]] = {}  # display texts by entry id
+
+    def set_entries(self, entries: Iterable[HistoryEntry]) -> None:
+        # Stable: entries with the same time keep the given (log) order.
+        ordered = sorted(entries, key=lambda e: e.time, reverse=True)
+        self.beginResetModel()
+        self._entries = ordered
+        self._cells.clear()
+        self.endResetModel()
+
+    def prepend(self, entries: list[HistoryEntry]) -> None:
+        """Put ``entries`` (newest first) on top, in one insertion."""
+        if not entries:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(entries) - 1)
+        self._entries[:0] = entries
+        self.endInsertRows()
+
+    def entries(self) -> list[HistoryEntry]:
+        return list(self._entries)
+
+    def entry(self, row: int) -> HistoryEntry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def row_of_id(self, entry_id: str) -> int:
+        return next((i for i, e in enumerate(self._entries) if e.id == entry_id), -1)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _ROW_FLAGS
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called for every visible cell and role on each repaint, and the table repaints on
+        # every send: keep the common path to plain int compares and cached strings.
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._entries):
+            return None
+        entry = self._entries[row]
+        column = index.column()
+        if role == _DISPLAY:
+            cells = self._cells.get(entry.id)
+            if cells is None:
+                cells = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
+                self._cells[entry.id] = cells
+            return cells[column]
+        if role not in _OTHER_ROLES:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == TIME_COLUMN:
+                return entry.time.astimezone().isoformat(timespec="seconds")
+            if column == ENV_COLUMN:
+                return entry.base_url
+            if column == RECIPIENT_COLUMN:
+                return _clip(entry.recipient_id, 2000)
+            if column in (STATUS_COLUMN, OUTCOME_COLUMN) and entry.message:
+                return _clip(entry.message, 2000)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS_COLUMN, OUTCOME_COLUMN):
+            return QBrush(_status_color(entry))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (STATUS_COLUMN, DURATION_COLUMN):
+            return _RIGHT
+        if role == ENTRY_ROLE:
+            return entry
+        return None
+
+    @staticmethod
+    def _display(entry: HistoryEntry, column: int) -> str | None:
+        if column == TIME_COLUMN:
+            return local_time(entry)
+        if column == ENV_COLUMN:
+            return entry.environment or "—"
+        if column == METHOD_COLUMN:
+            return method_label(entry)
+        if column == RECIPIENT_COLUMN:
+            return _clip(" ".join(entry.recipient_id.split()), CELL_CHARS)
+        if column == STATUS_COLUMN:
+            return str(entry.status) if entry.status is not None else "—"
+        if column == OUTCOME_COLUMN:
+            return outcome_label(entry.outcome)
+        if column == DURATION_COLUMN:
+            return format_duration(entry.duration_ms)
+        return None

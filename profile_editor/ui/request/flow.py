@@ -1,0 +1,134 @@
+"""From a click on Load or Send to a request under way: checks, questions, then the controller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from profile_editor.core.send.draft import Draft
+from profile_editor.core.send.plan import ChangePreview, Refusal, plan, plan_load
+from profile_editor.diagnostics.masking import register_secret
+from profile_editor.ui.common import dialogs
+from profile_editor.ui.environments.switcher import EnvironmentSwitcher
+from profile_editor.ui.presets.document import BodyEditor
+from profile_editor.ui.request.bar import RequestBar
+from profile_editor.ui.request.change_previewer import ChangePreviewer
+from profile_editor.ui.request.controller import RequestController
+from profile_editor.ui.request.feedback import RequestFeedback
+from profile_editor.ui.request.status_line import StatusLine
+
+__all__ = ["RequestFlow"]
+
+
+class RequestFlow(QObject):
+    """Load and Send: refuse with a reason, ask what must be asked, then hand over.
+
+    A send of a large profile whose change set is still being worked out (on a worker) waits
+    for it, so the diff is never done twice nor on the UI thread.
+    """
+
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        draft: Callable[[], Draft],
+        default_base_url: str,
+        bar: RequestBar,
+        editor: BodyEditor,
+        environments: EnvironmentSwitcher,
+        controller: RequestController,
+        previewer: ChangePreviewer,
+        feedback: RequestFeedback,
+        status: StatusLine,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._draft = draft
+        self._default_base_url = default_base_url
+        self._bar = bar
+        self._editor = editor
+        self._environments = environments
+        self._controller = controller
+        self._previewer = previewer
+        self._feedback = feedback
+        self._status = status
+        self._pending: tuple[Draft, bool] | None = None  # a send waiting for its change set
+
+    def _refuse(self, refusal: Refusal) -> None:
+        self._status.show_status(refusal.message, "error")
+        if refusal.field == "profile":
+            self._editor.reveal_problem()
+        else:
+            self._bar.focus(refusal.field)
+
+    def on_copy_curl(self) -> None:
+        draft = self._draft()
+        if draft.method.has_body and not draft.body_ready:
+            self._status.show_status(f"Cannot copy: {draft.problem}", "error")
+            return
+        base_url = self._environments.target(self._default_base_url).base_url
+        QGuiApplication.clipboard().setText(draft.to_request(base_url).to_curl())
+        self._status.show_idle("Copied the cURL command (it reads the key from $COURIER_API_KEY).")
+
+    def on_load_requested(self) -> None:
+        if self._controller.is_busy():
+            return
+        rid = self._bar.recipient_id()
+        request = plan_load(Draft(rid), self._environments.target(self._default_base_url))
+        if isinstance(request, Refusal):
+            self._refuse(request)
+            return
+        if self._editor.is_modified() and not dialogs.ask_discard(
+            self._window,
+            "Discard unsaved edits?",
+            f"Loading “{rid}” replaces what is in the editor.",
+        ):
+            return
+        self._feedback.expect("Loading…")
+        self._controller.load(request, self._use_key())
+
+    def on_send_requested(self) -> None:
+        if self._controller.is_busy() or self._pending is not None:
+            return
+        draft, verify = self._draft(), self._bar.verify()
+        base_url = self._environments.target(self._default_base_url).base_url
+        stored = self._controller.stored_for(base_url, draft.recipient_id)
+        previewer = self._previewer
+        if (
+            stored is not None
+            and previewer.changes_for(draft, stored) is None
+            and previewer.is_large(draft, stored)
+        ):
+            self._pending = (draft, verify)
+            previewer.request(draft, stored)
+            return
+        self._send(draft, verify)
+
+    def on_changes_ready(self, _preview: ChangePreview) -> None:
+        pending = self._pending
+        if pending is not None and not self._previewer.is_working():
+            self._pending = None
+            self._send(*pending)
+
+    def _send(self, draft: Draft, verify: bool) -> None:
+        target = self._environments.target(self._default_base_url)
+        stored = self._controller.stored
+        known = self._previewer.changes_for(draft, stored)
+        result = plan(draft, target, stored, verify=verify, changes=known)
+        if isinstance(result, Refusal):
+            self._refuse(result)
+            return
+        for ask in result.confirmations:
+            if not dialogs.confirm(self._window, ask.title, ask.text, ask.detail, ok=ask.ok):
+                self._status.show_status("Not sent: cancelled at the confirmation.", "idle")
+                return
+        self._feedback.expect("Sending…")
+        self._controller.send(result, self._use_key(), verify=verify)
+
+    def _use_key(self) -> str | None:
+        key = self._bar.api_key()
+        register_secret(key)  # masked in the log from now on, whatever shape it has
+        return key

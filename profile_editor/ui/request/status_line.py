@@ -1,0 +1,107 @@
+"""The status line under the editor: one sentence in a coloured state, and the elapsed time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from profile_editor.ui.common.palette import Palette, current, theme
+
+__all__ = ["StatusLine"]
+
+# The width the status line asks for (the layout gives it what the window has).
+_HINT_WIDTH = 640
+
+
+class StatusLine(QWidget):
+    """Signals:
+    changed(str, str): the new text and state.
+
+    The two labels are placed by hand, not by a layout: a label whose text changes asks every
+    layout above it to run again, which for this window costs more than a send on loopback.
+    Here the window is laid out again only when the status needs another height.
+    """
+
+    changed = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("Ready.", self)
+        self.label.setObjectName("statusLabel")
+        self.label.setAutoFillBackground(True)
+        self.label.setMargin(6)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.elapsed = QLabel("", self)
+        self.elapsed.setObjectName("elapsedLabel")
+        self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._elapsed_width = self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8
+        self._height = self._label_height(_HINT_WIDTH)
+        theme().follow(self, self.on_theme_changed)
+
+    # -- geometry ---------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        return QSize(_HINT_WIDTH, self._height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._elapsed_width + 40, self._height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+        self._refit()
+
+    def _label_height(self, width: int) -> int:
+        return max(self.label.heightForWidth(max(1, width - self._elapsed_width)), 1)
+
+    def _place(self) -> None:
+        width, height, time_width = self.width(), self.height(), self._elapsed_width
+        self.label.setGeometry(0, 0, max(width - time_width, 0), height)
+        self.elapsed.setGeometry(max(width - time_width, 0), 0, time_width, height)
+
+    def _refit(self) -> None:
+        height = self._label_height(self.width())
+        if height != self._height:
+            self._height = height
+            self.updateGeometry()  # the one case the window has to lay out again
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def state(self) -> str:
+        return str(self.label.property("state") or "")
+
+    def show_status(self, text: str, state: str) -> None:
+        if text != self.label.text():
+            self.label.setText(text)
+            self._refit()
+        if self.label.property("state") != state:
+            # A palette swap is far cheaper than re-running the style sheet on every send.
+            self.label.setProperty("state", state)
+            self._paint(current())
+        self.changed.emit(text, state)
+
+    def on_theme_changed(self, colors: Palette) -> None:
+        if self.state():
+            self._paint(colors)
+
+    def _paint(self, colors: Palette) -> None:
+        background, foreground = colors.status[self.state()]
+        palette = self.label.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(background))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(foreground))
+        self.label.setPalette(palette)
+
+    def show_idle(self, text: str) -> None:
+        self.show_status(text, "idle")
+
+    def show_success(self, text: str) -> None:
+        self.show_status(text, "success")
+
+    def append(self, note: str, state: str) -> None:
+        self.show_status(f"{self.text()} · {note}", state)
+
+    def show_elapsed(self, ms: float | None) -> None:
+        self.elapsed.setText("" if ms is None else f"{ms:,.0f} ms")

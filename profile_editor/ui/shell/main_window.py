@@ -1,0 +1,401 @@
+"""The main window: layout, one ``_connect_signals`` and a few ``on_*`` slots.
+
+The work happens in components the window wires together: the request bar and the editor
+collect a :class:`Draft`, ``send_plan.plan`` decides what a send does, the
+:class:`RequestController` runs it, and the status line, output tabs and history recorder
+show what became of it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from profile_editor.core.methods import Method
+from profile_editor.core.send.draft import Draft
+from profile_editor.storage.drafts import DraftRecord
+from profile_editor.storage.environments import EnvironmentStore
+from profile_editor.storage.history import HistoryLog
+from profile_editor.storage.presets import PresetStore
+from profile_editor.ui.common import palette
+from profile_editor.ui.common.resources import read_text
+from profile_editor.ui.drafts.keeper import DraftKeeper
+from profile_editor.ui.editor.pane import EditorPane
+from profile_editor.ui.environments.bar import EnvironmentBar
+from profile_editor.ui.environments.keys import EnvironmentKeys
+from profile_editor.ui.environments.switcher import EnvironmentSwitcher
+from profile_editor.ui.history.panel import HistoryDock
+from profile_editor.ui.history.recorder import HistoryRecorder
+from profile_editor.ui.lists.controller import ListsController
+from profile_editor.ui.presets.document import PresetDocument, RequestState
+from profile_editor.ui.presets.panel import PresetsPanel
+from profile_editor.ui.request.bar import RequestBar
+from profile_editor.ui.request.change_previewer import ChangePreviewer
+from profile_editor.ui.request.controller import Loaded, RequestController
+from profile_editor.ui.request.curl_paste import CurlPaster
+from profile_editor.ui.request.feedback import RequestFeedback
+from profile_editor.ui.request.flow import RequestFlow
+from profile_editor.ui.request.output_tabs import OutputTabs
+from profile_editor.ui.request.status_line import StatusLine
+from profile_editor.ui.shell import accessibility
+from profile_editor.ui.shell.first_frame import after_first_frame
+from profile_editor.ui.shell.menus import build_menus
+from profile_editor.ui.shell.window_config import WindowConfig
+from profile_editor.ui.shell.window_settings import WindowSettings
+
+PREVIEW_DELAY_MS = 200
+
+
+class MainWindow(QMainWindow):
+    """The editor window.
+
+    Signals:
+        requestFinished(object): an Outcome, after the UI shows it (send, load or verify).
+        busyChanged(bool): a request started (True) or the last one ended (False).
+        statusChanged(str, str): the status line's new text and state.
+    """
+
+    requestFinished = Signal(object)
+    busyChanged = Signal(bool)
+    statusChanged = Signal(str, str)
+
+    def __init__(self, config: WindowConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.setObjectName("mainWindow")
+        palette.theme().style(self, read_text("app.qss"))
+        data_dir = config.data_dir
+        self.controller = RequestController(
+            self,
+            connect_timeout=config.connect_timeout,
+            total_timeout=config.total_timeout,
+            retry_base_delay=config.retry_base_delay,
+        )
+        self.keys = EnvironmentKeys(
+            config.session_target(),
+            self.controller.runner,
+            keyring_backend=config.keyring_backend,
+            key_source=config.key_source,
+            parent=self,
+        )
+        self.preset_store = PresetStore(data_dir / "presets")
+        self.history_log = HistoryLog(data_dir / "history")
+        self.settings = WindowSettings(data_dir / "settings.ini")
+        self._closing = False
+        self._warmed = False
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self._title: tuple[str, object, bool] | None = None
+        self._build()
+        self.environments = EnvironmentSwitcher(
+            self.env_bar,
+            self.request_bar,
+            self.keys,
+            EnvironmentStore(data_dir / "environments.json"),
+            self,
+        )
+        self.previewer = ChangePreviewer(self.controller.runner, self)
+        self._draft: Draft | None = None  # the snapshot, until anything in it changes
+        self.recorder = HistoryRecorder(
+            self.history_log, self.history_panel, self.known_secrets, self
+        )
+        self.document = PresetDocument(self.preset_store, self, self.editor_pane, self)
+        self.drafts = DraftKeeper.open(config.data_dir, parent=self, secrets=self.known_secrets)
+        self.feedback = RequestFeedback(
+            self.status_line, self.request_bar, self.output, self.send_action
+        )
+        self.flow = RequestFlow(
+            self,
+            draft=self.build_draft,
+            default_base_url=config.base_url,
+            bar=self.request_bar,
+            editor=self.editor_pane,
+            environments=self.environments,
+            controller=self.controller,
+            previewer=self.previewer,
+            feedback=self.feedback,
+            status=self.status_line,
+        )
+        self.lists = ListsController(
+            self.output.lists_tab,
+            self.controller.session,
+            self.controller.runner,
+            self.request_bar,
+            self.status_line,
+            lambda: self.environments.target(config.base_url),
+            self,
+        )
+        self.curl_paster = CurlPaster(
+            self.load_draft,
+            self.request_bar,
+            self.environments,
+            self.document,
+            self.editor,
+            self.status_line,
+            self,
+        )
+        self.environments.start(self.settings.last_environment())
+        self._connect_signals()
+        accessibility.prepare(self)  # names, descriptions, the tab order, shortcut tips
+        self._restore()
+        self.document.mark_saved(self.document.entry)
+        self.status_line.show_status("Ready.", "idle")
+        self.on_preview_timer()
+
+    def _build(self) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.env_bar = EnvironmentBar(central)
+        outer.addWidget(self.env_bar)
+        self.side_splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.side_splitter.setObjectName("sideSplitter")
+        self.presets_panel = PresetsPanel(
+            self.preset_store, self.side_splitter, secrets=self.known_secrets
+        )
+        body = QWidget(self.side_splitter)
+        self.side_splitter.setStretchFactor(0, 0)
+        self.side_splitter.setStretchFactor(1, 1)
+        self.side_splitter.setSizes([240, 860])
+        outer.addWidget(self.side_splitter, 1)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(6)
+        self.request_bar = RequestBar(body)
+        self.request_bar.key_edit.setText(self.config.api_key or "")
+        layout.addWidget(self.request_bar)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, body)
+        self.splitter.setObjectName("mainSplitter")
+        self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
+        self.editor = self.editor_pane.profile_editor
+        self.output = OutputTabs(self.splitter)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+        self.status_line = StatusLine(body)
+        layout.addWidget(self.status_line)
+        self.history_dock = HistoryDock(self, secrets=self.known_secrets)
+        self.history_panel = self.history_dock.panel
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self.addAction(self.history_dock.toggle_action)
+        editor = self.editor
+        edit = [editor.undo_action, editor.redo_action, None, editor.find_action]
+        self.menus = build_menus(
+            self, edit=[*edit, editor.go_to_path_action], history=self.history_dock.toggle_action
+        )
+        self.send_action = self.menus.send
+        self._splitters = {"sideSplitter": self.side_splitter, "mainSplitter": self.splitter}
+        self.setCentralWidget(central)
+        self.resize(1280, 860)
+        self.resizeDocks([self.history_dock], [210], Qt.Orientation.Vertical)
+
+    def _connect_signals(self) -> None:
+        bar, controller, recorder = self.request_bar, self.controller, self.recorder
+        bar.edited.connect(self.on_profile_changed)
+        bar.edited.connect(self.on_document_changed)
+        bar.methodChanged.connect(self.editor_pane.set_method)
+        flow, feedback = self.flow, self.feedback
+        bar.loadRequested.connect(flow.on_load_requested)
+        bar.sendRequested.connect(flow.on_send_requested)
+        bar.cancelRequested.connect(controller.cancel)
+        self.menus.load.triggered.connect(flow.on_load_requested)
+        self.menus.cancel.triggered.connect(controller.cancel)
+        self.menus.copy_curl.triggered.connect(flow.on_copy_curl)
+        self.menus.paste_curl.triggered.connect(self.curl_paster.paste_clipboard)
+        self.curl_paster.loadRequested.connect(flow.on_load_requested)
+        self.menus.new.triggered.connect(self.document.on_new_requested)
+        self.menus.bulk.triggered.connect(self.on_bulk_apply)
+        self.menus.close.triggered.connect(self.close)
+        self.send_action.triggered.connect(flow.on_send_requested)
+        self.editor.profileChanged.connect(self.on_profile_changed)
+        self.editor_pane.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.patchChanged.connect(self.on_profile_changed)
+        self.editor_pane.problemsCounted.connect(self.output.changes_view.set_problem_count)
+        self._preview_timer.timeout.connect(self.on_preview_timer)
+        self.output.copyCurlRequested.connect(flow.on_copy_curl)
+        self.previewer.ready.connect(self.output.changes_view.show_preview)
+        self.previewer.ready.connect(flow.on_changes_ready)
+        self.previewer.ready.connect(self.editor_pane.on_changes_ready)
+        self.status_line.changed.connect(self.statusChanged)
+        controller.busyChanged.connect(feedback.on_busy_changed)
+        controller.busyChanged.connect(self.busyChanged)
+        controller.busyChanged.connect(self.drafts.set_paused)
+        controller.progress.connect(feedback.on_progress)
+        controller.loaded.connect(feedback.on_loaded)
+        controller.loaded.connect(self.on_loaded)
+        controller.loaded.connect(self.lists.on_profile_loaded)
+        self.lists.changed.connect(recorder.on_lists_changed)
+        controller.sent.connect(recorder.on_sent)
+        controller.sent.connect(feedback.on_sent)
+        controller.verified.connect(recorder.on_verified)
+        controller.verified.connect(feedback.on_verified)
+        controller.finished.connect(self.requestFinished)
+        feedback.changesStale.connect(self._preview_timer.start)
+        feedback.verifiedShown.connect(self.requestFinished)
+        recorder.writeFailed.connect(feedback.on_history_write_failed)
+        self.environments.activated.connect(self.on_document_changed)
+        self.environments.activated.connect(self.on_profile_changed)
+        self.environments.switched.connect(self.status_line.show_idle)
+        self.document.changed.connect(self.on_document_changed)
+        self.document.saved.connect(self.presets_panel.refresh)
+        self.document.saved.connect(self.status_line.show_success)
+        self.menus.save.triggered.connect(self.document.on_save)
+        self.menus.save_as.triggered.connect(self.document.on_save_as)
+        self.presets_panel.saveAsRequested.connect(self.document.on_save_as)
+        self.presets_panel.openRequested.connect(self.document.on_open_requested)
+        self.presets_panel.newRequested.connect(self.document.on_new_requested)
+        self.document.status.connect(self.status_line.show_status)
+        self.presets_panel.presetRenamed.connect(self.document.on_renamed)
+        self.presets_panel.presetDeleted.connect(self.document.on_deleted)
+        self.history_panel.reopenRequested.connect(self.document.on_history_reopen)
+
+    # -- the draft: one snapshot out of the widgets, one way back in ------------------------
+    @property
+    def base_url(self) -> str:
+        return self.environments.target(self.config.base_url).base_url
+
+    def build_draft(self) -> Draft:
+        """What the user entered, as one snapshot; the same object until something changes."""
+        self.editor.flush()  # text typed but not yet parsed
+        if self._draft is None:
+            self._draft = self._snapshot()
+        return self._draft
+
+    def _snapshot(self) -> Draft:
+        bar, result, patch = (
+            self.request_bar,
+            self.editor.profile_result(),
+            self.editor_pane.patch_result(),
+        )
+        problem = patch.problem if bar.method() is Method.PATCH else result.problem
+        env = self.environments.name
+        return Draft(
+            bar.recipient_id(), bar.method(), env, bar.note(), result.profile, patch.ops, problem
+        )
+
+    def load_draft(self, draft: Draft) -> None:
+        self.environments.select_for(draft.environment)
+        self.request_bar.set_request(draft.recipient_id, draft.method, draft.note)
+        self.editor.set_profile(draft.profile or {})
+        self.editor_pane.set_patch(draft.patch)
+        self.controller.forget_stored()
+        self.on_profile_changed()
+
+    def request_state(self) -> RequestState:
+        bar = self.request_bar
+        return (bar.recipient_id(), bar.method().value, self.environments.name or "", bar.note())
+
+    def known_secrets(self) -> list[str]:
+        """Every key this window knows, so that none of them is ever written to a file."""
+        return self.environments.known_secrets()
+
+    def is_busy(self) -> bool:
+        return self.controller.is_busy()
+
+    # -- editing ----------------------------------------------------------------------------
+    def on_profile_changed(self) -> None:
+        self._draft = None
+        self._preview_timer.start()
+        if self._title is not None and self._title[2]:  # unsaved: keep it on disk too
+            self.drafts.schedule(self._draft_record)
+
+    def _draft_record(self) -> DraftRecord:
+        bar, env = self.request_bar, self.environments.name or ""
+        text, patch = self.editor_pane.texts()
+        return DraftRecord(
+            bar.recipient_id(), bar.method().value, env, bar.note(), text, patch_text=patch
+        )
+
+    def _restore_draft(self, record: DraftRecord) -> None:
+        method = next((m for m in Method if m.value == record.method), Method.POST)
+        self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
+        self.editor_pane.restore_texts(record.profile_text, record.patch_text)
+        self.document.detach()
+        when = record.saved_at.astimezone().strftime("%H:%M")
+        self.status_line.show_idle(f"Restored the unsaved draft from {when}.")
+
+    def on_document_changed(self, *_args: object) -> None:
+        dirty, env = self.document.is_dirty(), self.environments.name
+        where = f" — {env}" if env else ""
+        title = f"{'*' if dirty else ''}{self.document.name}{where} — Profile Editor"
+        if dirty:
+            self.drafts.schedule(self._draft_record)
+        elif self._title is not None and self._title[2]:
+            self.drafts.clear()  # saved, or back to what was saved
+        if (title, self.document.path, dirty) != self._title:  # typing in the ID changes neither
+            self._title = (title, self.document.path, dirty)
+            self.setWindowTitle(title)
+            self.presets_panel.set_current(self.document.path, dirty)
+
+    def on_preview_timer(self) -> None:
+        if self._closing:
+            return
+        draft, base_url = self.build_draft(), self.base_url
+        key = self.request_bar.api_key()
+        self.output.show_preview(lambda: draft.preview_text(base_url, key))
+        self.previewer.request(draft, self.controller.stored_for(base_url, draft.recipient_id))
+
+    # -- load and send ----------------------------------------------------------------------
+    def on_loaded(self, loaded: Loaded) -> None:
+        if loaded.stored is not None:
+            self.editor.set_profile(loaded.stored.profile or {})
+            self.on_profile_changed()
+            self.on_preview_timer()
+
+    # -- environments, presets and history --------------------------------------------------
+    def on_bulk_apply(self) -> None:
+        from profile_editor.ui.bulk.dialog import open_bulk_dialog
+
+        target, key = self.environments.target(self.config.base_url), self.request_bar.api_key
+        log, recorded = self.history_log, self.history_panel.add_entry
+        open_bulk_dialog(self, target, key, log, self.config.data_dir, recorded)
+
+    # -- start-up and closing ---------------------------------------------------------------
+    def _restore(self) -> None:
+        self.settings.restore_layout(self, self._splitters)
+        config = self.config
+        # Like the last environment, the last preset must not move the window away from a
+        # target given on the command line or by environment variables.
+        keep = self.environments.name if config.sandbox or config.api_key else None
+        entry = self.document.open_last(self.settings.last_preset(), keep_environment=keep)
+        if entry is not None:
+            self.presets_panel.select_path(entry.path)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed:
+            self._warmed = True
+            after_first_frame(self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Work the first send, the history and the secret scan need, after the first paint."""
+        if self._closing:
+            return
+        self.controller.warm_up()
+        self.history_panel.load_from(self.history_log, self.controller.runner)
+        self.keys.release()
+        self.environments.warm_up()
+        record = self.drafts.offer_leftover(self)  # after a crash: asks, with the window shown
+        if record is not None:
+            self._restore_draft(record)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing:
+            # Qt may deliver a second close (e.g. app shutdown): ask and save settings once.
+            if not self.document.may_discard("closing"):
+                event.ignore()
+                return
+            self.settings.save(
+                self,
+                self._splitters,
+                environment=self.environments.persistent_name(),
+                preset=self.document.path,
+            )
+        self._closing = True
+        self.drafts.close(clean=True)
+        self._preview_timer.stop()
+        self.controller.shutdown()
+        self.lists.shutdown()
+        self.recorder.shutdown()
+        super().closeEvent(event)

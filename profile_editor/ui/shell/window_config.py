@@ -1,0 +1,38 @@
+"""What a window is started with: its target, where its files live, and network tuning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from profile_editor.ui.environments.keys import SessionTarget
+
+__all__ = ["WindowConfig"]
+
+
+@dataclass
+class WindowConfig:
+    base_url: str
+    api_key: str | None
+    data_dir: Path
+    environment_name: str = "Custom"
+    environment_color: str = "#455a64"
+    environment_protected: bool = False
+    sandbox: bool = False
+    connect_timeout: float = 5.0
+    total_timeout: float = 60.0
+    retry_base_delay: float = 0.5
+    key_source: str = ""
+    # None: the OS keychain through keyring's own choice; tests pass keyring's test backends.
+    keyring_backend: Any = None
+
+    def session_target(self) -> SessionTarget:
+        return SessionTarget(
+            self.base_url,
+            self.api_key,
+            self.environment_name,
+            self.environment_color,
+            self.environment_protected,
+            self.sandbox,
+        )
