@@ -105,21 +105,6 @@ def scan(path: Path, on_bad: Callable[[BadRow], None] | None = None) -> Scan:
     return Scan(total, bad, digest.hexdigest())
 
 
-def count_rows(path: Path) -> int:
-    """How many rows (good and bad) the file holds: one cheap pass, for a progress bar."""
-    with open_rows(path) as rows:
-        return sum(1 for _ in rows)
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of the file, so a resumed run knows it reads the same rows."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class Preview:
     """How the columns map to profile keys, the first rows, every bad row (up to a bound), the count."""
