@@ -43,7 +43,7 @@ _TYPE_ALIASES = {
     "array": "json",
     "list": "json",
 }
-_TYPE_SUFFIX = re.compile(r"^(.*?)\s*:\s*([A-Za-z]+)$")
+_TYPE_SUFFIX = re.compile(r"(.*?)\s*:\s*([A-Za-z]+)", re.DOTALL)
 _INTEGER = re.compile(r"-?(?:0|[1-9]\d*)")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
@@ -51,6 +51,8 @@ _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, 
 _QUOTED = re.compile(r'[^"]*(?:""[^"]*)*')
 _UNQUOTED = re.compile(r'[^,"\r\n]*')
 _LINE_ENDS = ("\r\n", "\n", "\r")
+# The words of a bad row whose number of cells is not the header's (see width_mismatch).
+WIDTH_MISMATCH = "but the header names"
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def parse_header(fields: list[str]) -> tuple[int, list[tuple[int, Column]]]:
         if not name:
             raise InputError(f"Column {index + 1} has no name.")
         key, kind = name, "string"
-        typed = _TYPE_SUFFIX.match(name)
+        typed = _TYPE_SUFFIX.fullmatch(name)
         if typed:
             key, kind = typed.group(1), typed.group(2).lower()
             if kind not in COLUMN_TYPES:
@@ -274,11 +276,16 @@ def read_csv(handle: TextIO) -> Iterator[Row | BadRow]:
                 yield BadRow(
                     line,
                     recipient,
-                    f"{len(cells)} cell{'s' if len(cells) != 1 else ''}, but the header names "
+                    f"{len(cells)} cell{'s' if len(cells) != 1 else ''}, {WIDTH_MISMATCH} "
                     f"{width} columns",
                 )
                 continue
             yield _row(line, recipient, cells, columns)
+
+
+def width_mismatch(row: BadRow) -> bool:
+    """Whether ``row`` is bad for having more or fewer cells than the header has columns."""
+    return WIDTH_MISMATCH in row.reason
 
 
 def _row(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from profile_editor.bulk.encoding import has_surrogate, open_text
-from profile_editor.bulk.rows import BadRow, Row
+from profile_editor.bulk.rows import BadRow, InputError, Row
 from profile_editor.core.recipient import check_recipient_id
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -95,14 +95,42 @@ def scan(path: Path, on_bad: Callable[[BadRow], None] | None = None) -> Scan:
     so a resumed run knows it reads the same rows."""
     digest = hashlib.sha256()
     total = bad = 0
+    widths = _Widths()
     with open_rows(path, digest) as rows:
         for row in rows:
             total += 1
             if isinstance(row, BadRow):
                 bad += 1
+                widths.add(row)
                 if on_bad is not None:
                     on_bad(row)
+    widths.check(total)
     return Scan(total, bad, digest.hexdigest())
+
+
+class _Widths:
+    """Counts the rows whose number of cells is not the header's: when that is most of them, the
+    first line is not the header these rows were written under (or it was damaged, e.g. split
+    in two so that its second half reads as a row), and no row of the file can be trusted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: BadRow | None = None
+
+    def add(self, row: BadRow) -> None:
+        from profile_editor.bulk.csv_input import width_mismatch
+
+        if width_mismatch(row):
+            self.count += 1
+            self.first = self.first or row
+
+    def check(self, total: int) -> None:
+        if self.first is not None and self.count * 2 >= total:
+            raise InputError(
+                f"{self.count:,} of {total:,} rows do not have the header's number of cells "
+                f"(line {self.first.line}: {self.first.reason}): check that line 1 is the "
+                "header of these rows and that each row has a cell for every column."
+            )
 
 
 @dataclass(frozen=True)
@@ -128,13 +156,16 @@ def preview(path: Path, limit: int = 20, max_bad: int = 1000) -> Preview:
     rows: list[Row] = []
     bad: list[BadRow] = []
     total = bad_total = 0
+    widths = _Widths()
     with open_rows(path) as stream:
         for row in stream:
             total += 1
             if isinstance(row, BadRow):
                 bad_total += 1
+                widths.add(row)
                 if len(bad) < max_bad:
                     bad.append(row)
             elif len(rows) < limit:
                 rows.append(row)
+    widths.check(total)
     return Preview(mapping, rows, bad, total, bad_total)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from profile_editor.bulk.csv_input import convert, parse_header, read_csv
-from profile_editor.bulk.inputs import open_rows, preview
+from profile_editor.bulk.inputs import open_rows, preview, scan
 from profile_editor.bulk.jsonl_input import read_jsonl
 from profile_editor.bulk.rows import BadRow, InputError, Row
 
@@ -149,3 +149,15 @@ def test_bytes_that_are_not_utf8_make_their_row_bad_and_in_the_header_stop_the_f
         open_rows(path) as rows,
     ):
         list(rows)
+
+
+def test_a_header_that_most_rows_do_not_fit_stops_the_file(tmp_path: Path) -> None:
+    # A header split in two by a damaged byte: its second half would read as a row.
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"recipient_id,locale\rplan\r\nu1,fr-FR,pro\r\nu2,de-DE,basic\r\n")
+    with pytest.raises(InputError, match="3 of 3 rows do not have the header's number of cells"):
+        scan(path)
+    with pytest.raises(InputError, match="line 1 is the header"):
+        preview(path)
+    path.write_bytes(b"recipient_id,locale,plan\r\nu1,fr-FR,pro\r\nu2,de-DE\r\nu3,,\r\n")
+    assert (scan(path).total, scan(path).bad) == (3, 1)  # one short row is just a bad row
