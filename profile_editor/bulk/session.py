@@ -69,6 +69,11 @@ class BulkJob:
             return None
         return self.journal_path or default_journal_path(self.input_path)
 
+    @property
+    def finished_before(self) -> int:
+        """How many rows the journal of the run being resumed had finished (after check)."""
+        return len(self._state.finished) if self._state is not None else 0
+
     def check(self, on_bad: Callable[[BadRow], None] | None = None) -> Scan:
         """Check the run's files and read the whole input once; creates and sends nothing.
 

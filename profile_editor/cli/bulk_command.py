@@ -69,7 +69,8 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
         raise UsageError(f"Nothing sent: {err}") from None
     if not args.dry_run:
         _confirm_run(ctx, out, method, target.environment, target.protected, target.base_url)
-    bar = _progress(found.total)
+    # A resumed run's bar counts only the rows it has left to do.
+    bar = _progress(found.total - job.finished_before)
     shown = _FirstRows(SHOWN_ROWS) if args.dry_run else None
 
     def on_result(result: RowResult) -> None:
