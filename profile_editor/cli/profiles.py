@@ -32,7 +32,7 @@ def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileReque
 
     request = plan_load(draft, ctx.target())
     if isinstance(request, Refusal):
-        raise UsageError(request.message)
+        raise ctx.refused(request)
     return ctx.execute(request, _retry_note(out)), request
 
 
@@ -80,7 +80,7 @@ def command_diff(ctx: Context, out: Output, draft: Draft) -> int:
         return stored
     result = plan(draft, ctx.target(), stored)
     if isinstance(result, Refusal):
-        raise UsageError(result.message.replace("Not sent", "No diff"))
+        raise ctx.refused(result, "No diff")
     assert result.changes is not None
     out.document(
         {
@@ -124,7 +124,7 @@ def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> in
     target = ctx.target()
     refusal = plan(draft, target, None)
     if isinstance(refusal, Refusal):  # the cheap checks, before anything is loaded
-        raise UsageError(refusal.message)
+        raise ctx.refused(refusal)
     size = len(refusal.request.body_bytes() or b"")
     if size > BODY_LIMIT_BYTES:
         raise UsageError(
