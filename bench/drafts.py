@@ -167,8 +167,10 @@ def main() -> None:
             f" edit to disk: max {to_disk:6.0f} ms"
         )
     worst = max(max(r["snapshot_ms"], r["stall_ms"]) for found in rows.values() for r in found)
-    print(f"Longest UI-thread hold by a draft save: {worst:.0f} ms (target <= 50 ms): "
-          f"{'OK' if worst <= 50 else 'OVER TARGET'}")
+    print(
+        f"Longest UI-thread hold by a draft save: {worst:.0f} ms (target <= 50 ms): "
+        f"{'OK' if worst <= 50 else 'OVER TARGET'}"
+    )
 
 
 if __name__ == "__main__":
