@@ -102,7 +102,8 @@ class TextStep:
     cut from the context menu); ``start``/``end`` are the cursor positions before and after a
     typing step (-1 otherwise), so consecutive typing can be merged into one step. ``shape``
     says what a typing step did: ``"insert"``, ``"delete"``, ``"replace"`` (typed over a
-    selection, or a completion) or ``"newline"`` (a line break typed or deleted); ``at`` is when it began (:data:`clock`).
+    selection, or a completion) or ``"newline"`` (a line break typed or deleted); ``at`` is
+    when it began (:data:`clock`).
     """
 
     document: DocumentRef
