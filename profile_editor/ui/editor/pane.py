@@ -12,6 +12,7 @@ op. Activating one goes to its row, key or line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -40,11 +41,13 @@ _PROFILE, _PATCH = 0, 1
 class EditorPane(QSplitter):
     """Signals:
     patchChanged(): the patch text was parsed again.
+    edited(): the profile (text or table) or the patch text changed, at once (before a parse).
     modifiedChanged(bool): the profile or the patch was edited since last saved / loaded.
     problemsCounted(str): the Problems list changed: ``"2 warnings"``, ``""`` for none.
     """
 
     patchChanged = Signal()
+    edited = Signal()
     modifiedChanged = Signal(bool)
     problemsCounted = Signal(str)
 
@@ -82,6 +85,8 @@ class EditorPane(QSplitter):
         self.profile_editor.profileChanged.connect(self._check_timer.start)
         self.patch_editor.patchChanged.connect(self._check_timer.start)
         self.patch_editor.patchChanged.connect(self.patchChanged)
+        self.profile_editor.edited.connect(self.edited)
+        self.patch_editor.edit.textChanged.connect(self.edited)
         self.profile_editor.modifiedChanged.connect(self._on_modified)
         self.patch_editor.modifiedChanged.connect(self._on_modified)
         self.problems_view.problemActivated.connect(self.go_to_problem)
@@ -109,9 +114,11 @@ class EditorPane(QSplitter):
         editor.find_action.setEnabled(shown)
         editor.go_to_path_action.setEnabled(shown)
 
-    def texts(self) -> tuple[str, str]:
-        """The profile and the patch as typed (for a draft that survives a crash)."""
-        return self.profile_editor.current_text(), self.patch_editor.text()
+    def text_snapshot(self) -> tuple[Callable[[], str], str]:
+        """The profile and the patch as typed (for a draft that survives a crash); the
+        profile's as a function that may run later on another thread (see
+        :meth:`ProfileEditorWidget.text_snapshot`)."""
+        return self.profile_editor.text_snapshot(), self.patch_editor.text()
 
     def restore_texts(self, profile_text: str, patch_text: str) -> None:
         """Put texts kept in a draft back, as typed, and mark them unsaved."""

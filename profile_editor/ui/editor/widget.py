@@ -19,6 +19,7 @@ The tabs themselves (table, filter and toolbar; text and find bar) are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -87,8 +88,10 @@ class ProfileEditorWidget(QWidget):
     Signals:
         profileChanged(): the user changed the profile (after the two views were synced),
             or an undo or redo did; read it with :meth:`profile_result`.
-        modifiedChanged(bool): the modified flag changed (undoing back to the last
-            ``set_modified(False)`` clears it again).
+        edited(): the text or the table changed, at once (typing: before the parse).
+        modifiedChanged(bool): the modified flag changed. Modified means the undo history is
+            not at the last ``set_modified(False)`` (a load or a save): undoing back there
+            clears it, and a key press that changes nothing (an arrow) does not set it.
 
     Actions for the window's menus: :attr:`undo_action` and :attr:`redo_action`, whose text
     names the step ("Undo edit of email", "Redo paste"); :attr:`find_action` (Ctrl+F: the
@@ -97,6 +100,7 @@ class ProfileEditorWidget(QWidget):
     """
 
     profileChanged = Signal()
+    edited = Signal()
     modifiedChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -171,7 +175,7 @@ class ProfileEditorWidget(QWidget):
         return action
 
     def _connect_signals(self) -> None:
-        self._json_edit.textChanged.connect(self.on_json_text_changed)
+        self._json_edit.contentChanged.connect(self.on_json_text_changed)
         self._json_edit.aboutToEdit.connect(self._on_json_about_to_edit)
         self._json_edit.textStep.connect(self._on_json_text_step)
         self._json_edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
@@ -180,6 +184,7 @@ class ProfileEditorWidget(QWidget):
         self._json_edit.redoRequested.connect(self._undo_stack.redo)
         self._model.rowsEdited.connect(self._on_model_rows_edited)
         self._undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self._undo_stack.cleanChanged.connect(self._on_undo_index_changed)
         self._parse_timer.timeout.connect(self._parse_now)
         self._tabs.currentChanged.connect(self.on_tabs_current_changed)
         self._model.edited.connect(self.on_model_edited)
@@ -253,6 +258,20 @@ class ProfileEditorWidget(QWidget):
             return rows_json_text(self._model.rows(), self._model.has_duplicate_keys())
         return self._json_edit.text()
 
+    def text_snapshot(self) -> Callable[[], str]:
+        """:meth:`current_text` as a function that may be called later, on another thread.
+
+        The text the JSON tab holds is taken now (cheap when it was read since its last change:
+        see :meth:`JsonEdit.text`); text still to be made from table edits is made when called,
+        from the rows as they are now (values are never mutated), so the UI thread only copies
+        a list of pairs.
+        """
+        if self._text_stale:
+            rows, duplicates = list(self._model.rows()), self._model.has_duplicate_keys()
+            return lambda: rows_json_text(rows, duplicates)
+        text = self._json_edit.text()
+        return lambda: text
+
     def set_text(self, text: str) -> None:
         """Put ``text`` in the JSON tab as if typed (parsed after the usual pause), e.g. a
         restored draft that may not be valid JSON."""
@@ -317,9 +336,12 @@ class ProfileEditorWidget(QWidget):
             self._modified = modified
             self.modifiedChanged.emit(modified)
 
-    def _on_undo_index_changed(self, _index: int) -> None:
-        if self._undo_stack.cleanIndex() >= 0:
-            self._set_modified_flag(not self._undo_stack.isClean())
+    def _on_undo_index_changed(self, *_args: object) -> None:
+        # Every change the user makes is a step of the history, so where it stands says it all;
+        # without a clean index (set_modified(True), or the saved step undone and edited over,
+        # or dropped past the limit) the saved state cannot come back.
+        stack = self._undo_stack
+        self._set_modified_flag(stack.cleanIndex() < 0 or not stack.isClean())
 
     def json_stale(self) -> bool:
         """Whether table edits are waiting to be written to the JSON text."""
@@ -346,8 +368,7 @@ class ProfileEditorWidget(QWidget):
         if self._syncing:
             return
         self._text_stale = False  # the user's text is now the truth
-        if not self._replaying:
-            self._set_modified_flag(True)
+        self.edited.emit()
         if self._json_edit.bulk_replaced:
             # One discrete paste, not typing: nothing to wait for (a load may signal more
             # than once; the flag stays up until the parse).
@@ -371,10 +392,10 @@ class ProfileEditorWidget(QWidget):
     def on_model_edited(self) -> None:
         self._text_stale = True
         self._fields_page.show_problem("")
+        self.edited.emit()
         if self._replaying:
             self.profileChanged.emit()
             return
-        self._set_modified_flag(True)
         if self._tabs.currentIndex() == JSON_TAB and not self._parse_timer.isActive():
             # Only code can edit the table while the JSON tab is shown. If the user is
             # mid-typing there (a parse is pending), their text wins when it is parsed.
