@@ -14,6 +14,7 @@ from pathlib import Path
 
 from profile_editor.bulk.rows import BadRow, InputError, Row
 from profile_editor.core.recipient import check_recipient_id
+from profile_editor.core.send_plan import profile_body_problem
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -55,6 +56,10 @@ def _checked(rows: Iterator[Row | BadRow], path: Path) -> Iterator[Row | BadRow]
                     row.recipient_id,
                     f"the recipient appears twice (first on line {earlier})",
                 )
+                continue
+            too_large = profile_body_problem(row.profile)  # Courier would answer 413
+            if too_large is not None:
+                yield BadRow(row.line, row.recipient_id, too_large)
                 continue
             yield row
     except UnicodeDecodeError as exc:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 from profile_editor.core.json_patch import PatchFailure
 from profile_editor.core.methods import Method
 from profile_editor.core.profile_rules import Problem, check_profile
-from profile_editor.core.send_plan import ChangePreview
+from profile_editor.core.send_plan import EMPTY_PATCH, ChangePreview
 from profile_editor.ui.known_keys import JsonKeyCompleter
 from profile_editor.ui.patch_editor import PatchEditor, PatchResult
 from profile_editor.ui.problems_view import (
@@ -199,6 +199,8 @@ class EditorPane(QSplitter):
         failure = self._failure
         if entries or result.ops is None:
             return entries
+        if not result.ops:  # Send refuses it; said here before anyone clicks
+            return [ProblemEntry("note", "patch", EMPTY_PATCH)]
         if failure is not None:
             where = f"op {failure.index}" if failure.index is not None else "patch"
             reason = f"would fail on the loaded profile: {failure.reason}"
