@@ -17,6 +17,7 @@ from typing import Any
 from profile_editor.bulk.encoding import has_surrogate, open_text
 from profile_editor.bulk.rows import BadRow, InputError, Row
 from profile_editor.core.recipient import check_recipient_id
+from profile_editor.core.send.plan import profile_body_problem
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -65,6 +66,10 @@ def _checked(rows: Iterator[Row | BadRow]) -> Iterator[Row | BadRow]:
                 row.recipient_id,
                 f"the recipient appears twice (first on line {earlier})",
             )
+            continue
+        too_large = profile_body_problem(row.profile)  # Courier would answer 413
+        if too_large is not None:
+            yield BadRow(row.line, row.recipient_id, too_large)
             continue
         yield row
 

@@ -14,9 +14,6 @@ if TYPE_CHECKING:
     from profile_editor.core.send.draft import Draft
     from profile_editor.core.send.plan import Confirmation, SendPlan, Stored
 
-# Courier rejects request bodies over 6 MB with 413; refuse before sending, as for other bad input.
-BODY_LIMIT_BYTES = 6 * 1024 * 1024
-
 
 def _retry_note(out: Output) -> Any:
     from profile_editor.core.http.outcome_text import retry_line
@@ -123,13 +120,8 @@ def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> in
 
     target = ctx.target()
     refusal = plan(draft, target, None)
-    if isinstance(refusal, Refusal):  # the cheap checks, before anything is loaded
+    if isinstance(refusal, Refusal):  # every check (the body's size too), before a load
         raise ctx.refused(refusal)
-    size = len(refusal.request.body_bytes() or b"")
-    if size > BODY_LIMIT_BYTES:
-        raise UsageError(
-            f"Not sent: the body is {size:,} bytes; Courier's limit is {BODY_LIMIT_BYTES:,}."
-        )
     stored: Stored | None = None
     # Loading first lets the confirmation say what is lost and the check say what is stored.
     if verify or draft.method in (Method.PUT, Method.DELETE):

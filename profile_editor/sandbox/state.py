@@ -14,14 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from profile_editor.core.http.models import MAX_BODY_BYTES
 from profile_editor.sandbox.lists import CursorCodec
 from profile_editor.sandbox.models import Fault, RecordedRequest
 from profile_editor.sandbox.store import ProfileStore
 
 __all__ = ["MAX_BODY_BYTES", "MAX_RECORDED_REQUESTS", "Limits", "SandboxState"]
-
-MAX_BODY_BYTES = 6 * 1024 * 1024
-"""Courier refuses request bodies larger than this with 413."""
 
 MAX_RECORDED_REQUESTS = 10_000
 """Only the most recent requests are kept, so a long benchmark cannot exhaust memory."""

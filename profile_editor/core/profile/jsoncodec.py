@@ -267,10 +267,20 @@ def compact_head(value: Any, limit: int) -> tuple[str, bool]:
 
 
 def _worth_splitting(items: Iterable[Any], count: int) -> bool:
-    # Large containers, and small ones that hold a large one (like {"profile": {...}}).
-    if count > _CHUNK_ITEMS:
+    # Containers that hold more than _CHUNK_ITEMS values at any depth, like {"profile":
+    # {"custom": {...}}} (counted only that far, so a small one costs a short walk).
+    budget = _CHUNK_ITEMS - count
+    if budget < 0:
         return True
-    return any(isinstance(item, dict | list) and len(item) > _CHUNK_ITEMS for item in items)
+    stack = [item for item in items if isinstance(item, dict | list)]
+    while stack:
+        item = stack.pop()
+        budget -= len(item)
+        if budget < 0:
+            return True
+        inner = item.values() if isinstance(item, dict) else item
+        stack.extend(x for x in inner if isinstance(x, dict | list))
+    return False
 
 
 _LOOSE_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]

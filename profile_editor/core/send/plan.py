@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from profile_editor.core.cooperate import pause
 from profile_editor.core.http.config import insecure_key_problem
-from profile_editor.core.http.models import ProfileRequest
+from profile_editor.core.http.models import ProfileRequest, body_size_problem
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.profile.changes import (
     ChangeKind,
@@ -25,6 +25,7 @@ from profile_editor.core.recipient import check_recipient_id
 from profile_editor.core.send.draft import Draft
 
 __all__ = [
+    "EMPTY_PATCH",
     "ChangePreview",
     "Confirmation",
     "Refusal",
@@ -36,7 +37,9 @@ __all__ = [
     "lost_summary",
     "plan",
     "plan_load",
+    "plans_quickly",
     "preview_changes",
+    "profile_body_problem",
     "protected_confirmation",
     "target_problem",
 ]
@@ -44,6 +47,11 @@ __all__ = [
 RefusalField = Literal["recipient", "key", "profile", "url"]
 # How many key paths a confirmation or a mismatch names before it says "…".
 LISTED_PATHS = 20
+EMPTY_PATCH = "the patch has no operations: nothing to send."
+# Bodies with at most this many values and characters of text are encoded (to measure them)
+# in a few milliseconds.
+QUICK_VALUES = 1_000
+QUICK_CHARS = 500_000
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,15 @@ def plan(
         return refusal
     if not draft.body_ready:
         return Refusal(f"Not sent: {draft.problem or 'the body is not ready.'}", "profile")
+    if draft.method is Method.PATCH and not draft.patch:
+        return Refusal(f"Not sent: {EMPTY_PATCH}", "profile")
+    request = draft.to_request(
+        target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
+    )
+    # The exact bytes the client will send (kept on the request): Courier answers 413 above this.
+    too_large = body_size_problem(len(request.body_bytes() or b""))
+    if too_large is not None:
+        return Refusal(f"Not sent: {too_large}", "profile")
     known = (
         stored
         if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
@@ -186,9 +203,6 @@ def plan(
         changes = None
     elif changes is None:
         changes = _changes(draft, known)
-    request = draft.to_request(
-        target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
-    )
     return SendPlan(
         draft=draft,
         target=target,
@@ -198,6 +212,40 @@ def plan(
         # A patch is verified against the result its preview worked out.
         verifiable=verify and changes is not None,
     )
+
+
+def profile_body_problem(profile: dict[str, Any]) -> str | None:
+    """Why a Merge or Replace of ``profile`` cannot be sent for its size (measured as the
+    bytes :func:`plan` would send), or None; for checking rows before a run."""
+    request = ProfileRequest(base_url="", recipient_id="", method=Method.POST, profile=profile)
+    return body_size_problem(len(request.body_bytes() or b""))
+
+
+def plans_quickly(draft: Draft) -> bool:
+    """Whether :func:`plan` is quick enough for the UI thread: measuring the body encodes it,
+    which for a multi-megabyte profile of many values takes a tenth of a second or more.
+    Looks at most :data:`QUICK_VALUES` values, so the answer itself is quick."""
+    body: Any = draft.patch if draft.method is Method.PATCH else draft.profile
+    if not draft.method.has_body or body is None:
+        return True
+    values, chars = QUICK_VALUES, QUICK_CHARS
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            chars -= len(value)
+        elif isinstance(value, dict | list):
+            values -= len(value)
+            if values < 0:
+                return False
+            if isinstance(value, dict):
+                chars -= sum(map(len, value))  # the keys
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+        if chars < 0:
+            return False
+    return True
 
 
 def _changes(draft: Draft, stored: Stored) -> ChangeSet | None:
@@ -283,6 +331,8 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
                 rid,
                 failure=preview.failure,
             )
+        if not draft.patch:
+            return ChangePreview(EMPTY_PATCH.capitalize(), ACTION_NAMES[Method.PATCH], rid)
         patched = compute_changes_to(stored.profile, preview.result)
         return ChangePreview("", ACTION_NAMES[Method.PATCH], rid, patched)
     changes = _changes(draft, stored)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QW
 from profile_editor.core.methods import Method
 from profile_editor.core.profile.json_patch import PatchFailure
 from profile_editor.core.profile.rules import Problem, check_profile
-from profile_editor.core.send.plan import ChangePreview
+from profile_editor.core.send.plan import EMPTY_PATCH, ChangePreview
 from profile_editor.ui.editor.known_keys import JsonKeyCompleter
 from profile_editor.ui.editor.patch_editor import PatchEditor, PatchResult
 from profile_editor.ui.editor.problems_view import (
@@ -206,6 +206,8 @@ class EditorPane(QSplitter):
         failure = self._failure
         if entries or result.ops is None:
             return entries
+        if not result.ops:  # Send refuses it; said here before anyone clicks
+            return [ProblemEntry("note", "patch", EMPTY_PATCH)]
         if failure is not None:
             where = f"op {failure.index}" if failure.index is not None else "patch"
             reason = f"would fail on the loaded profile: {failure.reason}"

@@ -227,6 +227,8 @@ class MainWindow(QMainWindow):
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
         controller.loaded.connect(self.lists.on_profile_loaded)
+        bar.edited.connect(self.lists.on_target_changed)
+        self.environments.activated.connect(self.lists.on_target_changed)
         self.lists.changed.connect(recorder.on_lists_changed)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(feedback.on_sent)
