@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A short process: the cyclic collector would only walk, pass after pass, the objects that the
+    # imports make (about 3 ms of a get, 5 % of its start-up), for garbage that the exit frees
+    # anyway. Bulk runs, the one long command, turn it back on.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        (gc.enable if collecting else gc.disable)()
+
+
+def _main(argv: list[str] | None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     json_mode = "--json" in args_list
     out = Output(json_mode=json_mode)
@@ -230,4 +243,5 @@ def _dispatch(ctx: Any, out: Output, args: argparse.Namespace) -> int:
         return stored_files.command_preset_send(ctx, out, args.name, verify=not args.no_verify)
     from profile_editor.cli.bulk_command import command_bulk
 
+    gc.enable()
     return command_bulk(ctx, out, args)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from cli_support import TEST_KEY  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
@@ -61,3 +64,33 @@ def test_get_imports_only_what_a_load_needs(
         if name == top or name.startswith(f"{top}.")
     )
     assert heavy == []
+
+
+def test_the_collector_rests_during_short_commands_and_runs_for_bulk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from profile_editor.cli import bulk_command, profiles
+    from profile_editor.cli.main import main
+
+    seen: dict[str, bool] = {}
+
+    def spy(name: str) -> Callable[..., int]:
+        def command(*args: object, **kwargs: object) -> int:
+            seen[name] = gc.isenabled()
+            return 0
+
+        return command
+
+    monkeypatch.setattr(profiles, "command_get", spy("get"))
+    monkeypatch.setattr(bulk_command, "command_bulk", spy("bulk"))
+    common = ["--base-url", "http://127.0.0.1:9", "--data-dir", str(tmp_path)]
+    assert main([*common, "get", "u1"]) == 0
+    assert main([*common, "bulk", str(tmp_path / "rows.csv")]) == 0
+    assert seen == {"get": False, "bulk": True}
+    assert gc.isenabled()  # as the caller had it
+    gc.disable()
+    try:
+        assert main(["get"]) == 2  # no ID: a usage error
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
