@@ -76,11 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
+    # Made once and given to every command: argparse copies a parent's options without checking
+    # each again (about 1 ms of every start-up).
+    common = _Parser(add_help=False)
+    _common(common, top=False)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        _common(p, top=False)
-        return p
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
     methods = ("merge", "replace", "delete", "patch")
     p = command("get", "print the stored profile as JSON")
@@ -109,13 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("preset", "list, show or send the window's presets")
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     actions.required = True
-    a = actions.add_parser("list", help="every preset")
-    _common(a, top=False)
-    a = actions.add_parser("show", help="one preset's file")
-    _common(a, top=False)
+    actions.add_parser("list", help="every preset", parents=[common])
+    a = actions.add_parser("show", help="one preset's file", parents=[common])
     a.add_argument("name", metavar="NAME")
-    a = actions.add_parser("send", help="send a preset as the window would")
-    _common(a, top=False)
+    a = actions.add_parser("send", help="send a preset as the window would", parents=[common])
     a.add_argument("name", metavar="NAME")
     a.add_argument("--no-verify", action="store_true")
 
