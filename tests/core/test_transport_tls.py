@@ -18,6 +18,7 @@ import pytest
 from profile_editor.core.http.client import ProfilesClient
 from profile_editor.core.http.models import Method, ProfileRequest
 from profile_editor.core.http.retry import RetryPolicy
+from profile_editor.core.http.session import Session
 from profile_editor.core.http.transport import make_http_client
 from profile_editor.sandbox.server import SandboxServer
 
@@ -54,6 +55,21 @@ def test_plain_http_makes_no_tls_context(
     sandbox.put_profile("u1", {"a": 1})
     assert _load(sandbox.url, sandbox.key) == "loaded"
     assert contexts_made == []
+
+
+def test_a_window_warms_the_tls_context_up_ahead(contexts_made: list[ssl.SSLContext]) -> None:
+    # The window builds its client on a worker after the first frame: the first https:// load
+    # must not wait for the CA bundle then (the command line builds its client when it sends).
+    cold, warm = Session(), Session()
+    try:
+        cold.client()
+        assert contexts_made == []
+        warm.warm_up()
+        [context] = contexts_made
+        assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    finally:
+        cold.close()
+        warm.close()
 
 
 @pytest.fixture(scope="module")

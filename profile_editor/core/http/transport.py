@@ -80,13 +80,14 @@ class _LazyTLSPool(httpcore.ConnectionPool):
 
 class _Transport(httpx.HTTPTransport):
     """``httpx.HTTPTransport()`` with its default limits, no retries, our network backend and
-    the TLS context made on first use."""
+    the TLS context made on first use (or now, with ``tls_now``)."""
 
-    def __init__(self, backend: AbortableBackend) -> None:
+    def __init__(self, backend: AbortableBackend, *, tls_now: bool) -> None:
         # Not super().__init__(): it makes the TLS context up front, whatever the URL. The
         # transport's other methods only use the pool.
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self._pool = _LazyTLSPool(
+            ssl_context=httpx.create_ssl_context() if tls_now else None,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -96,11 +97,16 @@ class _Transport(httpx.HTTPTransport):
 
 
 def make_http_client(
-    *, connect_timeout: float = CONNECT_TIMEOUT, total_timeout: float = TOTAL_TIMEOUT
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    total_timeout: float = TOTAL_TIMEOUT,
+    tls_now: bool = False,
 ) -> tuple[httpx.Client, AbortableBackend]:
+    """The shared client; ``tls_now`` makes its TLS context at once (for a client built ahead of
+    use, on a worker) instead of when the first https:// connection opens."""
     backend = AbortableBackend()
     client = httpx.Client(
-        transport=_Transport(backend),
+        transport=_Transport(backend, tls_now=tls_now),
         timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
         follow_redirects=False,
     )
