@@ -94,3 +94,19 @@ def test_the_collector_rests_during_short_commands_and_runs_for_bulk(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_exit_does_not_walk_every_object_again(cli_env: dict[str, str]) -> None:
+    # An exit handler registered before main() runs after main()'s own (last in, first out):
+    # by then every object must be out of the interpreter's final collection.
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 1000))\n"
+        "from profile_editor.cli.main import main\n"
+        "sys.exit(main(['get']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=cli_env, timeout=60
+    )
+    assert done.returncode == 2  # no ID: a usage error, and still the quick exit
+    assert done.stdout.strip() == "frozen True"
