@@ -6,7 +6,6 @@ the worker and the history all describe one request the same way.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -133,6 +132,8 @@ class ProfileRequest:
 
     def to_curl(self) -> str:
         """A cURL command that reads the key from ``$COURIER_API_KEY``, never containing it."""
+        import shlex  # here: the command line's start-up does without it
+
         parts = [
             f"curl --request {self.method.value}",
             f"  --url {shlex.quote(self.url)}",

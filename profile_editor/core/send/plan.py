@@ -6,23 +6,21 @@ command line and bulk runs all ask it, so they refuse, warn and verify alike.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from profile_editor.core.cooperate import pause
 from profile_editor.core.http.config import insecure_key_problem
 from profile_editor.core.http.models import ProfileRequest, body_size_problem
 from profile_editor.core.methods import ACTION_NAMES, Method
-from profile_editor.core.profile.changes import (
-    ChangeKind,
-    ChangeSet,
-    compute_changes,
-    compute_changes_to,
-)
-from profile_editor.core.profile.json_patch import PatchFailure, preview_patch
 from profile_editor.core.recipient import check_recipient_id
 from profile_editor.core.send.draft import Draft
+
+# Change sets and patch previews are imported where they are worked out: a load (the command
+# line's ``get``) needs neither, and they are a good part of its start-up.
+if TYPE_CHECKING:
+    from profile_editor.core.profile.changes import ChangeSet
+    from profile_editor.core.profile.json_patch import PatchFailure
 
 __all__ = [
     "EMPTY_PATCH",
@@ -187,6 +185,8 @@ def plan(
         return Refusal(f"Not sent: {draft.problem or 'the body is not ready.'}", "profile")
     if draft.method is Method.PATCH and not draft.patch:
         return Refusal(f"Not sent: {EMPTY_PATCH}", "profile")
+    import uuid  # here: a load (the command line's start-up) does without it
+
     request = draft.to_request(
         target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
     )
@@ -199,6 +199,7 @@ def plan(
         if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
         else None
     )
+
     if known is None:
         changes = None
     elif changes is None:
@@ -249,6 +250,9 @@ def plans_quickly(draft: Draft) -> bool:
 
 
 def _changes(draft: Draft, stored: Stored) -> ChangeSet | None:
+    from profile_editor.core.profile.changes import compute_changes, compute_changes_to
+    from profile_editor.core.profile.json_patch import preview_patch
+
     if draft.method is Method.PATCH:
         preview = preview_patch(stored.profile, draft.patch or [])
         if preview.result is None:
@@ -265,6 +269,8 @@ def lost_summary(method: Method, changes: ChangeSet | None) -> str:
             if method is Method.DELETE
             else "every stored key not in the editor."
         )
+    from profile_editor.core.profile.changes import ChangeKind
+
     lines = []
     for kind, label in ((ChangeKind.REMOVED, "Removed"), (ChangeKind.CHANGED, "Overwritten")):
         paths = [c.path for c in changes.changes if c.kind is kind]
@@ -323,6 +329,9 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
         what = "patch" if draft.method is Method.PATCH else "profile"
         return ChangePreview(f"Fix the {what} first: it has a problem (see Problems).")
     if draft.method is Method.PATCH:
+        from profile_editor.core.profile.changes import compute_changes_to
+        from profile_editor.core.profile.json_patch import preview_patch
+
         preview = preview_patch(stored.profile, draft.patch or [])
         if preview.failure is not None:
             return ChangePreview(
@@ -347,6 +356,8 @@ def check_verification(
     """Compare the profile a send should have left with the one stored now (None: none)."""
     if _json_equal(expected, actual):
         return Verification(True, ())
+    from profile_editor.core.profile.changes import ChangeKind, compute_changes
+
     diff = compute_changes(expected or {}, actual or {}, Method.PUT)
     found = tuple(
         f"{c.kind.value} {c.path}" for c in diff.changes if c.kind is not ChangeKind.UNTOUCHED

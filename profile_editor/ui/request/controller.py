@@ -131,7 +131,7 @@ class RequestController(QObject):
         def work(_progress: Progress) -> None:
             import profile_editor.core.profile.changes  # noqa: F401
 
-            session.client()
+            session.warm_up()
 
         self.runner.run(Job(work))
 
