@@ -261,7 +261,7 @@ def _locate_duplicate(text: str, key: str) -> JsonProblem:
                 start = i
                 name, i = scanstring(text, i + 1)
                 if name in keys:
-                    raise _problem(text, start, f"duplicate key {dumps_compact(name)}")
+                    raise _problem(text, start, f"duplicate key {_shown_key(name)}")
                 keys.add(name)
                 i = walk(_skip(text, i) + 1, depth + 1)
                 i = _skip(text, i)
@@ -284,7 +284,13 @@ def _locate_duplicate(text: str, key: str) -> JsonProblem:
         walk(0, 0)
     except JsonProblem as found:
         return found
-    return _problem(text, 0, f"duplicate key {dumps_compact(key)}")
+    return _problem(text, 0, f"duplicate key {_shown_key(key)}")
+
+
+def _shown_key(key: str) -> str:
+    # As JSON writes it (a quote or a line break inside reads unambiguously), and not at length.
+    shown = dumps_compact(key)
+    return shown if len(shown) <= 80 else shown[:78] + '…"'
 
 
 def type_name(value: Any) -> str:

@@ -328,3 +328,11 @@ def test_a_repeated_key_is_refused_where_it_repeats(profile: dict, data: st.Data
     assert info.value.message == f"duplicate key {json.dumps(key, ensure_ascii=False)}"
     assert info.value.pos == at
     _place_ok(text, info.value)
+
+
+def test_a_long_or_multi_line_duplicate_key_is_shown_on_one_short_line() -> None:
+    key = "line\n" * 1000
+    with pytest.raises(JsonProblem) as info:
+        parse_profile(json.dumps({"a": 1})[:-1] + f", {json.dumps(key)}: 1, {json.dumps(key)}: 2}}")
+    assert info.value.message.startswith('duplicate key "line\\nline\\n')
+    assert info.value.message.endswith('…"') and len(info.value.message) < 100
