@@ -307,6 +307,26 @@ def type_name(value: Any) -> str:
     return "object"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_bytes(text: str) -> bytes:
+    """UTF-8 of JSON text written here (``ensure_ascii=False``), lone surrogates included.
+
+    ``"\\ud800"`` is valid JSON and read as a one-character string that UTF-8 cannot encode;
+    it goes out as the escape it came in as, which reads back as the same string. (Valid for
+    JSON text only: such characters can be nowhere but inside its strings.)
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(_surrogate_escape, text).encode("utf-8")
+
+
 def dumps_pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
 

@@ -12,7 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from profile_editor import __version__
-from profile_editor.core.jsoncodec import compact_head, dumps_compact, dumps_pretty, iter_compact
+from profile_editor.core.jsoncodec import (
+    compact_head,
+    dumps_compact,
+    dumps_pretty,
+    iter_compact,
+    json_bytes,
+)
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.recipient import profile_path
 
@@ -73,7 +79,7 @@ class ProfileRequest:
         payload = self.payload()
         if payload is None:
             return None
-        return "".join(iter_compact(payload)).encode("utf-8")
+        return json_bytes("".join(iter_compact(payload)))
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}

@@ -458,7 +458,10 @@ _commands = st.one_of(
     st.lists(_options | _urls | _bodies | _shellish, max_size=8).map(
         lambda ws: "curl " + " ".join(ws)
     ),
-    st.text(st.characters(exclude_categories=[]), max_size=30).map(lambda t: "curl " + t),
+    # Lone surrogates too (st.text would drop them from any alphabet).
+    st.lists(st.characters() | st.sampled_from("\ud800\udfff"), max_size=30).map(
+        lambda chars: "curl " + "".join(chars)
+    ),
 )
 
 
