@@ -222,7 +222,12 @@ def _check_exactly_once(
     for request in sandbox.posts():
         recipient = request["recipient_id"]
         keys[recipient].add(request["headers"]["Idempotency-Key"])
-        bodies[recipient] = json.loads(request["body"])["profile"]
+        try:
+            bodies[recipient] = json.loads(request["body"])["profile"]
+        except json.JSONDecodeError:
+            # Cut off by the kill mid-body: the sandbox answered 400 and applied nothing (the
+            # row is sent again on resume, with the same key, and checked below).
+            continue
     assert set(keys) == set(expected), "a row is missing at the sandbox, or one is extra"
     for n, recipient in enumerate(expected, start=1):
         line = _line(n)

@@ -17,6 +17,7 @@ from profile_editor.core.profile.jsoncodec import (
     dumps_compact,
     dumps_pretty,
     iter_compact,
+    json_bytes,
 )
 from profile_editor.core.recipient import profile_path
 
@@ -100,7 +101,7 @@ class ProfileRequest:
         payload = self.payload()
         if payload is None:
             return None
-        body = "".join(iter_compact(payload)).encode("utf-8")
+        body = json_bytes("".join(iter_compact(payload)))
         object.__setattr__(self, "_encoded", body)  # frozen: set once, always the same bytes
         return body
 
