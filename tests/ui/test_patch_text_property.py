@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from profile_editor.core.profile.ops import PATCH_OPS
@@ -90,3 +92,22 @@ def test_the_op_list_shows_odd_ops_without_raising(qtbot: QtBot) -> None:
         editor.reveal_problem()  # goes to the op or line named, whatever it is
 
     check()
+
+
+def test_the_patch_is_modified_only_while_it_differs_from_what_was_loaded(qtbot: QtBot) -> None:
+    editor = PatchEditor()
+    qtbot.addWidget(editor)
+    editor.set_patch([{"op": "remove", "path": "/a"}])
+    loaded = editor.text()
+    assert not editor.is_modified()
+    editor.edit.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClick(editor.edit, Qt.Key.Key_Left)  # moves, changes nothing
+    assert not editor.is_modified()
+    editor.edit.insertPlainText(" ")
+    assert editor.is_modified()
+    editor.edit.undo()
+    assert editor.text() == loaded and not editor.is_modified()
+    editor.edit.insertPlainText(" ")
+    editor.set_modified(False)  # saved: this is the new unmodified text
+    editor.edit.undo()
+    assert editor.is_modified()
