@@ -1,4 +1,9 @@
-"""Send history: an append-only JSON Lines log with size-based rotation."""
+"""A history entry, its filters and its JSON Lines form.
+
+The history itself is kept in SQLite (:mod:`profile_editor.storage.history_db`); the JSON Lines log
+here (rotated by size) is what earlier versions wrote: read once to take it over, and the format
+exports use.
+"""
 
 from __future__ import annotations
 
@@ -33,9 +38,6 @@ _STATUS_CLASS = re.compile(r"^([1-5])xx$")
 _STATUS_EXACT = re.compile(r"^[1-5]\d\d$")
 
 
-StatusTest = Callable[[int | None], bool]
-
-
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -68,6 +70,10 @@ class HistoryEntry(BaseModel):
     report: str | None = None
     # "profile" (/profiles/{id}) or "lists" (/profiles/{id}/lists, a subscription change).
     resource: str = "profile"
+    # The bulk run (its entry's id) a row of a bulk run belongs to.
+    run_id: str | None = None
+    # Read back from the database without its bodies (request, before, after): see HistoryStore.full.
+    partial: bool = Field(default=False, exclude=True)
 
     @property
     def is_lists(self) -> bool:
@@ -113,6 +119,8 @@ class HistoryEntry(BaseModel):
             resource=getattr(request, "resource", "profile"),
             source=source,
             report=None,
+            run_id=None,
+            partial=False,
         )
 
     @field_validator("time")
@@ -139,6 +147,7 @@ def entry_to_line(entry: HistoryEntry, secrets: Iterable[str] = ()) -> str:
     data = {
         name: getattr(entry, name) if name in _BULKY_FIELDS else small[name]
         for name in type(entry).model_fields
+        if name in _BULKY_FIELDS or name in small
     }
     try:
         line = "".join(iter_compact(data))
@@ -148,6 +157,33 @@ def entry_to_line(entry: HistoryEntry, secrets: Iterable[str] = ()) -> str:
     except (TypeError, ValueError) as exc:
         raise StorageError(f"History entry is not plain JSON: {exc}") from exc
     return line
+
+
+EntryTest = Callable[[HistoryEntry], bool]
+
+
+def parse_status_filter(status: str | None) -> EntryTest | None:
+    """The test for a status filter; None when it lets everything through.
+
+    ``"2xx"``…``"5xx"``, an exact code such as ``"404"``, ``"error"`` (no HTTP status: network
+    error, cancelled), ``"ok"`` (succeeded) or ``"failed"``; ``None``, ``""`` or ``"all"``: all.
+    """
+    wanted = (status or "").strip().lower()
+    if wanted in ("", "all"):
+        return None
+    if wanted == "ok":
+        return lambda e: e.outcome == "success"
+    if wanted == "failed":
+        return lambda e: e.outcome != "success"
+    if wanted == "error":
+        return lambda e: e.status is None
+    if m := _STATUS_CLASS.match(wanted):
+        first = int(m.group(1))
+        return lambda e: e.status is not None and e.status // 100 == first
+    if _STATUS_EXACT.match(wanted):
+        code = int(wanted)
+        return lambda e: e.status == code
+    raise ValueError(f"Unknown status filter {status!r}")
 
 
 def filter_entries(
@@ -163,36 +199,13 @@ def filter_entries(
     ``"all"`` match everything.
     """
     needle = (recipient or "").strip().casefold()
-    wanted = (status or "").strip().lower()
-    match_status: StatusTest | None
-    if wanted in ("", "all"):
-        match_status = None
-    elif wanted == "error":
-        match_status = _status_is_none
-    elif m := _STATUS_CLASS.match(wanted):
-        match_status = _status_class(int(m.group(1)))
-    elif _STATUS_EXACT.match(wanted):
-        match_status = _status_exact(int(wanted))
-    else:
-        raise ValueError(f"Unknown status filter {status!r}")
+    match_status = parse_status_filter(status)
     return [
         e
         for e in entries
         if (not needle or needle in e.recipient_id.casefold())
-        and (match_status is None or match_status(e.status))
+        and (match_status is None or match_status(e))
     ]
-
-
-def _status_is_none(status: int | None) -> bool:
-    return status is None
-
-
-def _status_class(first_digit: int) -> StatusTest:
-    return lambda status: status is not None and status // 100 == first_digit
-
-
-def _status_exact(code: int) -> StatusTest:
-    return lambda status: status == code
 
 
 _DIRECTORY_LOCKS: dict[Path, threading.Lock] = {}
