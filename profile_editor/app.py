@@ -53,6 +53,11 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--data-dir", type=Path, help="where presets, history and settings live")
     parser.add_argument(
+        "--history-keep",
+        metavar="KEEP",
+        help="how much history to keep: days and/or requests, e.g. 365d,1000000 (the default)",
+    )
+    parser.add_argument(
         "--new-window",
         action="store_true",
         help="open a window of its own even if the app already runs for this data directory",
@@ -207,6 +212,13 @@ def _run_window(
                     environment_name="Command line", key_source="from environment" if key else ""
                 )
         register_secret(key)
+        if args.history_keep:
+            from profile_editor.storage.history_db import parse_keep
+
+            try:
+                options["history_keep"] = parse_keep(args.history_keep)
+            except ValueError as err:
+                raise ConfigError(f"--history-keep: {err}") from None
         window = create_main_window(base_url=base_url, auth_token=key, data_dir=data_dir, **options)
     except ConfigError as err:
         log.error("Not started: %s", err)

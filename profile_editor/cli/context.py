@@ -6,6 +6,7 @@ only by the commands that need it, so ``get`` starts about as fast as httpx impo
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from profile_editor.core.http.session import Session
     from profile_editor.core.send.plan import Refusal, Target
     from profile_editor.sandbox.server import SandboxServer
-    from profile_editor.storage.history import HistoryLog
+    from profile_editor.storage.history_db import HistoryStore
 
 SANDBOX_ENVIRONMENT = "Sandbox"
 COMMAND_LINE_ENVIRONMENT = "Command line"
@@ -53,6 +54,7 @@ class Context:
         yes: bool,
         environ: dict[str, str] | None = None,
         keyring_backend: Any = None,
+        history_keep: str | None = None,
     ) -> None:
         if sandbox and (base_url or environment):
             raise UsageError(
@@ -67,6 +69,8 @@ class Context:
         self.yes = yes
         self.environ = dict(os.environ if environ is None else environ)
         self._keyring_backend = keyring_backend
+        self.history_keep = history_keep
+        self._history: HistoryStore | None = None
         self._where: Where | None = None
         self._sandbox: SandboxServer | None = None
         self._session: Session | None = None
@@ -190,16 +194,30 @@ class Context:
         return self.session().client().execute(request, self.where().key, on_retry=on_retry)
 
     # -- history --------------------------------------------------------------------------
-    def history(self) -> HistoryLog:
-        from profile_editor.storage.history import HistoryLog
+    def history(self) -> HistoryStore:
+        """The history database the window uses too (opened on first use)."""
+        if self._history is None:
+            from profile_editor.storage.history_db import HistoryStore, parse_keep
 
-        return HistoryLog(self.data_dir / "history")
+            try:
+                keep = parse_keep(self.history_keep) if self.history_keep else None
+            except ValueError as exc:
+                raise UsageError(f"--history-keep: {exc}") from None
+            self._history = HistoryStore.in_data_dir(self.data_dir, retention=keep)
+        return self._history
 
     def secrets(self) -> list[str]:
         key = self._where.key if self._where is not None else None
         return [key] if key else []
 
     def close(self) -> None:
+        if self._history is not None:
+            from profile_editor.storage.errors import StorageError
+
+            # Retention as the window applies it; a run that could not write has nothing to prune.
+            with contextlib.suppress(StorageError):
+                self._history.prune()
+            self._history.close()
         if self._session is not None:
             self._session.close()
         if self._sandbox is not None:

@@ -52,6 +52,12 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="where presets, history and environments live",
     )
     group.add_argument(
+        "--history-keep",
+        default=default,
+        metavar="KEEP",
+        help="how much history to keep: days and/or requests, e.g. 365d,1000000 (the default)",
+    )
+    group.add_argument(
         "--sandbox",
         action="store_true",
         default=flag,
@@ -104,10 +110,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", metavar="PATH", help="the profile JSON; - for stdin")
     p.add_argument("--method", choices=("merge", "replace", "delete"), default="merge")
 
-    p = command("history", "the sends the window and the command line recorded, newest first")
+    p = command("history", "the requests the window and the command line recorded, newest first")
     p.add_argument("--recipient", metavar="ID", help="recipient IDs containing this (any case)")
-    p.add_argument("--status", choices=("ok", "failed"))
+    p.add_argument(
+        "--status",
+        metavar="STATUS",
+        help="ok, failed, error (no HTTP status), a class such as 4xx, or a code such as 404",
+    )
+    p.add_argument("--env", dest="history_env", metavar="NAME", help="requests to this environment")
+    p.add_argument("--method", dest="history_method", metavar="METHOD", help="GET, POST, PUT, …")
+    p.add_argument("--kind", choices=("profile", "lists"), help="profile requests or list changes")
+    p.add_argument(
+        "--source", choices=("window", "cli", "bulk"), help="where the request came from"
+    )
+    p.add_argument(
+        "--since", metavar="TIME", help="at or after this time (ISO 8601, or e.g. 7d, 12h)"
+    )
+    p.add_argument("--until", metavar="TIME", help="before this time (ISO 8601, or e.g. 1d)")
+    p.add_argument("--text", metavar="WORDS", help="request bodies holding all these words")
+    p.add_argument("--run", metavar="ID", help="the rows of this bulk run (its entry's id)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N entries (0: all)")
+    p.add_argument(
+        "--export",
+        type=Path,
+        metavar="PATH",
+        help="write every match there (.csv: CSV, else JSON Lines)",
+    )
+    p.add_argument("--bodies", action="store_true", help="include the bodies in --json output")
 
     p = command("preset", "list, show or send the window's presets")
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
@@ -172,6 +201,7 @@ def _main(argv: list[str] | None) -> int:
             data_dir=args.data_dir,
             sandbox=args.sandbox,
             yes=args.yes,
+            history_keep=args.history_keep,
         )
         code = int(_dispatch(ctx, out, args))
     except UsageError as err:
@@ -235,9 +265,7 @@ def _dispatch(ctx: Any, out: Output, args: argparse.Namespace) -> int:
     if command == "history":
         from profile_editor.cli.stored_files import command_history
 
-        return command_history(
-            ctx, out, recipient=args.recipient, status=args.status, limit=args.limit
-        )
+        return command_history(ctx, out, args)
     if command == "preset":
         from profile_editor.cli import stored_files
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.cli.exits import Exit, UsageError
@@ -24,26 +26,85 @@ def _history_row(entry: HistoryEntry) -> str:
     )
 
 
-def command_history(
-    ctx: Context, out: Output, *, recipient: str | None, status: str | None, limit: int
-) -> int:
+def _when(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time, or an age such as ``7d``, ``12h`` or ``30m`` (that long ago)."""
+    if not text:
+        return None
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    value = text.strip()
+    if value[-1:].lower() in units and value[:-1].isdigit():
+        return datetime.now(UTC) - timedelta(seconds=int(value[:-1]) * units[value[-1].lower()])
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r}: give a time such as 2026-12-05T09:30 or an age such as 7d"
+        ) from None
+    return when if when.tzinfo is not None else when.astimezone()
+
+
+def command_history(ctx: Context, out: Output, args: argparse.Namespace) -> int:
+    from profile_editor.storage.errors import StorageError
+    from profile_editor.storage.history import parse_status_filter
+    from profile_editor.storage.history_db import HistoryFilter
+
+    limit: int = args.limit
     if limit < 0:
         raise UsageError("--limit must be 0 or more.")
-    log = ctx.history()
-    entries = log.filter(log.entries(), recipient=recipient)
-    if status == "ok":
-        entries = [e for e in entries if e.outcome == "success"]
-    elif status == "failed":
-        entries = [e for e in entries if e.outcome != "success"]
-    if limit:
-        entries = entries[:limit]
+    try:
+        parse_status_filter(args.status)
+    except ValueError:
+        raise UsageError(
+            f"--status {args.status!r}: ok, failed, error, a class such as 4xx or a code such as 404"
+        ) from None
+    flt = HistoryFilter(
+        recipient=args.recipient or "",
+        status=args.status or "",
+        environment=args.history_env,
+        method=args.history_method,
+        resource=args.kind,
+        source=args.source,
+        since=_when(args.since, "--since"),
+        until=_when(args.until, "--until"),
+        text=args.text or "",
+        run_id=args.run,
+    )
+    store = ctx.history()
+    try:
+        store.open()
+        if store.moved_aside is not None:
+            out.say(
+                f"The history database was damaged: it was moved to {store.moved_aside} "
+                "and a new one started."
+            )
+        if store.migration.files:
+            out.say(store.migration.sentence())
+        if args.export is not None:
+            fmt = "csv" if args.export.suffix.lower() == ".csv" else "jsonl"
+            written = store.export(flt, args.export, fmt=fmt)
+            out.document({"exported": written, "file": str(args.export), "format": fmt})
+            out.say(f"{written} request{'s' if written != 1 else ''} written to {args.export}.")
+            return Exit.OK
+        entries = []
+        for entry in store.iter_entries(flt, bodies=args.bodies):
+            entries.append(entry)
+            if limit and len(entries) >= limit:
+                break
+        total = store.count(flt)
+    except StorageError as exc:
+        raise UsageError(str(exc)) from None
     out.document(
-        {"entries": [e.model_dump(mode="json") for e in entries], "unreadable_lines": log.skipped}
+        {
+            "entries": [e.model_dump(mode="json") for e in entries],
+            "matching": total,
+            "database": str(store.path),
+            "unreadable_lines": store.migration.unreadable,
+        }
     )
     for entry in entries:
         out.text(_history_row(entry))
-    if log.skipped:
-        out.say(f"{log.skipped} history line(s) could not be read and are left out.")
+    if total > len(entries):
+        out.say(f"{total - len(entries)} more match: raise --limit (0: all) or use --export.")
     return Exit.OK
 
 

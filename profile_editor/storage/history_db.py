@@ -24,7 +24,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ def _step_1(conn: sqlite3.Connection) -> None:
         CREATE INDEX requests_status ON requests(status, time_us);
         CREATE INDEX requests_environment ON requests(environment, time_us);
         CREATE INDEX requests_method ON requests(method, resource, time_us);
-        """
+        """,
     )
 
 
@@ -141,7 +141,9 @@ def has_fts5(conn: sqlite3.Connection) -> bool:
     return "ENABLE_FTS5" in options
 
 
-def migrate(conn: sqlite3.Connection, steps: Sequence[Callable[[sqlite3.Connection], None]] = STEPS) -> int:
+def migrate(
+    conn: sqlite3.Connection, steps: Sequence[Callable[[sqlite3.Connection], None]] = STEPS
+) -> int:
     """Bring the schema up to ``len(steps)``, one step per transaction; the version reached."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > len(steps):
@@ -219,7 +221,8 @@ class HistoryFilter:
 
     @property
     def is_empty(self) -> bool:
-        return self == HistoryFilter()
+        status = self.status.strip().lower()
+        return replace(self, status="" if status == "all" else status) == HistoryFilter()
 
 
 @dataclass(frozen=True)
@@ -408,7 +411,9 @@ class HistoryStore:
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, *, retention: Retention | None = None) -> HistoryStore:
-        return cls(Path(data_dir) / DB_NAME, retention=retention, legacy_dir=Path(data_dir) / "history")
+        return cls(
+            Path(data_dir) / DB_NAME, retention=retention, legacy_dir=Path(data_dir) / "history"
+        )
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -568,7 +573,9 @@ class HistoryStore:
                         (digest, size, data),
                     )
                     if cur.rowcount and fts is not None and self.fts:
-                        conn.execute("INSERT INTO body_fts(hash, text) VALUES (?, ?)", (digest, fts))
+                        conn.execute(
+                            "INSERT INTO body_fts(hash, text) VALUES (?, ?)", (digest, fts)
+                        )
                     known_blobs.add(digest)
                 hashes.append(digest)
             entry = item.entry
@@ -604,7 +611,7 @@ class HistoryStore:
 
     def page(
         self,
-        flt: HistoryFilter = HistoryFilter(),  # noqa: B008
+        flt: HistoryFilter = HistoryFilter(),
         *,
         after: Cursor | None = None,
         limit: int = PAGE,
@@ -635,7 +642,7 @@ class HistoryStore:
         return entries, (cursor if len(rows) == limit else None)
 
     def iter_entries(
-        self, flt: HistoryFilter = HistoryFilter(), *, bodies: bool = True  # noqa: B008
+        self, flt: HistoryFilter = HistoryFilter(), *, bodies: bool = True
     ) -> Iterator[HistoryEntry]:
         """Every matching entry, newest first, a page at a time."""
         cursor: Cursor | None = None
@@ -646,11 +653,13 @@ class HistoryStore:
             if cursor is None:
                 return
 
-    def entries(self, flt: HistoryFilter = HistoryFilter()) -> list[HistoryEntry]:  # noqa: B008
+    def entries(self, flt: HistoryFilter = HistoryFilter()) -> list[HistoryEntry]:
         """Every matching entry with its bodies, newest first (small histories and tests)."""
         return list(self.iter_entries(flt))
 
-    def count(self, flt: HistoryFilter = HistoryFilter(), progress: Callable[[], bool] | None = None) -> int:  # noqa: B008
+    def count(
+        self, flt: HistoryFilter = HistoryFilter(), progress: Callable[[], bool] | None = None
+    ) -> int:
         conn = self._conn()
         where, params, hint = self._where(conn, flt)
         if flt.recipient.strip() or flt.text.strip():
@@ -798,9 +807,7 @@ class HistoryStore:
                 params.append(_fts_query(flt.text))
             else:
                 _register_body_search(conn)
-                where.append(
-                    "r.body_hash IN (SELECT hash FROM blobs WHERE pe_body_has(data, ?))"
-                )
+                where.append("r.body_hash IN (SELECT hash FROM blobs WHERE pe_body_has(data, ?))")
                 params.append(flt.text.casefold())
         return where, params, hint
 
@@ -816,11 +823,13 @@ class HistoryStore:
         removed = 0
         while True:
             n = self._write(
-                lambda c: c.execute(
-                    "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
-                    " WHERE time_us < ? ORDER BY time_us LIMIT ?)",
-                    (cutoff, _PRUNE_CHUNK),
-                ).rowcount
+                lambda c: (
+                    c.execute(
+                        "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
+                        " WHERE time_us < ? ORDER BY time_us LIMIT ?)",
+                        (cutoff, _PRUNE_CHUNK),
+                    ).rowcount
+                )
             )
             removed += n
             if n < _PRUNE_CHUNK:
@@ -830,11 +839,13 @@ class HistoryStore:
         while excess > 0:
             chunk = min(excess, _PRUNE_CHUNK)
             n = self._write(
-                lambda c, chunk=chunk: c.execute(
-                    "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
-                    " WHERE time_us < ? ORDER BY time_us, seq LIMIT ?)",
-                    (young, chunk),
-                ).rowcount
+                lambda c, chunk=chunk: (
+                    c.execute(
+                        "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
+                        " WHERE time_us < ? ORDER BY time_us, seq LIMIT ?)",
+                        (young, chunk),
+                    ).rowcount
+                )
             )
             removed += n
             excess -= n
@@ -845,9 +856,7 @@ class HistoryStore:
         return removed
 
     def _drop_orphans(self, conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS pe_used(hash TEXT PRIMARY KEY) WITHOUT ROWID"
-        )
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pe_used(hash TEXT PRIMARY KEY) WITHOUT ROWID")
         conn.execute("DELETE FROM pe_used")
         for column in ("body_hash", "before_hash", "after_hash"):
             conn.execute(
@@ -855,13 +864,9 @@ class HistoryStore:
                 f" WHERE {column} IS NOT NULL"
             )
         if self.fts:
-            conn.execute(
-                "DELETE FROM body_fts WHERE hash NOT IN (SELECT hash FROM pe_used)"
-            )
+            conn.execute("DELETE FROM body_fts WHERE hash NOT IN (SELECT hash FROM pe_used)")
         conn.execute("DELETE FROM blobs WHERE hash NOT IN (SELECT hash FROM pe_used)")
-        conn.execute(
-            "DELETE FROM recipients WHERE rid NOT IN (SELECT DISTINCT rid FROM requests)"
-        )
+        conn.execute("DELETE FROM recipients WHERE rid NOT IN (SELECT DISTINCT rid FROM requests)")
         conn.execute("DELETE FROM pe_used")
 
     def clear(self) -> None:
@@ -961,7 +966,9 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
 
 
 def _recipient_rid(conn: sqlite3.Connection, recipient_id: str) -> int:
-    row = conn.execute("SELECT rid FROM recipients WHERE recipient_id = ?", (recipient_id,)).fetchone()
+    row = conn.execute(
+        "SELECT rid FROM recipients WHERE recipient_id = ?", (recipient_id,)
+    ).fetchone()
     if row is not None:
         return int(row[0])
     cur = conn.execute(
@@ -1065,12 +1072,7 @@ def export_entries(
         writer.writerow(CSV_COLUMNS)
         for entry in entries:
             data = json.loads(entry_to_line(entry, keys))
-            writer.writerow(
-                [
-                    _csv_cell(data.get(name))
-                    for name in CSV_COLUMNS
-                ]
-            )
+            writer.writerow([_csv_cell(data.get(name)) for name in CSV_COLUMNS])
             count += 1
         text = buffer.getvalue()
     else:
@@ -1088,4 +1090,3 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
-

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.storage.history import HistoryEntry, HistoryLog
+from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.common.workers import JobRunner
 from profile_editor.ui.history.model import (
     COLUMNS,
@@ -260,6 +261,7 @@ def test_export_masks_known_keys(tmp_path: Path, qtbot: QtBot) -> None:
 
 
 def test_load_from_reads_on_the_runner(qtbot: QtBot, tmp_path: Path, runner: JobRunner) -> None:
+    # The JSON Lines files of earlier versions are taken over on the first open.
     log = HistoryLog(tmp_path / "history")
     for e in ENTRIES:
         log.append(e)
@@ -271,7 +273,7 @@ def test_load_from_reads_on_the_runner(qtbot: QtBot, tmp_path: Path, runner: Job
     added_before_read = ENTRIES[-1]  # already in the log and added by the window: once only
     added_only_here = entry(60, "late", 200)
     with qtbot.waitSignal(p.loaded, timeout=5000) as blocker:
-        p.load_from(log, runner)
+        p.load_from(HistoryStore.in_data_dir(tmp_path), runner)
         assert p.is_loading()
         assert "Loading" in p.status_label.text()
         p.add_entry(added_only_here)
@@ -280,18 +282,20 @@ def test_load_from_reads_on_the_runner(qtbot: QtBot, tmp_path: Path, runner: Job
     assert blocker.args == [len(ENTRIES) + 1]
     assert not p.is_loading()
     assert recipients(p) == ["late", "dave", "ada", "carol", "Ada-2", "bob", "ada"]
-    assert "1 damaged line skipped" in p.status_label.text()
+    assert "1 unreadable line left out" in p.status_label.text()
+    assert (tmp_path / "history" / "history.jsonl.migrated").exists()
     qtbot.waitUntil(lambda: runner.active_count() == 0)
+    qtbot.waitUntil(lambda: p.status_label.text().startswith("7 requests"))
 
 
 def test_a_newer_load_supersedes_an_older_one(
     qtbot: QtBot, tmp_path: Path, runner: JobRunner
 ) -> None:
-    log = HistoryLog(tmp_path / "history")
-    log.append(ENTRIES[0])
+    store = HistoryStore.in_data_dir(tmp_path)
+    store.append(ENTRIES[0])
     p = HistoryPanel()
     qtbot.addWidget(p)
-    p.load_from(log, runner)
+    p.load_from(store, runner)
     p.set_entries([ENTRIES[1]])  # explicit entries win over the pending read
     qtbot.waitUntil(lambda: runner.active_count() == 0)
     assert recipients(p) == ["bob"]
@@ -301,10 +305,10 @@ def test_a_newer_load_supersedes_an_older_one(
 def test_a_panel_closed_during_a_load_is_left_alone(
     qtbot: QtBot, tmp_path: Path, runner: JobRunner
 ) -> None:
-    log = HistoryLog(tmp_path / "history")
-    log.append(ENTRIES[0])
+    store = HistoryStore.in_data_dir(tmp_path)
+    store.append(ENTRIES[0])
     p = HistoryPanel()
-    p.load_from(log, runner)
+    p.load_from(store, runner)
     shiboken6.delete(p)
     qtbot.waitUntil(lambda: runner.active_count() == 0)
 

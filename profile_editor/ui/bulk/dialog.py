@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from profile_editor.bulk.runner import BulkRunner, RunCounts
     from profile_editor.core.http.session import Session
     from profile_editor.core.send.plan import Target
-    from profile_editor.storage.history import HistoryEntry, HistoryLog
+    from profile_editor.storage.history import HistoryEntry
+    from profile_editor.storage.history_db import HistoryStore
 
 _W = TypeVar("_W", bound=QWidget)
 # Progress reaches the UI at most this often, however fast rows finish.
@@ -78,7 +79,7 @@ class BulkDialog(QDialog):
         *,
         base_url: str,
         api_key: Callable[[], str | None],
-        history: HistoryLog,
+        history: HistoryStore,
         data_dir: Path,
         environment: str | None = None,
         protected: bool = False,
@@ -494,7 +495,7 @@ def open_bulk_dialog(
     parent: QWidget,
     target: Target,
     api_key: Callable[[], str | None],
-    history: HistoryLog,
+    history: HistoryStore,
     data_dir: Path,
     recorded: Callable[[HistoryEntry], object],
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -143,19 +143,60 @@ def describe_entry(entry: HistoryEntry) -> str:
 
 
 class HistoryModel(QAbstractTableModel):
-    """History entries, newest first (row 0 is the most recent)."""
+    """History entries, newest first (row 0 is the most recent).
+
+    Over the database it holds the pages read so far: when the view scrolls near the end it
+    calls :meth:`fetchMore`, which asks ``more`` (set by the panel) for the next page on a worker;
+    the page comes back through :meth:`append_page`. The UI thread never waits for it.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: list[HistoryEntry] = []
         self._cells: dict[str, tuple[str | None, ...]] = {}  # display texts by entry id
+        self._has_more = False
+        self._fetching = False
+        self.more: Callable[[], None] | None = None
 
-    def set_entries(self, entries: Iterable[HistoryEntry]) -> None:
+    def set_has_more(self, has_more: bool) -> None:
+        self._has_more = has_more
+        self._fetching = False
+
+    def has_more(self) -> bool:
+        return self._has_more
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._has_more and not self._fetching
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent) and self.more is not None:
+            self._fetching = True
+            self.more()
+
+    def append_page(self, entries: list[HistoryEntry], has_more: bool) -> None:
+        """Older entries below the ones shown (a page read from the database)."""
+        known = {e.id for e in self._entries[-len(entries) - 50 :]} if entries else set()
+        fresh = [e for e in entries if e.id not in known]
+        if fresh:
+            first = len(self._entries)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._entries.extend(fresh)
+            self.endInsertRows()
+        self.set_has_more(has_more)
+
+    def replace_entry(self, entry: HistoryEntry) -> None:
+        """Put the full ``entry`` (bodies read) in place of the one with its id."""
+        row = self.row_of_id(entry.id)
+        if row >= 0:
+            self._entries[row] = entry
+
+    def set_entries(self, entries: Iterable[HistoryEntry], *, has_more: bool = False) -> None:
         # Stable: entries with the same time keep the given (log) order.
         ordered = sorted(entries, key=lambda e: e.time, reverse=True)
         self.beginResetModel()
         self._entries = ordered
         self._cells.clear()
+        self.set_has_more(has_more)
         self.endResetModel()
 
     def prepend(self, entries: list[HistoryEntry]) -> None:

@@ -1,9 +1,17 @@
-"""Send history: a newest-first table of requests, filters, details and export."""
+"""Send history: a newest-first table of requests, filters, details and export.
+
+Over the history database (after :meth:`HistoryPanel.load_from`) the table is a page of rows,
+and every query — the first page, the next page when the table scrolls, a filter, an entry's
+bodies, an export — runs on a worker: the UI thread never waits on the database. Without a
+database (:meth:`HistoryPanel.set_entries`) it filters the entries it holds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -22,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -31,7 +40,13 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from profile_editor.storage.errors import StorageError
-from profile_editor.storage.history import HistoryEntry, HistoryLog, filter_entries
+from profile_editor.storage.history import HistoryEntry
+from profile_editor.storage.history_db import (
+    Cursor,
+    HistoryFilter,
+    HistoryStore,
+    export_entries,
+)
 from profile_editor.storage.secretscan import mask_text
 from profile_editor.ui.common import dialogs
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
@@ -49,6 +64,27 @@ from profile_editor.ui.history.model import (
     describe_entry,
 )
 
+# Rows read per query: a screenful many times over, and ~10 ms from an indexed query.
+PAGE_ROWS = 200
+SESSION_KEPT = 2000  # this session's requests kept for merging into query results
+# (label, (method, resource)) and (label, hours; 0: any time)
+KIND_FILTERS: tuple[tuple[str, tuple[str, str] | None], ...] = (
+    ("Any kind", None),
+    ("GET (load)", ("GET", "profile")),
+    ("POST (merge)", ("POST", "profile")),
+    ("PUT (replace)", ("PUT", "profile")),
+    ("PATCH", ("PATCH", "profile")),
+    ("DELETE", ("DELETE", "profile")),
+    ("List changes", ("", "lists")),
+)
+TIME_FILTERS = (
+    ("Any time", 0),
+    ("Last hour", 1),
+    ("Last 24 hours", 24),
+    ("Last 7 days", 24 * 7),
+    ("Last 30 days", 24 * 30),
+)
+
 
 class HistoryPanel(QWidget):
     """The history of sent requests.
@@ -56,10 +92,18 @@ class HistoryPanel(QWidget):
     Signals:
         reopenRequested(object): the user wants this HistoryEntry back in the editor.
         loaded(int): :meth:`load_from` finished; the number of entries now held.
+        queried(int): a query over the database (a filter) shows its first page; rows shown.
+        exported(str): an export was written to this path.
+        timelineRequested(str): "History of this recipient" for this recipient ID.
+        storeFailed(str): the database could not be opened; history is off (the sentence).
     """
 
     reopenRequested = Signal(object)
     loaded = Signal(int)
+    queried = Signal(int)
+    exported = Signal(str)
+    timelineRequested = Signal(str)
+    storeFailed = Signal(str)
 
     def __init__(
         self,
@@ -76,6 +120,15 @@ class HistoryPanel(QWidget):
         self._loading = False
         self._added_while_loading: list[HistoryEntry] = []
         self._note = ""
+        # Over the database: where it is, the runner its queries go to, the next page's start,
+        # the counts, and what was added this session (it may not be written yet).
+        self._store: HistoryStore | None = None
+        self._runner: JobRunner | None = None
+        self._cursor: Cursor | None = None
+        self._total = 0
+        self._matching: int | None = None
+        self._session: list[HistoryEntry] = []
+        self._querying = False
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("historyFilterEdit")
@@ -90,7 +143,42 @@ class HistoryPanel(QWidget):
             self.status_combo.addItem(label, value)
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
 
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("historyKindCombo")
+        self.kind_combo.setToolTip("Show only requests of this method or kind")
+        for label, value in KIND_FILTERS:
+            self.kind_combo.addItem(label, value)
+        self.kind_combo.currentIndexChanged.connect(self._apply_filter)
+
+        self.env_edit = QLineEdit(self)
+        self.env_edit.setObjectName("historyEnvEdit")
+        self.env_edit.setPlaceholderText("Environment")
+        self.env_edit.setToolTip("Show only requests to this environment (its exact name)")
+        self.env_edit.setClearButtonEnabled(True)
+        self.env_edit.textChanged.connect(self._apply_filter)
+
+        self.time_combo = QComboBox(self)
+        self.time_combo.setObjectName("historyTimeCombo")
+        self.time_combo.setToolTip("Show only requests made in this time")
+        for label, hours in TIME_FILTERS:
+            self.time_combo.addItem(label, hours)
+        self.time_combo.currentIndexChanged.connect(self._apply_filter)
+
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("historyTextEdit")
+        self.text_edit.setPlaceholderText("Search request bodies")
+        self.text_edit.setToolTip("Show only requests whose body holds all these words")
+        self.text_edit.setClearButtonEnabled(True)
+        self.text_edit.textChanged.connect(self._apply_filter)
+
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("historyProgress")
+        self.progress.setRange(0, 0)  # busy: a scan of every body has no known length
+        self.progress.setMaximumWidth(120)
+        self.progress.setVisible(False)
+
         self.model = HistoryModel(self)
+        self.model.more = self._fetch_more
         self.view = QTableView(self)
         self.view.setObjectName("historyView")
         self.view.setModel(self.model)
@@ -140,17 +228,31 @@ class HistoryPanel(QWidget):
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.export_button = QPushButton("Export…", self)
         self.export_button.setObjectName("historyExportButton")
-        self.export_button.setToolTip("Save the requests shown (filters applied) as JSON Lines")
+        self.export_button.setToolTip(
+            "Save every request the filters let through as JSON Lines or CSV"
+        )
         self.export_button.clicked.connect(lambda: self.export_visible())
+        self.timeline_button = QPushButton("History of this recipient", self)
+        self.timeline_button.setObjectName("historyTimelineButton")
+        self.timeline_button.setToolTip(
+            "Every request to the selected request's recipient, in order, and what changed"
+        )
+        self.timeline_button.clicked.connect(self._on_timeline_clicked)
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("historyStatusLabel")
 
         filters = QHBoxLayout()
-        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.filter_edit, 2)
         filters.addWidget(self.status_combo)
+        filters.addWidget(self.kind_combo)
+        filters.addWidget(self.env_edit, 1)
+        filters.addWidget(self.time_combo)
+        filters.addWidget(self.text_edit, 2)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.progress)
+        buttons.addWidget(self.timeline_button)
         buttons.addWidget(self.reopen_button)
         buttons.addWidget(self.export_button)
 
@@ -174,10 +276,13 @@ class HistoryPanel(QWidget):
     # -- entries -------------------------------------------------------------------------
 
     def set_entries(self, entries: Iterable[HistoryEntry]) -> None:
-        """Show ``entries`` (any order; shown newest first). Supersedes a load in progress."""
+        """Show ``entries`` (any order; shown newest first), without a database.
+
+        Supersedes a load in progress."""
         self._generation += 1
         self._loading = False
         self._note = ""
+        self._store = None
         self._set_all(entries)
 
     def add_entry(self, entry: HistoryEntry) -> None:
@@ -186,6 +291,9 @@ class HistoryPanel(QWidget):
         The first of a burst shows at once; those within ``BURST_MS`` of it come together.
         """
         self._all.insert(0, entry)
+        self._session.insert(0, entry)
+        del self._session[SESSION_KEPT:]
+        self._total += 1
         if self._loading:
             self._added_while_loading.append(entry)
         self._pending.insert(0, entry)
@@ -201,15 +309,17 @@ class HistoryPanel(QWidget):
     def flush(self) -> None:
         """Show the entries added since the last update."""
         pending, self._pending = self._pending, []
-        self.model.prepend(
-            filter_entries(
-                pending, recipient=self._recipient_filter(), status=self._status_filter()
-            )
-        )
+        flt = self.current_filter()
+        shown = [e for e in pending if flt.matches(e)]
+        if self._matching is not None:
+            self._matching += len(shown)
+        self.model.prepend(shown)
         self._refresh_state()
 
     def entries(self) -> list[HistoryEntry]:
-        """Every entry held, newest first, filters ignored."""
+        """Every entry held, newest first, filters ignored (over the database: the rows read)."""
+        if self._store is not None:
+            return self.model.entries() if self.current_filter().is_empty else list(self._all)
         return list(self._all)
 
     def visible_entries(self) -> list[HistoryEntry]:
@@ -217,56 +327,166 @@ class HistoryPanel(QWidget):
         return self.model.entries()
 
     def set_note(self, text: str) -> None:
-        """A remark shown after the counts, e.g. that the log could not be written."""
+        """A remark shown after the counts, e.g. that the history could not be written."""
         self._note = text
         self._refresh_state()
 
     def is_loading(self) -> bool:
         return self._loading
 
-    def load_from(self, log: HistoryLog, runner: JobRunner) -> None:
-        """Read ``log`` on ``runner`` and show it; entries added meanwhile are kept."""
-        self._generation += 1
-        generation = self._generation
+    def is_querying(self) -> bool:
+        return self._querying
+
+    @property
+    def store(self) -> HistoryStore | None:
+        return self._store
+
+    def load_from(self, store: HistoryStore, runner: JobRunner) -> None:
+        """Open ``store`` on ``runner`` (taking over old files) and show its newest page.
+
+        Entries added meanwhile are kept."""
+        self._store = store
+        self._runner = runner
         self._loading = True
         self._added_while_loading = []
         self._refresh_state()
-
-        def read(_progress: Progress) -> tuple[list[HistoryEntry], int]:
-            entries = log.entries()
-            return entries, log.skipped
-
-        def current() -> bool:
-            # The panel may be gone (window closed) or a newer load/set may have superseded this.
-            return isValid(self) and generation == self._generation
-
-        def failed(exc: Exception) -> None:
-            if current():
-                self._loading = False
-                self._added_while_loading = []
-                self._note = f"The history could not be read: {exc}"
-                self._refresh_state()
-
-        def done(result: tuple[list[HistoryEntry], int]) -> None:
-            if not current():
-                return
-            self._loading = False
-            added, self._added_while_loading = self._added_while_loading, []
-            entries, skipped = result
-            known = {e.id for e in entries}
-            # Added during the read but not in what was read: newest first, on top.
-            extra = [e for e in reversed(added) if e.id not in known]
-            self._note = (
-                f"{skipped} damaged line{'s' if skipped != 1 else ''} skipped." if skipped else ""
-            )
-            self._set_all([*extra, *entries])
-            self.loaded.emit(len(self._all))
-
-        runner.run(Job(read).on_finished(done).on_failed(failed))
+        self._query(opening=True)
 
     def _set_all(self, entries: Iterable[HistoryEntry]) -> None:
         self._all = sorted(entries, key=lambda e: e.time, reverse=True)
+        self._total = len(self._all)
         self._apply_filter()
+
+    def _current(self, generation: int) -> bool:
+        # The panel may be gone (window closed) or a newer query may have superseded this one.
+        return isValid(self) and generation == self._generation
+
+    def _query(self, *, opening: bool = False) -> None:
+        """Read the first page for the filters, then the counts (each on a worker)."""
+        store, runner = self._store, self._runner
+        if store is None or runner is None:
+            return
+        self._generation += 1
+        generation = self._generation
+        flt = self.current_filter()
+        self._querying = True
+        self.progress.setVisible(bool(flt.text.strip()) and not store.fts)
+
+        def read(_progress: Progress) -> tuple[list[HistoryEntry], Cursor | None, str]:
+            note = ""
+            if opening:
+                store.open()
+                note = _opening_note(store)
+            page, cursor = store.page(
+                flt, limit=PAGE_ROWS, progress=lambda: generation != self._generation
+            )
+            return page, cursor, note
+
+        def failed(exc: Exception) -> None:
+            if not self._current(generation):
+                return
+            self._querying = False
+            self.progress.setVisible(False)
+            if opening:
+                self._loading = False
+                self._added_while_loading = []
+                self._note = (
+                    f"History is off: {exc}"
+                    if isinstance(exc, StorageError)
+                    else (f"The history could not be read: {exc}")
+                )
+                self._store = None  # this session's requests stay shown, filtered in memory
+                self._all = list(self._session)
+                self._apply_filter()
+                self.storeFailed.emit(self._note)
+            else:
+                self._note = f"The history could not be read: {exc}"
+            self._refresh_state()
+
+        def done(result: tuple[list[HistoryEntry], Cursor | None, str]) -> None:
+            if not self._current(generation):
+                return
+            page, cursor, note = result
+            self._querying = False
+            self.progress.setVisible(False)
+            self._cursor = cursor
+            if opening:
+                self._loading = False
+                self._added_while_loading = []
+                self._note = note
+            selected = self.selected_entry()
+            self._pending = []
+            self.model.set_entries(
+                self._with_session(page, cursor, flt), has_more=cursor is not None
+            )
+            if selected is not None:
+                self.select_entry(selected)
+            self._matching = None
+            self._refresh_state()
+            self._count(generation, flt)
+            if opening:
+                self.loaded.emit(self.model.rowCount())
+            self.queried.emit(self.model.rowCount())
+
+        runner.run(Job(read).on_finished(done).on_failed(failed))
+
+    def _with_session(
+        self, page: list[HistoryEntry], cursor: Cursor | None, flt: HistoryFilter
+    ) -> list[HistoryEntry]:
+        # Requests of this session the writer has not stored yet (or stored after the read).
+        known = {e.id for e in page}
+        oldest = page[-1].time if page and cursor is not None else None
+        extra = [
+            e
+            for e in self._session
+            if e.id not in known and flt.matches(e) and (oldest is None or e.time >= oldest)
+        ]
+        return [*extra, *page]
+
+    def _count(self, generation: int, flt: HistoryFilter) -> None:
+        store, runner = self._store, self._runner
+        if store is None or runner is None:
+            return
+
+        def count(_progress: Progress) -> tuple[int, int]:
+            stop = lambda: generation != self._generation  # noqa: E731
+            total = store.count(progress=stop)
+            return total, (total if flt.is_empty else store.count(flt, progress=stop))
+
+        def done(result: tuple[int, int]) -> None:
+            if self._current(generation):
+                total, matching = result
+                # Requests of this session not stored yet are shown, so counted.
+                self._total = max(total, self.model.rowCount())
+                self._matching = max(matching, self.model.rowCount())
+                self._refresh_state()
+
+        runner.run(Job(count).on_finished(done))
+
+    def _fetch_more(self) -> None:
+        """The next page, asked for by the table as it scrolls near its end."""
+        store, runner, cursor = self._store, self._runner, self._cursor
+        if store is None or runner is None or cursor is None:
+            self.model.set_has_more(False)
+            return
+        generation = self._generation
+        flt = self.current_filter()
+
+        def read(_progress: Progress) -> tuple[list[HistoryEntry], Cursor | None]:
+            return store.page(flt, after=cursor, limit=PAGE_ROWS)
+
+        def done(result: tuple[list[HistoryEntry], Cursor | None]) -> None:
+            if self._current(generation):
+                page, self._cursor = result
+                self.model.append_page(page, self._cursor is not None)
+                self._refresh_state()
+
+        def failed(exc: Exception) -> None:
+            if self._current(generation):
+                self.model.set_has_more(False)
+                self.set_note(f"The history could not be read: {exc}")
+
+        runner.run(Job(read).on_finished(done).on_failed(failed))
 
     # -- filters -------------------------------------------------------------------------
 
@@ -281,21 +501,36 @@ class HistoryPanel(QWidget):
         self.status_combo.setCurrentIndex(index)
         return True
 
-    def _recipient_filter(self) -> str:
-        return self.filter_edit.text()
-
-    def _status_filter(self) -> str:
-        value = self.status_combo.currentData()
-        return value if isinstance(value, str) else "all"
+    def current_filter(self) -> HistoryFilter:
+        """What the filter widgets ask for."""
+        kind = self.kind_combo.currentData()
+        method, resource = kind or ("", "")
+        hours = self.time_combo.currentData()
+        since = (
+            datetime.now(UTC) - timedelta(hours=hours) if isinstance(hours, int) and hours else None
+        )
+        env = self.env_edit.text().strip()
+        status = self.status_combo.currentData()
+        return HistoryFilter(
+            recipient=self.filter_edit.text(),
+            status=status if isinstance(status, str) else "all",
+            environment=env or None,
+            method=method or None,
+            resource=resource or None,
+            since=since,
+            text=self.text_edit.text(),
+        )
 
     def _apply_filter(self) -> None:
+        if self._store is not None:
+            if not self._loading:
+                self._query()
+            return
         selected = self.selected_entry()
         self._pending = []  # all of them are in what is shown now
-        self.model.set_entries(
-            filter_entries(
-                self._all, recipient=self._recipient_filter(), status=self._status_filter()
-            )
-        )
+        flt = self.current_filter()
+        self.model.set_entries([e for e in self._all if flt.matches(e)])
+        self._matching = self.model.rowCount()
         if selected is not None:
             self.select_entry(selected)
         self._refresh_state()
@@ -320,26 +555,59 @@ class HistoryPanel(QWidget):
         entry = self.selected_entry()
         if entry is None:
             self.details.clear()
+        elif entry.partial:
+            self.details.setPlainText("Reading the request…")
+            self._with_full(entry, self._show_details)
         else:
-            self.details.setPlainText(mask_text(describe_entry(entry), self._secrets()))
+            self._show_details(entry)
         self.reopen_button.setEnabled(entry is not None)
+        self.timeline_button.setEnabled(entry is not None and self._store is not None)
+
+    def _show_details(self, entry: HistoryEntry) -> None:
+        selected = self.selected_entry()
+        if selected is not None and selected.id == entry.id:
+            self.details.setPlainText(mask_text(describe_entry(entry), self._secrets()))
+
+    def _with_full(self, entry: HistoryEntry, then: Callable[[HistoryEntry], Any]) -> None:
+        """Call ``then`` with ``entry`` and its bodies, read on a worker."""
+        store, runner = self._store, self._runner
+        if not entry.partial or store is None or runner is None:
+            then(entry)
+            return
+
+        def done(full: HistoryEntry) -> None:
+            if isValid(self):
+                self.model.replace_entry(full)
+                then(full)
+
+        def failed(exc: Exception) -> None:
+            if isValid(self):
+                self.set_note(f"The request could not be read: {exc}")
+
+        runner.run(Job(lambda _p: store.full(entry)).on_finished(done).on_failed(failed))
 
     def _on_activated(self, index: QModelIndex) -> None:
         entry = self.model.entry(index.row())
         if entry is not None:
-            self.reopenRequested.emit(entry)
+            self._with_full(entry, self.reopenRequested.emit)
 
     def reopen_selected(self) -> None:
         entry = self.selected_entry()
         if entry is not None:
-            self.reopenRequested.emit(entry)
+            self._with_full(entry, self.reopenRequested.emit)
+
+    def _on_timeline_clicked(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self.timelineRequested.emit(entry.recipient_id)
 
     # -- export --------------------------------------------------------------------------
 
     def export_visible(self, dest: Path | None = None) -> bool:
-        """Write the entries the filters let through to ``dest`` (asking if not given)."""
-        entries = self.visible_entries()
-        if not entries:
+        """Write every entry the filters let through to ``dest`` (asking if not given): JSON
+        Lines, or CSV when the name ends in ``.csv``. Over the database the file is written
+        on a worker (``exported`` tells when); True when it is written or being written."""
+        if self.model.rowCount() == 0:
             dialogs.inform(
                 self, "Export history", "No requests match the filters: nothing to export."
             )
@@ -349,37 +617,85 @@ class HistoryPanel(QWidget):
                 self,
                 "Export history",
                 "history-export.jsonl",
-                "JSON Lines (*.jsonl);;All files (*)",
+                "JSON Lines (*.jsonl);;CSV (*.csv);;All files (*)",
             )
             if dest is None:
                 return False
-        try:
-            HistoryLog.export(entries, dest, secrets=self._secrets())
-        except StorageError as exc:
-            dialogs.inform(self, "Cannot export history", str(exc))
-            return False
+        fmt = "csv" if dest.suffix.lower() == ".csv" else "jsonl"
+        secrets = list(self._secrets())
+        store, runner = self._store, self._runner
+        if store is None or runner is None:
+            try:
+                export_entries(self.visible_entries(), dest, fmt=fmt, secrets=secrets)
+            except StorageError as exc:
+                dialogs.inform(self, "Cannot export history", str(exc))
+                return False
+            self.exported.emit(str(dest))
+            return True
+        flt = self.current_filter()
+        unsaved = [e for e in self.visible_entries() if not e.partial]
+
+        def write(_progress: Progress) -> int:
+            # Rows stored meanwhile plus those of this session the writer has not stored yet.
+            seen: set[str] = set()
+
+            def merged() -> Iterable[HistoryEntry]:
+                stored = list(store.iter_entries(flt))
+                seen.update(e.id for e in stored)
+                extra = [e for e in unsaved if e.id not in seen]
+                return sorted([*extra, *stored], key=lambda e: e.time, reverse=True)
+
+            return export_entries(merged(), dest, fmt=fmt, secrets=secrets)
+
+        def failed(exc: Exception) -> None:
+            if isValid(self):
+                dialogs.inform(self, "Cannot export history", str(exc))
+
+        def done(_count: int) -> None:
+            if isValid(self):
+                self.exported.emit(str(dest))
+
+        runner.run(Job(write).on_finished(done).on_failed(failed))
         return True
 
     # -- state ---------------------------------------------------------------------------
 
     def _refresh_state(self) -> None:
         shown = self.model.rowCount()
-        total = len(self._all)
+        total = max(self._total, len(self._all)) if self._store is None else self._total
+        matching = self._matching
+        more = "+" if self.model.has_more() and matching is None else ""
         if self._loading and not total:
             text = "Loading history…"
-        elif total == 0:
+        elif total == 0 and shown == 0:
             text = "No requests sent yet."
-        elif shown == total:
-            text = f"{total} request{'s' if total != 1 else ''}"
+        elif self.current_filter().is_empty:
+            count = max(total, shown)
+            text = f"{count}{more} request{'s' if count != 1 else ''}"
         else:
-            text = f"{shown} of {total} requests match"
+            count = matching if matching is not None else shown
+            text = f"{count}{more} of {max(total, count)} requests match"
         if self._loading and total:
             text += " — loading older requests…"
         if self._note:
             text += f" — {self._note}"
         self.status_label.setText(text)
         self.export_button.setEnabled(shown > 0)
-        self.reopen_button.setEnabled(self.selected_entry() is not None)
+        selected = self.selected_entry() is not None
+        self.reopen_button.setEnabled(selected)
+        self.timeline_button.setEnabled(selected and self._store is not None)
+
+
+def _opening_note(store: HistoryStore) -> str:
+    parts = []
+    if store.moved_aside is not None:
+        parts.append(
+            f"The history database was damaged: it was moved to {store.moved_aside} and a new "
+            "one started."
+        )
+    if store.migration.files:
+        parts.append(store.migration.sentence())
+    return " ".join(parts)
 
 
 class HistoryDock(QDockWidget):

@@ -1,4 +1,4 @@
-"""Records every send (and list subscription change) in the history: shown at once, written to disk by one draining writer."""
+"""Records every send (and list subscription change) in the history: shown at once, written to the database by one draining writer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from profile_editor.core.cooperate import background
 from profile_editor.storage.errors import StorageError
-from profile_editor.storage.history import HistoryEntry, HistoryLog
+from profile_editor.storage.history import HistoryEntry
+from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
 from profile_editor.ui.history.panel import HistoryPanel
 from profile_editor.ui.lists.controller import ListsChanged
@@ -26,18 +27,20 @@ _Pending = tuple[HistoryEntry, list[str]]
 class HistoryRecorder(QObject):
     """Turns finished sends into history entries.
 
-    One writer thread, so lines reach the file in the order the sends finished; one writer job
-    drains every entry queued meanwhile, so sends in quick succession do not each pay for a job.
+    One writer thread, so rows reach the database in the order the sends finished; one writer
+    job drains every entry queued meanwhile (one transaction), so sends in quick succession do not
+    each pay for a job. When the database cannot be written (a full disk, a read-only folder) the
+    recorder says so once and turns history off; the panel still shows this session's requests.
 
     Signals:
-        writeFailed(str): the log could not be written; the sentence says why.
+        writeFailed(str): the history could not be written; the sentence says why.
     """
 
     writeFailed = Signal(str)
 
     def __init__(
         self,
-        log: HistoryLog,
+        log: HistoryStore,
         panel: HistoryPanel,
         secrets: Callable[[], list[str]],
         parent: QObject | None = None,
@@ -50,6 +53,7 @@ class HistoryRecorder(QObject):
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._writing = False
         self._closed = False
+        self._off = ""  # why history is off, once writing failed
         # Sends in quick succession are written by one job: a job (and an fsync) per send
         # would cost more than the send itself.
         self._burst_timer = QTimer(self)
@@ -83,8 +87,20 @@ class HistoryRecorder(QObject):
         )
         self._add(entry)
 
+    @property
+    def off(self) -> str:
+        """Why history is off ("" while it is kept)."""
+        return self._off
+
+    def on_store_failed(self, problem: str) -> None:
+        """The database could not be opened: history is off; queued entries are dropped."""
+        self._off = problem
+        _take_all(self._queue)
+
     def _add(self, entry: HistoryEntry) -> None:
         self._panel.add_entry(entry)
+        if self._off:
+            return
         self._queue.put((entry, self._secrets()))
         if not self._burst_timer.isActive() and not self._writing and not self._closed:
             self._start_writer()  # the first of a burst at once, the others together
@@ -114,13 +130,16 @@ class HistoryRecorder(QObject):
 
     def _on_write_failed(self, exc: Exception) -> None:
         self._on_drained(None)
-        if self._closed:
+        if self._closed or self._off:
             return
         problem = (
             str(exc) if isinstance(exc, StorageError) else f"Cannot write the history: {exc!r}"
         )
-        self._panel.set_note(problem)
-        self.writeFailed.emit(problem)
+        # One message, not one per send: what is queued is dropped and nothing more is queued.
+        self._off = f"{problem.rstrip('.')}. History is off until the app restarts."
+        _take_all(self._queue)
+        self._panel.set_note(self._off)
+        self.writeFailed.emit(self._off)
 
     def shutdown(self) -> None:
         """Join the writer (bounded), then write out whatever it did not get to."""
@@ -128,8 +147,9 @@ class HistoryRecorder(QObject):
         self._burst_timer.stop()
         self._runner.shutdown(3000)
         # Nowhere is left to tell of a failure now.
-        with contextlib.suppress(StorageError):
-            self._log.append_many(_take_all(self._queue))
+        if not self._off:
+            with contextlib.suppress(StorageError):
+                self._log.append_many(_take_all(self._queue))
 
 
 def _take_all(pending: queue.SimpleQueue[_Pending]) -> list[_Pending]:

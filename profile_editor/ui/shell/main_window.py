@@ -18,7 +18,7 @@ from profile_editor.core.methods import Method
 from profile_editor.core.send.draft import Draft
 from profile_editor.storage.drafts import DraftRecord
 from profile_editor.storage.environments import EnvironmentStore
-from profile_editor.storage.history import HistoryLog
+from profile_editor.storage.history_db import HistoryStore
 from profile_editor.storage.presets import PresetStore
 from profile_editor.ui.common import palette
 from profile_editor.ui.common.resources import read_text
@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.preset_store = PresetStore(data_dir / "presets")
-        self.history_log = HistoryLog(data_dir / "history")
+        # history.sqlite3: opened (and old history files taken over) on a worker after the first frame.
+        self.history_log = HistoryStore.in_data_dir(data_dir, retention=config.history_keep)
         self.settings = WindowSettings(data_dir / "settings.ini")
         self._closing = False
         self._warmed = False
@@ -253,6 +254,11 @@ class MainWindow(QMainWindow):
         self.presets_panel.presetRenamed.connect(self.document.on_renamed)
         self.presets_panel.presetDeleted.connect(self.document.on_deleted)
         self.history_panel.reopenRequested.connect(self.document.on_history_reopen)
+        self.history_panel.timelineRequested.connect(self.on_recipient_timeline)
+        self.menus.timeline.triggered.connect(lambda: self.on_recipient_timeline(""))
+        self.history_panel.storeFailed.connect(self.recorder.on_store_failed)
+        self.history_panel.storeFailed.connect(feedback.on_history_write_failed)
+        self.history_panel.loaded.connect(self.on_history_loaded)
 
     # -- the draft: one snapshot out of the widgets, one way back in ------------------------
     @property
@@ -354,6 +360,23 @@ class MainWindow(QMainWindow):
         target, key = self.environments.target(self.config.base_url), self.request_bar.api_key
         log, recorded = self.history_log, self.history_panel.add_entry
         open_bulk_dialog(self, target, key, log, self.config.data_dir, recorded)
+
+    def on_recipient_timeline(self, recipient_id: str = "") -> None:
+        """ "History of this recipient": every request to it in order, and what changed."""
+        from profile_editor.ui.history.timeline import open_timeline
+
+        recipient = recipient_id or self.request_bar.recipient_id().strip()
+        if not recipient:
+            self.status_line.show_status("Enter a recipient ID to see its history.", "warning")
+            return
+        open_timeline(self, self.history_log, self.controller.runner, recipient, self.known_secrets)
+
+    def on_history_loaded(self, _rows: int) -> None:
+        # Retention runs once a start, off the UI thread, after the history shows.
+        from profile_editor.ui.common.workers import Job
+
+        store = self.history_log
+        self.controller.runner.run(Job(lambda _p: store.prune()))
 
     # -- start-up and closing ---------------------------------------------------------------
     def _restore(self) -> None:

@@ -24,6 +24,7 @@ class Menus:
     cancel: QAction
     copy_curl: QAction
     paste_curl: QAction
+    timeline: QAction
 
 
 Key = str | QKeySequence.StandardKey
@@ -50,6 +51,9 @@ def build_menus(window: QMainWindow, *, edit: list[QAction | None], history: QAc
         cancel=_action(window, "&Cancel", "Ctrl+.", "cancelAction"),
         copy_curl=_action(window, "Copy as c&URL", "Ctrl+Shift+C", "copyCurlAction"),
         paste_curl=_action(window, "&Paste cURL", "Ctrl+Shift+V", "pasteCurlAction"),
+        timeline=_action(
+            window, "History of this &recipient…", "Ctrl+Shift+H", "recipientTimelineAction"
+        ),
     )
     bar: QMenuBar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -58,7 +62,9 @@ def build_menus(window: QMainWindow, *, edit: list[QAction | None], history: QAc
     edit_menu = bar.addMenu("&Edit")
     for action in edit:
         edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
-    bar.addMenu("&View").addAction(history)
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(history)
+    view_menu.addAction(menus.timeline)
     request_menu = bar.addMenu("&Request")
     for action in (menus.load, menus.send, menus.cancel, None, menus.copy_curl, menus.paste_curl):
         request_menu.addSeparator() if action is None else request_menu.addAction(action)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from profile_editor.storage.history_db import Retention
 from profile_editor.ui.environments.keys import SessionTarget
 
 __all__ = ["WindowConfig"]
@@ -26,6 +27,8 @@ class WindowConfig:
     key_source: str = ""
     # None: the OS keychain through keyring's own choice; tests pass keyring's test backends.
     keyring_backend: Any = None
+    # How much history to keep (--history-keep); None: a year and a million requests.
+    history_keep: Retention | None = None
 
     def session_target(self) -> SessionTarget:
         return SessionTarget(
