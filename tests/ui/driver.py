@@ -39,7 +39,7 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.core.http.models import Outcome
 from profile_editor.storage.environments import Environment
-from profile_editor.storage.history import HistoryLog
+from profile_editor.storage.history_db import HistoryStore
 from profile_editor.storage.secrets import KeyVault
 from profile_editor.ui.editor.known_keys import KEY_ROLE
 from profile_editor.ui.editor.patch_editor import PatchEditor
@@ -740,7 +740,10 @@ class WindowDriver:
         return self.find(HistoryPanel, "historyPanel")
 
     def history_cells(self, column: int) -> list[str]:
-        self.history().flush()  # Internal: entries of a burst of sends are shown together
+        """The history table's column, once a query the filters started has answered."""
+        panel = self.history()
+        self.qtbot.waitUntil(lambda: not panel.is_querying(), timeout=5000)
+        panel.flush()  # Internal: entries of a burst of sends are shown together
         model = self.find(QTableView, "historyView").model()
         return [str(model.index(row, column).data()) for row in range(model.rowCount())]
 
@@ -750,8 +753,8 @@ class WindowDriver:
         # Internal (to the panel): its load counter; `loaded` is not emitted when a read fails.
         self.qtbot.waitUntil(lambda: panel._generation > 0 and not panel.is_loading(), timeout=5000)
 
-    def history_log(self) -> HistoryLog:
-        """Internal: the log the window appends to (its size limit can be lowered)."""
+    def history_log(self) -> HistoryStore:
+        """Internal: the history database the window writes to."""
         return self.widget.history_log
 
     # -- lifetime --------------------------------------------------------------------------------

@@ -434,6 +434,8 @@ class HistoryPanel(QWidget):
         self, page: list[HistoryEntry], cursor: Cursor | None, flt: HistoryFilter
     ) -> list[HistoryEntry]:
         # Requests of this session the writer has not stored yet (or stored after the read).
+        # Those it has stored are used as they are: they hold their bodies already.
+        mine = {e.id: e for e in self._session}
         known = {e.id for e in page}
         oldest = page[-1].time if page and cursor is not None else None
         extra = [
@@ -441,7 +443,7 @@ class HistoryPanel(QWidget):
             for e in self._session
             if e.id not in known and flt.matches(e) and (oldest is None or e.time >= oldest)
         ]
-        return [*extra, *page]
+        return [*extra, *(mine.get(e.id, e) for e in page)]
 
     def _count(self, generation: int, flt: HistoryFilter) -> None:
         store, runner = self._store, self._runner
