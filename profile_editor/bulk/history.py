@@ -1,12 +1,29 @@
-"""A bulk run as one history entry: what ran, against what, how it ended, and its report."""
+"""A bulk run in the history: one entry for the run (what ran, how it ended, its report) and one
+for each row sent, pointing at the run's entry."""
 
 from __future__ import annotations
 
+import queue
+import threading
+import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from profile_editor.bulk.runner import RunCounts
 from profile_editor.core.methods import Method
+from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry
+
+if TYPE_CHECKING:
+    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.storage.history_db import HistoryStore
+
+# Rows written per transaction: one sync per batch, not per row.
+BATCH = 500
+
+
+def new_run_entry_id() -> str:
+    return uuid.uuid4().hex
 
 
 def run_entry(
@@ -20,10 +37,12 @@ def run_entry(
     report: Path | None,
     source: str,
     interrupted: bool = False,
+    entry_id: str | None = None,
 ) -> HistoryEntry:
     ended = "cancelled" if interrupted or counts.cancelled else None
     outcome = ended or ("success" if counts.all_ok else "api_error")
     return HistoryEntry(
+        id=entry_id or new_run_entry_id(),
         environment=environment,
         base_url=base_url,
         method=method.value,
@@ -44,3 +63,70 @@ def run_entry(
         source=source,
         report=str(report) if report is not None else None,
     )
+
+
+class RowRecorder:
+    """Records each row a run sends as a history entry of its own (``run_id`` = the run's
+    entry), written in batches by a thread of its own so the run never waits for the disk.
+
+    :meth:`on_sent` is the run's hook (called from its worker threads); :meth:`close` writes
+    what is left and tells how many rows were recorded. A failure to write stops the recording
+    (the run goes on) and is kept in :attr:`error`.
+    """
+
+    def __init__(
+        self,
+        store: HistoryStore,
+        *,
+        run_id: str,
+        environment: str | None,
+        source: str,
+        secrets: list[str],
+    ) -> None:
+        self.run_id = run_id
+        self.recorded = 0
+        self.error: StorageError | None = None
+        self._store = store
+        self._environment = environment
+        self._source = source
+        self._secrets = secrets
+        self._queue: queue.SimpleQueue[HistoryEntry | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._write, name="bulk-history", daemon=True)
+        self._thread.start()
+
+    def on_sent(self, request: ProfileRequest, outcome: Outcome) -> None:
+        if self.error is not None:
+            return
+        entry = HistoryEntry.of_request(
+            request, outcome, environment=self._environment, source=self._source
+        )
+        entry.run_id = self.run_id
+        self._queue.put(entry)
+
+    def close(self) -> int:
+        self._queue.put(None)
+        self._thread.join()
+        return self.recorded
+
+    def _write(self) -> None:
+        done = False
+        while not done:
+            batch: list[HistoryEntry] = []
+            item = self._queue.get()
+            while True:
+                if item is None:
+                    done = True
+                    break
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            if batch and self.error is None:
+                try:
+                    self._store.append_many((e, self._secrets) for e in batch)
+                    self.recorded += len(batch)
+                except StorageError as exc:
+                    self.error = exc

@@ -74,6 +74,10 @@ class RunCounts:
         return ", ".join(parts) or "no rows"
 
 
+# Called from the worker threads with each request sent and how it ended.
+SentHook = Callable[["ProfileRequest", "Outcome"], None]
+
+
 class BulkRunner:
     """One run. :meth:`run` blocks until the rows are done or the run is cancelled;
     :meth:`pause`, :meth:`resume` and :meth:`cancel` may be called from any thread."""
@@ -91,6 +95,7 @@ class BulkRunner:
         journal: Journal | None = None,
         skip: Iterable[int] = (),
         on_result: Callable[[RowResult], None] | None = None,
+        on_sent: SentHook | None = None,
         cancel: CancelToken | None = None,
         rate: RunRate | None = None,
         retry: RetryPolicy | None = None,
@@ -107,6 +112,7 @@ class BulkRunner:
         self._journal = journal
         self._skip = set(skip)
         self._on_result = on_result
+        self._on_sent = on_sent
         self._cancel = cancel or CancelToken()
         self.rate = rate or RunRate()
         self._retry = retry or RetryPolicy()
@@ -272,7 +278,10 @@ class BulkRunner:
             return RowResult(row.line, row.recipient_id, "bad", message=send.message)
         started = time.perf_counter()
         outcome, attempts = self._execute(send.request, MAX_THROTTLED_ROUNDS)
-        return self._result(row, outcome, attempts, started, key, "done")
+        result = self._result(row, outcome, attempts, started, key, "done")
+        if self._on_sent is not None and outcome is not None:
+            self._on_sent(send.request, outcome)  # the history records each row sent
+        return result
 
     def _load_row(self, row: Row) -> RowResult:
         draft = Draft(recipient_id=row.recipient_id, method=self._method, profile=row.profile)

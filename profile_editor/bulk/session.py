@@ -29,7 +29,7 @@ from profile_editor.bulk.journal import (
 from profile_editor.bulk.paths import PathError, check_run_files
 from profile_editor.bulk.report import ReportWriter, RowResult
 from profile_editor.bulk.rows import BadRow, InputError
-from profile_editor.bulk.runner import BulkRunner, RunCounts
+from profile_editor.bulk.runner import BulkRunner, RunCounts, SentHook
 from profile_editor.core.methods import Method
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class BulkJob:
     resume: bool = False
     report_path: Path | None = None
     cancel: CancelToken | None = None
+    # Each row sent, as it ends (the history records it); from the run's worker threads.
+    on_sent: SentHook | None = None
     runner: BulkRunner | None = field(default=None, init=False)
     scanned: Scan | None = field(default=None, init=False)
     _state: JournalState | None = field(default=None, init=False, repr=False)
@@ -158,6 +160,7 @@ class BulkJob:
             journal=journal,
             skip=state.finished if state is not None else (),
             on_result=finished,
+            on_sent=self.on_sent,
             cancel=self.cancel,
         )
         return runner

@@ -11,6 +11,7 @@ from profile_editor.cli.exits import Exit, UsageError
 from profile_editor.cli.output import Output
 
 if TYPE_CHECKING:
+    from profile_editor.bulk.history import RowRecorder
     from profile_editor.bulk.report import RowResult
     from profile_editor.bulk.runner import RunCounts
     from profile_editor.cli.context import Context
@@ -85,9 +86,14 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
         if bar is not None:
             bar.advance(result.ok)
 
+    recorder = _row_recorder(ctx, target.environment) if not args.dry_run else None
+    if recorder is not None:
+        job.on_sent = recorder.on_sent
     try:
         job.prepare(on_result)
     except START_ERRORS as err:
+        if recorder is not None:
+            recorder.close()
         if bar is not None:
             bar.close()
         raise UsageError(f"Nothing sent: {err}") from None
@@ -124,8 +130,11 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     out.document(doc)
     verb = "Dry run" if args.dry_run else "Bulk apply"
     out.say(f"{verb} of {args.file.name}: {counts.summary()}.")
-    if not args.dry_run:
-        _record(ctx, method, args, counts, interrupted)
+    if recorder is not None:
+        recorder.close()
+        if recorder.error is not None:
+            print(f"Could not write the history: {recorder.error}", file=sys.stderr)
+        _record(ctx, method, args, counts, interrupted, recorder.run_id)
     if interrupted:
         out.say(f"Interrupted: add --resume to send the rows not done yet ({journal}).")
         return Exit.INTERRUPTED
@@ -237,10 +246,34 @@ def _counts_doc(counts: RunCounts) -> dict[str, int]:
     }
 
 
+def _row_recorder(ctx: Context, environment: str | None) -> RowRecorder | None:
+    """Each row sent as a history entry of its own; None when the history cannot be opened."""
+    from profile_editor.bulk.history import RowRecorder, new_run_entry_id
+    from profile_editor.storage.errors import StorageError
+
+    try:
+        store = ctx.history().open()
+    except StorageError as exc:
+        print(f"Could not write the history: {exc}", file=sys.stderr)
+        return None
+    return RowRecorder(
+        store,
+        run_id=new_run_entry_id(),
+        environment=environment,
+        source="cli",
+        secrets=ctx.secrets(),
+    )
+
+
 def _record(
-    ctx: Context, method: Any, args: argparse.Namespace, counts: RunCounts, interrupted: bool
+    ctx: Context,
+    method: Any,
+    args: argparse.Namespace,
+    counts: RunCounts,
+    interrupted: bool,
+    entry_id: str,
 ) -> None:
-    """The run as one history entry, naming its report."""
+    """The run as one history entry, naming its report (its rows point at it)."""
     import time
 
     from profile_editor.bulk.history import run_entry
@@ -256,6 +289,7 @@ def _record(
         report=args.report,
         source="cli",
         interrupted=interrupted,
+        entry_id=entry_id,
     )
     try:
         ctx.history().append(entry, secrets=ctx.secrets())

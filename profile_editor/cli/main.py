@@ -136,7 +136,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write every match there (.csv: CSV, else JSON Lines)",
     )
-    p.add_argument("--bodies", action="store_true", help="include the bodies in --json output")
 
     p = command("preset", "list, show or send the window's presets")
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)

@@ -86,7 +86,7 @@ def command_history(ctx: Context, out: Output, args: argparse.Namespace) -> int:
             out.say(f"{written} request{'s' if written != 1 else ''} written to {args.export}.")
             return Exit.OK
         entries = []
-        for entry in store.iter_entries(flt, bodies=args.bodies):
+        for entry in store.iter_entries(flt, bodies=out.json_mode):
             entries.append(entry)
             if limit and len(entries) >= limit:
                 break

@@ -89,10 +89,16 @@ def test_bulk_csv_with_bad_rows_and_a_failing_row(
     )
     assert rows[2]["attempts"] == "1" and float(rows[2]["duration_ms"]) > 0
     assert "line 3 u2: skipped" in result.stderr
-    # The run is one history entry that names its report.
+    # The run is one history entry that names its report, and each row sent one more that
+    # points at it (bad rows were never sent).
     entries = run_cli("history", "--json").json()["entries"]
-    assert len(entries) == 1
-    assert (entries[0]["source"], entries[0]["report"]) == ("cli", str(report))
+    [run] = [e for e in entries if e["run_id"] is None]
+    assert (run["source"], run["report"]) == ("cli", str(report))
+    sent = run_cli("history", "--run", run["id"], "--json").json()["entries"]
+    assert sorted(e["recipient_id"] for e in sent) == ["u1", "u4", "u5"]
+    assert {e["run_id"] for e in sent} == {run["id"]}
+    assert [e["status"] for e in sent if e["recipient_id"] == "u5"] == [400]
+    assert keyed_sandbox.key not in json.dumps(entries)
 
 
 def test_bulk_bad_header_exits_2_before_sending(

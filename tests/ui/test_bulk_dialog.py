@@ -14,7 +14,8 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 from profile_editor.bulk.runner import RunCounts
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.storage.history import HistoryEntry, HistoryLog
+from profile_editor.storage.history import HistoryEntry
+from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.bulk import dialog as bulk_dialog
 from profile_editor.ui.bulk.dialog import BulkDialog
 
@@ -23,15 +24,15 @@ SUCCESS = json.dumps({"status": "SUCCESS"})
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> HistoryLog:
-    return HistoryLog(tmp_path / "data" / "history")
+def history(tmp_path: Path) -> HistoryStore:
+    return HistoryStore.in_data_dir(tmp_path / "data")
 
 
 @pytest.fixture
 def make_dialog(
     qtbot: QtBot,
     sandbox: SandboxServer,
-    history: HistoryLog,
+    history: HistoryStore,
     tmp_path: Path,
     dialog_stub: DialogStub,
 ) -> MakeDialog:
@@ -67,7 +68,7 @@ def test_preview_then_dry_run_then_run(
     qtbot: QtBot,
     make_dialog: MakeDialog,
     sandbox: SandboxServer,
-    history: HistoryLog,
+    history: HistoryStore,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -109,7 +110,8 @@ def test_preview_then_dry_run_then_run(
         "custom": {"plan": "pro"},
     }
     entry: HistoryEntry = recorded.args[0]
-    assert [e.id for e in history.entries()] == [entry.id]
+    assert [e.id for e in history.entries() if e.run_id is None] == [entry.id]
+    assert {e.run_id for e in history.entries()} == {None, entry.id}  # its rows point at it
     assert (entry.source, entry.outcome) == ("bulk", "api_error")  # two rows were bad
     assert entry.report is not None
     with open(entry.report, newline="", encoding="utf-8") as handle:
@@ -169,7 +171,7 @@ def test_cancel_stops_the_run_and_records_it(
     qtbot: QtBot,
     make_dialog: MakeDialog,
     sandbox: SandboxServer,
-    history: HistoryLog,
+    history: HistoryStore,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -184,7 +186,7 @@ def test_cancel_stops_the_run_and_records_it(
         dialog.cancel_button.click()
     counts = run.args[0]
     assert (counts.done, counts.cancelled) == (0, 1)
-    assert [e.outcome for e in history.entries()] == ["cancelled"]
+    assert [e.outcome for e in history.entries() if e.run_id is None] == ["cancelled"]
     assert dialog.run_button.isEnabled()
 
 

@@ -119,7 +119,10 @@ def test_sends_are_listed_newest_first_with_status_and_outcome(
 
 def test_filters_reopen_and_export(
     qtbot: QtBot,
-    window: WindowDriver, sandbox: SandboxServer, dialog_stub: DialogStub, tmp_path: Path
+    window: WindowDriver,
+    sandbox: SandboxServer,
+    dialog_stub: DialogStub,
+    tmp_path: Path,
 ) -> None:
     window.wait_history_loaded()
     three_sends(window, sandbox)

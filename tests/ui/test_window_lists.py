@@ -16,6 +16,8 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.storage.history import entry_to_line
+from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.history.model import METHOD_COLUMN, RECIPIENT_COLUMN
 
 RID = "ada/lists test"  # a slash and a space: the ID must travel as one encoded segment
@@ -41,7 +43,11 @@ def log_lines(window: WindowDriver, qtbot: QtBot, count: int) -> list[dict[str, 
     def lines() -> list[dict[str, Any]]:
         if not path.exists():
             return []
-        return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+        store = HistoryStore(path)
+        try:
+            return [json.loads(entry_to_line(e)) for e in reversed(store.entries())]
+        finally:
+            store.close()
 
     qtbot.waitUntil(lambda: len(lines()) == count, timeout=5000)
     return lines()
@@ -202,7 +208,7 @@ def test_list_changes_are_in_history_and_not_reopened_in_the_editor(
     lines = log_lines(window, qtbot, 2)
     assert [(x["method"], x["resource"]) for x in lines] == [("POST", "lists"), ("DELETE", "lists")]
     assert lines[0]["request_body"] == {"lists": [{"listId": "news"}]}
-    assert sandbox.key not in window.history_log().path.read_text(encoding="utf-8")
+    assert sandbox.key not in json.dumps(lines)
 
     panel = window.history()
     panel.select_row(1)

@@ -324,8 +324,22 @@ class BulkDialog(QDialog):
         def work(
             progress: Callable[[Any], None],
         ) -> tuple[RunCounts, HistoryEntry | None] | _NotStarted:
-            from profile_editor.bulk.history import run_entry
+            from profile_editor.bulk.history import RowRecorder, new_run_entry_id, run_entry
             from profile_editor.bulk.session import START_ERRORS, BulkJob
+            from profile_editor.storage.errors import StorageError
+
+            recorder: RowRecorder | None = None
+            if not dry_run:
+                try:
+                    recorder = RowRecorder(
+                        history.open(),
+                        run_id=new_run_entry_id(),
+                        environment=target.environment,
+                        source="bulk",
+                        secrets=[key] if key else [],
+                    )
+                except StorageError:
+                    recorder = None  # history is off: the window says so already
 
             job = BulkJob(
                 input_path=path,
@@ -338,6 +352,7 @@ class BulkDialog(QDialog):
                 journal_path=journal_path,
                 report_path=report_path,
                 cancel=token,
+                on_sent=recorder.on_sent if recorder is not None else None,
             )
             last = [0.0]
 
@@ -352,11 +367,17 @@ class BulkDialog(QDialog):
                 # changed since the preview.
                 runner = job.prepare(on_result)
             except START_ERRORS as err:
+                if recorder is not None:
+                    recorder.close()
                 return _NotStarted(str(err))
             progress(("runner", runner))
-            counts = job.run()
+            try:
+                counts = job.run()
+            finally:
+                if recorder is not None:
+                    recorder.close()
             entry = None
-            if not dry_run:
+            if recorder is not None:
                 entry = run_entry(
                     environment=target.environment,
                     base_url=target.base_url,
@@ -367,6 +388,7 @@ class BulkDialog(QDialog):
                     report=report_path,
                     source="bulk",
                     interrupted=runner.cancelled,
+                    entry_id=recorder.run_id,
                 )
                 history.append(entry, secrets=[key] if key else [])
             return counts, entry
