@@ -183,3 +183,82 @@ def test_environment_key_comes_from_the_keychain(
     assert json.loads(got.stdout) == {"a": 1}
     without = run_cli("--environment", "Local", "get", "u1", key=None, base_url=None)
     assert without.code == 2 and "no API key" in without.stderr
+
+
+def test_history_filters_and_export_read_the_same_database(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, data_dir: Path, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from profile_editor.storage.history_db import HistoryStore
+
+    store = HistoryStore.in_data_dir(data_dir)
+    old = datetime.now(UTC) - timedelta(days=3)
+    store.append_many(
+        [
+            (
+                HistoryEntry(
+                    time=old,
+                    base_url="u",
+                    method="PUT",
+                    recipient_id="ada",
+                    environment="Staging",
+                    status=404,
+                    outcome="api_error",
+                    duration_ms=1,
+                    request_body={"profile": {"city": "Zürich"}},
+                ),
+                [],
+            ),
+            (
+                HistoryEntry(
+                    base_url="u",
+                    method="POST",
+                    recipient_id="Ada-2",
+                    status=200,
+                    outcome="success",
+                    duration_ms=1,
+                    request_body={"profile": {"city": "Bern"}},
+                ),
+                [],
+            ),
+        ]
+    )
+    store.close()
+    assert run_cli("send", "bob", "--file", "-", input='{"a": 1}').code == 0
+
+    def ids(*options: str) -> list[str]:
+        doc = run_cli("history", *options, "--json").json()
+        return [e["recipient_id"] for e in doc["entries"]]
+
+    assert ids("--recipient", "ADA") == ["Ada-2", "ada"]
+    assert ids("--status", "4xx") == ["ada"]
+    assert ids("--env", "Staging") == ["ada"]
+    assert ids("--method", "put") == ["ada"]
+    assert ids("--text", "zürich") == ["ada"]
+    assert ids("--since", "1d") == ["bob", "Ada-2"]
+    assert ids("--source", "cli") == ["bob"]
+    assert run_cli("history", "--status", "teapot").code == 2
+    assert run_cli("history", "--since", "someday").code == 2
+
+    dest = tmp_path / "out.csv"
+    assert run_cli("history", "--recipient", "ada", "--export", str(dest)).code == 0
+    lines = dest.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,time,environment") and len(lines) == 3
+    jsonl = tmp_path / "out.jsonl"
+    assert run_cli("history", "--export", str(jsonl)).code == 0
+    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 3
+    assert keyed_sandbox.key not in jsonl.read_text(encoding="utf-8")
+    assert run_cli("history", "--history-keep", "forever").code == 2
+
+
+def test_history_of_a_corrupt_database_says_where_it_went(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, data_dir: Path
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "history.sqlite3").write_bytes(b"garbage" * 1000)
+    result = run_cli("history")
+    assert result.code == 0
+    assert "moved to" in result.stderr and "history.sqlite3.corrupt-" in result.stderr
+    assert run_cli("send", "u1", "--file", "-", input="{}").code == 0
+    assert [e["recipient_id"] for e in run_cli("history", "--json").json()["entries"]] == ["u1"]

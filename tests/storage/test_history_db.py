@@ -444,3 +444,15 @@ def test_profile_states_along_a_timeline(store: HistoryStore) -> None:
     ]
     assert [p.known for p in points] == [False, False, False, False, True, False]
     assert json.dumps([p.changed for p in points]) == "[true, true, false, true, true, true]"
+
+
+def test_a_full_disk_gives_one_sentence_and_loses_nothing_written(store: HistoryStore) -> None:
+    store.append(_entry(0))
+    # SQLite's own limit stands in for the disk: it fails the same way (SQLITE_FULL).
+    conn = store._connect()
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    noisy = {"profile": {"x": os.urandom(40_000).hex()}}
+    with pytest.raises(StorageError, match="Cannot write the history to .*: the disk is full"):
+        store.append_many([(_entry(n, request_body=noisy), []) for n in range(1, 4)])
+    assert _ids(store.entries()) == ["user-0"]  # the failed batch left nothing half-written

@@ -18,6 +18,7 @@ from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
+from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, entry_to_line
 from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.common import dialogs
@@ -391,3 +392,75 @@ def test_history_details_mask_the_key(
     assert DISTINCTIVE_KEY not in details and "****" in details
     index = window.history().view.model().index(0, RECIPIENT_COLUMN)
     assert DISTINCTIVE_KEY not in str(index.data(Qt.ItemDataRole.ToolTipRole))
+
+
+def test_a_history_that_stops_being_writable_says_so_once(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window(sandbox.url, sandbox.key)
+    window.wait_history_loaded()
+    store = window.history_log()
+
+    def full(*_args: Any, **_kwargs: Any) -> None:
+        raise StorageError(f"Cannot write the history to {store.path}: the disk is full.")
+
+    monkeypatch.setattr(store, "append_many", full)
+    failures: list[str] = []
+    window.widget.recorder.writeFailed.connect(failures.append)
+    for n in range(3):
+        window.fill(recipient=f"user-{n}", profile={"n": n}, method="POST")
+        assert window.send().ok
+        qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert len(failures) == 1  # one message, then history is off
+    assert "the disk is full" in failures[0] and "History is off" in failures[0]
+    assert "History is off" in window.history().status_label.text()
+    # The window goes on working, and this session's sends are still listed.
+    assert window.history_cells(RECIPIENT_COLUMN) == ["user-2", "user-1", "user-0"]
+
+
+def test_history_of_this_recipient_shows_each_change_in_order(
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    from PySide6.QtWidgets import QTreeWidget
+
+    from profile_editor.ui.history.timeline import RecipientTimeline
+
+    window.wait_history_loaded()
+    window.fill(recipient="ada", profile={"plan": "free", "seats": 1}, method="PUT")
+    assert window.send().ok
+    window.fill(recipient="ada", profile={"plan": "pro"}, method="POST")
+    assert window.send().ok
+    window.fill(recipient="bob", profile={"x": 1}, method="POST")
+    assert window.send().ok
+    wait_for_log(qtbot, window, 3)
+
+    # From the recipient field (View → History of this recipient).
+    window.set_recipient("ada")
+    window.widget.menus.timeline.trigger()
+    dialog = window.widget.findChild(RecipientTimeline)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
+    assert "2 requests to “ada”" in dialog.summary.text()
+    # By default the last change: "plan" went from free to pro, "seats" stayed.
+    tree = dialog.findChild(QTreeWidget, "changesTree")
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0, timeout=5000)
+    rows = [tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount())]
+    assert "plan" in rows and "seats" not in rows
+    # Any two points: from nothing stored to the newest, everything is added.
+    with qtbot.waitSignal(dialog.diffShown, timeout=5000):
+        dialog.set_points(-1, 1)
+    labels = {
+        tree.topLevelItem(i).text(1): tree.topLevelItem(i).text(0)
+        for i in range(tree.topLevelItemCount())
+    }
+    assert labels == {"plan": "+ added", "seats": "+ added"}
+    dialog.close()
+
+    # From a history entry: the selected row's recipient.
+    window.history().select_row(0)  # bob
+    with qtbot.waitSignal(window.history().timelineRequested) as blocker:
+        window.history().timeline_button.click()
+    assert blocker.args == ["bob"]
