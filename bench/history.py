@@ -242,13 +242,18 @@ def bench_size(work: Path) -> dict[str, float]:
     typical_db = store.path.stat().st_size
     store.close()
 
-    big = {f"key{i:06d}": {"text": "x" * 40 + str(i), "n": i, "tags": ["a", "b", i]} for i in range(60_000)}
+    big = {
+        f"key{i:06d}": {"text": "x" * 40 + str(i), "n": i, "tags": ["a", "b", i]}
+        for i in range(60_000)
+    }
     body = {"profile": big}
     size = len(json.dumps(body).encode())
     store = HistoryStore(work / "six" / DB_NAME).open()
     for n in range(100):
         entry = typical(n, recipient="big-one")
-        entry = entry.model_copy(update={"request_body": body, "profile_before": None, "profile_after": big})
+        entry = entry.model_copy(
+            update={"request_body": body, "profile_before": None, "profile_after": big}
+        )
         if n == 0:
             line = len(entry_to_line(entry).encode()) + 1
         store.append(entry)
@@ -305,11 +310,15 @@ def bench_bulk(work: Path, rows: int, rounds: int) -> dict[str, float]:
     source = work / "rows.jsonl"
     with open(source, "w", encoding="utf-8") as handle:
         for n in range(rows):
-            profile = {"email": f"user{n}@example.com", "locale": "fr-FR", "custom": {"plan": "pro", "n": n}}
+            profile = {
+                "email": f"user{n}@example.com",
+                "locale": "fr-FR",
+                "custom": {"plan": "pro", "n": n},
+            }
             handle.write(json.dumps({"recipient_id": f"b-{n}", "profile": profile}) + "\n")
     with_times, without_times = [], []
     for round_ in range(rounds):
-        for record in ((0, 1) if round_ % 2 else (1, 0)):
+        for record in (0, 1) if round_ % 2 else (1, 0):
             run_dir = work / f"bulk-{round_}-{record}"
             run_dir.mkdir()
             out = subprocess.run(

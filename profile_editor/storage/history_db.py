@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -561,7 +562,7 @@ class HistoryStore:
         known_blobs: set[str] = set()
         recipients: dict[str, int] = {}
         for item in prepared:
-            hashes = []
+            hashes: list[str | None] = []
             for blob in item.blobs:
                 if blob is None:
                     hashes.append(None)
@@ -822,31 +823,15 @@ class HistoryStore:
         conn = self._conn()
         removed = 0
         while True:
-            n = self._write(
-                lambda c: (
-                    c.execute(
-                        "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
-                        " WHERE time_us < ? ORDER BY time_us LIMIT ?)",
-                        (cutoff, _PRUNE_CHUNK),
-                    ).rowcount
-                )
-            )
+            n = self._write(functools.partial(_delete_older, before=cutoff, limit=_PRUNE_CHUNK))
             removed += n
             if n < _PRUNE_CHUNK:
                 break
         total = int(conn.execute("SELECT count(*) FROM requests").fetchone()[0])
         excess = total - self.retention.keep_count
         while excess > 0:
-            chunk = min(excess, _PRUNE_CHUNK)
-            n = self._write(
-                lambda c, chunk=chunk: (
-                    c.execute(
-                        "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
-                        " WHERE time_us < ? ORDER BY time_us, seq LIMIT ?)",
-                        (young, chunk),
-                    ).rowcount
-                )
-            )
+            limit = min(excess, _PRUNE_CHUNK)
+            n = self._write(functools.partial(_delete_older, before=young, limit=limit))
             removed += n
             excess -= n
             if n == 0:
@@ -911,7 +896,7 @@ class HistoryStore:
         prepared = [_prepare(e, ()) for e in entries]
         for start in range(0, len(prepared), 2000):
             chunk = prepared[start : start + 2000]
-            self._write(lambda conn, chunk=chunk: self._insert(conn, chunk))
+            self._write(functools.partial(self._insert, prepared=chunk))
         for path in files:
             with contextlib.suppress(OSError):
                 os.replace(path, path.with_name(path.name + ".migrated"))
@@ -952,6 +937,16 @@ def _read_jsonl(path: Path) -> tuple[list[HistoryEntry], int]:
             except ValueError:
                 bad += 1
     return entries, bad
+
+
+def _delete_older(conn: sqlite3.Connection, *, before: int, limit: int) -> int:
+    """Delete up to ``limit`` of the oldest requests made before ``before``; how many."""
+    cur = conn.execute(
+        "DELETE FROM requests WHERE seq IN (SELECT seq FROM requests"
+        " WHERE time_us < ? ORDER BY time_us, seq LIMIT ?)",
+        (before, limit),
+    )
+    return int(cur.rowcount)
 
 
 def _table_exists(conn: sqlite3.Connection, name: str) -> bool:

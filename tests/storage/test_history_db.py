@@ -342,7 +342,9 @@ def test_a_read_only_folder_gives_one_sentence(tmp_path: Path) -> None:
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(StorageError, match="Cannot write the history to .*read-only|cannot be"):
+        with pytest.raises(
+            StorageError, match=r"Cannot write the history to .*(read-only|cannot be)"
+        ):
             HistoryStore(folder / DB_NAME).open()
     finally:
         folder.chmod(0o700)
@@ -453,6 +455,6 @@ def test_a_full_disk_gives_one_sentence_and_loses_nothing_written(store: History
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages + 2}")
     noisy = {"profile": {"x": os.urandom(40_000).hex()}}
-    with pytest.raises(StorageError, match="Cannot write the history to .*: the disk is full"):
+    with pytest.raises(StorageError, match=r"Cannot write the history to .*: the disk is full"):
         store.append_many([(_entry(n, request_body=noisy), []) for n in range(1, 4)])
     assert _ids(store.entries()) == ["user-0"]  # the failed batch left nothing half-written

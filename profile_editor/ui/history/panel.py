@@ -146,8 +146,8 @@ class HistoryPanel(QWidget):
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("historyKindCombo")
         self.kind_combo.setToolTip("Show only requests of this method or kind")
-        for label, value in KIND_FILTERS:
-            self.kind_combo.addItem(label, value)
+        for label, kind in KIND_FILTERS:
+            self.kind_combo.addItem(label, kind)
         self.kind_combo.currentIndexChanged.connect(self._apply_filter)
 
         self.env_edit = QLineEdit(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -171,7 +172,7 @@ class RecipientTimeline(QDialog):
         self.from_combo.setCurrentIndex(first + 1)
         self.to_combo.setCurrentIndex(second + 1)
 
-    def _profile_at(self, combo: QComboBox) -> tuple[dict | None, str]:  # type: ignore[type-arg]
+    def _profile_at(self, combo: QComboBox) -> tuple[dict[str, Any] | None, str]:
         row = combo.currentData()
         if not isinstance(row, int) or row < 0 or row >= len(self.points):
             return None, "(nothing stored)"
