@@ -449,9 +449,29 @@ class HistoryStore:
         # A header that is not SQLite's, or damage the first read meets, raises here.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         migrate(conn)
-        if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
-            raise sqlite3.DatabaseError("database disk image is malformed")
+        # No full check here: it reads the whole file (300 ms for a million requests). See verify().
         self.fts = _table_exists(conn, "body_fts")
+
+    def verify(self) -> bool:
+        """Check every page of the file (slow on a large one: off the UI thread). Damage found:
+        the file is moved aside (:attr:`moved_aside`), a new one started, and False returned."""
+        conn = self._conn()
+        try:
+            ok = conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise _storage_error(exc, self.path) from exc
+            ok = False
+        if ok:
+            return True
+        with self._open_lock:
+            try:
+                self._move_aside()
+                self._open_checked()
+            except (sqlite3.Error, OSError) as exc:
+                raise _storage_error(exc, self.path) from exc
+            self._opened = True
+        return False
 
     def _create_private(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -330,9 +330,12 @@ def test_a_damaged_page_is_moved_aside(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[4096 * 2 : 4096 * 6] = os.urandom(4096 * 4)
     path.write_bytes(bytes(data))
-    again = HistoryStore(path).open()
-    assert again.moved_aside is not None
-    assert again.count() == 0
+    again = HistoryStore(path).open()  # quick: the damage is found by the full check
+    assert not again.verify()
+    assert again.moved_aside is not None and again.moved_aside.exists()
+    assert again.count() == 0 and again.verify()
+    again.append(_entry())
+    assert again.count() == 1
     again.close()
 
 
@@ -391,7 +394,7 @@ def test_kill_9_mid_write_leaves_the_database_intact(tmp_path: Path) -> None:
         proc.wait()
         proc.stdout.close()
         store = HistoryStore(path).open()
-        assert store.moved_aside is None
+        assert store.verify() and store.moved_aside is None
         conn = store._connect()
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -464,3 +464,19 @@ def test_history_of_this_recipient_shows_each_change_in_order(
     with qtbot.waitSignal(window.history().timelineRequested) as blocker:
         window.history().timeline_button.click()
     assert blocker.args == ["bob"]
+
+
+def test_a_damaged_database_is_moved_aside_and_the_user_told_where(
+    qtbot: QtBot, make_window: MakeWindow, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "data" / "history.sqlite3"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database at all " * 500)
+    window = make_window(sandbox.url, sandbox.key)
+    window.wait_history_loaded()
+    text = window.history().status_label.text()
+    assert "damaged" in text and "history.sqlite3.corrupt-" in text
+    assert list(path.parent.glob("history.sqlite3.corrupt-*"))
+    window.fill(recipient="ada", profile={"a": 1}, method="POST")
+    assert window.send().ok
+    wait_for_log(qtbot, window, 1)

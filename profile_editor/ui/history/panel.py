@@ -423,7 +423,7 @@ class HistoryPanel(QWidget):
                 self.select_entry(selected)
             self._matching = None
             self._refresh_state()
-            self._count(generation, flt)
+            self._count(generation, flt, verify=opening)
             if opening:
                 self.loaded.emit(self.model.rowCount())
             self.queried.emit(self.model.rowCount())
@@ -445,25 +445,41 @@ class HistoryPanel(QWidget):
         ]
         return [*extra, *(mine.get(e.id, e) for e in page)]
 
-    def _count(self, generation: int, flt: HistoryFilter) -> None:
+    def _count(self, generation: int, flt: HistoryFilter, *, verify: bool = False) -> None:
+        """Count the requests (and check the whole file once, after the first page shows)."""
         store, runner = self._store, self._runner
         if store is None or runner is None:
             return
 
-        def count(_progress: Progress) -> tuple[int, int]:
+        def count(_progress: Progress) -> tuple[int, int, bool]:
+            intact = store.verify() if verify else True
             stop = lambda: generation != self._generation  # noqa: E731
             total = store.count(progress=stop)
-            return total, (total if flt.is_empty else store.count(flt, progress=stop))
+            return total, (total if flt.is_empty else store.count(flt, progress=stop)), intact
 
-        def done(result: tuple[int, int]) -> None:
+        def done(result: tuple[int, int, bool]) -> None:
+            if not intact_or_requery(result):
+                return
             if self._current(generation):
-                total, matching = result
+                total, matching, _intact = result
                 # Requests of this session not stored yet are shown, so counted.
                 self._total = max(total, self.model.rowCount())
                 self._matching = max(matching, self.model.rowCount())
                 self._refresh_state()
 
-        runner.run(Job(count).on_finished(done))
+        def intact_or_requery(result: tuple[int, int, bool]) -> bool:
+            if result[2] or not isValid(self):
+                return True
+            # The file was damaged: it was moved aside and a new one started; show that one.
+            self._note = _opening_note(store)
+            self._query()
+            return False
+
+        def failed(exc: Exception) -> None:
+            if self._current(generation):
+                self.set_note(f"The history could not be read: {exc}")
+
+        runner.run(Job(count).on_finished(done).on_failed(failed))
 
     def _fetch_more(self) -> None:
         """The next page, asked for by the table as it scrolls near its end."""

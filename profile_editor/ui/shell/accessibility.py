@@ -87,6 +87,13 @@ ACCESSIBLE: dict[str, tuple[str, str]] = {
     "statusLabel": ("Status", "The outcome of the last request."),
     "historyFilterEdit": ("Filter history", "Shows only requests to recipients holding this text."),
     "historyStatusCombo": ("History result filter", "Shows only requests with this result."),
+    "historyKindCombo": ("History kind filter", "Shows only requests of this method or kind."),
+    "historyEnvEdit": ("History environment filter", "Shows only requests to this environment."),
+    "historyTimeCombo": ("History time filter", "Shows only requests made in this time."),
+    "historyTextEdit": (
+        "Search request bodies",
+        "Shows only requests whose body holds all these words.",
+    ),
     "historyView": (
         "History",
         "Requests sent, newest first. Enter re-opens the selected one in the editor.",
@@ -146,8 +153,13 @@ TAB_ORDER: tuple[str, ...] = (
     "unsubscribeAllButton",
     "historyFilterEdit",
     "historyStatusCombo",
+    "historyKindCombo",
+    "historyEnvEdit",
+    "historyTimeCombo",
+    "historyTextEdit",
     "historyView",
     "historyDetails",
+    "historyTimelineButton",
     "historyReopenButton",
     "historyExportButton",
 )
