@@ -38,7 +38,7 @@ from profile_editor.storage.history import (
     entry_to_line,
     parse_status_filter,
 )
-from profile_editor.storage.secretscan import contains_secret, mask_data, mask_text
+from profile_editor.storage.secretscan import contains_secret, mask_data, mask_text, secret_forms
 
 __all__ = [
     "DB_NAME",
@@ -300,9 +300,9 @@ def _fts_query(text: str) -> str:
 # -- blobs ------------------------------------------------------------------------------------
 
 
-def _encode(value: Any) -> tuple[str, bytes, int]:
+def _encode_text(text: str) -> tuple[str, bytes, int]:
     """(hash, compressed bytes, size) of a JSON value's compact text."""
-    data = json_bytes("".join(iter_compact(value)))
+    data = json_bytes(text)
     return hashlib.sha256(data).hexdigest(), zlib.compress(data, 6), len(data)
 
 
@@ -1016,21 +1016,38 @@ class _Prepared:
 
 
 def _prepare(entry: HistoryEntry, secrets: Iterable[str]) -> _Prepared:
-    """Scan for keys (masking what is found), then encode and compress the bodies."""
+    """Scan for keys (masking what is found), then encode and compress the bodies.
+
+    Each body is serialized once: the scan reads the same text that is stored.
+    """
     keys = [s for s in secrets if s]
+    values = (entry.request_body, entry.profile_before, entry.profile_after)
+    try:
+        texts = [None if v is None else "".join(iter_compact(v)) for v in values]
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"History entry is not plain JSON: {exc}") from exc
     if keys:
-        line = entry_to_line(entry, keys)  # the same scan and masking the JSON Lines had
-        if "****" in line:
+        forms = secret_forms(keys)
+        fields = (
+            entry.recipient_id,
+            entry.message,
+            entry.base_url,
+            entry.environment,
+            entry.report,
+        )
+        if any(f in t for t in (*texts, *fields) if t for f in forms):
             entry = _masked(entry, keys)
+            values = (entry.request_body, entry.profile_before, entry.profile_after)
+            # Masking the data keeps it JSON; masking the text catches anything left.
+            texts = [
+                None if v is None else mask_text("".join(iter_compact(v)), keys) for v in values
+            ]
     blobs: list[_Blob | None] = []
-    for index, value in enumerate((entry.request_body, entry.profile_before, entry.profile_after)):
-        if value is None:
+    for index, (value, text) in enumerate(zip(values, texts, strict=True)):
+        if text is None:
             blobs.append(None)
             continue
-        try:
-            digest, data, size = _encode(value)
-        except (TypeError, ValueError) as exc:
-            raise StorageError(f"History entry is not plain JSON: {exc}") from exc
+        digest, data, size = _encode_text(text)
         blobs.append((digest, data, size, _fts_text(value) if index == 0 else None))
     return _Prepared(entry, (blobs[0], blobs[1], blobs[2]))
 
