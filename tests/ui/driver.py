@@ -762,11 +762,13 @@ class WindowDriver:
 
     def jobs_running(self) -> int:
         """Internal: background jobs of the window not yet finished."""
-        return self.widget.controller.runner.active_count()
+        controller = self.widget.controller
+        return controller.runner.active_count() + controller.requests.active_count()
 
     def threads_running(self) -> int:
-        """Internal: threads of the window's request pool still busy."""
-        return self.widget.controller.runner._pool.activeThreadCount()
+        """Internal: threads of the window's pool still busy, and its request thread if alive."""
+        controller = self.widget.controller
+        return controller.runner._pool.activeThreadCount() + controller.requests.is_alive()
 
 
 MakeWindow = Callable[..., WindowDriver]
