@@ -308,7 +308,13 @@ class WindowDriver:
         return self.find(QLabel, "elapsedLabel").text()
 
     def response_text(self) -> str:
-        return self.find(QPlainTextEdit, "responseView").toPlainText()
+        """The answer to the last request, as its tab shows it."""
+        tabs, view = self.find(QTabWidget, "outputTabs"), self.find(QPlainTextEdit, "responseView")
+        shown = tabs.currentIndex()
+        tabs.setCurrentWidget(view)  # the answer is made when its tab is shown
+        text = view.toPlainText()
+        tabs.setCurrentIndex(shown)
+        return text
 
     def preview_text(self) -> str:
         """The request preview (key masked)."""
