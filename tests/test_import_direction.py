@@ -45,6 +45,8 @@ ALLOWED: dict[str, set[str]] = {
     "ui.shell": (QT_FREE - {"cli"}) | {"ui.common"} | UI_FEATURES,
     "ui": set(),
     "app": (QT_FREE - {"cli"}) | {"ui.common", "ui.shell"},
+    # The standalone build: Qt-free, it only needs the app's names and its desktop entry.
+    "packaging": {"desktop"},
     "version": set(),
 }
 # Every package may read the version (profile_editor.version, or the package's __version__).
