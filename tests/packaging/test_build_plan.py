@@ -14,6 +14,7 @@ import pytest
 
 from profile_editor.packaging.build import (
     build_version,
+    newest_glibc,
     project_modules,
     readme_text,
     windows_version_numbers,
@@ -200,3 +201,17 @@ def test_the_readme_says_how_to_start_and_check_it(system: str) -> None:
     assert target.executable(COMMANDS[0]) in text
     if system == "linux":
         assert "./install.sh" in text and "--uninstall" in text
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="needs binutils")
+def test_the_oldest_c_library_a_linux_build_needs(tmp_path: Path) -> None:
+    found = shutil.which("ls")
+    assert found is not None
+    shutil.copy(found, tmp_path / "ls")
+    (tmp_path / "notes.txt").write_text("GLIBC_9.99")  # not a binary: not read
+    needed = newest_glibc(tmp_path)
+    if needed is None:  # a C library other than glibc (musl)
+        return
+    assert needed.startswith("2.")
+    readme = readme_text(Target("linux", "x86_64", "1.0"), needed)
+    assert f"glibc {needed} or later" in readme

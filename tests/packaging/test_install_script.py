@@ -21,7 +21,7 @@ def make_build(folder: Path) -> Path:
     folder.mkdir(parents=True)
     for command in COMMANDS:
         exe = folder / command.name
-        exe.write_text(f"#!/bin/sh\necho {command.name} \"$@\"\n")
+        exe.write_text(f'#!/bin/sh\necho {command.name} "$@"\n')
         exe.chmod(0o755)
     (folder / "_internal").mkdir()
     (folder / "_internal" / "lib.so").write_bytes(b"x")
@@ -45,7 +45,10 @@ def files_under(home: Path) -> list[str]:
 
 
 def test_install_then_uninstall_leaves_only_the_data_folder(tmp_path: Path) -> None:
-    build, home = make_build(tmp_path / "unpacked" / "profile-editor-1.0-linux-x86_64"), tmp_path / "home"
+    build, home = (
+        make_build(tmp_path / "unpacked" / "profile-editor-1.0-linux-x86_64"),
+        tmp_path / "home",
+    )
     data = home / ".local" / "share" / "profile-editor" / "presets" / "mine.json"
     data.parent.mkdir(parents=True)
     data.write_text("{}")
