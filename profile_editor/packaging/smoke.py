@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import subprocess
 import tarfile
 import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,6 +193,7 @@ class _Smoke:
         )
         if self.target.system == "linux":
             self._install_script()
+            self._plugin_libraries()
 
     # -- the checks ---------------------------------------------------------------------------
 
@@ -217,6 +220,17 @@ class _Smoke:
         self.say(f"ok      {APP_ID} --self-test ({done.seconds:.2f} s)")
         for line in done.out.splitlines():
             self.say(f"          {line}")
+        if self.target.system == "linux" and shutil.which("Xvfb"):
+            with _x_display() as display:
+                env = {**self.env, "DISPLAY": display}
+                on_x = self._run(APP_ID, ["--self-test"], env)
+            if on_x.code != 0 or "Qt platform: xcb" not in on_x.out:
+                raise SmokeFailed(
+                    f"--self-test on {display} exited {on_x.code}:\n{on_x.out}{on_x.err}"
+                )
+            self.say(
+                f"ok      {APP_ID} --self-test on an X display (Xvfb, xcb) ({on_x.seconds:.2f} s)"
+            )
 
     def _command_line(self) -> None:
         """The sandbox command serving, the command line sending to it and reading back."""
@@ -285,6 +299,26 @@ class _Smoke:
             "ok      install.sh installed (commands, menu entry, icon) and --uninstall removed it all"
         )
 
+    def _plugin_libraries(self) -> None:
+        """Said, not failed: libraries Qt's xcb and Wayland plugins need that neither the build
+        nor this machine has (the user's machine must then have them)."""
+        internal = self.folder / "_internal"
+        plugins = sorted(internal.glob("PySide6/Qt/plugins/platforms/libq*.so"))
+        if shutil.which("ldd") is None or not plugins:
+            return
+        env = {**self.env, "LD_LIBRARY_PATH": str(internal)}
+        missing: set[str] = set()
+        for plugin in plugins:
+            listed = _run(["ldd", str(plugin)], env, self.scratch).out
+            missing.update(line.split()[0] for line in listed.splitlines() if "not found" in line)
+        if missing:
+            self.say(
+                "note    not in the build, not on this machine (the user's must have them): "
+                + ", ".join(sorted(missing))
+            )
+        else:
+            self.say("ok      every library the platform plugins link to is in the build or here")
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _data_dir_option(self) -> list[str]:
@@ -319,6 +353,28 @@ def _run(argv: list[str], env: Mapping[str, str], cwd: Path, stdin: str | None =
     except subprocess.TimeoutExpired:
         raise SmokeFailed(f"{' '.join(argv)}: still running after {TIMEOUT_S} s") from None
     return Run(done.returncode, done.stdout, done.stderr, time.perf_counter() - began)
+
+
+@contextmanager
+def _x_display() -> Iterator[str]:
+    """A virtual X server for the length of the block (Xvfb picks a free display number)."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as numbers:
+            number = numbers.readline().strip()
+        if not number:
+            raise SmokeFailed("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
