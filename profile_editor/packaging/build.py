@@ -124,12 +124,34 @@ def _plan(target: Target, root: Path, stage: Path, strip: bool) -> SpecPlan:
         datas=datas,
         hidden_imports=project_modules(package),
         pathex=[root.as_posix()],
+        runtime_hooks=[_runtime_hook(stage)] if target.system == "linux" else [],
         icon=icon,
         version_file=version_file,
         bundle=bundle,
         # Windows DLLs are not stripped (strip would not know them); macOS signatures break.
         strip=strip and target.system == "linux" and shutil.which("strip") is not None,
     )
+
+
+# Runs in the built app (Linux) before the app does. The launcher puts the build's library folder
+# on LD_LIBRARY_PATH for the app itself (the dynamic loader has read it by then); programs the app
+# starts (a spreadsheet opening a bulk report, through xdg-open) must not inherit it, or they
+# would load this build's glib or libstdc++ instead of their own.
+RUNTIME_HOOK = """\
+import os
+
+_saved = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+if _saved is None:
+    os.environ.pop("LD_LIBRARY_PATH", None)
+else:
+    os.environ["LD_LIBRARY_PATH"] = _saved
+"""
+
+
+def _runtime_hook(stage: Path) -> str:
+    path = stage / "entry" / "pyi_rth_profile_editor_environment.py"
+    path.write_text(RUNTIME_HOOK, encoding="utf-8")
+    return path.as_posix()
 
 
 def project_modules(package: Path) -> list[str]:

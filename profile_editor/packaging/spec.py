@@ -143,6 +143,7 @@ class SpecPlan:
     datas: list[tuple[str, str]]  # (source, folder inside the build)
     hidden_imports: list[str]
     pathex: list[str]  # the source tree: an editable install's import hook is not followed
+    runtime_hooks: list[str] = field(default_factory=list)  # run in the app before it starts
     excludes: list[str] = field(default_factory=lambda: list(EXCLUDED_MODULES))
     icon: str | None = None  # .ico (Windows) / .icns or .png (macOS)
     version_file: str | None = None  # Windows version resource
@@ -193,6 +194,7 @@ a = Analysis(
     pathex=PLAN["pathex"],
     datas=[tuple(d) for d in PLAN["datas"]],
     hiddenimports=PLAN["hidden_imports"],
+    runtime_hooks=PLAN["runtime_hooks"],
     excludes=PLAN["excludes"],
     # Modules as .pyc files in the folder, not in an archive inside each executable: the three
     # executables share them instead of carrying three copies.
@@ -217,7 +219,8 @@ for command in PLAN["commands"]:
             exclude_binaries=True,
             name=command["name"],
             console=not (command["gui"] and PLAN["system"] in ("windows", "macos")),
-            icon=PLAN["icon"],
+            # macOS: the icon is the bundle's (below), not each executable's.
+            icon=PLAN["icon"] if PLAN["system"] == "windows" else None,
             version=PLAN["version_file"],
             strip=PLAN["strip"],
             upx=False,

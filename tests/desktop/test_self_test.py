@@ -47,6 +47,7 @@ def test_self_test_passes_headless_and_leaves_the_home_alone(tmp_path: Path) -> 
         "icons",
         "TLS",
         "keychain",
+        "programs it opens",
         "sandbox",
         "window",
         "load",

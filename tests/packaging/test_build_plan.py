@@ -7,12 +7,14 @@ import ast
 import json
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from profile_editor.packaging.build import (
+    RUNTIME_HOOK,
     build_version,
     newest_glibc,
     project_modules,
@@ -215,3 +217,28 @@ def test_the_oldest_c_library_a_linux_build_needs(tmp_path: Path) -> None:
     assert needed.startswith("2.")
     readme = readme_text(Target("linux", "x86_64", "1.0"), needed)
     assert f"glibc {needed} or later" in readme
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"LD_LIBRARY_PATH": "/app/_internal"}, None),
+        (
+            {"LD_LIBRARY_PATH": "/app/_internal:/opt/lib", "LD_LIBRARY_PATH_ORIG": "/opt/lib"},
+            "/opt/lib",
+        ),
+    ],
+)
+def test_programs_the_built_app_starts_get_the_users_library_path(
+    before: dict[str, str], after: str | None
+) -> None:
+    show = "\nimport os, json; print(json.dumps([os.environ.get(k) for k in ('LD_LIBRARY_PATH', 'LD_LIBRARY_PATH_ORIG')]))"
+    env = {"PATH": "/usr/bin:/bin", **before}
+    done = subprocess.run(
+        [sys.executable, "-c", RUNTIME_HOOK + show],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout) == [after, None]

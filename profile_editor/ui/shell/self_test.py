@@ -112,6 +112,7 @@ class _Session:
             ("icons", self.draw_icons),
             ("TLS", self.make_tls_context),
             ("keychain", self.find_keychain),
+            ("programs it opens", self.check_child_environment),
             ("sandbox", self.start_sandbox),
             ("window", self.make_window),
             ("load", self.load),
@@ -208,6 +209,20 @@ class _Session:
         vault = KeyVault()
         where = vault.backend_name
         return where if vault.persistent else f"{where}; {vault.reason}"
+
+    def check_child_environment(self) -> str:
+        """A standalone build must not hand its own libraries to the programs it opens."""
+        folder = getattr(sys, "_MEIPASS", None)
+        if folder is None:
+            return "not a standalone build: nothing to check"
+        leaked = [
+            name
+            for name in ("LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH")
+            if folder in os.environ.get(name, "")
+        ]
+        if leaked:
+            raise SelfTestFailed(f"{' and '.join(leaked)} point into {folder}")
+        return "the build's library folder is not passed on"
 
     def load(self) -> str:
         self._find("QLineEdit", "recipientIdEdit").setText(RECIPIENT)
