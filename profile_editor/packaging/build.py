@@ -7,6 +7,7 @@ short README) and is packed as ``dist/<name>.tar.gz`` (``.zip`` on Windows).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -69,6 +70,10 @@ def build(
     *, dist: Path, work: Path, clean: bool = False, strip: bool = True, say: Say = print
 ) -> BuildResult:
     started = time.perf_counter()
+    if importlib.util.find_spec("PyInstaller") is None:
+        raise BuildError(
+            "PyInstaller is not installed in this environment: pip install -e '.[build]'"
+        )
     dist, work = dist.resolve(), work.resolve()
     root = source_root()
     target = current_target(build_version(root))
@@ -263,13 +268,9 @@ def _run_pyinstaller(spec_file: Path, stage: Path, clean: bool) -> None:
     errors = [line for line in lines if " ERROR: " in line]
     if done.returncode != 0 or errors:
         tail = (errors or lines)[-30:]
-        hint = ""
-        if any("No module named PyInstaller" in line for line in tail):
-            hint = "\nInstall the build tools first: pip install -e '.[build]'"
         raise BuildError(
             f"PyInstaller failed (exit {done.returncode}); the end of {log_path}:\n"
             + "\n".join(tail)
-            + hint
         )
 
 

@@ -242,3 +242,21 @@ def test_programs_the_built_app_starts_get_the_users_library_path(
         check=True,
     )
     assert json.loads(done.stdout) == [after, None]
+
+
+def test_without_the_build_extra_the_build_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from profile_editor.packaging import build as build_module
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "PyInstaller" else real(name, *a),
+    )
+    with pytest.raises(build_module.BuildError, match=r"pip install -e '\.\[build\]'"):
+        build_module.build(dist=tmp_path / "dist", work=tmp_path / "work")
+    assert list(tmp_path.iterdir()) == []

@@ -77,3 +77,14 @@ def test_the_clean_environment_has_no_display_and_no_python(tmp_path: Path) -> N
     if target.system == "linux":
         assert env["HOME"] == str(tmp_path / "h")
         assert default_data_dir(target, tmp_path / "h") == tmp_path / "h" / DATA
+
+
+def test_the_command_refuses_an_archive_for_another_machine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from profile_editor.packaging.__main__ import main
+
+    archive = tmp_path / "profile-editor-1.0-plan9-mips.tar.gz"
+    archive.write_bytes(b"")
+    assert main(["smoke", "--archive", str(archive)]) == 1
+    assert "not a build for this machine" in capsys.readouterr().out
