@@ -106,10 +106,7 @@ def _plan(target: Target, root: Path, stage: Path, strip: bool) -> SpecPlan:
         script.write_text(command.entry_script(), encoding="utf-8")
         commands.append(SpecCommand(command.name, script.as_posix(), command.gui))
     package = root / "profile_editor"
-    datas = [
-        ((package / "resources").as_posix(), "profile_editor/resources"),
-        *_metadata(target.version, stage),
-    ]
+    datas = [*_resource_files(package), *_metadata(target.version, stage)]
     icon = version_file = bundle = None
     if target.system == "windows":
         icon = _png_icon(stage, 256)
@@ -169,6 +166,15 @@ def project_modules(package: Path) -> list[str]:
             continue
         names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return names
+
+
+def _resource_files(package: Path) -> list[tuple[str, str]]:
+    """The icons and the style sheet, as the wheel ships them (no byte-code caches)."""
+    return [
+        (path.as_posix(), path.parent.relative_to(package.parent).as_posix())
+        for path in sorted((package / "resources").rglob("*"))
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    ]
 
 
 def _metadata(build_version: str, stage: Path) -> list[tuple[str, str]]:

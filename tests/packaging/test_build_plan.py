@@ -260,3 +260,14 @@ def test_without_the_build_extra_the_build_says_what_to_install(
     with pytest.raises(build_module.BuildError, match=r"pip install -e '\.\[build\]'"):
         build_module.build(dist=tmp_path / "dist", work=tmp_path / "work")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_build_ships_the_resources_the_wheel_ships() -> None:
+    from profile_editor.packaging.build import _resource_files
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["profile_editor.resources"]
+    package = ROOT / "profile_editor"
+    in_wheel = {p for pattern in patterns for p in (package / "resources").glob(pattern)}
+    shipped = {(Path(source), dest) for source, dest in _resource_files(package)}
+    assert {(p, p.parent.relative_to(ROOT).as_posix()) for p in in_wheel} == shipped
