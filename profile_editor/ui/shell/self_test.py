@@ -156,7 +156,7 @@ class _Session:
 
         from profile_editor.core.http.config import normalize_base_url
         from profile_editor.ui.shell.main_window import MainWindow
-        from profile_editor.ui.shell.window_config import WindowConfig
+        from profile_editor.ui.shell.window_config import SANDBOX_COLOR, WindowConfig
 
         self.window = MainWindow(
             WindowConfig(
@@ -165,7 +165,7 @@ class _Session:
                 data_dir=self.data_dir,
                 sandbox=True,
                 environment_name="Sandbox",
-                environment_color="#00897b",
+                environment_color=SANDBOX_COLOR,
                 key_source="sandbox key",
                 # The machine's keychain is only looked at (step "keychain"), never used.
                 keyring_backend=null.Keyring(),
