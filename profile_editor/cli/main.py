@@ -11,6 +11,7 @@ from typing import Any
 
 from profile_editor.cli.exits import Exit, UsageError
 from profile_editor.cli.output import Output
+from profile_editor.version import VersionAction
 
 DESCRIPTION = """\
 Look at and send Courier recipient profiles from the command line, with the window's retries,
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=VersionAction)
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True

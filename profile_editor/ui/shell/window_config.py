@@ -9,6 +9,9 @@ from typing import Any
 from profile_editor.storage.history_db import Retention
 from profile_editor.ui.environments.keys import SessionTarget
 
+# The band of the built-in sandbox (the app's --sandbox and --self-test).
+SANDBOX_COLOR = "#00897b"
+
 __all__ = ["WindowConfig"]
 
 
