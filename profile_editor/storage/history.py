@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -72,6 +73,8 @@ class HistoryEntry(BaseModel):
     resource: str = "profile"
     # The bulk run (its entry's id) a row of a bulk run belongs to.
     run_id: str | None = None
+    # The request's path when it is not /profiles/{id}[/lists] (preferences, tokens, tenants...).
+    request_path: str | None = None
     # Read back from the database without its bodies (request, before, after): see HistoryStore.full.
     partial: bool = Field(default=False, exclude=True)
 
@@ -82,6 +85,8 @@ class HistoryEntry(BaseModel):
     @property
     def path(self) -> str:
         """The request's path, e.g. ``/profiles/abc/lists``."""
+        if self.request_path is not None:
+            return self.request_path
         return profile_path(self.recipient_id) + ("/lists" if self.is_lists else "")
 
     @classmethod
@@ -120,6 +125,54 @@ class HistoryEntry(BaseModel):
             source=source,
             report=None,
             run_id=None,
+            request_path=None,
+            partial=False,
+        )
+
+    @classmethod
+    def of_write(
+        cls,
+        *,
+        resource: str,
+        method: str,
+        url: str,
+        recipient_id: str,
+        body: Any,
+        outcome: Outcome,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        environment: str | None = None,
+        base_url: str | None = None,
+        source: str = "window",
+    ) -> HistoryEntry:
+        """The entry for a request to any resource (preferences, tokens, tenants...): its full
+        URL is split into the base URL (``base_url`` when given, else scheme and host) and the
+        path; the stored state before and after is that of the resource written."""
+        if base_url and url.startswith(base_url.rstrip("/") + "/"):
+            base, path = base_url.rstrip("/"), url[len(base_url.rstrip("/")) :]
+        else:
+            parts = urlsplit(url)
+            base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+            path = url[len(base) :] or "/"
+        return cls.model_construct(
+            id=_new_id(),
+            time=_now(),
+            environment=environment,
+            base_url=base,
+            method=str(method).upper(),
+            recipient_id=recipient_id,
+            request_body=body,
+            status=outcome.status_code,
+            outcome=outcome.kind.value,
+            message=outcome.message or outcome.summary,
+            duration_ms=outcome.elapsed_ms,
+            profile_before=before,
+            profile_after=after,
+            resource=resource,
+            source=source,
+            report=None,
+            run_id=None,
+            request_path=path,
             partial=False,
         )
 
@@ -144,6 +197,8 @@ def entry_to_line(entry: HistoryEntry, secrets: Iterable[str] = ()) -> str:
     """
     secrets = [s for s in secrets if s]
     small = entry.model_dump(mode="json", exclude=_BULKY_FIELDS)
+    if small.get("request_path") is None:
+        small.pop("request_path", None)  # profiles and lists: the line stays as it was
     data = {
         name: getattr(entry, name) if name in _BULKY_FIELDS else small[name]
         for name in type(entry).model_fields

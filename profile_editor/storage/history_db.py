@@ -1,8 +1,9 @@
 """The history database: ``history.sqlite3`` in the data folder, shared by the window and the CLI.
 
 One row per request in ``requests``; request bodies and the profiles before and after go into
-``blobs`` once each, keyed by the SHA-256 of their compact JSON and compressed, so a body sent
-ten thousand times is stored once. Recipient IDs live in ``recipients`` (filtering by part of an
+``blobs`` once each, so a body sent ten thousand times is stored once. A blob's id is the first
+63 bits of the SHA-256 of its compact JSON (the next free id on a collision, which is checked by
+content); a small body is kept as its JSON text, a larger one compressed. Recipient IDs live in ``recipients`` (filtering by part of an
 ID scans that small table, then the requests through an index). The schema is versioned by
 ``PRAGMA user_version`` and upgraded by :data:`STEPS`, in order.
 
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from profile_editor.core.profile.jsoncodec import iter_compact, json_bytes, loads_in_pieces
 from profile_editor.storage.atomic import atomic_write_text
@@ -40,6 +41,9 @@ from profile_editor.storage.history import (
 )
 from profile_editor.storage.secretscan import contains_secret, mask_data, mask_text, secret_forms
 
+if TYPE_CHECKING:
+    from profile_editor.core.http.models import Outcome
+
 __all__ = [
     "DB_NAME",
     "DEFAULT_KEEP_COUNT",
@@ -49,6 +53,7 @@ __all__ = [
     "HistoryFilter",
     "HistoryStore",
     "Migration",
+    "RequestRow",
     "Retention",
 ]
 
@@ -66,6 +71,15 @@ _PRUNE_CHUNK = 5000
 _US = 1_000_000
 
 _O_BINARY: int = getattr(os, "O_BINARY", 0)
+
+
+# A body's JSON under this many bytes is stored as text: zlib saves little on a few hundred bytes
+# (and costs a header), and the sqlite3 shell reads text as it is (json_extract works on it).
+INLINE_BELOW = 1024
+# Blob ids remembered by a store between transactions (checked to still be there before use).
+_BLOB_CACHE = 4096
+# WAL pages between checkpoints while a bulk run writes (SQLite's default is 1000).
+_BULK_CHECKPOINT_PAGES = 10_000
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -133,8 +147,95 @@ def _step_3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX requests_run ON requests(run_id) WHERE run_id IS NOT NULL")
 
 
+def _step_4(conn: sqlite3.Connection) -> None:
+    """Integer blob ids instead of hex hashes in every row, small bodies as JSON text, a
+    contentless full-text index, and a request path for writes other than profiles and lists."""
+    fts = _table_exists(conn, "body_fts")
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    _run_script(
+        conn,
+        """
+        CREATE TABLE blobs_v4 (
+            id INTEGER PRIMARY KEY,     -- first 63 bits of the sha256 of the compact JSON
+            size INTEGER NOT NULL,      -- bytes of the JSON (UTF-8)
+            indexed INTEGER,            -- a request body: 1 in body_fts, 0 not yet (bulk rows)
+            data BLOB NOT NULL          -- the JSON as TEXT when small, else zlib of it as a BLOB
+        );
+        CREATE TABLE requests_v4 (
+            seq INTEGER PRIMARY KEY,    -- insertion order
+            id TEXT NOT NULL UNIQUE,
+            time_us INTEGER NOT NULL,   -- microseconds since 1970, UTC
+            environment TEXT,
+            base_url TEXT NOT NULL,
+            method TEXT NOT NULL,
+            resource TEXT NOT NULL,     -- profile, lists, preferences, tokens, tenants...
+            rid INTEGER NOT NULL REFERENCES recipients(rid),
+            status INTEGER,
+            outcome TEXT NOT NULL,
+            message TEXT NOT NULL,
+            duration_ms REAL NOT NULL,
+            source TEXT NOT NULL,
+            report TEXT,
+            run_id TEXT,
+            path TEXT,                  -- the request path when not /profiles/{id}[/lists]
+            body_id INTEGER REFERENCES blobs_v4(id),
+            before_id INTEGER REFERENCES blobs_v4(id),
+            after_id INTEGER REFERENCES blobs_v4(id)
+        );
+        CREATE TEMP TABLE pe_ids(hash TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID;
+        """,
+    )
+    bodies = {row[0] for row in conn.execute("SELECT DISTINCT body_hash FROM requests")}
+    taken: set[int] = set()
+    for digest, data in conn.execute("SELECT hash, data FROM blobs").fetchall():
+        raw = zlib.decompress(data)
+        blob_id = _blob_id(bytes.fromhex(digest))
+        while blob_id in taken:  # two hashes that share 63 bits: the next free id
+            blob_id = (blob_id + 1) & _ID_MASK
+        taken.add(blob_id)
+        conn.execute(
+            "INSERT INTO blobs_v4(id, size, indexed, data) VALUES (?, ?, ?, ?)",
+            (blob_id, len(raw), 1 if digest in bodies else None, _stored_form(raw)),
+        )
+        conn.execute("INSERT INTO pe_ids(hash, id) VALUES (?, ?)", (digest, blob_id))
+    conn.execute(
+        "INSERT INTO requests_v4 SELECT seq, id, time_us, environment, base_url, method,"
+        " resource, rid, status, outcome, message, duration_ms, source, report, run_id, NULL,"
+        " (SELECT id FROM pe_ids WHERE hash = body_hash),"
+        " (SELECT id FROM pe_ids WHERE hash = before_hash),"
+        " (SELECT id FROM pe_ids WHERE hash = after_hash) FROM requests ORDER BY seq"
+    )
+    if fts:
+        conn.execute("DROP TABLE body_fts")
+    _run_script(
+        conn,
+        """
+        DROP TABLE pe_ids;
+        DROP TABLE requests;
+        DROP TABLE blobs;
+        ALTER TABLE blobs_v4 RENAME TO blobs;
+        ALTER TABLE requests_v4 RENAME TO requests;
+        CREATE INDEX requests_time ON requests(time_us);
+        CREATE INDEX requests_recipient ON requests(rid, time_us);
+        CREATE INDEX requests_status ON requests(status, time_us);
+        CREATE INDEX requests_environment ON requests(environment, time_us);
+        CREATE INDEX requests_method ON requests(method, resource, time_us);
+        CREATE INDEX requests_run ON requests(run_id) WHERE run_id IS NOT NULL;
+        CREATE INDEX blobs_pending ON blobs(id) WHERE indexed = 0;
+        """,
+    )
+    if fts:
+        # Contentless: the words only, the text is the blob's (re-read to delete an entry).
+        # No column sizes either: they serve ranking, which history search does not do.
+        conn.execute("CREATE VIRTUAL TABLE body_fts USING fts5(text, content='', columnsize=0)")
+        _register_functions(conn)
+        conn.execute(
+            "INSERT INTO body_fts(rowid, text) SELECT id, pe_json(data) FROM blobs WHERE indexed = 1"
+        )
+
+
 # Each step upgrades the schema from version i to i + 1; never edit one that shipped.
-STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_step_1, _step_2, _step_3)
+STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_step_1, _step_2, _step_3, _step_4)
 
 
 def has_fts5(conn: sqlite3.Connection) -> bool:
@@ -300,40 +401,51 @@ def _fts_query(text: str) -> str:
 # -- blobs ------------------------------------------------------------------------------------
 
 
-def _encode_text(text: str) -> tuple[str, bytes, int]:
-    """(hash, compressed bytes, size) of a JSON value's compact text."""
-    data = json_bytes(text)
-    return hashlib.sha256(data).hexdigest(), zlib.compress(data, 6), len(data)
+_ID_MASK = (1 << 63) - 1
 
 
-def _decode(data: bytes) -> Any:
-    return loads_in_pieces(zlib.decompress(data))
+def _blob_id(digest: bytes) -> int:
+    """The id a blob gets unless another blob has it: 63 bits of its SHA-256."""
+    return int.from_bytes(digest[:8], "big") >> 1
 
 
-def _fts_text(value: Any) -> str:
-    # String values (and keys) only: JSON punctuation is no word.
-    parts: list[str] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            parts.extend(str(k) for k in item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif item is not None:
-            parts.append(str(item))
-    text = " ".join(parts)
-    return text.encode("utf-8", "replace").decode("utf-8")
+def _stored_form(raw: bytes) -> str | bytes:
+    """What goes in ``blobs.data``: small JSON as text, larger JSON compressed."""
+    if len(raw) < INLINE_BELOW:
+        return raw.decode("utf-8")
+    packed = zlib.compress(raw, 6)
+    return packed if len(packed) < len(raw) else raw.decode("utf-8")
+
+
+def _raw(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else zlib.decompress(data)
+
+
+def _decode(data: str | bytes) -> Any:
+    return loads_in_pieces(data if isinstance(data, str) else zlib.decompress(data))
+
+
+def _json_text(data: str | bytes | None) -> str | None:
+    # The full-text index's words are those of the JSON text: keys, strings and numbers.
+    if data is None or isinstance(data, str):
+        return data
+    try:
+        return zlib.decompress(data).decode("utf-8", "replace")
+    except zlib.error:
+        return None
+
+
+def _register_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("pe_json", 1, _json_text, deterministic=True)
 
 
 # -- the store --------------------------------------------------------------------------------
 
 _COLUMNS = (
     "r.seq, r.id, r.time_us, r.environment, r.base_url, r.method, r.resource, p.recipient_id, "
-    "r.status, r.outcome, r.message, r.duration_ms, r.source, r.report, r.run_id"
+    "r.status, r.outcome, r.message, r.duration_ms, r.source, r.report, r.run_id, r.path"
 )
-_BODY_COLUMNS = ", r.body_hash, r.before_hash, r.after_hash"
+_BODY_COLUMNS = ", r.body_id, r.before_id, r.after_id"
 
 
 def _row_entry(row: sqlite3.Row | tuple[Any, ...]) -> tuple[HistoryEntry, Cursor]:
@@ -355,6 +467,7 @@ def _row_entry(row: sqlite3.Row | tuple[Any, ...]) -> tuple[HistoryEntry, Cursor
         source=row[12],
         report=row[13],
         run_id=row[14],
+        request_path=row[15],
         partial=True,
     )
     return entry, Cursor(row[2], row[0])
@@ -409,6 +522,8 @@ class HistoryStore:
         self._open_lock = threading.Lock()
         self._conn_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        # Full SHA-256 -> blob id, for bodies this store wrote or checked (a bulk run's profile).
+        self._blob_ids: dict[bytes, int] = {}
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, *, retention: Retention | None = None) -> HistoryStore:
@@ -506,6 +621,7 @@ class HistoryStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            _register_functions(conn)
         except BaseException:
             conn.close()
             raise
@@ -539,10 +655,85 @@ class HistoryStore:
 
     def append_many(self, entries: Iterable[tuple[HistoryEntry, Iterable[str]]]) -> None:
         """Insert entries in one transaction (one sync): each scanned for keys first."""
-        prepared = [_prepare(entry, secrets) for entry, secrets in entries]
-        if not prepared:
+        rows = [_prepare(entry, secrets) for entry, secrets in entries]
+        if rows:
+            self._write(functools.partial(self._insert, rows=rows))
+
+    def append_rows(self, rows: Sequence[RequestRow], *, secrets: Iterable[str] = ()) -> None:
+        """Insert rows built directly (a bulk run's, their bodies the bytes that were sent) in
+        one transaction. A row with a key in it is masked as an entry would be."""
+        keys = [s for s in secrets if s]
+        if keys:
+            forms = secret_forms(keys)
+            raw_forms = [f.encode("utf-8", "surrogatepass") for f in forms]
+            rows = [_scrubbed(row, keys, forms, raw_forms) for row in rows]
+        if not rows:
             return
-        self._write(lambda conn: self._insert(conn, prepared))
+        conn = self._conn()
+        if not getattr(self._local, "bulk", False):
+            # A run writes batch after batch: fewer, larger checkpoints copy each page once.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {_BULK_CHECKPOINT_PAGES}")
+            self._local.bulk = True
+        self._write(functools.partial(self._insert, rows=list(rows), defer_index=True))
+
+    def index_pending(self, limit: int = 20_000) -> int:
+        """Put the words of up to ``limit`` bodies written by bulk runs into the full-text
+        index (searches scan them meanwhile); how many were indexed."""
+        if not self.fts:
+            return 0
+
+        def work(conn: sqlite3.Connection) -> int:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS pe_batch(id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM pe_batch")
+            conn.execute(
+                "INSERT INTO pe_batch SELECT id FROM blobs WHERE indexed = 0 LIMIT ?", (limit,)
+            )
+            conn.execute(
+                "INSERT INTO body_fts(rowid, text) SELECT b.id, pe_json(b.data)"
+                " FROM pe_batch p JOIN blobs b ON b.id = p.id"
+            )
+            done = conn.execute(
+                "UPDATE blobs SET indexed = 1 WHERE id IN (SELECT id FROM pe_batch)"
+            ).rowcount
+            conn.execute("DELETE FROM pe_batch")
+            return int(done)
+
+        return int(self._write(work))
+
+    def record_write(
+        self,
+        *,
+        resource: str,
+        method: str,
+        url: str,
+        recipient_id: str,
+        body: Any,
+        outcome: Outcome,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        environment: str | None = None,
+        base_url: str | None = None,
+        source: str = "window",
+        secrets: Iterable[str] = (),
+    ) -> HistoryEntry:
+        """Record one write to any resource (preferences, tokens, tenants...) and return the
+        entry. ``url`` is the full request URL; ``base_url`` splits it when given (else its
+        scheme and host are the base)."""
+        entry = HistoryEntry.of_write(
+            resource=resource,
+            method=method,
+            url=url,
+            recipient_id=recipient_id,
+            body=body,
+            outcome=outcome,
+            before=before,
+            after=after,
+            environment=environment,
+            base_url=base_url,
+            source=source,
+        )
+        self.append(entry, secrets=secrets)
+        return entry
 
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         conn = self._conn()
@@ -578,55 +769,145 @@ class HistoryStore:
                 raise
         raise StorageError(f"Cannot write the history to {self.path}: it stayed locked.")
 
-    def _insert(self, conn: sqlite3.Connection, prepared: list[_Prepared]) -> None:
-        known_blobs: set[str] = set()
-        recipients: dict[str, int] = {}
-        for item in prepared:
-            hashes: list[str | None] = []
-            for blob in item.blobs:
-                if blob is None:
-                    hashes.append(None)
+    def _insert(
+        self, conn: sqlite3.Connection, rows: list[RequestRow], defer_index: bool = False
+    ) -> None:
+        """Every row with its bodies, in a few statements (executemany): a bulk run's batch
+        costs little Python per row. ``defer_index``: new bodies wait for :meth:`index_pending`
+        (indexing is the largest part of a row's cost)."""
+        digests: list[tuple[bytes | None, bytes | None, bytes | None]] = []
+        wanted: dict[bytes, tuple[bytes, bool]] = {}  # digest -> (JSON, used as a request body)
+        sha = hashlib.sha256
+        for row in rows:
+            slots: list[bytes | None] = []
+            for index, raw in enumerate((row.body, row.before, row.after)):
+                if raw is None:
+                    slots.append(None)
                     continue
-                digest, data, size, fts = blob
-                if digest not in known_blobs:
-                    cur = conn.execute(
-                        "INSERT OR IGNORE INTO blobs(hash, size, data) VALUES (?, ?, ?)",
-                        (digest, size, data),
-                    )
-                    if cur.rowcount and fts is not None and self.fts:
-                        conn.execute(
-                            "INSERT INTO body_fts(hash, text) VALUES (?, ?)", (digest, fts)
-                        )
-                    known_blobs.add(digest)
-                hashes.append(digest)
-            entry = item.entry
-            rid = recipients.get(entry.recipient_id)
-            if rid is None:
-                rid = _recipient_rid(conn, entry.recipient_id)
-                recipients[entry.recipient_id] = rid
-            conn.execute(
-                "INSERT OR IGNORE INTO requests(id, time_us, environment, base_url, method, resource,"
-                " rid, status, outcome, message, duration_ms, source, report, run_id,"
-                " body_hash, before_hash, after_hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                digest = sha(raw).digest()
+                slots.append(digest)
+                known = wanted.get(digest)
+                if known is None or (index == 0 and not known[1]):
+                    wanted[digest] = (raw, index == 0)
+            digests.append((slots[0], slots[1], slots[2]))
+        ids = self._blob_ids_for(conn, wanted, defer_index) if wanted else {}
+        recipients = {row.recipient_id for row in rows}
+        conn.executemany(
+            "INSERT OR IGNORE INTO recipients(recipient_id, fold) VALUES (?, ?)",
+            [(r, r.casefold()) for r in recipients],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO requests(id, time_us, environment, base_url, method, resource,"
+            " rid, status, outcome, message, duration_ms, source, report, run_id, path,"
+            " body_id, before_id, after_id) VALUES (?, ?, ?, ?, ?, ?,"
+            " (SELECT rid FROM recipients WHERE recipient_id = ?),"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
                 (
-                    entry.id,
-                    _us(entry.time),
-                    entry.environment,
-                    entry.base_url,
-                    entry.method,
-                    entry.resource,
-                    rid,
-                    entry.status,
-                    entry.outcome,
-                    entry.message,
-                    float(entry.duration_ms),
-                    entry.source,
-                    entry.report,
-                    entry.run_id,
-                    *hashes,
-                ),
-            )
+                    row.id,
+                    row.time_us,
+                    row.environment,
+                    row.base_url,
+                    row.method,
+                    row.resource,
+                    row.recipient_id,
+                    row.status,
+                    row.outcome,
+                    row.message,
+                    row.duration_ms,
+                    row.source,
+                    row.report,
+                    row.run_id,
+                    row.path,
+                    None if body is None else ids[body],
+                    None if before is None else ids[before],
+                    None if after is None else ids[after],
+                )
+                for row, (body, before, after) in zip(rows, digests, strict=True)
+            ],
+        )
+
+    def _blob_ids_for(
+        self, conn: sqlite3.Connection, wanted: dict[bytes, tuple[bytes, bool]], defer: bool
+    ) -> dict[bytes, int]:
+        """The blob id of each JSON text, inserting those not stored yet (and indexing the
+        request bodies among them)."""
+        cache = self._blob_ids
+        if len(cache) > _BLOB_CACHE:
+            cache.clear()
+        ids: dict[bytes, int] = {}
+        unknown: dict[bytes, int] = {}  # digest -> the id to try first
+        cached = {d: cache[d] for d in wanted if d in cache}
+        present: dict[int, Any] = {}
+        if cached:
+            present = _existing(conn, "id, indexed", list(cached.values()))
+            for digest, blob_id in cached.items():
+                if blob_id in present:
+                    ids[digest] = blob_id
+                else:  # pruned since: stored again below
+                    unknown[digest] = blob_id
+        for digest in wanted:
+            if digest not in ids and digest not in unknown:
+                unknown[digest] = _blob_id(digest)
+        stored = _existing(conn, "id, indexed, data", list(unknown.values())) if unknown else {}
+        new: list[tuple[int, int, int | None, str | bytes]] = []
+        to_index: list[tuple[int, str]] = []
+        marks: list[tuple[int, int]] = []  # (indexed, id) of stored blobs now used as bodies
+        taken: set[int] = set()
+        for digest, first in unknown.items():
+            raw, is_body = wanted[digest]
+            blob_id = first
+            while True:
+                row = stored.get(blob_id)
+                if row is None and blob_id != first and blob_id not in taken:
+                    row = conn.execute(
+                        "SELECT id, indexed, data FROM blobs WHERE id = ?", (blob_id,)
+                    ).fetchone()
+                    if row is not None:
+                        stored[blob_id] = row
+                if row is None and blob_id not in taken:
+                    taken.add(blob_id)
+                    indexed = (0 if defer else 1) if is_body and self.fts else None
+                    new.append((blob_id, len(raw), indexed, _stored_form(raw)))
+                    if indexed:
+                        to_index.append((blob_id, raw.decode("utf-8")))
+                    break
+                if row is not None and _raw(row[2]) == raw:
+                    if is_body and self.fts:
+                        self._index_later(row[1], blob_id, raw, defer, to_index, marks)
+                    break
+                blob_id = (blob_id + 1) & _ID_MASK  # another text has this id: the next one
+            ids[digest] = blob_id
+        for digest, blob_id in ids.items():
+            raw, is_body = wanted[digest]
+            if digest in cached and blob_id == cached[digest] and is_body and self.fts:
+                self._index_later(present[blob_id][1], blob_id, raw, defer, to_index, marks)
+        if new:
+            conn.executemany("INSERT INTO blobs(id, size, indexed, data) VALUES (?, ?, ?, ?)", new)
+        if marks:
+            conn.executemany("UPDATE blobs SET indexed = ? WHERE id = ?", marks)
+        if to_index:
+            conn.executemany("INSERT INTO body_fts(rowid, text) VALUES (?, ?)", to_index)
+        cache.update(ids)
+        return ids
+
+    @staticmethod
+    def _index_later(
+        indexed: int | None,
+        blob_id: int,
+        raw: bytes,
+        defer: bool,
+        to_index: list[tuple[int, str]],
+        marks: list[tuple[int, int]],
+    ) -> None:
+        """A stored blob is now a request body: index it (now, or later when deferring)."""
+        if indexed == 1 or (defer and indexed == 0):
+            return
+        if defer:
+            marks.append((0, blob_id))
+        else:
+            marks.append((1, blob_id))
+            to_index.append((blob_id, raw.decode("utf-8")))
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -704,7 +985,7 @@ class HistoryStore:
         if row is None:
             return None
         entry, _cursor = _row_entry(row)
-        return self._with_bodies(conn, entry, row[15:18])
+        return self._with_bodies(conn, entry, row[16:19])
 
     def full(self, entry: HistoryEntry) -> HistoryEntry:
         """``entry`` with its bodies read (itself when it has them already)."""
@@ -713,14 +994,14 @@ class HistoryStore:
         return self.get(entry.id) or entry
 
     def _with_bodies(
-        self, conn: sqlite3.Connection, entry: HistoryEntry, hashes: Sequence[str | None]
+        self, conn: sqlite3.Connection, entry: HistoryEntry, blob_ids: Sequence[int | None]
     ) -> HistoryEntry:
         values: list[Any] = []
-        for digest in hashes:
-            if digest is None:
+        for blob_id in blob_ids:
+            if blob_id is None:
                 values.append(None)
                 continue
-            row = conn.execute("SELECT data FROM blobs WHERE hash = ?", (digest,)).fetchone()
+            row = conn.execute("SELECT data FROM blobs WHERE id = ?", (blob_id,)).fetchone()
             values.append(_decode(row[0]) if row is not None else None)
         return entry.model_copy(
             update={
@@ -739,7 +1020,7 @@ class HistoryStore:
             " WHERE p.recipient_id = ? ORDER BY r.time_us, r.seq",
             (recipient_id,),
         ).fetchall()
-        return [self._with_bodies(conn, _row_entry(row)[0], row[15:18]) for row in rows]
+        return [self._with_bodies(conn, _row_entry(row)[0], row[16:19]) for row in rows]
 
     def _read(
         self,
@@ -824,11 +1105,17 @@ class HistoryStore:
             params.append(flt.run_id)
         if flt.text.strip():
             if self.fts:
-                where.append("r.body_hash IN (SELECT hash FROM body_fts WHERE body_fts MATCH ?)")
-                params.append(_fts_query(flt.text))
+                # Bodies a bulk run wrote whose words are not indexed yet are scanned.
+                _register_body_search(conn)
+                where.append(
+                    "(r.body_id IN (SELECT rowid FROM body_fts WHERE body_fts MATCH ?)"
+                    " OR r.body_id IN (SELECT id FROM blobs WHERE indexed = 0"
+                    " AND pe_body_has(data, ?)))"
+                )
+                params += [_fts_query(flt.text), flt.text.casefold()]
             else:
                 _register_body_search(conn)
-                where.append("r.body_hash IN (SELECT hash FROM blobs WHERE pe_body_has(data, ?))")
+                where.append("r.body_id IN (SELECT id FROM blobs WHERE pe_body_has(data, ?))")
                 params.append(flt.text.casefold())
         return where, params, hint
 
@@ -858,19 +1145,25 @@ class HistoryStore:
                 break  # the rest is younger than a day
         if removed:
             self._write(self._drop_orphans)
+        self.index_pending()  # what bulk runs left for later, a bounded part per start
         return removed
 
     def _drop_orphans(self, conn: sqlite3.Connection) -> None:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pe_used(hash TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._blob_ids.clear()
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS pe_used(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM pe_used")
-        for column in ("body_hash", "before_hash", "after_hash"):
+        for column in ("body_id", "before_id", "after_id"):
             conn.execute(
                 f"INSERT OR IGNORE INTO pe_used SELECT {column} FROM requests"
                 f" WHERE {column} IS NOT NULL"
             )
         if self.fts:
-            conn.execute("DELETE FROM body_fts WHERE hash NOT IN (SELECT hash FROM pe_used)")
-        conn.execute("DELETE FROM blobs WHERE hash NOT IN (SELECT hash FROM pe_used)")
+            # A contentless index forgets a text by being given it again.
+            conn.execute(
+                "INSERT INTO body_fts(body_fts, rowid, text) SELECT 'delete', id, pe_json(data)"
+                " FROM blobs WHERE indexed = 1 AND id NOT IN (SELECT id FROM pe_used)"
+            )
+        conn.execute("DELETE FROM blobs WHERE id NOT IN (SELECT id FROM pe_used)")
         conn.execute("DELETE FROM recipients WHERE rid NOT IN (SELECT DISTINCT rid FROM requests)")
         conn.execute("DELETE FROM pe_used")
 
@@ -916,7 +1209,7 @@ class HistoryStore:
         prepared = [_prepare(e, ()) for e in entries]
         for start in range(0, len(prepared), 2000):
             chunk = prepared[start : start + 2000]
-            self._write(functools.partial(self._insert, prepared=chunk))
+            self._write(functools.partial(self._insert, rows=chunk))
         for path in files:
             with contextlib.suppress(OSError):
                 os.replace(path, path.with_name(path.name + ".migrated"))
@@ -928,7 +1221,8 @@ class HistoryStore:
         conn = self._conn()
         requests = conn.execute("SELECT count(*) FROM requests").fetchone()[0]
         blobs, stored, raw = conn.execute(
-            "SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(size), 0) FROM blobs"
+            "SELECT count(*), coalesce(sum(length(CAST(data AS BLOB))), 0), coalesce(sum(size), 0)"
+            " FROM blobs"
         ).fetchone()
         return {"requests": requests, "blobs": blobs, "blob_bytes": stored, "json_bytes": raw}
 
@@ -993,12 +1287,23 @@ def _recipient_rid(conn: sqlite3.Connection, recipient_id: str) -> int:
     return int(cur.lastrowid or 0)
 
 
+def _existing(conn: sqlite3.Connection, columns: str, blob_ids: list[int]) -> dict[int, Any]:
+    """The blobs among ``blob_ids`` that are stored: id -> (the columns asked for)."""
+    found: dict[int, Any] = {}
+    for start in range(0, len(blob_ids), 500):
+        chunk = blob_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {columns} FROM blobs WHERE id IN ({marks})", chunk):
+            found[row[0]] = row
+    return found
+
+
 def _register_body_search(conn: sqlite3.Connection) -> None:
-    def has(data: bytes, needle: str) -> bool:
-        try:
-            text = zlib.decompress(data).decode("utf-8", "replace").casefold()
-        except zlib.error:
+    def has(data: str | bytes, needle: str) -> bool:
+        text = _json_text(data)
+        if text is None:
             return False
+        text = text.casefold()
         return all(word in text for word in needle.split())
 
     conn.create_function("pe_body_has", 2, has, deterministic=True)
@@ -1006,17 +1311,41 @@ def _register_body_search(conn: sqlite3.Connection) -> None:
 
 # -- preparing an entry (off the UI thread) ------------------------------------------------------
 
-_Blob = tuple[str, bytes, int, str | None]
+
+@dataclass(slots=True)
+class RequestRow:
+    """One request as it is inserted: an entry's fields with its bodies as compact JSON bytes.
+
+    What :meth:`HistoryStore.append_many` makes of each entry, and what a bulk run builds for
+    each row directly (its body the bytes that were sent, so nothing is encoded twice).
+    """
+
+    id: str
+    time_us: int
+    environment: str | None
+    base_url: str
+    method: str
+    resource: str
+    recipient_id: str
+    status: int | None
+    outcome: str
+    message: str
+    duration_ms: float
+    source: str
+    body: bytes | None
+    before: bytes | None = None
+    after: bytes | None = None
+    report: str | None = None
+    run_id: str | None = None
+    path: str | None = None
 
 
-@dataclass
-class _Prepared:
-    entry: HistoryEntry
-    blobs: tuple[_Blob | None, _Blob | None, _Blob | None]
+def now_us() -> int:
+    return time.time_ns() // 1000
 
 
-def _prepare(entry: HistoryEntry, secrets: Iterable[str]) -> _Prepared:
-    """Scan for keys (masking what is found), then encode and compress the bodies.
+def _prepare(entry: HistoryEntry, secrets: Iterable[str]) -> RequestRow:
+    """Scan for keys (masking what is found), then encode the bodies.
 
     Each body is serialized once: the scan reads the same text that is stored.
     """
@@ -1034,6 +1363,7 @@ def _prepare(entry: HistoryEntry, secrets: Iterable[str]) -> _Prepared:
             entry.base_url,
             entry.environment,
             entry.report,
+            entry.request_path,
         )
         if any(f in t for t in (*texts, *fields) if t for f in forms):
             entry = _masked(entry, keys)
@@ -1042,21 +1372,68 @@ def _prepare(entry: HistoryEntry, secrets: Iterable[str]) -> _Prepared:
             texts = [
                 None if v is None else mask_text("".join(iter_compact(v)), keys) for v in values
             ]
-    blobs: list[_Blob | None] = []
-    for index, (value, text) in enumerate(zip(values, texts, strict=True)):
-        if text is None:
-            blobs.append(None)
-            continue
-        digest, data, size = _encode_text(text)
-        blobs.append((digest, data, size, _fts_text(value) if index == 0 else None))
-    return _Prepared(entry, (blobs[0], blobs[1], blobs[2]))
+    body, before, after = (None if t is None else json_bytes(t) for t in texts)
+    return RequestRow(
+        id=entry.id,
+        time_us=_us(entry.time),
+        environment=entry.environment,
+        base_url=entry.base_url,
+        method=entry.method,
+        resource=entry.resource,
+        recipient_id=entry.recipient_id,
+        status=entry.status,
+        outcome=entry.outcome,
+        message=entry.message,
+        duration_ms=float(entry.duration_ms),
+        source=entry.source,
+        body=body,
+        before=before,
+        after=after,
+        report=entry.report,
+        run_id=entry.run_id,
+        path=entry.request_path,
+    )
+
+
+def _scrubbed(
+    row: RequestRow, keys: list[str], forms: list[str], raw_forms: list[bytes]
+) -> RequestRow:
+    """``row`` itself when no key is in it; else masked, by way of the entry it stands for."""
+    texts = (row.recipient_id, row.message, row.base_url, row.environment, row.report, row.path)
+    raws = (row.body, row.before, row.after)
+    if not any(f in t for t in texts if t for f in forms) and not any(
+        f in r for r in raws if r for f in raw_forms
+    ):
+        return row
+    entry = HistoryEntry.model_construct(
+        id=row.id,
+        time=_from_us(row.time_us),
+        environment=row.environment,
+        base_url=row.base_url,
+        method=row.method,
+        resource=row.resource,
+        recipient_id=row.recipient_id,
+        request_body=None if row.body is None else loads_in_pieces(row.body),
+        status=row.status,
+        outcome=row.outcome,
+        message=row.message,
+        duration_ms=row.duration_ms,
+        profile_before=None if row.before is None else loads_in_pieces(row.before),
+        profile_after=None if row.after is None else loads_in_pieces(row.after),
+        source=row.source,
+        report=row.report,
+        run_id=row.run_id,
+        request_path=row.path,
+        partial=False,
+    )
+    return _prepare(entry, keys)
 
 
 def _masked(entry: HistoryEntry, keys: list[str]) -> HistoryEntry:
     update: dict[str, Any] = {}
     for name in ("request_body", "profile_before", "profile_after"):
         update[name] = mask_data(getattr(entry, name), keys)
-    for name in ("recipient_id", "message", "base_url", "environment", "report"):
+    for name in ("recipient_id", "message", "base_url", "environment", "report", "request_path"):
         value = getattr(entry, name)
         if isinstance(value, str) and contains_secret(value, keys):
             update[name] = mask_text(value, keys)
@@ -1080,6 +1457,7 @@ CSV_COLUMNS = (
     "source",
     "report",
     "run_id",
+    "request_path",
     "request_body",
     "profile_before",
     "profile_after",

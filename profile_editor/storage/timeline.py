@@ -29,11 +29,11 @@ def profile_states(entries: list[HistoryEntry]) -> list[TimelinePoint]:
     points: list[TimelinePoint] = []
     state: dict[str, Any] | None = None
     for entry in entries:
-        writes = (
-            not entry.is_lists
-            and entry.outcome == "success"
-            and entry.method in ("POST", "PUT", "PATCH", "DELETE")
-        )
+        if entry.resource != "profile":
+            # Lists, preferences, tokens...: their states are not the profile's.
+            points.append(TimelinePoint(entry, state, False, False))
+            continue
+        writes = entry.outcome == "success" and entry.method in ("POST", "PUT", "PATCH", "DELETE")
         if entry.profile_before is not None:
             state = entry.profile_before  # what was stored just before, when it was read
         if entry.profile_after is not None:

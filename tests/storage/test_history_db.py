@@ -461,3 +461,177 @@ def test_a_full_disk_gives_one_sentence_and_loses_nothing_written(store: History
     with pytest.raises(StorageError, match=r"Cannot write the history to .*: the disk is full"):
         store.append_many([(_entry(n, request_body=noisy), []) for n in range(1, 4)])
     assert _ids(store.entries()) == ["user-0"]  # the failed batch left nothing half-written
+
+
+# -- blob ids, inline bodies, rows built directly, other resources ----------------------------
+
+
+def test_step_4_takes_over_a_version_3_database_with_its_bodies_and_index(
+    tmp_path: Path,
+) -> None:
+    import hashlib
+    import zlib
+
+    path = tmp_path / DB_NAME
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, STEPS[:3]) == 3
+    fts = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'body_fts'").fetchone())
+    conn.execute("INSERT INTO recipients(recipient_id, fold) VALUES ('ada', 'ada')")
+    bodies = [{"profile": {"city": f"Zürich {n}"}} for n in range(3)]
+    big = {f"k{i}": "value " * 20 for i in range(200)}
+    hashes = []
+    for value in [*bodies, big]:
+        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        digest = hashlib.sha256(data).hexdigest()
+        hashes.append(digest)
+        conn.execute("INSERT INTO blobs VALUES (?, ?, ?)", (digest, len(data), zlib.compress(data)))
+        if fts and value is not big:
+            conn.execute("INSERT INTO body_fts(hash, text) VALUES (?, ?)", (digest, "Zürich"))
+    for n in range(3):
+        conn.execute(
+            "INSERT INTO requests(id, time_us, base_url, method, resource, rid, outcome, message,"
+            " duration_ms, source, body_hash, after_hash) VALUES (?, ?, 'u', 'POST', 'profile', 1,"
+            " 'success', '', 1, 'window', ?, ?)",
+            (f"r{n}", n + 1, hashes[n], hashes[3] if n == 2 else None),
+        )
+    conn.close()
+
+    store = HistoryStore(path).open()
+    conn = store._connect()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(STEPS)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    got = store.entries()
+    assert [e.request_body for e in got] == list(reversed(bodies))
+    assert got[0].profile_after == big and got[1].profile_after is None
+    kinds = {r[0] for r in conn.execute("SELECT typeof(data) FROM blobs")}
+    assert kinds == {"text", "blob"}  # small bodies as JSON text, the large one compressed
+    if store.fts:
+        assert _ids(store.entries(HistoryFilter(text="zürich 1"))) == ["ada"]
+    store.append(_entry(7, recipient_id="bob", request_body=bodies[0]))  # stored once
+    assert store.stats()["blobs"] == 4
+    store.close()
+
+
+def test_a_blob_id_taken_by_another_text_moves_to_the_next(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import profile_editor.storage.history_db as db
+
+    monkeypatch.setattr(db, "_blob_id", lambda digest: 42)  # every text collides
+    store.append(_entry(1, request_body={"profile": {"a": 1}}))
+    store.append_many(
+        [
+            (_entry(2, request_body={"profile": {"b": 2}}), []),
+            (_entry(3, request_body={"profile": {"a": 1}}), []),
+            (_entry(4, request_body={"profile": {"c": 3}}), []),
+        ]
+    )
+    store._blob_ids.clear()  # as another process would: the ids found by content again
+    store.append(_entry(5, request_body={"profile": {"b": 2}}))
+    bodies = {e.recipient_id: e.request_body for e in store.entries()}
+    assert bodies == {
+        "user-1": {"profile": {"a": 1}},
+        "user-2": {"profile": {"b": 2}},
+        "user-3": {"profile": {"a": 1}},
+        "user-4": {"profile": {"c": 3}},
+        "user-5": {"profile": {"b": 2}},
+    }
+    ids = [r[0] for r in store._connect().execute("SELECT id FROM blobs ORDER BY id")]
+    assert ids == [42, 43, 44]
+    if store.fts:
+        assert _ids(store.entries(HistoryFilter(text="c"))) == ["user-4"]
+
+
+def test_rows_built_directly_are_stored_like_entries_and_keys_masked(store: HistoryStore) -> None:
+    from profile_editor.storage.history_db import RequestRow, now_us
+
+    def row(n: int, body: bytes) -> RequestRow:
+        return RequestRow(
+            id=f"row-{n}",
+            time_us=now_us() + n,
+            environment="Production",
+            base_url="https://api.courier.com",
+            method="POST",
+            resource="profile",
+            recipient_id=f"b-{n}",
+            status=200,
+            outcome="success",
+            message="OK",
+            duration_ms=3.0,
+            source="cli",
+            body=body,
+            run_id="run-1",
+        )
+
+    same = json.dumps({"profile": {"plan": "pro"}}, separators=(",", ":")).encode()
+    leaked = json.dumps({"profile": {"token": KEY}}, separators=(",", ":")).encode()
+    store.append_rows([row(n, same) for n in range(3)] + [row(3, leaked)], secrets=[KEY])
+    got = {e.recipient_id: e for e in store.entries(HistoryFilter(run_id="run-1"))}
+    assert {r: e.request_body for r, e in got.items()} == {
+        "b-0": {"profile": {"plan": "pro"}},
+        "b-1": {"profile": {"plan": "pro"}},
+        "b-2": {"profile": {"plan": "pro"}},
+        "b-3": {"profile": {"token": "****"}},
+    }
+    assert store.stats()["blobs"] == 2
+    raw = b"".join(p.read_bytes() for p in store.path.parent.iterdir())
+    assert KEY.encode() not in raw
+    # Their words are indexed later (a bulk run does not wait for it); found meanwhile by a scan.
+    assert _ids(store.entries(HistoryFilter(text="plan"))) == ["b-2", "b-1", "b-0"]
+    if store.fts:
+        assert store.index_pending() == 2
+        assert store.index_pending() == 0
+        assert _ids(store.entries(HistoryFilter(text="plan"))) == ["b-2", "b-1", "b-0"]
+        store._connect().execute(
+            "INSERT INTO body_fts(body_fts, rank) VALUES ('integrity-check', 0)"
+        )
+
+
+def test_a_write_to_another_resource_keeps_its_path_and_leaves_the_timeline_alone(
+    store: HistoryStore,
+) -> None:
+    from profile_editor.core.http.models import Outcome, OutcomeKind
+
+    ok = Outcome(kind=OutcomeKind.SUCCESS, status_code=204, summary="204 No Content")
+    store.append(_entry(1, recipient_id="ada", profile_after={"name": "Ada"}))
+    entry = store.record_write(
+        resource="preferences",
+        method="put",
+        url="https://api.courier.com/users/ada/preferences/topic-1",
+        recipient_id="ada",
+        body={"topic": {"status": "OPTED_OUT"}},
+        outcome=ok,
+        before={"status": "OPTED_IN"},
+        after={"status": "OPTED_OUT"},
+        environment="Production",
+        secrets=[KEY],
+    )
+    got = store.get(entry.id)
+    assert got is not None
+    assert (got.resource, got.method, got.base_url) == ("preferences", "PUT", entry.base_url)
+    assert got.base_url == "https://api.courier.com"
+    assert got.path == "/users/ada/preferences/topic-1"
+    assert got.profile_after == {"status": "OPTED_OUT"}
+    assert _ids(store.entries(HistoryFilter(resource="preferences"))) == ["ada"]
+    states = profile_states(store.timeline("ada"))
+    assert [p.profile for p in states] == [{"name": "Ada"}, {"name": "Ada"}]
+    assert [p.changed for p in states] == [True, False]
+
+
+def test_pruning_forgets_the_words_of_bodies_it_removes(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / DB_NAME, retention=Retention(keep_days=30)).open()
+    old = NOW - timedelta(days=60)
+    store.append_many(
+        [
+            (_entry(1, time=old, request_body={"profile": {"w": "ancient"}}), []),
+            (_entry(2, request_body={"profile": {"w": "recent"}}), []),
+        ]
+    )
+    assert store.prune(now=NOW) == 1
+    assert store.stats()["blobs"] == 1
+    if store.fts:
+        assert store.entries(HistoryFilter(text="ancient")) == []
+        assert _ids(store.entries(HistoryFilter(text="recent"))) == ["user-2"]
+        conn = store._connect()
+        conn.execute("INSERT INTO body_fts(body_fts, rank) VALUES ('integrity-check', 0)")
+    store.close()
