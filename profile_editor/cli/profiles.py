@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.cli.exits import Exit, UsageError, exit_for
@@ -24,13 +25,18 @@ def _retry_note(out: Output) -> Any:
     return note
 
 
-def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileRequest]:
+def load(
+    ctx: Context, out: Output, draft: Draft, *, record: bool = True
+) -> tuple[Outcome, ProfileRequest]:
     from profile_editor.core.send.plan import Refusal, plan_load
 
     request = plan_load(draft, ctx.target())
     if isinstance(request, Refusal):
         raise ctx.refused(request)
-    return ctx.execute(request, _retry_note(out)), request
+    outcome = ctx.execute(request, _retry_note(out))
+    if record:  # a load is a request too: in the history with the profile it read
+        _record(ctx, request, outcome, None, outcome.profile if outcome.ok else None)
+    return outcome, request
 
 
 def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
@@ -38,7 +44,9 @@ def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
     from profile_editor.core.profile.jsoncodec import dumps_pretty
     from profile_editor.core.send.draft import Draft
 
-    outcome, _ = load(ctx, out, Draft(recipient_id=recipient_id))
+    # Not recorded: `get` stays as light to start as it is measured (docs/benchmarks.md); the
+    # history database and its entry model would double what it imports.
+    outcome, _ = load(ctx, out, Draft(recipient_id=recipient_id), record=False)
     doc: dict[str, Any] = {"recipient_id": recipient_id, **outcome_doc(outcome)}
     if outcome.ok and outcome.profile is not None:
         doc["profile"] = outcome.profile
@@ -153,15 +161,16 @@ def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> in
         _record(ctx, send_plan.request, outcome, before, None)
         out.document(doc)
         return Exit.OK
+    sent_at = datetime.now(UTC)  # the send is recorded before the re-load that checks it
     check, _ = load(ctx, out, draft)
     if not check.ok and check.status_code != 404:
-        _record(ctx, send_plan.request, outcome, before, None)
+        _record(ctx, send_plan.request, outcome, before, None, at=sent_at)
         doc["verification"] = {"checked": False, **outcome_doc(check)}
         out.document(doc)
         out.say(f"Sent, but could not verify: {check.summary}. {check.message}".rstrip())
         return exit_for(check)
     actual = check.profile if check.ok else None
-    _record(ctx, send_plan.request, outcome, before, actual)
+    _record(ctx, send_plan.request, outcome, before, actual, at=sent_at)
     verdict = check_verification(send_plan.expected, actual)
     doc["verification"] = {
         "checked": True,
@@ -179,6 +188,8 @@ def _record(
     outcome: Outcome,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    *,
+    at: datetime | None = None,
 ) -> None:
     from profile_editor.storage.errors import StorageError
     from profile_editor.storage.history import HistoryEntry
@@ -187,6 +198,8 @@ def _record(
     entry = HistoryEntry.of_request(
         request, outcome, environment=environment, before=before, after=after, source="cli"
     )
+    if at is not None:
+        entry.time = at
     try:
         ctx.history().append(entry, secrets=ctx.secrets())
     except (StorageError, OSError) as exc:

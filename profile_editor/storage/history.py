@@ -12,7 +12,7 @@ import json
 import os
 import re
 import threading
-import uuid
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +39,13 @@ _STATUS_CLASS = re.compile(r"^([1-5])xx$")
 _STATUS_EXACT = re.compile(r"^[1-5]\d\d$")
 
 
-def _new_id() -> str:
-    return uuid.uuid4().hex
+def new_entry_id() -> str:
+    """32 hex digits: the time in microseconds, then random ones. In time order, so the
+    database's index of ids grows at its end (a random id would touch a page anywhere)."""
+    return f"{time.time_ns() // 1000:014x}{os.urandom(9).hex()}"
+
+
+_new_id = new_entry_id
 
 
 def _now() -> datetime:

@@ -1,9 +1,10 @@
 """The history database: ``history.sqlite3`` in the data folder, shared by the window and the CLI.
 
 One row per request in ``requests``; request bodies and the profiles before and after go into
-``blobs`` once each, so a body sent ten thousand times is stored once. A blob's id is the first
-63 bits of the SHA-256 of its compact JSON (the next free id on a collision, which is checked by
-content); a small body is kept as its JSON text, a larger one compressed. Recipient IDs live in ``recipients`` (filtering by part of an
+``blobs`` once each, so a body sent ten thousand times is stored once: found by the first 63
+bits of the SHA-256 of its compact JSON (``hash``, indexed) and then by content. Ids are given in
+order, so a bulk run's new bodies are appended, not scattered over the table. A small body is
+kept as its JSON text, a larger one compressed. Recipient IDs live in ``recipients`` (filtering by part of an
 ID scans that small table, then the requests through an index). The schema is versioned by
 ``PRAGMA user_version`` and upgraded by :data:`STEPS`, in order.
 
@@ -156,7 +157,8 @@ def _step_4(conn: sqlite3.Connection) -> None:
         conn,
         """
         CREATE TABLE blobs_v4 (
-            id INTEGER PRIMARY KEY,     -- first 63 bits of the sha256 of the compact JSON
+            id INTEGER PRIMARY KEY,
+            hash INTEGER NOT NULL,      -- first 63 bits of the sha256 of the compact JSON
             size INTEGER NOT NULL,      -- bytes of the JSON (UTF-8)
             indexed INTEGER,            -- a request body: 1 in body_fts, 0 not yet (bulk rows)
             data BLOB NOT NULL          -- the JSON as TEXT when small, else zlib of it as a BLOB
@@ -186,16 +188,18 @@ def _step_4(conn: sqlite3.Connection) -> None:
         """,
     )
     bodies = {row[0] for row in conn.execute("SELECT DISTINCT body_hash FROM requests")}
-    taken: set[int] = set()
-    for digest, data in conn.execute("SELECT hash, data FROM blobs").fetchall():
+    rows = conn.execute("SELECT hash, data FROM blobs").fetchall()
+    for blob_id, (digest, data) in enumerate(rows, start=1):
         raw = zlib.decompress(data)
-        blob_id = _blob_id(bytes.fromhex(digest))
-        while blob_id in taken:  # two hashes that share 63 bits: the next free id
-            blob_id = (blob_id + 1) & _ID_MASK
-        taken.add(blob_id)
         conn.execute(
-            "INSERT INTO blobs_v4(id, size, indexed, data) VALUES (?, ?, ?, ?)",
-            (blob_id, len(raw), 1 if digest in bodies else None, _stored_form(raw)),
+            "INSERT INTO blobs_v4(id, hash, size, indexed, data) VALUES (?, ?, ?, ?, ?)",
+            (
+                blob_id,
+                _blob_hash(bytes.fromhex(digest)),
+                len(raw),
+                1 if digest in bodies else None,
+                _stored_form(raw),
+            ),
         )
         conn.execute("INSERT INTO pe_ids(hash, id) VALUES (?, ?)", (digest, blob_id))
     conn.execute(
@@ -221,6 +225,7 @@ def _step_4(conn: sqlite3.Connection) -> None:
         CREATE INDEX requests_environment ON requests(environment, time_us);
         CREATE INDEX requests_method ON requests(method, resource, time_us);
         CREATE INDEX requests_run ON requests(run_id) WHERE run_id IS NOT NULL;
+        CREATE INDEX blobs_hash ON blobs(hash);
         CREATE INDEX blobs_pending ON blobs(id) WHERE indexed = 0;
         """,
     )
@@ -401,11 +406,8 @@ def _fts_query(text: str) -> str:
 # -- blobs ------------------------------------------------------------------------------------
 
 
-_ID_MASK = (1 << 63) - 1
-
-
-def _blob_id(digest: bytes) -> int:
-    """The id a blob gets unless another blob has it: 63 bits of its SHA-256."""
+def _blob_hash(digest: bytes) -> int:
+    """What a blob is looked up by: 63 bits of its SHA-256 (then compared by content)."""
     return int.from_bytes(digest[:8], "big") >> 1
 
 
@@ -836,54 +838,50 @@ class HistoryStore:
         if len(cache) > _BLOB_CACHE:
             cache.clear()
         ids: dict[bytes, int] = {}
-        unknown: dict[bytes, int] = {}  # digest -> the id to try first
-        cached = {d: cache[d] for d in wanted if d in cache}
-        present: dict[int, Any] = {}
-        if cached:
-            present = _existing(conn, "id, indexed", list(cached.values()))
-            for digest, blob_id in cached.items():
-                if blob_id in present:
-                    ids[digest] = blob_id
-                else:  # pruned since: stored again below
-                    unknown[digest] = blob_id
-        for digest in wanted:
-            if digest not in ids and digest not in unknown:
-                unknown[digest] = _blob_id(digest)
-        stored = _existing(conn, "id, indexed, data", list(unknown.values())) if unknown else {}
-        new: list[tuple[int, int, int | None, str | bytes]] = []
         to_index: list[tuple[int, str]] = []
         marks: list[tuple[int, int]] = []  # (indexed, id) of stored blobs now used as bodies
-        taken: set[int] = set()
-        for digest, first in unknown.items():
-            raw, is_body = wanted[digest]
-            blob_id = first
-            while True:
-                row = stored.get(blob_id)
-                if row is None and blob_id != first and blob_id not in taken:
-                    row = conn.execute(
-                        "SELECT id, indexed, data FROM blobs WHERE id = ?", (blob_id,)
-                    ).fetchone()
-                    if row is not None:
-                        stored[blob_id] = row
-                if row is None and blob_id not in taken:
-                    taken.add(blob_id)
-                    indexed = (0 if defer else 1) if is_body and self.fts else None
-                    new.append((blob_id, len(raw), indexed, _stored_form(raw)))
-                    if indexed:
-                        to_index.append((blob_id, raw.decode("utf-8")))
-                    break
-                if row is not None and _raw(row[2]) == raw:
+        cached = {d: cache[d] for d in wanted if d in cache}
+        if cached:
+            present = _select_in(conn, "SELECT id, indexed FROM blobs WHERE id", cached.values())
+            for digest, blob_id in cached.items():
+                if blob_id in present:  # else pruned since: found or stored again below
+                    ids[digest] = blob_id
+                    raw, is_body = wanted[digest]
                     if is_body and self.fts:
-                        self._index_later(row[1], blob_id, raw, defer, to_index, marks)
-                    break
-                blob_id = (blob_id + 1) & _ID_MASK  # another text has this id: the next one
-            ids[digest] = blob_id
-        for digest, blob_id in ids.items():
+                        self._index_later(present[blob_id][1], blob_id, raw, defer, to_index, marks)
+        hashes = {d: _blob_hash(d) for d in wanted if d not in ids}
+        same_hash: dict[int, list[Any]] = {}
+        if hashes:
+            found = _select_in(
+                conn, "SELECT id, indexed, data, hash FROM blobs WHERE hash", set(hashes.values())
+            )
+            for row in found.values():
+                same_hash.setdefault(row[3], []).append(row)
+        new: list[tuple[int, int, int, int | None, str | bytes]] = []
+        next_id = 0
+        for digest, key in hashes.items():
             raw, is_body = wanted[digest]
-            if digest in cached and blob_id == cached[digest] and is_body and self.fts:
-                self._index_later(present[blob_id][1], blob_id, raw, defer, to_index, marks)
+            for row in same_hash.get(key, ()):
+                if _raw(row[2]) == raw:  # the same text (63 bits alone could be another)
+                    ids[digest] = row[0]
+                    if is_body and self.fts:
+                        self._index_later(row[1], row[0], raw, defer, to_index, marks)
+                    break
+            else:
+                if not next_id:  # the write lock is held: nobody else takes ids meanwhile
+                    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM blobs").fetchone()[
+                        0
+                    ]
+                indexed = (0 if defer else 1) if is_body and self.fts else None
+                new.append((next_id, key, len(raw), indexed, _stored_form(raw)))
+                if indexed:
+                    to_index.append((next_id, raw.decode("utf-8")))
+                ids[digest] = next_id
+                next_id += 1
         if new:
-            conn.executemany("INSERT INTO blobs(id, size, indexed, data) VALUES (?, ?, ?, ?)", new)
+            conn.executemany(
+                "INSERT INTO blobs(id, hash, size, indexed, data) VALUES (?, ?, ?, ?, ?)", new
+            )
         if marks:
             conn.executemany("UPDATE blobs SET indexed = ? WHERE id = ?", marks)
         if to_index:
@@ -1287,13 +1285,13 @@ def _recipient_rid(conn: sqlite3.Connection, recipient_id: str) -> int:
     return int(cur.lastrowid or 0)
 
 
-def _existing(conn: sqlite3.Connection, columns: str, blob_ids: list[int]) -> dict[int, Any]:
-    """The blobs among ``blob_ids`` that are stored: id -> (the columns asked for)."""
+def _select_in(conn: sqlite3.Connection, select: str, values: Iterable[int]) -> dict[int, Any]:
+    """``select`` (ending in a column) ``IN`` ``values``, by chunks: first column -> row."""
     found: dict[int, Any] = {}
-    for start in range(0, len(blob_ids), 500):
-        chunk = blob_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT {columns} FROM blobs WHERE id IN ({marks})", chunk):
+    items = list(values)
+    for start in range(0, len(items), 500):
+        chunk = items[start : start + 500]
+        for row in conn.execute(f"{select} IN ({','.join('?' * len(chunk))})", chunk):
             found[row[0]] = row
     return found
 

@@ -36,15 +36,21 @@ def test_history_reads_what_the_window_and_the_cli_wrote(
     assert run_cli("send", "u2", "--file", "-", "--no-verify", input="{}").code == 3
 
     entries = run_cli("history", "--json").json()["entries"]
-    assert [(e["recipient_id"], e["source"]) for e in entries] == [
-        ("u2", "cli"),
-        ("u1", "cli"),
-        ("from-window", "window"),
+    # Every request: u1's load (a 404: nothing stored yet), its send, the re-load verifying it.
+    assert [(e["recipient_id"], e["method"], e["status"], e["source"]) for e in entries] == [
+        ("u2", "POST", None, "cli"),
+        ("u1", "GET", 200, "cli"),
+        ("u1", "POST", 200, "cli"),
+        ("u1", "GET", 404, "cli"),
+        ("from-window", "POST", 200, "window"),
     ]
-    ok = run_cli("history", "--status", "ok", "--recipient", "U1", "--json").json()["entries"]
+    ok = run_cli(
+        "history", "--status", "ok", "--recipient", "U1", "--method", "POST", "--json"
+    ).json()["entries"]
     assert [e["recipient_id"] for e in ok] == ["u1"]
     assert ok[0]["profile_after"] == {"a": 1}
-    failed = run_cli("history", "--status", "failed").stdout.splitlines()
+    assert entries[1]["profile_after"] == {"a": 1}  # what the verifying load read
+    failed = run_cli("history", "--status", "failed", "--method", "POST").stdout.splitlines()
     assert len(failed) == 1 and "u2" in failed[0] and "network_error" in failed[0]
     assert len(run_cli("history", "--limit", "1").stdout.splitlines()) == 1
 
@@ -232,12 +238,12 @@ def test_history_filters_and_export_read_the_same_database(
         return [e["recipient_id"] for e in doc["entries"]]
 
     assert ids("--recipient", "ADA") == ["Ada-2", "ada"]
-    assert ids("--status", "4xx") == ["ada"]
+    assert ids("--status", "4xx") == ["bob", "ada"]  # bob's load before the send: a 404
     assert ids("--env", "Staging") == ["ada"]
     assert ids("--method", "put") == ["ada"]
     assert ids("--text", "zürich") == ["ada"]
-    assert ids("--since", "1d") == ["bob", "Ada-2"]
-    assert ids("--source", "cli") == ["bob"]
+    assert ids("--since", "1d") == ["bob", "bob", "bob", "Ada-2"]  # load, send, verification
+    assert ids("--source", "cli") == ["bob", "bob", "bob"]
     assert run_cli("history", "--status", "teapot").code == 2
     assert run_cli("history", "--since", "someday").code == 2
 
@@ -261,4 +267,9 @@ def test_history_of_a_corrupt_database_says_where_it_went(
     assert result.code == 0
     assert "moved to" in result.stderr and "history.sqlite3.corrupt-" in result.stderr
     assert run_cli("send", "u1", "--file", "-", input="{}").code == 0
-    assert [e["recipient_id"] for e in run_cli("history", "--json").json()["entries"]] == ["u1"]
+    entries = run_cli("history", "--json").json()["entries"]
+    assert [(e["recipient_id"], e["method"]) for e in entries] == [
+        ("u1", "GET"),
+        ("u1", "POST"),
+        ("u1", "GET"),
+    ]

@@ -512,12 +512,12 @@ def test_step_4_takes_over_a_version_3_database_with_its_bodies_and_index(
     store.close()
 
 
-def test_a_blob_id_taken_by_another_text_moves_to_the_next(
+def test_texts_that_share_their_hash_bits_are_told_apart_by_content(
     store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import profile_editor.storage.history_db as db
 
-    monkeypatch.setattr(db, "_blob_id", lambda digest: 42)  # every text collides
+    monkeypatch.setattr(db, "_blob_hash", lambda digest: 42)  # every text collides
     store.append(_entry(1, request_body={"profile": {"a": 1}}))
     store.append_many(
         [
@@ -536,8 +536,8 @@ def test_a_blob_id_taken_by_another_text_moves_to_the_next(
         "user-4": {"profile": {"c": 3}},
         "user-5": {"profile": {"b": 2}},
     }
-    ids = [r[0] for r in store._connect().execute("SELECT id FROM blobs ORDER BY id")]
-    assert ids == [42, 43, 44]
+    rows = store._connect().execute("SELECT id, hash FROM blobs ORDER BY id").fetchall()
+    assert rows == [(1, 42), (2, 42), (3, 42)]
     if store.fts:
         assert _ids(store.entries(HistoryFilter(text="c"))) == ["user-4"]
 

@@ -205,21 +205,25 @@ def test_a_verified_send_after_a_load_records_the_profile_before_and_after(
     after = {"email": "ada@example.com", "name": "Ada L", "custom": {"plan": "pro", "seats": 3}}
     assert sandbox.get_profile("ada") == after
 
-    entry = select_row(window, 0)
+    # One row per request: the load, the send, and the re-load that verified it.
+    assert window.history_cells(METHOD_COLUMN) == ["GET", "POST", "GET"]
+    entry = select_row(window, 1)
     assert entry.profile_before == STORED
     assert entry.profile_after == after
     details = window.history().details.toPlainText()
     assert "Profile before:" in details and "Profile after:" in details
-    [line] = wait_for_log(qtbot, window, 1)
+    load, line, check = wait_for_log(qtbot, window, 3)
+    assert (load["method"], load["status"], load["profile_after"]) == ("GET", 200, STORED)
     assert line["profile_before"] == STORED
     assert line["profile_after"] == after
     assert list(line["profile_after"]) == list(after)
+    assert (check["method"], check["status"], check["profile_after"]) == ("GET", 200, after)
 
     # A send without a load knows neither.
     window.set_recipient("zoe")
     window.send()
-    lines = wait_for_log(qtbot, window, 2)
-    assert lines[1]["profile_before"] is None and lines[1]["profile_after"] is None
+    lines = wait_for_log(qtbot, window, 4)
+    assert lines[3]["profile_before"] is None and lines[3]["profile_after"] is None
 
 
 def test_a_send_still_being_verified_when_the_window_closes_is_recorded(
@@ -232,13 +236,14 @@ def test_a_send_still_being_verified_when_the_window_closes_is_recorded(
     sandbox.queue_fault(Fault(delay=1.5, method="GET"))
     assert window.send(until_idle=False).ok
     assert "verifying" in window.status()
-    assert log_lines(window) == []  # waits for the verification
+    assert [line["method"] for line in log_lines(window)] == ["GET"]  # the send waits for it
 
     assert window.close()
-    [line] = log_lines(window)
+    _load, line, check = log_lines(window)
     assert (line["recipient_id"], line["status"], line["outcome"]) == ("ada", 200, "success")
     assert line["profile_before"] == STORED
     assert line["profile_after"] is None
+    assert (check["method"], check["outcome"]) == ("GET", "cancelled")
 
 
 def test_the_history_survives_a_restart(
@@ -351,7 +356,10 @@ def test_the_key_is_written_nowhere_under_the_data_folder(
         assert window.history().export_visible(exports / "history.jsonl")
     assert window.presets().select_path(data / "presets" / "Ada.json")
     assert window.presets().export_selected(exports / "Ada.json")
-    wait_for_log(qtbot, window, 4)
+    # Every request of the session (loads and verifications too) is in the database.
+    qtbot.waitUntil(
+        lambda: len(log_lines(window)) == len(window.history().entries()) >= 6, timeout=5000
+    )
     assert window.close()
 
     written = sorted(str(p.relative_to(data)) for p in data.rglob("*") if p.is_file())

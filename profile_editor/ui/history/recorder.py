@@ -1,4 +1,6 @@
-"""Records every send (and list subscription change) in the history: shown at once, written to the database by one draining writer."""
+"""Records every request the window makes (loads, sends and their verifications, list
+subscription changes) in the history: shown at once, written to the database by one draining
+writer."""
 
 from __future__ import annotations
 
@@ -9,13 +11,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from profile_editor.core.cooperate import background
+from profile_editor.core.http.models import ProfileRequest
+from profile_editor.core.methods import Method
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
 from profile_editor.ui.history.panel import HistoryPanel
 from profile_editor.ui.lists.controller import ListsChanged
-from profile_editor.ui.request.controller import Sent, Verified
+from profile_editor.ui.request.controller import Loaded, Sent, Verified
 
 __all__ = ["HistoryRecorder"]
 
@@ -61,13 +65,37 @@ class HistoryRecorder(QObject):
         self._burst_timer.setInterval(BURST_MS)
         self._burst_timer.timeout.connect(self._on_burst_timer)
 
+    def on_loaded(self, loaded: Loaded) -> None:
+        """A load is a request too: recorded with the profile it read as the state after."""
+        stored = loaded.stored
+        self._add(
+            HistoryEntry.of_request(
+                loaded.request,
+                loaded.outcome,
+                environment=loaded.environment,
+                after=stored.profile if stored is not None else None,
+            )
+        )
+
     def on_sent(self, sent: Sent) -> None:
         if not sent.verifying:  # otherwise recorded once the re-load tells what is stored
             self._record(sent, None)
 
     def on_verified(self, verified: Verified) -> None:
         stored = verified.stored
-        self._record(verified.sent, stored.profile if stored is not None else None)
+        after = stored.profile if stored is not None else None
+        self._record(verified.sent, after)
+        # The re-load is a request of its own, recorded after the send it checks.
+        request = verified.sent.plan.request
+        reload = ProfileRequest(request.base_url, request.recipient_id, Method.GET)
+        self._add(
+            HistoryEntry.of_request(
+                reload,
+                verified.outcome,
+                environment=verified.sent.plan.target.environment,
+                after=after,
+            )
+        )
 
     def on_lists_changed(self, changed: ListsChanged) -> None:
         plan = changed.plan

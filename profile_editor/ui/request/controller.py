@@ -50,6 +50,7 @@ class Loaded:
     request: ProfileRequest
     outcome: Outcome
     stored: Stored | None  # None: the load failed (a 404 is a stored "no profile")
+    environment: str | None = None  # the environment it was made in (for the history)
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,10 +140,12 @@ class RequestController(QObject):
         # The client and its TLS context, on the request thread that will use them.
         self.requests.run(Job(lambda _progress: session.warm_up()))
 
-    def load(self, request: ProfileRequest, api_key: str | None) -> None:
+    def load(
+        self, request: ProfileRequest, api_key: str | None, environment: str | None = None
+    ) -> None:
         if self._busy or self._closed:
             return
-        self._start(request, api_key, lambda o: self._on_loaded(request, o))
+        self._start(request, api_key, lambda o: self._on_loaded(request, o, environment))
 
     def send(self, plan: SendPlan, api_key: str | None, *, verify: bool) -> None:
         if self._busy or self._closed:
@@ -193,7 +196,9 @@ class RequestController(QObject):
             Outcome(kind=OutcomeKind.NETWORK, summary="Unexpected error", detail=repr(exc))
         )
 
-    def _on_loaded(self, request: ProfileRequest, outcome: Outcome) -> None:
+    def _on_loaded(
+        self, request: ProfileRequest, outcome: Outcome, environment: str | None
+    ) -> None:
         if self._closed:
             return
         stored = None
@@ -205,7 +210,7 @@ class RequestController(QObject):
             self.stored = stored
         _log_outcome("Load", request, outcome)
         self._set_busy(False)
-        self.loaded.emit(Loaded(request, outcome, stored))
+        self.loaded.emit(Loaded(request, outcome, stored, environment))
         self.finished.emit(outcome)
 
     def _on_sent(

@@ -88,7 +88,8 @@ class RequestFlow(QObject):
         if self._controller.is_busy() or self._planning:
             return
         rid = self._bar.recipient_id()
-        request = plan_load(Draft(rid), self._environments.target(self._default_base_url))
+        target = self._environments.target(self._default_base_url)
+        request = plan_load(Draft(rid), target)
         if isinstance(request, Refusal):
             self._refuse(request)
             return
@@ -99,7 +100,7 @@ class RequestFlow(QObject):
         ):
             return
         self._feedback.expect("Loading…")
-        self._controller.load(request, self._use_key())
+        self._controller.load(request, self._use_key(), target.environment)
 
     def on_send_requested(self) -> None:
         if self._controller.is_busy() or self._pending is not None or self._planning:

@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         bar.edited.connect(self.lists.on_target_changed)
         self.environments.activated.connect(self.lists.on_target_changed)
         self.lists.changed.connect(recorder.on_lists_changed)
+        controller.loaded.connect(recorder.on_loaded)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(feedback.on_sent)
         controller.verified.connect(recorder.on_verified)
