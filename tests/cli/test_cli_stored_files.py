@@ -253,7 +253,9 @@ def test_history_filters_and_export_read_the_same_database(
     assert lines[0].startswith("id,time,environment") and len(lines) == 3
     jsonl = tmp_path / "out.jsonl"
     assert run_cli("history", "--export", str(jsonl)).code == 0
-    assert len(jsonl.read_text(encoding="utf-8").splitlines()) == 3
+    assert (
+        len(jsonl.read_text(encoding="utf-8").splitlines()) == 5
+    )  # ada, Ada-2 and bob's three requests
     assert keyed_sandbox.key not in jsonl.read_text(encoding="utf-8")
     assert run_cli("history", "--history-keep", "forever").code == 2
 
