@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from profile_editor.ui.environments.keys import SessionTarget
+from profile_editor.ui.environments.start import SessionTarget
 
 __all__ = ["WindowConfig"]
 
