@@ -61,6 +61,9 @@ class WindowDriver:
 
     ``data_dir`` is the folder the window was started with (``--data-dir``); ``dialogs`` the
     stub answering its questions, needed only by the steps that answer one (e.g. a name).
+
+    The window builds most of itself right after its first frame: the driver waits for that
+    (``started``) unless told not to (``wait_started=False``, to act on the first frame).
     """
 
     def __init__(
@@ -69,6 +72,8 @@ class WindowDriver:
         window: MainWindow,
         data_dir: Path,
         dialogs: DialogStub | None = None,
+        *,
+        wait_started: bool = True,
     ) -> None:
         self.qtbot = qtbot
         self.widget = window
@@ -76,6 +81,12 @@ class WindowDriver:
         self.dialogs = dialogs
         self._busy = False
         window.busyChanged.connect(self._on_busy_changed)
+        if wait_started:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Until the window has built and wired everything its first frame did not show."""
+        self.qtbot.waitUntil(self.widget.is_started, timeout=10_000)
 
     def _on_busy_changed(self, busy: bool) -> None:
         self._busy = busy
@@ -490,7 +501,9 @@ class WindowDriver:
         return self.widget.base_url
 
     def keychain(self) -> KeyVault:
-        """Internal: the keychain the window keeps keys in."""
+        """Internal: the keychain the window keeps keys in (once the start's lookups, which
+        open it on a worker, have answered: a keychain in memory is one per opening)."""
+        self.wait_keychain()
         return self.widget.keys.vault
 
     # -- presets -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Send history: a newest-first table of requests, filters, details and export."""
+"""Send history: a newest-first table of requests, filters, details and export (in the window,
+the panel of :class:`~.dock.HistoryDock`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFontDatabase, QKeySequence
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -380,19 +380,3 @@ class HistoryPanel(QWidget):
         self.status_label.setText(text)
         self.export_button.setEnabled(shown > 0)
         self.reopen_button.setEnabled(self.selected_entry() is not None)
-
-
-class HistoryDock(QDockWidget):
-    """The history panel in a dock at the bottom of the window; Ctrl+H shows and hides it."""
-
-    def __init__(self, parent: QWidget, secrets: Callable[[], list[str]]) -> None:
-        super().__init__("History", parent)
-        self.setObjectName("historyDock")
-        self.panel = HistoryPanel(self, secrets=secrets)
-        self.setWidget(self.panel)
-        self.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
-        self.toggle_action = self.toggleViewAction()
-        self.toggle_action.setShortcut(QKeySequence("Ctrl+H"))

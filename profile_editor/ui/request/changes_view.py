@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
 
 from profile_editor.core.profile.changes import ChangeKind, ChangeSet
 from profile_editor.core.profile.jsoncodec import compact_head
-from profile_editor.core.send.plan import ChangePreview
 from profile_editor.ui.common.palette import Palette, current, theme
+
+if TYPE_CHECKING:
+    from profile_editor.core.send.plan import ChangePreview
 
 # A diff of thousands of rows helps nobody and costs time on the UI thread.
 MAX_ROWS = 200

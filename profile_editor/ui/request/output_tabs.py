@@ -1,15 +1,23 @@
-"""The tabs beside the editor: what sending will change, the request, and the last answer."""
+"""The tabs beside the editor: what sending will change, the request, and the last answer.
+
+The window's first frame shows the Changes tab; the pages of the others are built right after it
+(:meth:`OutputTabs.finish`), each in its tab's place.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from shiboken6 import delete as delete_now
 
 from profile_editor.ui.common.resources import icon
-from profile_editor.ui.lists.tab import ListsTab
 from profile_editor.ui.request.changes_view import ChangesView
+
+if TYPE_CHECKING:
+    from profile_editor.ui.lists.tab import ListsTab
 
 __all__ = ["OutputTabs"]
 
@@ -23,11 +31,26 @@ class OutputTabs(QTabWidget):
 
     copyCurlRequested = Signal()
 
+    request_preview: QPlainTextEdit
+    copy_curl_button: QPushButton
+    response_view: QPlainTextEdit
+    lists_tab: ListsTab
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outputTabs")
         self.changes_view = ChangesView(self)
         self.addTab(self.changes_view, "Changes")
+        for title in ("Request", "Response", "Lists"):
+            self.addTab(QWidget(self), title)  # the page is built by finish()
+        self._request_page: QWidget | None = None
+        self._make_preview: Callable[[], str] | None = None
+
+    def finish(self) -> None:
+        """Build the Request, Response and Lists pages in their tabs' places."""
+        if self._request_page is not None:
+            return
+        from profile_editor.ui.lists.tab import ListsTab
 
         request_page = QWidget(self)
         layout = QVBoxLayout(request_page)
@@ -43,19 +66,28 @@ class OutputTabs(QTabWidget):
         )
         layout.addWidget(self.request_preview, 1)
         layout.addWidget(self.copy_curl_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.addTab(request_page, "Request")
 
         self.response_view = QPlainTextEdit(self)
         self.response_view.setObjectName("responseView")
         self.response_view.setReadOnly(True)
         self.response_view.setPlaceholderText("The answer to the last request appears here.")
-        self.addTab(self.response_view, "Response")
         self.lists_tab = ListsTab(self)
-        self.addTab(self.lists_tab, "Lists")
+        shown = self.currentIndex()
+        blocked = self.blockSignals(True)  # the tab shown stays; nothing changed for the user
+        try:
+            for index, page in enumerate((request_page, self.response_view, self.lists_tab), 1):
+                placeholder, title = self.widget(index), self.tabText(index)
+                self.removeTab(index)
+                self.insertTab(index, page, title)
+                if placeholder is not None:
+                    delete_now(placeholder)  # now: see HistoryDock.set_panel
+            self.setCurrentIndex(shown)
+        finally:
+            self.blockSignals(blocked)
         self.copy_curl_button.clicked.connect(self.copyCurlRequested)
         self._request_page = request_page
-        self._make_preview: Callable[[], str] | None = None
         self.currentChanged.connect(self._on_current_changed)
+        self._on_current_changed(shown)
 
     def _on_current_changed(self, _index: int) -> None:
         if self.currentWidget() is self._request_page:
