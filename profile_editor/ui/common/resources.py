@@ -31,13 +31,15 @@ class PaletteIconEngine(QIconEngine):
     def __init__(self, svg: bytes) -> None:
         super().__init__()
         self._svg = svg
-        self._renderer = QSvgRenderer(svg)
+        self._renderer: QSvgRenderer | None = None  # parsed when first drawn
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         colors = current()
         color = colors.disabled_text if mode == QIcon.Mode.Disabled else colors.icon
         pixmap = QPixmap(size)
         pixmap.fill(Qt.GlobalColor.transparent)
+        if self._renderer is None:
+            self._renderer = QSvgRenderer(self._svg)
         painter = QPainter(pixmap)
         self._renderer.render(painter)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)

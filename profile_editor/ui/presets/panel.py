@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -67,6 +65,8 @@ def _one_line(text: str) -> str:
 
 def _tooltip(entry: PresetEntry) -> str:
     # Names and reasons come from files anyone may have written: never let them be markup.
+    import html  # with the first tooltip, not at start
+
     def esc(text: str) -> str:
         return html.escape(text, quote=False)
 
@@ -151,6 +151,8 @@ class PresetListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ForegroundRole and entry.is_broken:
             return QBrush(QColor(current().bad))
         if role == Qt.ItemDataRole.FontRole and is_current:
+            from PySide6.QtGui import QFont  # its type costs the first frame; rows come later
+
             font = QFont()
             font.setBold(True)
             font.setItalic(self._modified)
@@ -180,6 +182,8 @@ class PresetListModel(QAbstractListModel):
 
     def _warning(self) -> QIcon:
         if self._warning_icon is None:
+            from PySide6.QtWidgets import QStyle  # a large type to load: only for broken rows
+
             style = QApplication.style()
             self._warning_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         return self._warning_icon
