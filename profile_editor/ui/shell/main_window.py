@@ -23,7 +23,6 @@ from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from profile_editor.core.methods import Method
-from profile_editor.core.send.draft import Draft
 from profile_editor.storage.environment_data import EnvironmentData, read_environments_quickly
 from profile_editor.ui.common import palette
 from profile_editor.ui.common.resources import read_text
@@ -41,6 +40,7 @@ from profile_editor.ui.shell.window_config import WindowConfig
 from profile_editor.ui.shell.window_settings import WindowSettings
 
 if TYPE_CHECKING:
+    from profile_editor.core.send.draft import Draft
     from profile_editor.storage.drafts import DraftRecord
     from profile_editor.storage.history import HistoryLog
     from profile_editor.storage.presets import PresetStore
@@ -415,6 +415,8 @@ class MainWindow(QMainWindow):
         return self._draft
 
     def _snapshot(self) -> Draft:
+        from profile_editor.core.send.draft import Draft  # loaded by the start already
+
         bar, result, patch = (
             self.request_bar,
             self.editor.profile_result(),
@@ -462,6 +464,8 @@ class MainWindow(QMainWindow):
         )
 
     def _restore_draft(self, record: DraftRecord) -> None:
+        from profile_editor.core.send.draft import Draft
+
         method = next((m for m in Method if m.value == record.method), Method.POST)
         self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
         self.editor_pane.restore_texts(record.profile_text, record.patch_text)
