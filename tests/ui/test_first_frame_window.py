@@ -185,3 +185,14 @@ def test_a_band_the_validation_changes_never_sends(
     assert not window.is_busy()
     assert dialog_stub.kinds() == []
     assert sandbox.requests() == []
+
+
+def test_a_start_finished_before_the_first_paint_still_warms_up_after_it(
+    make_window: MakeWindow, sandbox: SandboxServer
+) -> None:
+    window = make_window(sandbox.url, sandbox.key, first_frame=True)
+    window.widget.finish_start()  # e.g. a script that needs the whole window at once
+    assert window.widget.is_started() and window.status() == "Ready."
+    window.wait_history_loaded()  # read by the warm-up, once the first frame is painted
+    window.fill(recipient="after-start", profile={"plan": "pro"})
+    assert window.send().ok

@@ -99,8 +99,10 @@ class MainWindow(QMainWindow):
         palette.theme().style(self, read_text("app.qss"))
         self.settings = WindowSettings(config.data_dir / "settings.ini")
         self._closing = False
-        self._started = False
-        self._warmed = False
+        self._starting = False  # finish_start has begun (it runs once)
+        self._started = False  # … and is done
+        self._warmed = False  # the first-frame watch is set
+        self._painted = False  # the first frame has been painted
         self._queued: str | None = None  # "load" or "send", clicked before the start finished
         self._touched = False  # the user changed the request before the start finished
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
@@ -162,9 +164,9 @@ class MainWindow(QMainWindow):
         Runs once, right after the first paint; callers that need the whole window at once (a
         window that is never shown) may call it themselves. Emits :attr:`started`.
         """
-        if self._started:
+        if self._starting:
             return
-        self._started = True
+        self._starting = True
         from profile_editor.storage.environments import EnvironmentStore
         from profile_editor.storage.history import HistoryLog
         from profile_editor.storage.presets import PresetStore
@@ -260,11 +262,14 @@ class MainWindow(QMainWindow):
         self._restore()
         moved = self._settle_band(shown, validated, typed_key)
         self.on_preview_timer()
+        self._started = True
         self.started.emit()
         queued, self._queued = self._queued, None
         if queued is not None and moved is None:
             slot = self.flow.on_send_requested if queued == "send" else self.flow.on_load_requested
             slot()
+        if self._painted:
+            self._warm_up()
 
     def _settle_band(
         self, shown: EnvironmentLike | None, validated: EnvironmentLike | None, typed_key: str
@@ -533,8 +538,11 @@ class MainWindow(QMainWindow):
     def _after_first_frame(self) -> None:
         if self._closing:
             return
-        self.finish_start()
-        self._warm_up()
+        self._painted = True
+        if self._started:
+            self._warm_up()  # finish_start was called before the first paint
+        else:
+            self.finish_start()  # and warms up at its end
 
     def _warm_up(self) -> None:
         """Work the first send, the history and the secret scan need, once the window is up."""
