@@ -2,6 +2,8 @@
 
 import os
 
+# The release version (pyproject.toml reads it; a standalone build built on a release tag
+# uses the tag).
 __version__ = "0.1.0"
 
 # pydantic looks for plugins in the entry points of every installed distribution when the first

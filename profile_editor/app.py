@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from profile_editor.version import VersionAction
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
@@ -69,11 +71,22 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="add Profile Editor and its icon to your desktop's applications menu, then exit",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation end to end against a built-in sandbox, without a window",
+    )
+    parser.add_argument("--exit-after-first-paint", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action=VersionAction)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from profile_editor.ui.shell.self_test import run_self_test
+
+        return run_self_test(data_dir=args.data_dir)
     if args.install_desktop_entry:
         from profile_editor.desktop.entry import describe, install_desktop_entry
 
@@ -231,6 +244,10 @@ def _run_window(
     fit_window_to_screens(window)
     if name is not None:
         window.started.connect(lambda: _listen(name, window, servers))
+    if args.exit_after_first_paint:  # start-up benchmarks of a build that runs no other code
+        from profile_editor.ui.shell.startup_probe import exit_after_first_paint
+
+        exit_after_first_paint(app)
     window.show()
     try:
         return app.exec()

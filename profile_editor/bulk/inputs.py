@@ -1,19 +1,23 @@
 """Opening a bulk input by its name (``.jsonl``/``.ndjson``: JSON Lines, else CSV) and checking rows.
 
 Rows are read lazily: memory holds the rows in flight plus one entry per recipient seen (to
-find duplicates), never the file.
+find duplicates), never the file. :func:`scan` reads the whole file once before anything is
+sent, so a problem anywhere in it is known up front.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from profile_editor.bulk.encoding import has_surrogate, open_text
 from profile_editor.bulk.rows import BadRow, InputError, Row
 from profile_editor.core.recipient import check_recipient_id
+from profile_editor.core.send.plan import profile_body_problem
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -23,59 +27,115 @@ def is_jsonl(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def open_rows(path: Path) -> Iterator[Iterator[Row | BadRow]]:
-    """The checked rows of ``path``; InputError (also for a file that cannot be opened)."""
+def open_rows(path: Path, digest: hashlib._Hash | None = None) -> Iterator[Iterator[Row | BadRow]]:
+    """The checked rows of ``path``; InputError (also for a file that cannot be opened).
+
+    With ``digest``, the file's bytes go into it as they are read (read the rows to the end)."""
     from profile_editor.bulk.csv_input import read_csv
     from profile_editor.bulk.jsonl_input import read_jsonl
 
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"Cannot open {path}: {exc.strerror or exc}") from None
-    with handle:
+    with open_text(path, digest) as handle:
         raw = read_jsonl(handle) if is_jsonl(path) else read_csv(handle)
-        yield _checked(raw, path)
+        yield _checked(raw)
 
 
-def _checked(rows: Iterator[Row | BadRow], path: Path) -> Iterator[Row | BadRow]:
+def _checked(rows: Iterator[Row | BadRow]) -> Iterator[Row | BadRow]:
     first_line: dict[str, int] = {}
-    try:
-        for row in rows:
-            if isinstance(row, BadRow):
-                yield row
-                continue
-            check = check_recipient_id(row.recipient_id)
-            if not check.sendable:
-                yield BadRow(row.line, row.recipient_id, check.message)
-                continue
-            earlier = first_line.setdefault(row.recipient_id, row.line)
-            if earlier != row.line:
-                yield BadRow(
-                    row.line,
-                    row.recipient_id,
-                    f"the recipient appears twice (first on line {earlier})",
-                )
-                continue
+    for row in rows:
+        if isinstance(row, BadRow):
             yield row
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start})."
-        ) from None
+            continue
+        check = check_recipient_id(row.recipient_id)
+        if not check.sendable:
+            yield BadRow(row.line, row.recipient_id, check.message)
+            continue
+        if has_surrogate(row.recipient_id) or _holds_surrogate(row.profile):
+            # Only a JSON escape such as "\udcff" makes one; UTF-8 cannot carry it, so the row
+            # would fail on every send and every resume.
+            yield BadRow(
+                row.line,
+                "" if has_surrogate(row.recipient_id) else row.recipient_id,
+                "a string holds a lone UTF-16 surrogate (an escape such as \\udcff), "
+                "which cannot be sent as UTF-8",
+            )
+            continue
+        earlier = first_line.setdefault(row.recipient_id, row.line)
+        if earlier != row.line:
+            yield BadRow(
+                row.line,
+                row.recipient_id,
+                f"the recipient appears twice (first on line {earlier})",
+            )
+            continue
+        too_large = profile_body_problem(row.profile)  # Courier would answer 413
+        if too_large is not None:
+            yield BadRow(row.line, row.recipient_id, too_large)
+            continue
+        yield row
 
 
-def count_rows(path: Path) -> int:
-    """How many rows (good and bad) the file holds: one cheap pass, for a progress bar."""
-    with open_rows(path) as rows:
-        return sum(1 for _ in rows)
+def _holds_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_surrogate(value)
+    if isinstance(value, dict):
+        return any(has_surrogate(k) or _holds_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_surrogate(v) for v in value)
+    return False
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of the file, so a resumed run knows it reads the same rows."""
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over the whole file found: rows (good and bad), bad rows, its SHA-256."""
+
+    total: int
+    bad: int
+    sha256: str
+
+
+def scan(path: Path, on_bad: Callable[[BadRow], None] | None = None) -> Scan:
+    """Read every row once, streamed (memory stays flat); InputError if the file cannot be read.
+
+    Each bad row goes to ``on_bad`` as it is found; the digest is of the bytes this pass read,
+    so a resumed run knows it reads the same rows."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    total = bad = 0
+    widths = _Widths()
+    with open_rows(path, digest) as rows:
+        for row in rows:
+            total += 1
+            if isinstance(row, BadRow):
+                bad += 1
+                widths.add(row)
+                if on_bad is not None:
+                    on_bad(row)
+    widths.check(total)
+    return Scan(total, bad, digest.hexdigest())
+
+
+class _Widths:
+    """Counts the rows whose number of cells is not the header's: when that is most of them, the
+    first line is not the header these rows were written under (or it was damaged, e.g. split
+    in two so that its second half reads as a row), and no row of the file can be trusted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: BadRow | None = None
+
+    def add(self, row: BadRow) -> None:
+        from profile_editor.bulk.csv_input import width_mismatch
+
+        if width_mismatch(row):
+            self.count += 1
+            self.first = self.first or row
+
+    def check(self, total: int) -> None:
+        if self.first is not None and self.count * 2 >= total:
+            raise InputError(
+                f"{self.count:,} of {total:,} rows do not have the header's number of cells "
+                f"(line {self.first.line}: {self.first.reason}): check that line 1 is the "
+                "header of these rows and that each row has a cell for every column."
+            )
 
 
 @dataclass(frozen=True)
@@ -86,6 +146,7 @@ class Preview:
     rows: list[Row]
     bad: list[BadRow]
     total: int  # rows in the file, good and bad
+    bad_total: int = 0  # bad rows in the file (``bad`` holds the first of them)
 
 
 def preview(path: Path, limit: int = 20, max_bad: int = 1000) -> Preview:
@@ -99,13 +160,17 @@ def preview(path: Path, limit: int = 20, max_bad: int = 1000) -> Preview:
     )
     rows: list[Row] = []
     bad: list[BadRow] = []
-    total = 0
+    total = bad_total = 0
+    widths = _Widths()
     with open_rows(path) as stream:
         for row in stream:
             total += 1
             if isinstance(row, BadRow):
+                bad_total += 1
+                widths.add(row)
                 if len(bad) < max_bad:
                     bad.append(row)
             elif len(rows) < limit:
                 rows.append(row)
-    return Preview(mapping, rows, bad, total)
+    widths.check(total)
+    return Preview(mapping, rows, bad, total, bad_total)

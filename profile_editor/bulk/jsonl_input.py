@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TextIO
 
+from profile_editor.bulk.encoding import undecodable
 from profile_editor.bulk.rows import BadRow, Row
 from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
 
@@ -12,6 +13,10 @@ from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
 def read_jsonl(handle: TextIO) -> Iterator[Row | BadRow]:
     for number, text in enumerate(handle, start=1):
         if not text.strip():
+            continue
+        bad = undecodable(text)
+        if bad:
+            yield BadRow(number, "", f"not UTF-8 text ({bad})")
             continue
         try:
             value = parse_value(text)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from profile_editor.bulk.journal import Journal, row_key
 from profile_editor.bulk.rate import RunRate
-from profile_editor.bulk.report import RowResult
+from profile_editor.bulk.report import KeyChange, RowResult
 from profile_editor.bulk.rows import BadRow, Row
 from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.retry import RetryPolicy
@@ -233,15 +233,7 @@ class BulkRunner:
             else:
                 counts.failed += 1
         if self._journal is not None and result.status in ("done", "failed", "bad"):
-            entry = {
-                "line": result.line,
-                "recipient_id": result.recipient_id,
-                "status": result.status,
-                "http_status": result.http_status,
-            }
-            if result.idempotency_key:
-                entry["key"] = result.idempotency_key
-            self._journal.record(entry)
+            self._journal.record(result.journal_entry())
         if self._on_result is not None:
             self._on_result(result)
 
@@ -305,6 +297,10 @@ class BulkRunner:
                 duration_ms=(time.perf_counter() - started) * 1000,
                 changes=", ".join(counted),
                 message="no profile yet: it would be created" if outcome.status_code == 404 else "",
+                details=tuple(
+                    KeyChange(change.kind.value, change.path, change.old, change.new)
+                    for change in changes.changes
+                ),
             )
         return self._result(row, outcome, attempts, started, None, "")
 

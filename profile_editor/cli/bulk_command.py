@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from profile_editor.bulk.rows import InputError
 from profile_editor.cli.exits import Exit, UsageError
 from profile_editor.cli.output import Output
 
@@ -16,12 +17,13 @@ if TYPE_CHECKING:
     from profile_editor.cli.progress import ProgressBar
 
 
+# A dry run prints this many rows' changes; the report (and --json) say where the rest are.
+SHOWN_ROWS = 20
+
+
 def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
-    from profile_editor.bulk.csv_input import header_mapping
-    from profile_editor.bulk.inputs import count_rows, is_jsonl
-    from profile_editor.bulk.journal import JournalError
-    from profile_editor.bulk.rows import InputError
-    from profile_editor.bulk.session import BulkJob
+    from profile_editor.bulk.rows import BadRow
+    from profile_editor.bulk.session import START_ERRORS, BulkJob
     from profile_editor.core.methods import Method
     from profile_editor.core.send.draft import Draft
     from profile_editor.core.send.plan import Refusal, plan_load
@@ -39,16 +41,7 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     # The checks every row would fail alike (no key, a key over plain http) stop the run at once.
     refusal = plan_load(Draft(recipient_id="bulk"), target)
     if isinstance(refusal, Refusal):
-        raise UsageError(refusal.message)
-    if not args.dry_run:
-        _confirm_run(ctx, out, method, target.environment, target.protected, target.base_url)
-    try:
-        if not is_jsonl(args.file):
-            header_mapping(args.file)  # a bad header stops the run before anything is sent
-        total = count_rows(args.file) if sys.stderr.isatty() else None
-    except InputError as err:
-        raise UsageError(str(err)) from None
-    bar = _progress(total)
+        raise ctx.refused(refusal)
     job = BulkJob(
         input_path=args.file,
         method=method,
@@ -62,9 +55,28 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
         report_path=args.report,
         cancel=ctx.session().cancel_token(),
     )
+    listed: set[int] = set()  # bad rows said during the check, not said again by the run
+
+    def on_bad(row: BadRow) -> None:
+        listed.add(row.line)
+        who = f" {row.recipient_id}" if row.recipient_id else ""
+        out.say(f"line {row.line}{who}: skipped: {row.reason}")
+
+    # The whole file is read before anything is created or sent (and before asking).
+    try:
+        found = job.check(on_bad)
+    except START_ERRORS as err:
+        raise UsageError(f"Nothing sent: {err}") from None
+    if not args.dry_run:
+        _confirm_run(ctx, out, method, target.environment, target.protected, target.base_url)
+    # A resumed run's bar counts only the rows it has left to do.
+    bar = _progress(found.total - job.finished_before)
+    shown = _FirstRows(SHOWN_ROWS) if args.dry_run else None
 
     def on_result(result: RowResult) -> None:
-        if not result.ok:
+        if shown is not None:
+            shown.add(result)
+        if not result.ok and not (result.status == "bad" and result.line in listed):
             text = _row_problem(result)
             if bar is not None:
                 bar.message(text)
@@ -75,8 +87,10 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
 
     try:
         job.prepare(on_result)
-    except (JournalError, OSError) as err:
-        raise UsageError(str(err)) from None
+    except START_ERRORS as err:
+        if bar is not None:
+            bar.close()
+        raise UsageError(f"Nothing sent: {err}") from None
     interrupted = False
     stopped: str | None = None
     assert job.runner is not None
@@ -92,19 +106,22 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    journal = None if args.dry_run else str(job.journal_path or _default_journal(args.file))
-    out.document(
-        {
-            "file": str(args.file),
-            "method": method.value,
-            "dry_run": args.dry_run,
-            "counts": _counts_doc(counts),
-            "journal": journal,
-            "report": str(args.report) if args.report else None,
-            "interrupted": interrupted,
-            "stopped": stopped,
-        }
-    )
+    journal = str(job.journal) if job.journal is not None else None
+    doc: dict[str, Any] = {
+        "file": str(args.file),
+        "method": method.value,
+        "dry_run": args.dry_run,
+        "counts": _counts_doc(counts),
+        "journal": journal,
+        "report": str(args.report) if args.report else None,
+        "interrupted": interrupted,
+        "stopped": stopped,
+    }
+    if shown is not None:
+        doc["rows"] = [_row_doc(r) for r in shown.rows()]
+        doc["rows_not_shown"] = shown.not_shown
+        out.text(_dry_run_text(shown, args.report))
+    out.document(doc)
     verb = "Dry run" if args.dry_run else "Bulk apply"
     out.say(f"{verb} of {args.file.name}: {counts.summary()}.")
     if not args.dry_run:
@@ -118,10 +135,53 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     return Exit.OK if counts.all_ok else Exit.API_ERROR
 
 
-def _default_journal(path: Any) -> Any:
-    from profile_editor.bulk.journal import default_journal_path
+class _FirstRows:
+    """The results of the rows with the lowest line numbers (rows finish in any order)."""
 
-    return default_journal_path(path)
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._heap: list[tuple[int, int, RowResult]] = []
+        self.not_shown = 0
+
+    def add(self, result: RowResult) -> None:
+        import heapq
+
+        item = (-result.line, id(result), result)
+        if len(self._heap) < self._limit:
+            heapq.heappush(self._heap, item)
+            return
+        self.not_shown += 1
+        if -self._heap[0][0] > result.line:
+            heapq.heapreplace(self._heap, item)
+
+    def rows(self) -> list[RowResult]:
+        return sorted((r for _, _, r in self._heap), key=lambda r: r.line)
+
+
+def _row_doc(result: RowResult) -> dict[str, Any]:
+    return {
+        "line": result.line,
+        "recipient_id": result.recipient_id,
+        "status": result.status,
+        "message": result.message,
+        "changes": [c.doc() for c in result.details],
+    }
+
+
+def _dry_run_text(shown: _FirstRows, report: Any) -> str:
+    lines = []
+    for result in shown.rows():
+        who = f" {result.recipient_id}" if result.recipient_id else ""
+        status = result.status.replace("-", " ")
+        note = f" ({result.message})" if result.message else ""
+        if result.status == "failed" and result.http_status:
+            note = f" ({result.http_status} {result.message})".rstrip()
+        lines.append(f"line {result.line}{who}: {status}{note}")
+        lines += [f"  {change.text(80)}" for change in result.details]
+    if shown.not_shown:
+        where = f"see {report}" if report else "add --report PATH to see every row"
+        lines.append(f"… {shown.not_shown:,} more rows: {where}.")
+    return "\n".join(lines)
 
 
 def _confirm_run(

@@ -16,7 +16,7 @@ from profile_editor.cli.exits import UsageError
 if TYPE_CHECKING:
     from profile_editor.core.http.models import Outcome, ProfileRequest
     from profile_editor.core.http.session import Session
-    from profile_editor.core.send.plan import Target
+    from profile_editor.core.send.plan import Refusal, Target
     from profile_editor.sandbox.server import SandboxServer
     from profile_editor.storage.history import HistoryLog
 
@@ -147,6 +147,35 @@ class Context:
             environment=where.environment,
             protected=where.protected,
             has_key=bool(where.key),
+        )
+
+    def refused(self, refusal: Refusal, verb: str | None = None) -> UsageError:
+        """The refusal as the command line says it (the window's words name its key field).
+
+        ``verb`` replaces the refusal's own "Not sent" / "Not loaded"."""
+        message = refusal.message
+        head, _, rest = message.partition(": ")
+        if refusal.field == "key":
+            rest = self.no_key_message()
+        if verb is not None:
+            head = verb
+        return UsageError(f"{head}: {rest}" if rest else message)
+
+    def no_key_message(self) -> str:
+        """Where the command line looks for a key, and how to put one there."""
+        name = self._where.environment if self._where is not None else None
+        if self.environment_option and name:
+            return (
+                f"no API key for “{name}”. Store it in the keychain with "
+                f'`keyring set profile-editor "{name}"` (it asks for the key, so the key stays '
+                "out of your shell history; the window's Environments… dialog stores it too), "
+                "or set COURIER_API_KEY."
+            )
+        return (
+            "no API key. Set COURIER_API_KEY (or COURIER_AUTH_TOKEN), or keep the key of an "
+            "environment in the keychain: `keyring set profile-editor NAME` stores it for the "
+            "environment NAME (it asks for the key, so the key stays out of your shell history; "
+            "the window's Environments… dialog stores it too), then pass --environment NAME."
         )
 
     # -- requests -------------------------------------------------------------------------

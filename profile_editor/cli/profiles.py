@@ -14,9 +14,6 @@ if TYPE_CHECKING:
     from profile_editor.core.send.draft import Draft
     from profile_editor.core.send.plan import Confirmation, SendPlan, Stored
 
-# Courier rejects request bodies over 6 MB with 413; refuse before sending, as for other bad input.
-BODY_LIMIT_BYTES = 6 * 1024 * 1024
-
 
 def _retry_note(out: Output) -> Any:
     from profile_editor.core.http.outcome_text import retry_line
@@ -32,7 +29,7 @@ def load(ctx: Context, out: Output, draft: Draft) -> tuple[Outcome, ProfileReque
 
     request = plan_load(draft, ctx.target())
     if isinstance(request, Refusal):
-        raise UsageError(request.message)
+        raise ctx.refused(request)
     return ctx.execute(request, _retry_note(out)), request
 
 
@@ -80,7 +77,7 @@ def command_diff(ctx: Context, out: Output, draft: Draft) -> int:
         return stored
     result = plan(draft, ctx.target(), stored)
     if isinstance(result, Refusal):
-        raise UsageError(result.message.replace("Not sent", "No diff"))
+        raise ctx.refused(result, "No diff")
     assert result.changes is not None
     out.document(
         {
@@ -123,13 +120,8 @@ def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> in
 
     target = ctx.target()
     refusal = plan(draft, target, None)
-    if isinstance(refusal, Refusal):  # the cheap checks, before anything is loaded
-        raise UsageError(refusal.message)
-    size = len(refusal.request.body_bytes() or b"")
-    if size > BODY_LIMIT_BYTES:
-        raise UsageError(
-            f"Not sent: the body is {size:,} bytes; Courier's limit is {BODY_LIMIT_BYTES:,}."
-        )
+    if isinstance(refusal, Refusal):  # every check (the body's size too), before a load
+        raise ctx.refused(refusal)
     stored: Stored | None = None
     # Loading first lets the confirmation say what is lost and the check say what is stored.
     if verify or draft.method in (Method.PUT, Method.DELETE):

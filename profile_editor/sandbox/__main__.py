@@ -13,6 +13,7 @@ import platformdirs
 
 from profile_editor.sandbox.handler import is_loopback
 from profile_editor.sandbox.server import DEFAULT_KEY, start_sandbox
+from profile_editor.version import VersionAction
 
 
 def default_db_path() -> Path:
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="profile-editor-sandbox",
         description="Serve a local stand-in for Courier's profiles API.",
     )
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port; 0 picks a free one")
     parser.add_argument("--key", default=DEFAULT_KEY, help="API key clients must send as Bearer")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import io
 import ipaddress
 import json
 import socket
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -15,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from profile_editor.core.profile.jsoncodec import MAX_DEPTH, nesting_depth
 from profile_editor.core.profile.ops import JsonPatchError
 from profile_editor.sandbox.lists import (
     LISTS_SUFFIX,
@@ -33,7 +37,7 @@ from profile_editor.sandbox.models import (
     mask_authorization,
 )
 from profile_editor.sandbox.state import MAX_BODY_BYTES, SandboxState
-from profile_editor.sandbox.store import ProfileNotFoundError
+from profile_editor.sandbox.store import ProfileNotFoundError, json_text
 
 __all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "handler_for", "is_loopback"]
 
@@ -45,6 +49,8 @@ _DISCARD_TIMEOUT = 2.0
 # The same limits as http.client's header reader.
 _MAX_LINE = 65536
 _MAX_HEADERS = 100
+# A Content-Length with more digits than this is beyond any limit (and int() refuses 4300+).
+_MAX_LENGTH_DIGITS = 15
 
 _CONTROL_PREFIX = "/_sandbox/"
 _PROFILE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -84,6 +90,11 @@ class _HTTPError(Exception):
         self.discard = discard
 
 
+_TOO_DEEP = (
+    f"The request body is nested too deeply: at most {MAX_DEPTH} levels of objects and arrays."
+)
+
+
 def _parse_json(body: bytes) -> Any:
     if not body:
         raise _HTTPError(400, "The request body is empty; expected a JSON object.")
@@ -92,11 +103,15 @@ def _parse_json(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise _HTTPError(400, "The request body is not valid UTF-8.") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
-        raise _HTTPError(400, "The request body is nested too deeply.") from None
+        raise _HTTPError(400, _TOO_DEEP) from None
     except ValueError as exc:
         raise _HTTPError(400, f"The request body is not valid JSON: {exc}") from None
+    # What parses may still be too deep to merge, patch or store: the app's editor limit.
+    if nesting_depth(text) > MAX_DEPTH:
+        raise _HTTPError(400, _TOO_DEEP)
+    return document
 
 
 def _reject_constant(name: str) -> Any:
@@ -157,12 +172,45 @@ def is_loopback(host: str) -> bool:
 
 
 def _dump(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_text(value).encode()
 
 
 def handler_for(state: SandboxState) -> type[SandboxRequestHandler]:
     """A handler class bound to one sandbox's shared state (http.server makes one per connection)."""
     return type("SandboxRequestHandler", (SandboxRequestHandler,), {"state": state})
+
+
+class _TooSlow(Exception):
+    """The request did not arrive whole before its deadline (not an OSError on purpose, so the
+    handler can tell it from a connection that broke)."""
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The connection's input, refusing to wait past the handler's deadline.
+
+    A socket timeout bounds each wait, not a request: a client sending one byte a second
+    never trips it. Every read here waits at most until the deadline, whatever came before.
+    """
+
+    def __init__(self, connection: socket.socket, handler: SandboxRequestHandler) -> None:
+        super().__init__()
+        self._connection = connection
+        self._handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._handler.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _TooSlow
+        self._handler.wait_at_most(remaining)
+        try:
+            count = self._connection.recv_into(buffer)
+        except TimeoutError:
+            raise _TooSlow from None
+        self._handler.received += count
+        return count
 
 
 class SandboxRequestHandler(BaseHTTPRequestHandler):
@@ -180,11 +228,45 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     wbufsize = -1
     raw_requestline: bytes
 
+    deadline = 0.0  # when the request being read must have arrived (time.monotonic())
+    received = 0  # bytes read since the request began
+    _socket_timeout: float | None = None
+
     def setup(self) -> None:
         # Accepted sockets may inherit the listening socket's non-blocking mode on some systems.
         self.request.setblocking(True)
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().setup()
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self))
+
+    def wait_at_most(self, seconds: float) -> None:
+        """Let each read or write on the connection wait about ``seconds`` at most.
+
+        Within a tenth of the request timeout is close enough: setting a socket timeout is a
+        system call, so it is made about once a request rather than before every read.
+        """
+        slack = self.state.limits.request_timeout / 10
+        current = self._socket_timeout
+        if current is None or abs(current - seconds) > slack:
+            self.connection.settimeout(seconds)
+            self._socket_timeout = seconds
+
+    def handle_one_request(self) -> None:
+        """One request, which must arrive whole within the request timeout."""
+        timeout = self.state.limits.request_timeout
+        self.deadline = time.monotonic() + timeout
+        self.received = 0
+        self.command, self.requestline, self.request_version = "", "", "HTTP/1.0"
+        try:
+            super().handle_one_request()
+        except _TooSlow:
+            self.close_connection = True
+            if self.received:  # a request had begun: say why it goes unanswered
+                message = f"The request did not arrive whole within {timeout:g} seconds."
+                with contextlib.suppress(OSError):
+                    self._send(408, _error_body(408, message), close=True)
+                    self.wfile.flush()
 
     def parse_request(self) -> bool:
         """Parse the request line and headers; on failure an error has been answered already.
@@ -259,8 +341,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             )
             if error.discard:
                 self._discard(error.discard)
-        except OSError:
+        except (OSError, _TooSlow):
             raise
+        except RecursionError:  # a value too deep for merging, patching or storing
+            self._send(400, _error_body(400, _TOO_DEEP))
         except Exception as exc:  # a sandbox bug still answers, in Courier's shape
             self._send(500, _error_body(500, f"Internal sandbox error: {exc!r}"), close=True)
 
@@ -273,6 +357,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
         close: bool = False,
     ) -> None:
+        # The answer goes out when the buffer is flushed: give it the whole timeout, not what
+        # is left of the request's.
+        self.wait_at_most(self.state.limits.request_timeout)
         self.send_response(status)
         has_body = status != 204 and status != 304
         if has_body:
@@ -289,11 +376,23 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def _read_body(self) -> bytes:
         if "Transfer-Encoding" in self.headers:
             raise _HTTPError(411, "Send the body with a Content-Length header.", close=True)
-        text = self.headers.get("Content-Length", "0").strip()
+        # Repeated headers must agree, or the body's end is ambiguous (request smuggling).
+        values = {value.strip() for value in self.headers.get_all("Content-Length") or ["0"]}
+        text = values.pop()
+        if values:
+            raise _HTTPError(400, "The request has conflicting Content-Length headers.", close=True)
         if not text.isdigit() or not text.isascii():
             raise _HTTPError(400, "Invalid Content-Length header.", close=True)
-        length = int(text)
         limit = self.state.limits.max_body_bytes
+        digits = text.lstrip("0") or "0"
+        if len(digits) > _MAX_LENGTH_DIGITS:
+            raise _HTTPError(
+                413,
+                f"The request body is over 10^{_MAX_LENGTH_DIGITS} bytes; the limit is {limit} bytes.",
+                close=True,
+                discard=_MAX_DISCARD_BYTES,
+            )
+        length = int(digits)
         if length > limit:
             raise _HTTPError(
                 413,
@@ -303,21 +402,27 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             )
         body = self.rfile.read(length) if length else b""
         if len(body) < length:
-            raise ConnectionAbortedError("the client closed the connection mid-body")
+            # The client stopped sending; it may still read (a half-closed connection).
+            raise _HTTPError(
+                400,
+                f"The request body ended after {len(body)} of the {length} bytes its "
+                "Content-Length announced.",
+                close=True,
+            )
         return body
 
     def _discard(self, length: int) -> None:
         self.wfile.flush()
-        self.connection.settimeout(_DISCARD_TIMEOUT)
+        self.deadline = time.monotonic() + _DISCARD_TIMEOUT
         remaining = min(length, _MAX_DISCARD_BYTES)
         try:
             while remaining > 0:
-                chunk = self.rfile.read(min(remaining, 1 << 16))
+                chunk = self.rfile.read1(min(remaining, 1 << 16))
                 if not chunk:
                     break
                 remaining -= len(chunk)
-        except OSError:
-            pass  # the client gave up; the connection closes either way
+        except (OSError, _TooSlow):
+            pass  # the client gave up or is slow; the connection closes either way
 
     def _record(self, body: bytes, recipient_id: str | None) -> None:
         headers = dict(self.headers.items())

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from profile_editor.sandbox.models import json_type_phrase as _a
-from profile_editor.sandbox.store import Subscription
+from profile_editor.sandbox.store import Subscription, json_text
 
 __all__ = [
     "LISTS_SUFFIX",
@@ -110,11 +110,21 @@ def parse_subscribe_body(document: Any) -> list[tuple[str, dict[str, Any] | None
             raise ListsRequestError(
                 f"{where}.listId must be a non-empty string, not {_a(list_id)}."
             )
+        if not list_id.isascii() and not _is_unicode_text(list_id):
+            raise ListsRequestError(f"{where}.listId holds a lone UTF-16 surrogate escape.")
         preferences = item.get("preferences")
         if preferences is not None:
             _check_preferences(preferences, f"{where}.preferences")
         parsed.append((list_id, preferences))
     return parsed
+
+
+def _is_unicode_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_preferences(preferences: Any, where: str) -> None:
@@ -153,4 +163,4 @@ def page_body(subscriptions: list[Subscription], cursor: str | None) -> bytes:
             item["preferences"] = json.loads(sub.preferences_json)
         results.append(item)
     document = {"paging": {"more": cursor is not None, "cursor": cursor}, "results": results}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_text(document).encode()

@@ -62,6 +62,18 @@ class Fault(BaseModel):
             _check_header_text(value)
         return value
 
+    @field_validator("body")
+    @classmethod
+    def _check_body(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    "body holds a lone UTF-16 surrogate, which UTF-8 cannot carry"
+                ) from None
+        return value
+
     @field_validator("headers")
     @classmethod
     def _check_headers(cls, value: dict[str, str]) -> dict[str, str]:

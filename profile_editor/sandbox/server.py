@@ -19,6 +19,11 @@ Courier's types; bodies over 6 MB get 413, decided from Content-Length alone; a 
 sandbox did not issue (for this recipient) gets 400. Profiles and subscriptions share one SQLite
 database.
 
+Malformed HTTP gets a 4xx in the same shape, never a 500: a body must come with one
+Content-Length (chunked bodies get 411), JSON nested deeper than the app's editor allows (200
+levels) gets 400, and a request that has not arrived whole within ``Limits.request_timeout``
+(60 s) gets 408 and its connection closed (an idle connection is closed silently).
+
 Control API (no key, loopback clients only), mirrored by :class:`SandboxServer` methods::
 
     POST   /_sandbox/faults     {"faults": [Fault, ...]} or one Fault object
@@ -47,7 +52,12 @@ from typing import Any, Self
 
 from profile_editor.sandbox.handler import handler_for
 from profile_editor.sandbox.models import Fault, RecordedRequest, error_type
-from profile_editor.sandbox.state import MAX_BODY_BYTES, MAX_RECORDED_REQUESTS, SandboxState
+from profile_editor.sandbox.state import (
+    MAX_BODY_BYTES,
+    MAX_RECORDED_REQUESTS,
+    Limits,
+    SandboxState,
+)
 from profile_editor.sandbox.store import ProfileStore
 
 __all__ = [
@@ -55,6 +65,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_RECORDED_REQUESTS",
     "Fault",
+    "Limits",
     "RecordedRequest",
     "SandboxServer",
     "error_type",
@@ -73,8 +84,10 @@ class SandboxServer:
     Create it with :func:`start_sandbox`. Usable as a context manager that stops it on exit.
     """
 
-    def __init__(self, host: str, port: int, key: str, db_path: Path | None) -> None:
-        self.state = SandboxState(key, ProfileStore(db_path))
+    def __init__(
+        self, host: str, port: int, key: str, db_path: Path | None, limits: Limits | None = None
+    ) -> None:
+        self.state = SandboxState(key, ProfileStore(db_path), limits)
         try:
             self._httpd = _HTTPServer((host, port), self.state)
         except BaseException:
@@ -215,13 +228,15 @@ def start_sandbox(
     port: int = 0,
     key: str = DEFAULT_KEY,
     db_path: Path | None = None,
+    limits: Limits | None = None,
 ) -> SandboxServer:
     """Start a sandbox in background threads and return it once it accepts connections.
 
     ``port=0`` picks a free port (read it from ``.url``); ``db_path=None`` keeps the profiles in
-    memory, otherwise they persist in that SQLite file across restarts.
+    memory, otherwise they persist in that SQLite file across restarts. ``limits`` changes the
+    body size limit, the request log size or the request timeout (tests use short ones).
     """
-    server = SandboxServer(host, port, key, db_path)
+    server = SandboxServer(host, port, key, db_path, limits)
     server.start()
     return server
 

@@ -14,23 +14,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from profile_editor.core.http.models import MAX_BODY_BYTES
 from profile_editor.sandbox.lists import CursorCodec
 from profile_editor.sandbox.models import Fault, RecordedRequest
 from profile_editor.sandbox.store import ProfileStore
 
-__all__ = ["MAX_BODY_BYTES", "MAX_RECORDED_REQUESTS", "Limits", "SandboxState"]
-
-MAX_BODY_BYTES = 6 * 1024 * 1024
-"""Courier refuses request bodies larger than this with 413."""
+__all__ = ["MAX_BODY_BYTES", "MAX_RECORDED_REQUESTS", "REQUEST_TIMEOUT", "Limits", "SandboxState"]
 
 MAX_RECORDED_REQUESTS = 10_000
 """Only the most recent requests are kept, so a long benchmark cannot exhaust memory."""
+
+
+REQUEST_TIMEOUT = 60.0
+"""Seconds a connection has to deliver its next request whole (head and body, counted from
+when the server is ready for it), and to take each answer; then it is closed, with a 408 if a
+request had begun. A client that stays idle or trickles a byte a second cannot hold a
+connection (and its thread) for ever."""
 
 
 @dataclass(frozen=True)
 class Limits:
     max_body_bytes: int = MAX_BODY_BYTES
     max_recorded_requests: int = MAX_RECORDED_REQUESTS
+    request_timeout: float = REQUEST_TIMEOUT
 
 
 class SandboxState:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,16 +14,26 @@ from typing import Any
 
 from profile_editor.core.profile.ops import apply_json_patch, merge_profile
 
-__all__ = ["ProfileNotFoundError", "ProfileStore", "Subscription"]
+__all__ = ["ProfileNotFoundError", "ProfileStore", "Subscription", "json_text"]
 
 
 class ProfileNotFoundError(KeyError):
     """The recipient has no stored profile."""
 
 
-def _dumps(profile: dict[str, Any]) -> str:
-    # json keeps dict insertion order, so the stored text keeps the profile's key order.
-    return json.dumps(profile, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON that UTF-8 (and SQLite) can hold, in the value's key order.
+
+    A string with a lone surrogate (valid JSON as the escape "\\ud800") cannot be written out
+    raw; such a value is written with every non-ASCII character escaped, which reads back equal.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ class ProfileStore:
 
     def put(self, recipient_id: str, profile: dict[str, Any]) -> None:
         """Store ``profile`` as the whole profile of ``recipient_id``, creating or replacing it."""
-        text = _dumps(profile)
+        text = json_text(profile)
         with self._lock:
             self._write(recipient_id, text)
 
@@ -91,7 +102,7 @@ class ProfileStore:
         with self._lock:
             text = self._read(recipient_id)
             merged = merge_profile({} if text is None else json.loads(text), changes)
-            self._write(recipient_id, _dumps(merged))
+            self._write(recipient_id, json_text(merged))
         return merged
 
     def patch(self, recipient_id: str, ops: list[dict[str, Any]]) -> dict[str, Any]:
@@ -101,7 +112,7 @@ class ProfileStore:
             if text is None:
                 raise ProfileNotFoundError(recipient_id)
             patched = apply_json_patch(json.loads(text), ops)
-            self._write(recipient_id, _dumps(patched))
+            self._write(recipient_id, json_text(patched))
         return patched
 
     def delete(self, recipient_id: str) -> bool:
@@ -140,7 +151,7 @@ class ProfileStore:
         An unknown list is created, named after its ID. Subscribing again keeps the
         subscription; preferences sent replace the stored ones, none sent keep them.
         """
-        rows = [(list_id, None if prefs is None else _dumps(prefs)) for list_id, prefs in lists]
+        rows = [(list_id, None if prefs is None else json_text(prefs)) for list_id, prefs in lists]
         with self._lock, self._transaction():
             for list_id, preferences in rows:
                 self._conn.execute(

@@ -121,6 +121,7 @@ class DraftRecord:
             environment=masked["environment"],
             note=masked["note"],
             profile_text=masked["profile_text"],
+            patch_text=masked["patch_text"],
             secrets_masked=True,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import threading
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from profile_editor.core.profile.jsoncodec import iter_compact
+from profile_editor.core.profile.jsoncodec import iter_compact, json_bytes
 from profile_editor.core.recipient import profile_path
 from profile_editor.storage.atomic import atomic_write_text
 from profile_editor.storage.errors import StorageError
@@ -252,7 +253,7 @@ class HistoryLog:
                 problem = problem or exc
         with self._lock:
             try:
-                self._append_lines([line.encode("utf-8") for line in lines])
+                self._append_lines([json_bytes(line) for line in lines])
             except OSError as exc:
                 raise StorageError(f"Cannot write the history: {exc.strerror or exc}") from exc
         if problem is not None:
@@ -273,7 +274,10 @@ class HistoryLog:
                 try:
                     result.append(HistoryEntry.model_validate_json(raw))
                 except ValidationError:
-                    skipped += 1
+                    try:  # pydantic's parser refuses "\ud800", valid JSON that json reads
+                        result.append(HistoryEntry.model_validate(json.loads(raw)))
+                    except ValueError:
+                        skipped += 1
         self.skipped = skipped
         return result
 

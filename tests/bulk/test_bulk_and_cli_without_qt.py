@@ -1,4 +1,5 @@
-"""The command line and bulk packages import with PySide6 absent."""
+"""The command line, bulk and build-tooling packages import with PySide6 absent (the build
+drives PyInstaller in a child process)."""
 
 import subprocess
 import sys
@@ -15,7 +16,8 @@ class Block:
         return None
 
 sys.meta_path.insert(0, Block())
-for package in ("cli", "bulk"):
+import profile_editor.version
+for package in ("cli", "bulk", "packaging"):
     module = importlib.import_module(f"profile_editor.{package}")
     for info in pkgutil.walk_packages(module.__path__, f"profile_editor.{package}."):
         if info.name != "profile_editor.cli.__main__":

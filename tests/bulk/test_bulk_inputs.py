@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from profile_editor.bulk.csv_input import convert, parse_header, read_csv
-from profile_editor.bulk.inputs import open_rows, preview
+from profile_editor.bulk.inputs import open_rows, preview, scan
 from profile_editor.bulk.jsonl_input import read_jsonl
 from profile_editor.bulk.rows import BadRow, InputError, Row
 
@@ -37,9 +37,14 @@ def test_cells_are_strings_typed_columns_convert_and_dots_nest() -> None:
     ]
 
 
-def test_an_empty_cell_leaves_the_key_out_and_short_rows_are_padded() -> None:
+def test_an_empty_cell_leaves_the_key_out_and_a_short_row_is_bad() -> None:
     rows = _csv("recipient_id,a,b:number,c.d\nu1,,,\nu2,x\n\nu3, ,7,\n")
-    assert rows == [Row(2, "u1", {}), Row(3, "u2", {"a": "x"}), Row(5, "u3", {"a": " ", "b": 7})]
+    assert rows == [
+        Row(2, "u1", {}),
+        # A missing cell may be a lost comma or line break: said, not guessed.
+        BadRow(3, "u2", "2 cells, but the header names 4 columns"),
+        Row(5, "u3", {"a": " ", "b": 7}),
+    ]
 
 
 def test_bad_cells_name_their_column_and_line() -> None:
@@ -128,8 +133,31 @@ def test_checked_rows_refuse_bad_ids_and_duplicates(tmp_path: Path) -> None:
     assert [b.line for b in shown.bad] == [3, 4, 5] and shown.total == 5
 
 
-def test_a_file_that_is_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+def test_bytes_that_are_not_utf8_make_their_row_bad_and_in_the_header_stop_the_file(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "in.csv"
-    path.write_bytes(b"recipient_id,a\nu1,\xff\xfe\n")
-    with pytest.raises(InputError, match="not UTF-8"), open_rows(path) as rows:
+    path.write_bytes(b"recipient_id,a\nu1,\xff\xfe\nu2,ok\n")
+    with open_rows(path) as rows:
+        assert list(rows) == [
+            BadRow(2, "u1", "not UTF-8 text (byte 0xFF at character 1 in cell 2)"),
+            Row(3, "u2", {"a": "ok"}),
+        ]
+    path.write_bytes(b"recipient_id,caf\xe9\nu1,x\n")
+    with (
+        pytest.raises(InputError, match="Line 1: the header is not UTF-8"),
+        open_rows(path) as rows,
+    ):
         list(rows)
+
+
+def test_a_header_that_most_rows_do_not_fit_stops_the_file(tmp_path: Path) -> None:
+    # A header split in two by a damaged byte: its second half would read as a row.
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"recipient_id,locale\rplan\r\nu1,fr-FR,pro\r\nu2,de-DE,basic\r\n")
+    with pytest.raises(InputError, match="3 of 3 rows do not have the header's number of cells"):
+        scan(path)
+    with pytest.raises(InputError, match="line 1 is the header"):
+        preview(path)
+    path.write_bytes(b"recipient_id,locale,plan\r\nu1,fr-FR,pro\r\nu2,de-DE\r\nu3,,\r\n")
+    assert (scan(path).total, scan(path).bad) == (3, 1)  # one short row is just a bad row

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import shlex
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from profile_editor.core.http.models import ProfileRequest
 from profile_editor.core.methods import Method
 from profile_editor.core.profile.jsoncodec import dumps_compact
 from profile_editor.core.send.curl_import import (
+    MAX_COMMAND_CHARS,
     CurlImport,
     CurlProblem,
+    _Refused,
+    _split_words,
     looks_like_curl,
     parse_curl,
 )
@@ -385,3 +390,180 @@ def test_copy_as_curl_then_paste_gives_the_same_draft(
     assert result.known_base_url == base_url
     assert result.key_variable == "$COURIER_API_KEY"
     assert result.secret_api_key is None
+
+
+# --- adversarial: any text at all, huge text, and Copy as cURL of anything ------------------------
+
+
+def _old_split(text: str) -> list[str]:
+    """The splitter this module used before (shlex after joining continued lines): the oracle.
+
+    Quadratic in a word's length, so only for the short texts of the property below.
+    """
+    out: list[str] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            if text.startswith("\n", i + 1):
+                i += 2
+                continue
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        if ch in "'\"" and (not quote or quote == ch):
+            quote = "" if quote else ch
+        out.append(ch)
+        i += 1
+    return shlex.split("".join(out), comments=False, posix=True)
+
+
+_SHELLISH = " \t\n'\"\\$`#-=@:/?%&;|(){}[]*~.abcXdH"
+_shellish = st.text(st.sampled_from(_SHELLISH) | st.characters(), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_shellish)
+@example("a\\\n  b")  # a continuation inside a word
+@example("\"a\\\nb\" 'c\\\nd'")  # joined in double quotes, data in single quotes
+@example('"\\a\\"\\\\\\$"')
+@example("''")
+def test_words_are_split_as_shlex_splits_them(text: str) -> None:
+    try:
+        expected: list[str] | None = _old_split(text)
+    except ValueError:
+        expected = None
+    try:
+        got: list[str] | None = _split_words(text)
+    except _Refused:
+        got = None
+    assert got == expected
+
+
+_options = st.sampled_from(
+    ["-X", "-XPOST", "--request=PATCH", "-H", "--header", "-d", "--data-raw", "--json", "-sS",
+     "--url", "-F", "--", "-", "--=", "-u", "@f", "'", '"', "\\", "\n", "$ ", "curl"]
+)  # fmt: skip
+_urls = st.sampled_from(
+    ["https://api.courier.com/profiles/u", "http://h:99999/profiles/x", "http://h:x/profiles/x",
+     "http://[::1/profiles/x", "https://h/profiles/%FF", "https://h/profiles/", "ftp://h/profiles/a",
+     "http://u:p@h/profiles/a", "https://h/profiles/a?b", "https://h℀/profiles/a", "https://h/x"]
+)  # fmt: skip
+_bodies = st.sampled_from(
+    ["'{\"profile\": {}}'", "'{\"patch\": []}'", "'[[[[[['", "'{\"a\": 1e999}'", "{", "'{}' '{}'"]
+)
+_commands = st.one_of(
+    _shellish,
+    st.lists(_options | _urls | _bodies | _shellish, max_size=8).map(
+        lambda ws: "curl " + " ".join(ws)
+    ),
+    # Lone surrogates too (st.text would drop them from any alphabet).
+    st.lists(st.characters() | st.sampled_from("\ud800\udfff"), max_size=30).map(
+        lambda chars: "curl " + "".join(chars)
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_commands)
+@example("curl http://h:99999/profiles/x")  # raised ValueError: Port out of range
+@example("curl 'http://h:abc/profiles/x' -d '{\"profile\": {}}'")
+@example("curl http://h/profiles/\ud800")  # raised UnicodeEncodeError
+@example("curl -d '" + "[" * 5000 + "' http://h/profiles/x")  # raised RecursionError
+@example("curl '\n-X\n' https://h/profiles/a")  # the refusal quoted a line break
+def test_any_text_is_read_or_refused_in_one_sentence(text: str) -> None:
+    result = parse_curl(text, known_base_urls=["https://api.courier.com", "http://h:99999"])
+    if isinstance(result, CurlProblem):
+        assert result.message.endswith(".")
+        assert result.message.isprintable(), result.message  # one line, no control characters
+        assert len(result.message) < 400
+    else:
+        assert isinstance(result, CurlImport)
+
+
+def _timed_parse(text: str) -> tuple[CurlImport | CurlProblem, float]:
+    started = time.perf_counter()
+    result = parse_curl(text)
+    return result, time.perf_counter() - started
+
+
+def test_a_6_mb_profile_copied_as_curl_pastes_back_in_a_moment() -> None:
+    # shlex built each word a character at a time: 6 s for 1 MB, minutes for 6 MB.
+    profile = {f"key_{i:06d}": {"name": 'O\'Brien "x" ' + "n" * 60, "n": i} for i in range(60_000)}
+    command = ProfileRequest("https://api.courier.com", "u", Method.PUT, profile).to_curl()
+    assert len(command) > 6_000_000
+    result, seconds = _timed_parse(command)
+    assert isinstance(result, CurlImport) and result.profile == profile
+    assert seconds < 5, seconds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl " + "a \"b' c\\ " * 500_000,  # unbalanced, 4 MB
+        "curl " + "'x'" * 1_000_000,  # one 1 MB word of many pieces
+        "curl https://h/profiles/a -d " + '"' + '\\"' * 1_000_000 + '"',
+    ],
+)
+def test_huge_text_is_answered_in_a_moment(text: str) -> None:
+    result, seconds = _timed_parse(text)
+    assert isinstance(result, CurlProblem | CurlImport)
+    assert seconds < 5, seconds
+
+
+def test_text_longer_than_any_curl_command_is_refused_unread() -> None:
+    result, seconds = _timed_parse("curl " + "x" * MAX_COMMAND_CHARS)
+    assert isinstance(result, CurlProblem) and "characters long" in result.message
+    assert seconds < 1
+
+
+_any_base_urls = st.builds(
+    lambda scheme, host, port, prefix, slash: f"{scheme}://{host}{port}{prefix}{slash}",
+    st.sampled_from(["http", "https"]),
+    st.sampled_from(
+        ["api.courier.com", "127.0.0.1", "[::1]", "localhost", "xn--bcher-kva.example"]
+    ),
+    st.sampled_from(["", ":1", ":8765", ":65535"]),
+    st.sampled_from(["", "/courier", "/a/b/v1", "/profiles-proxy"]),
+    st.sampled_from(["", "/"]),
+)
+# Any text but a lone surrogate, with the characters that matter to a shell, a URL and JSON.
+_TRICKY = "'\"$`\\!*?#%/&;| \t\n\r\x00\x7f\u2028\u2029\ufeff\U0001f600"
+_ids = st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from(_TRICKY), min_size=1)
+_strings = st.text(st.characters(exclude_categories=["Cs"]) | st.sampled_from(_TRICKY), max_size=8)
+_numbers = st.integers(-(2**80), 2**80) | st.sampled_from([-0.0, 1e300, 5e-324, 2**64 + 1, 1.5])
+_any_json = st.recursive(
+    st.none() | st.booleans() | _numbers | _strings,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_strings, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _any_base_urls,
+    _ids,
+    st.sampled_from(list(Method)),
+    st.dictionaries(_strings, _any_json, max_size=5),
+    st.lists(
+        st.dictionaries(st.sampled_from(["op", "path", "value", "from"]), _any_json), max_size=3
+    ),
+)
+def test_copy_as_curl_of_anything_pastes_back_the_same_request(
+    base_url: str, recipient_id: str, method: Method, profile: dict[str, Any], patch: list[Any]
+) -> None:
+    request = ProfileRequest(base_url, recipient_id, method, profile, patch)
+    for known in ([], [base_url]):
+        result = _ok(request.to_curl(), known_base_urls=known)
+        assert result.method is method
+        assert result.recipient_id == recipient_id
+        assert result.base_url == (base_url if known else base_url.rstrip("/"))
+        sent = request.payload()
+        got = (
+            None
+            if sent is None
+            else {next(iter(sent)): result.patch if method is Method.PATCH else result.profile}
+        )
+        assert got is None or json.dumps(got) == json.dumps(sent)  # types and key order too
+        assert (result.key_variable, result.secret_api_key) == ("$COURIER_API_KEY", None)

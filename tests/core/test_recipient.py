@@ -1,15 +1,21 @@
+import re
 from urllib.parse import unquote
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from profile_editor.core.http.models import ProfileRequest
+from profile_editor.core.http.transport import make_http_client
+from profile_editor.core.methods import Method
 from profile_editor.core.recipient import (
     Severity,
     check_recipient_id,
     encode_path_segment,
     profile_path,
 )
+from profile_editor.sandbox.handler import _route
+from profile_editor.sandbox.server import SandboxServer
 
 
 @pytest.mark.parametrize("value", ["", "   ", " abc", "abc ", "\tabc", ".", "..", "a\nb"])
@@ -58,3 +64,52 @@ def test_encoding_is_one_segment_and_reversible(value: str) -> None:
     encoded = encode_path_segment(value)
     assert "/" not in encoded and "?" not in encoded and "#" not in encoded
     assert unquote(encoded, errors="strict") == value
+
+
+# --- adversarial: any ID the rules allow travels as one segment and comes back unchanged ------
+
+_TRICKY = "/?#%&=+;:@!$'()*,~. \t\x00\x7f\u00a0\u2028\u2029\ufeff\U0001f600\U0010ffff"
+# Lone surrogates too (st.text would drop them from any alphabet).
+_any_id = st.lists(st.characters() | st.sampled_from(_TRICKY + "\ud800\udfff"), max_size=24).map(
+    "".join
+)
+_PCHAR = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*")
+
+
+@settings(max_examples=500)
+@given(_any_id)
+@example("\ud800")  # a lone surrogate: refused, not an exception
+@example("%2F")  # already encoded once: encoded again, decoded to itself
+@example("...")
+@example("lists")
+def test_an_allowed_id_is_one_path_segment_and_decodes_to_itself(value: str) -> None:
+    check = check_recipient_id(value)  # never raises, whatever the text
+    if not check.sendable:
+        assert check.message
+        return
+    encoded = encode_path_segment(value)
+    assert _PCHAR.fullmatch(encoded), encoded  # RFC 3986 pchar only: one segment, no ? or #
+    assert encoded not in (".", "..")
+    assert unquote(encoded, errors="strict") == value
+    path = profile_path(value)
+    assert path == "/profiles/" + encoded and path.count("/") == 2
+    # The sandbox reads the same ID back from the path, also when it ends in "/lists".
+    assert _route(path) == (value, False)
+    assert _route(path + "/lists") == (value, True)
+
+
+def test_allowed_ids_reach_the_sandbox_unchanged_through_the_apps_http_client(
+    sandbox: SandboxServer,
+) -> None:
+    http, _ = make_http_client()
+
+    @settings(max_examples=60, deadline=None)
+    @given(_any_id.filter(lambda value: check_recipient_id(value).sendable))
+    def check(value: str) -> None:
+        request = ProfileRequest(sandbox.url, value, Method.GET)
+        answer = http.get(request.url, headers=request.headers(sandbox.key))
+        assert answer.status_code == 404  # no profile: the ID was read, and looked up
+        assert sandbox.requests()[-1].recipient_id == value
+
+    with http:
+        check()

@@ -103,6 +103,16 @@ def test_the_key_is_masked_before_anything_is_written(
     assert not slot.save(sample(), secrets=[KEY]).secrets_masked
 
 
+def test_a_key_in_the_patch_text_is_masked_too(
+    tmp_path: Path, stores: Callable[[Path], DraftStore]
+) -> None:
+    slot = stores(tmp_path / "drafts").open_slot()
+    patch = f'[{{"op": "add", "path": "/token", "value": "{KEY}"}}]'
+    written = slot.save(sample(patch_text=patch), secrets=[KEY])
+    assert KEY not in slot.path.read_text(encoding="utf-8")
+    assert written.secrets_masked and '"value": "****"' in written.patch_text
+
+
 def test_a_json_escaped_key_is_masked_too(
     tmp_path: Path, stores: Callable[[Path], DraftStore]
 ) -> None:

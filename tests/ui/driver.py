@@ -319,7 +319,13 @@ class WindowDriver:
         return self.find(QLabel, "elapsedLabel").text()
 
     def response_text(self) -> str:
-        return self.find(QPlainTextEdit, "responseView").toPlainText()
+        """The answer to the last request, as its tab shows it."""
+        tabs, view = self.find(QTabWidget, "outputTabs"), self.find(QPlainTextEdit, "responseView")
+        shown = tabs.currentIndex()
+        tabs.setCurrentWidget(view)  # the answer is made when its tab is shown
+        text = view.toPlainText()
+        tabs.setCurrentIndex(shown)
+        return text
 
     def preview_text(self) -> str:
         """The request preview (key masked)."""
@@ -775,11 +781,13 @@ class WindowDriver:
 
     def jobs_running(self) -> int:
         """Internal: background jobs of the window not yet finished."""
-        return self.widget.controller.runner.active_count()
+        controller = self.widget.controller
+        return controller.runner.active_count() + controller.requests.active_count()
 
     def threads_running(self) -> int:
-        """Internal: threads of the window's request pool still busy."""
-        return self.widget.controller.runner._pool.activeThreadCount()
+        """Internal: threads of the window's pool still busy, and its request thread if alive."""
+        controller = self.widget.controller
+        return controller.runner._pool.activeThreadCount() + controller.requests.is_alive()
 
 
 MakeWindow = Callable[..., WindowDriver]

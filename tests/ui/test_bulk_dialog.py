@@ -197,3 +197,49 @@ def test_a_file_without_recipient_column_cannot_run(
     _choose(qtbot, dialog, path, monkeypatch)
     assert "recipient_id" in dialog.summary_label.text()
     assert not dialog.run_button.isEnabled()
+
+
+def test_a_broken_quote_is_refused_in_the_preview_and_at_the_run(
+    qtbot: QtBot,
+    make_dialog: MakeDialog,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text('recipient_id,email\nm1,"a@example.com\nm2,b@example.com\n')
+    dialog = make_dialog()
+    _choose(qtbot, dialog, path, monkeypatch)
+    assert "Line 2, cell 2" in dialog.summary_label.text()
+    assert "never closed" in dialog.summary_label.text()
+    assert not dialog.run_button.isEnabled()
+
+    # Fine when previewed, broken by the time Run is pressed: nothing goes out, no files stay.
+    _rows(path, 3)
+    _choose(qtbot, dialog, path, monkeypatch)
+    assert dialog.run_button.isEnabled()
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write('u004,"fr-FR\n')
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: "Nothing was sent" in dialog.status_label.text(), timeout=10_000)
+    assert "Line 5, cell 2" in dialog.status_label.text()
+    assert sandbox.requests() == []
+    assert list((tmp_path / "data" / "bulk").glob("*.journal.jsonl")) == []
+    qtbot.waitUntil(dialog.run_button.isEnabled, timeout=10_000)
+
+
+def test_bad_bytes_and_short_rows_are_listed_as_bad_rows(
+    qtbot: QtBot, make_dialog: MakeDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(
+        b"recipient_id,locale,age:number\nu1,fr-FR,1\nu2,caf\xe9,2\nu3,de-DE\nu4,x,1e400\n"
+    )
+    dialog = make_dialog()
+    _choose(qtbot, dialog, path, monkeypatch)
+    assert _table_texts(dialog.bad_table, 0) == ["3", "4", "5"]
+    reasons = _table_texts(dialog.bad_table, 2)
+    assert "not UTF-8 text (byte 0xE9" in reasons[0]
+    assert "2 cells, but the header names 3 columns" in reasons[1]
+    assert "too large for a number" in reasons[2]
+    assert "4 rows; 3 bad row(s)" in dialog.summary_label.text()

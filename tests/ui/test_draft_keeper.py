@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -299,3 +301,90 @@ def test_discarding_after_new_edits_keeps_the_newer_draft(
         assert record.profile_text == "new"
     finally:
         keeper.close(clean=True)
+
+
+def test_steady_typing_is_on_disk_within_a_second_of_each_edit(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    # One edit every 100-400 ms never leaves a pause of a second, nor even of the debounce.
+    keeper = DraftKeeper(DraftStore(tmp_path).open_slot())  # the real timings
+    editor, rng, edits = Editor(), random.Random(14), 12
+    typed: list[tuple[float, str]] = []
+    written: list[tuple[float, str]] = []  # reported after the file was replaced
+    keeper.saved.connect(lambda draft: written.append((time.monotonic(), draft.profile_text)))
+    timer = QTimer(singleShot=True)
+
+    def edit() -> None:
+        editor.type(keeper, editor.text + "x")
+        typed.append((time.monotonic(), editor.text))
+        if len(typed) < edits:
+            timer.start(rng.randint(100, 400))
+
+    timer.timeout.connect(edit)
+    try:
+        edit()
+        qtbot.waitUntil(
+            lambda: len(typed) == edits and bool(written) and written[-1][1] == editor.text,
+            timeout=15_000,
+        )
+        for when, text in typed:
+            on_disk = next(t for t, saved in written if len(saved) >= len(text))
+            assert on_disk - when <= 1.0, (text, on_disk - when)
+        assert on_disk_text(keeper) == editor.text
+    finally:
+        timer.stop()
+        keeper.close(clean=True)
+
+
+def on_disk_text(keeper: DraftKeeper) -> str | None:
+    draft = on_disk(keeper)
+    return draft.profile_text if draft is not None else None
+
+
+def test_one_write_at_a_time_then_the_newest_edit(
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A slow disk: edits made while a write runs are not queued as old snapshots, the newest
+    # one is written as soon as the running write has landed.
+    keeper, _ = start()
+    release, writing = threading.Event(), threading.Event()
+    real_save = DraftSlot.save
+
+    def slow_save(self: DraftSlot, draft: DraftRecord, **kwargs: Any) -> DraftRecord:
+        writing.set()
+        release.wait(10)
+        return real_save(self, draft, **kwargs)
+
+    monkeypatch.setattr(DraftSlot, "save", slow_save)
+    editor = Editor()
+    saved: list[str] = []
+    keeper.saved.connect(lambda draft: saved.append(draft.profile_text))
+    editor.type(keeper, "one")
+    qtbot.waitUntil(writing.is_set)
+    for text in ("two", "three", "four"):
+        editor.type(keeper, text)
+        qtbot.waitUntil(lambda: not keeper._timer.isActive())  # Internal: its save came due
+    release.set()
+    qtbot.waitUntil(lambda: saved == ["one", "four"], timeout=5000)
+    assert editor.snapshots == 2 and on_disk_text(keeper) == "four"
+
+
+def test_a_snapshot_may_be_made_on_the_writer(
+    start: Callable[..., tuple[DraftKeeper, DraftRecord | None]], qtbot: QtBot
+) -> None:
+    keeper, _ = start()
+    made: list[threading.Thread] = []
+
+    def later() -> DraftRecord:
+        made.append(threading.current_thread())
+        return DraftRecord(recipient_id="user-1", profile_text="made later")
+
+    with qtbot.waitSignal(keeper.saved, timeout=5000) as blocker:
+        keeper.schedule(lambda: later)
+    assert blocker.args[0].profile_text == "made later"
+    assert made and made[0] is not threading.main_thread()
+    keeper.schedule(lambda: later)
+    keeper.flush()  # the crash hooks: made and written on the calling thread, at once
+    assert made[-1] is threading.main_thread() and on_disk_text(keeper) == "made later"

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from profile_editor.core.profile.jsoncodec import dumps_pretty
+from profile_editor.ui.editor import profile_json_edit
 from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN
 from profile_editor.ui.editor.json_edit import BULK_PASTE
 from profile_editor.ui.editor.profile_json_edit import KEEP_AS_TEXT
-from profile_editor.ui.editor.widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
+from profile_editor.ui.editor.undo_commands import TYPING_PAUSE_S
+from profile_editor.ui.editor.widget import (
+    DEBOUNCE_MS,
+    FIELDS_TAB,
+    JSON_TAB,
+    ProfileEditorWidget,
+)
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -123,7 +131,7 @@ def test_undo_of_a_table_edit_updates_the_json_tab(widget: ProfileEditorWidget) 
 
 
 def test_typing_is_one_step_and_keys_undo_it(widget: ProfileEditorWidget, qtbot: QtBot) -> None:
-    type_at_end(widget, qtbot, ',\n  "new": 12')
+    type_at_end(widget, qtbot, ', "new": 12')
     typed = widget.json_edit.text()
     assert rows(widget)[-1] == ("new", 12)
     assert widget.undo_action.text() == "Undo typing"
@@ -345,3 +353,194 @@ def test_a_large_document_with_steps_stays_a_document(
     assert widget.profile_result().profile == big_profile("loaded") | {"typed": 1}
     undo(widget)
     assert widget.profile_result().profile == big_profile("loaded")
+
+
+# -- steps at least as fine as a plain QPlainTextEdit's ----------------------------------------
+
+
+class Clock:
+    """Stands in for the time typing steps are stamped with: a pause without waiting."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = 1000.0
+        monkeypatch.setattr(profile_json_edit, "clock", lambda: self.now)
+
+    def pause(self, seconds: float = TYPING_PAUSE_S + 0.5) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def texts_undone(edit: QPlainTextEdit, undo_once: Callable[[], bool]) -> list[str]:
+    """The text now, then after each undo until there is nothing left to undo."""
+    seen = [edit.toPlainText()]
+    while undo_once():
+        seen.append(edit.toPlainText())
+    return seen
+
+
+def test_the_issue_recipe_keeps_the_first_typing_reachable(
+    widget: ProfileEditorWidget, qtbot: QtBot, clock: Clock
+) -> None:
+    # JSON tab: Ctrl+A, type, pause, Ctrl+A, type again, Ctrl+Z: back to the first typing.
+    widget.set_profile({}, record=False)
+    widget.tabs.setCurrentIndex(JSON_TAB)
+    edit = widget.json_edit
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(edit, '{"email": "one@x.io"}')
+    clock.pause()
+    qtbot.keyClick(edit, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(edit, '{"email": "two@x.io"}')
+    with qtbot.waitSignal(widget.profileChanged):
+        qtbot.keyClick(edit, Qt.Key.Key_Z, CTRL)
+    assert edit.text() == '{"email": "one@x.io"}'
+    assert rows(widget) == [("email", "one@x.io")]
+    qtbot.keyClick(edit, Qt.Key.Key_Z, CTRL)
+    assert edit.text() == "{}"
+
+
+def _ctrl_a_type_twice(edit: QPlainTextEdit, qtbot: QtBot) -> None:
+    qtbot.keyClick(edit, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(edit, '{"a": 1}')
+    qtbot.keyClick(edit, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(edit, '{"b": 2}')
+
+
+def _type_break_type(edit: QPlainTextEdit, qtbot: QtBot) -> None:
+    qtbot.keyClick(edit, Qt.Key.Key_End, CTRL)
+    qtbot.keyClick(edit, Qt.Key.Key_Left)
+    qtbot.keyClicks(edit, ', "x": 1')
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(edit, ', "y": 2')
+    qtbot.keyClick(edit, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # over a selection
+    qtbot.keyClicks(edit, "3")
+
+
+def _type_delete_type(edit: QPlainTextEdit, qtbot: QtBot) -> None:
+    qtbot.keyClick(edit, Qt.Key.Key_End, CTRL)
+    qtbot.keyClick(edit, Qt.Key.Key_Left)
+    qtbot.keyClicks(edit, ', "abc": 12')
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(edit, "34")
+    qtbot.keyClick(edit, Qt.Key.Key_Home, CTRL)
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+
+
+def _select_word_and_paste(edit: QPlainTextEdit, qtbot: QtBot) -> None:
+    QGuiApplication.clipboard().setText('"pasted"')
+    cursor = edit.textCursor()
+    start = edit.toPlainText().index('"ada@example.com"')
+    cursor.setPosition(start)
+    cursor.setPosition(start + len('"ada@example.com"'), QTextCursor.MoveMode.KeepAnchor)
+    edit.setTextCursor(cursor)
+    qtbot.keyClick(edit, Qt.Key.Key_V, CTRL)
+    qtbot.keyClicks(edit, " ")
+    qtbot.keyClick(edit, Qt.Key.Key_V, CTRL)
+
+
+@pytest.mark.parametrize(
+    "keys", [_ctrl_a_type_twice, _type_break_type, _type_delete_type, _select_word_and_paste]
+)
+def test_undo_steps_are_at_least_as_fine_as_a_plain_text_edit(
+    widget: ProfileEditorWidget, qtbot: QtBot, keys: Callable[[QPlainTextEdit, QtBot], None]
+) -> None:
+    """Every text a plain QPlainTextEdit's undo goes through, ours goes through too, in order."""
+    plain = QPlainTextEdit()
+    qtbot.addWidget(plain)
+    plain.setPlainText(widget.json_edit.text())
+    plain.show()
+    widget.tabs.setCurrentIndex(JSON_TAB)
+    for edit in (plain, widget.json_edit):
+        edit.setFocus()
+        keys(edit, qtbot)
+    assert widget.json_edit.toPlainText() == plain.toPlainText()
+
+    def plain_undo() -> bool:
+        if not plain.document().isUndoAvailable():
+            return False
+        plain.undo()
+        return True
+
+    def our_undo() -> bool:
+        if not widget.undo_action.isEnabled():
+            return False
+        widget.undo_action.trigger()
+        return True
+
+    theirs = texts_undone(plain, plain_undo)
+    ours = iter(texts_undone(widget.json_edit, our_undo))
+    assert all(text in ours for text in theirs), theirs  # a subsequence: none skipped
+
+
+def test_a_pause_in_typing_starts_a_new_step(
+    widget: ProfileEditorWidget, qtbot: QtBot, clock: Clock
+) -> None:
+    type_at_end(widget, qtbot, ', "a": 1')
+    clock.pause()
+    type_at_end(widget, qtbot, ', "b": 2')
+    assert widget.undo_stack.count() == 2
+    undo(widget)
+    assert rows(widget)[-1] == ("a", 1)
+    clock.pause(TYPING_PAUSE_S / 2)  # a short one does not
+    type_at_end(widget, qtbot, ', "c": 3')
+    clock.pause(TYPING_PAUSE_S / 2)
+    type_at_end(widget, qtbot, ', "d": 4')
+    assert widget.undo_stack.count() == 2
+
+
+# -- modified: only when the content differs from what was loaded or saved -----------------
+
+
+def test_keys_that_change_nothing_do_not_modify(widget: ProfileEditorWidget, qtbot: QtBot) -> None:
+    widget.tabs.setCurrentIndex(JSON_TAB)
+    edit = widget.json_edit
+    edit.setFocus()
+    shift = Qt.KeyboardModifier.ShiftModifier
+    with (
+        qtbot.assertNotEmitted(widget.modifiedChanged),
+        qtbot.assertNotEmitted(widget.edited),
+        qtbot.assertNotEmitted(widget.profileChanged, wait=DEBOUNCE_MS + 50),
+    ):
+        for key, modifiers in [
+            (Qt.Key.Key_Right, Qt.KeyboardModifier.NoModifier),
+            (Qt.Key.Key_Down, Qt.KeyboardModifier.NoModifier),
+            (Qt.Key.Key_End, Qt.KeyboardModifier.NoModifier),
+            (Qt.Key.Key_Shift, shift),
+            (Qt.Key.Key_Control, CTRL),
+            (Qt.Key.Key_Left, shift),
+            (Qt.Key.Key_Home, CTRL | shift),
+            (Qt.Key.Key_C, CTRL),
+            (Qt.Key.Key_PageDown, Qt.KeyboardModifier.NoModifier),
+            (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+        ]:
+            qtbot.keyClick(edit, key, modifiers)
+    assert not widget.is_modified() and widget.undo_stack.count() == 0
+
+
+def test_undoing_typing_back_to_the_saved_text_clears_modified(
+    widget: ProfileEditorWidget, qtbot: QtBot, clock: Clock
+) -> None:
+    type_at_end(widget, qtbot, ', "a": 1')
+    widget.set_modified(False)  # saved here
+    clock.pause()
+    with qtbot.waitSignal(widget.modifiedChanged) as changed:
+        type_at_end(widget, qtbot, ', "b": 2')
+    assert changed.args == [True]
+    qtbot.keyClick(widget.json_edit, Qt.Key.Key_Left)  # moving about changes nothing
+    assert widget.is_modified()
+    with qtbot.waitSignal(widget.modifiedChanged) as changed:
+        qtbot.keyClick(widget.json_edit, Qt.Key.Key_Z, CTRL)
+    assert changed.args == [False]
+    with qtbot.waitSignal(widget.modifiedChanged) as changed:
+        qtbot.keyClick(widget.json_edit, Qt.Key.Key_Z, CTRL)  # before the save: modified
+    assert changed.args == [True]

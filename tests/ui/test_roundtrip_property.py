@@ -16,21 +16,29 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
+from profile_editor.core.profile.jsoncodec import MAX_DEPTH
 from profile_editor.ui.editor.widget import JSON_TAB, ProfileEditorWidget
 
 # Random text reaches every script; the headless font database warns about shaping some.
 pytestmark = pytest.mark.qt_log_ignore(r"OpenType support missing")
 
-# Characters a text document or the JSON encoder treat specially, made common on purpose.
-TRICKY = '\u2029\u2028\u00a0\r\n\t\ufdd0\ufdd1\ufffc"\\/\x00\U0001f600'
+# Characters a text document or the JSON encoder treat specially, made common on purpose:
+# separators, no-break space, frame markers, controls, a BOM, astral characters.
+TRICKY = (
+    '\u2029\u2028\u00a0\r\n\t\ufdd0\ufdd1\ufffc"\\/\x00\x01\x1f\x7f\x85\ufeff'
+    "\U0001f600\U00010000\U0010ffff"
+)
 text = st.text(st.characters() | st.sampled_from(TRICKY), max_size=20)
-keys = st.text(st.characters() | st.sampled_from(TRICKY), max_size=8)
+# Keys that only look alike are different keys: spaces, case, NFC/NFD, NUL, BOM.
+LOOKALIKES = ["a", "a ", " a", "A", "é", "e\u0301", "a\x00", "\ufeffa", "1", "-0", "\u00a0"]
+keys = st.text(st.characters() | st.sampled_from(TRICKY), max_size=8) | st.sampled_from(LOOKALIKES)
 
 scalars = (
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.integers(min_value=-(2**200), max_value=2**200)  # far beyond 2**64
     | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([-0.0, 1e300, -1e300, 5e-324, 1.7976931348623157e308, 1.0, 1e16])
     | text
 )
 json_values = st.recursive(
@@ -108,6 +116,36 @@ def test_loaded_profile_round_trips_through_table_and_text(qtbot: QtBot) -> None
         check_result(widget, profile)
 
     check()
+
+
+def _nested(depth: int) -> object:
+    value: object = "leaf"
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [value]
+    return value
+
+
+def test_nesting_up_to_the_limit_round_trips(qtbot: QtBot) -> None:
+    widget = ProfileEditorWidget()
+    qtbot.addWidget(widget)
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(depth=st.integers(1, MAX_DEPTH - 1), profile=profiles)
+    def check(depth: int, profile: dict[str, Any]) -> None:
+        profile = {**profile, "deep": _nested(depth)}  # the profile object is one level more
+        widget.tabs.setCurrentIndex(0)
+        widget.set_profile(profile)
+        widget.tabs.setCurrentIndex(JSON_TAB)
+        touch_json(widget)
+        check_result(widget, profile)
+        widget.json_edit.setPlainText(json.dumps(profile, indent=2))
+        check_result(widget, profile)
+
+    check()
+    # One level more is refused by name, at its place, in the JSON tab.
+    widget.json_edit.setPlainText(json.dumps({"deep": _nested(MAX_DEPTH)}))
+    problem = widget.profile_result().problem
+    assert problem is not None and "nested too deeply" in problem
 
 
 # One undo history: any mix of table edits, text replacements and loads, undone step by step,

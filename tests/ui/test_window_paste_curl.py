@@ -67,7 +67,7 @@ def test_a_command_pasted_into_the_recipient_field_is_loaded_with_its_key(
     assert "for this session only" in window.status()
     assert "not saved" in window.status()
 
-    # The window's unsaved draft (written about a second after a change) holds no key.
+    # The window's unsaved draft (written within a second of a change) holds no key.
     drafts = tmp_path / "data" / "drafts"
     qtbot.waitUntil(
         lambda: any("Ada" in p.read_text(encoding="utf-8") for p in drafts.glob("*.json")),

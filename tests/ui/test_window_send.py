@@ -147,6 +147,27 @@ def test_api_error_shows_status_message_and_type(
     assert window.can_send()
 
 
+def test_the_answer_shows_in_its_tab_and_a_failure_raises_the_tab(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    from PySide6.QtWidgets import QPlainTextEdit, QTabWidget
+
+    tabs, view = window.find(QTabWidget, "outputTabs"), window.find(QPlainTextEdit, "responseView")
+    window.fill(recipient="user-1", profile='{"a": 1}')
+    assert window.send().ok
+    assert tabs.currentWidget() is not view  # a success leaves the tab the user had open
+    assert "SUCCESS" in window.response_text()  # made once its tab is shown
+    tabs.setCurrentWidget(view)
+    sandbox.queue_fault(Fault(status=400, body=json.dumps({"message": "Nope, not this one"})))
+    window.send()
+    assert "Nope, not this one" in view.toPlainText()  # the tab is open: shown at once
+    tabs.setCurrentIndex(0)
+    sandbox.queue_fault(Fault(status=400, body=json.dumps({"message": "Still not"})))
+    window.send()
+    assert tabs.currentWidget() is view
+    assert "Still not" in view.toPlainText()
+
+
 def test_401_with_a_wrong_key(make_window: MakeWindow, sandbox: SandboxServer) -> None:
     window = make_window(sandbox.url, "wrong-key")
     window.fill(recipient="user-1", profile="{}")

@@ -1,4 +1,5 @@
-"""Background jobs: typed results and errors back on the UI thread, through one relay."""
+"""Background jobs: typed results and errors back on the UI thread, through one relay; the pool
+and the one long-lived thread keep the same contract."""
 
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from profile_editor.ui.common.workers import Job, JobRunner, Progress
+from profile_editor.ui.common.workers import Job, JobRunner, JobThread, Progress
 
 
-@pytest.fixture
-def runner(qtbot: QtBot) -> Iterator[JobRunner]:
-    r = JobRunner()
+@pytest.fixture(params=[JobRunner, JobThread])
+def runner(request: pytest.FixtureRequest, qtbot: QtBot) -> Iterator[JobRunner | JobThread]:
+    r = request.param()
     yield r
     r.shutdown()
 
 
 def test_a_result_and_an_error_arrive_apart_on_the_ui_thread(
-    runner: JobRunner, qtbot: QtBot
+    runner: JobRunner | JobThread, qtbot: QtBot
 ) -> None:
     got: list[tuple[str, object, threading.Thread]] = []
 
@@ -43,7 +44,7 @@ def test_a_result_and_an_error_arrive_apart_on_the_ui_thread(
     qtbot.waitUntil(lambda: runner.active_count() == 0)
 
 
-def test_progress_comes_before_the_result(runner: JobRunner, qtbot: QtBot) -> None:
+def test_progress_comes_before_the_result(runner: JobRunner | JobThread, qtbot: QtBot) -> None:
     seen: list[object] = []
 
     def work(progress: Progress) -> str:
@@ -56,7 +57,9 @@ def test_progress_comes_before_the_result(runner: JobRunner, qtbot: QtBot) -> No
     assert seen == ["one", "two", "done"]
 
 
-def test_every_slot_hears_the_result_even_if_one_raises(runner: JobRunner, qtbot: QtBot) -> None:
+def test_every_slot_hears_the_result_even_if_one_raises(
+    runner: JobRunner | JobThread, qtbot: QtBot
+) -> None:
     heard: list[int] = []
 
     def broken(_value: int) -> None:
@@ -70,7 +73,7 @@ def test_every_slot_hears_the_result_even_if_one_raises(runner: JobRunner, qtbot
 
 
 def test_drain_waits_and_keeps_the_runner_open_shutdown_drops_late_reports(
-    runner: JobRunner, qtbot: QtBot
+    runner: JobRunner | JobThread, qtbot: QtBot
 ) -> None:
     started, release = threading.Event(), threading.Event()
     results: list[str] = []
@@ -90,6 +93,46 @@ def test_drain_waits_and_keeps_the_runner_open_shutdown_drops_late_reports(
     QApplication.processEvents()  # the pool has drained: its report is queued, and goes now
     assert results == ["first"]
     assert runner.active_count() == 0
+
+
+def test_the_thread_runs_jobs_in_order_starts_with_the_first_and_ends_with_shutdown(
+    qtbot: QtBot,
+) -> None:
+    jobs = JobThread(name="test-jobs")
+    assert not jobs.is_alive()  # nothing started before there is work
+    seen: list[tuple[int, str]] = []
+
+    def work(n: int) -> Callable[[Progress], tuple[int, str]]:
+        return lambda _p: (n, threading.current_thread().name)
+
+    for n in range(5):
+        jobs.run(Job(work(n)).on_finished(seen.append))
+    qtbot.waitUntil(lambda: len(seen) == 5)
+    assert seen == [(n, "test-jobs") for n in range(5)]
+    assert jobs.is_alive()
+    assert jobs.shutdown(3000)
+    assert not jobs.is_alive()
+    ran: list[int] = []
+    jobs.run(Job(lambda _p: ran.append(1)))  # after shutdown: not run, no thread comes back
+    assert not jobs.is_alive() and jobs.active_count() == 0
+    QApplication.processEvents()
+    assert ran == []
+
+
+def test_shutdown_of_the_thread_cancels_a_job_in_flight_and_ends_at_once(qtbot: QtBot) -> None:
+    from profile_editor.core.http.cancel import CancelToken
+
+    jobs, started = JobThread(), threading.Event()
+    token = CancelToken()
+
+    def waits(_progress: Progress) -> str:
+        started.set()
+        return "cancelled" if token.wait(30) else "timed out"
+
+    jobs.run(Job(waits, token=token))
+    assert started.wait(5)
+    assert jobs.shutdown(3000)
+    assert not jobs.is_alive()
 
 
 def test_a_script_that_drops_its_window_exits_cleanly(

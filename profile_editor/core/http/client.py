@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 import httpx
 
-from profile_editor.core.http.answers import error_body, success_status
 from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.config import insecure_key_problem
 from profile_editor.core.http.models import (
@@ -201,6 +200,8 @@ def _response_outcome(
                     detail=detail,
                 )
         elif isinstance(parsed, dict):
+            from profile_editor.core.http.answers import success_status
+
             status_text = success_status(parsed) or "OK"
             return Outcome(
                 kind=OutcomeKind.SUCCESS,
@@ -222,6 +223,9 @@ def _response_outcome(
             detail=detail,
         )
     if isinstance(parsed, dict):
+        # Imported here: a load that succeeds (the command line's get) never reads these shapes.
+        from profile_editor.core.http.answers import error_body
+
         error = error_body(parsed)
         if error is not None:
             return Outcome(

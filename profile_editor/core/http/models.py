@@ -6,8 +6,7 @@ the worker and the history all describe one request the same way.
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -18,15 +17,18 @@ from profile_editor.core.profile.jsoncodec import (
     dumps_compact,
     dumps_pretty,
     iter_compact,
+    json_bytes,
 )
 from profile_editor.core.recipient import profile_path
 
 __all__ = [
     "ACTION_NAMES",
+    "MAX_BODY_BYTES",
     "Method",
     "Outcome",
     "OutcomeKind",
     "ProfileRequest",
+    "body_size_problem",
     "mask_key",
 ]
 
@@ -34,6 +36,20 @@ USER_AGENT = f"profile-editor/{__version__}"
 KEY_PLACEHOLDER = "$COURIER_API_KEY"
 # Previews are for reading, not for 6 MB bodies: beyond this the text is cut.
 PREVIEW_BODY_CHARS = 20_000
+# Courier answers 413 to a request body larger than this (its "6 MB"); the sandbox uses it too.
+MAX_BODY_BYTES = 6 * 1024 * 1024
+_MB = 1024 * 1024
+
+
+def body_size_problem(size: int) -> str | None:
+    """Why a body of ``size`` encoded bytes cannot be sent (Courier would answer 413), or None."""
+    if size <= MAX_BODY_BYTES:
+        return None
+    # The bytes too: just over the limit, both sizes round to "6.0 MB".
+    return (
+        f"the body is {size / _MB:.1f} MB ({size:,} bytes); Courier accepts at most "
+        f"{MAX_BODY_BYTES // _MB} MB ({MAX_BODY_BYTES:,} bytes)."
+    )
 
 
 def mask_key(key: str | None) -> str:
@@ -57,6 +73,8 @@ class ProfileRequest:
     profile: dict[str, Any] | None = None
     patch: list[dict[str, Any]] | None = None
     idempotency_key: str | None = None
+    # The encoded body, once measured: the plan measures it, the client sends the same bytes.
+    _encoded: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # "POST" and Method.POST alike, as callers (and files) spell it either way.
@@ -74,11 +92,18 @@ class ProfileRequest:
         return None
 
     def body_bytes(self) -> bytes | None:
-        """Compact UTF-8 body; encoded piecewise so a worker thread does not starve the UI."""
+        """Compact UTF-8 body; encoded piecewise so a worker thread does not starve the UI.
+
+        Encoded once per request: the size check before sending and the send share the bytes.
+        """
+        if self._encoded is not None:
+            return self._encoded
         payload = self.payload()
         if payload is None:
             return None
-        return "".join(iter_compact(payload)).encode("utf-8")
+        body = json_bytes("".join(iter_compact(payload)))
+        object.__setattr__(self, "_encoded", body)  # frozen: set once, always the same bytes
+        return body
 
     def headers(self, api_key: str | None) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
@@ -108,6 +133,8 @@ class ProfileRequest:
 
     def to_curl(self) -> str:
         """A cURL command that reads the key from ``$COURIER_API_KEY``, never containing it."""
+        import shlex  # here: the command line's start-up does without it
+
         parts = [
             f"curl --request {self.method.value}",
             f"  --url {shlex.quote(self.url)}",

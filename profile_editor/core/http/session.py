@@ -36,6 +36,14 @@ class Session:
         self._closed = False
 
     def client(self) -> ProfilesClient:
+        return self._build(tls_now=False)
+
+    def warm_up(self) -> None:
+        """Build the client now, TLS context included (loading the CA bundle takes tens of
+        milliseconds), so that no request waits for either: for a window, on a worker."""
+        self._build(tls_now=True)
+
+    def _build(self, *, tls_now: bool) -> ProfilesClient:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the session is closed")
@@ -44,7 +52,9 @@ class Session:
                 from profile_editor.core.http.transport import make_http_client
 
                 self._http, self._backend = make_http_client(
-                    connect_timeout=self.connect_timeout, total_timeout=self.total_timeout
+                    connect_timeout=self.connect_timeout,
+                    total_timeout=self.total_timeout,
+                    tls_now=tls_now,
                 )
                 self._client = ProfilesClient(self._http, retry=self.retry)
             return self._client

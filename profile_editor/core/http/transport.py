@@ -4,6 +4,11 @@ A blocking socket read cannot be interrupted by closing an httpx client from ano
 Cancel and window close would otherwise wait for the server (up to the 60 s timeout). The
 network backend here remembers the sockets it opened; ``abort()`` shuts them down, which wakes
 the blocked read at once with an error that the client turns into a "cancelled" outcome.
+
+The TLS context (loading the CA bundle: about 20 ms) is made when the first https:// connection
+opens, so a run against http:// (the sandbox, a local mock) never pays for it. It is the context
+httpx makes by default: the same CAs (certifi's, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``), the
+certificate and the host name always checked.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import socket
 import threading
 import weakref
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import httpcore
 import httpx
@@ -62,16 +67,46 @@ class AbortableBackend(httpcore.NetworkBackend):
                 sock.shutdown(socket.SHUT_RDWR)
 
 
+class _LazyTLSPool(httpcore.ConnectionPool):
+    """httpcore's pool, with the TLS context made for the first connection that needs one."""
+
+    def create_connection(self, origin: httpcore.Origin) -> httpcore.ConnectionInterface:
+        # Anything but plain http gets the context, so no https connection can open without it
+        # (httpcore would fall back to a context of its own). The pool calls this under its lock.
+        if origin.scheme != b"http" and self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context()
+        return super().create_connection(origin)
+
+
+class _Transport(httpx.HTTPTransport):
+    """``httpx.HTTPTransport()`` with its default limits, no retries, our network backend and
+    the TLS context made on first use (or now, with ``tls_now``)."""
+
+    def __init__(self, backend: AbortableBackend, *, tls_now: bool) -> None:
+        # Not super().__init__(): it makes the TLS context up front, whatever the URL. The
+        # transport's other methods only use the pool.
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._pool = _LazyTLSPool(
+            ssl_context=httpx.create_ssl_context() if tls_now else None,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            retries=0,
+            network_backend=backend,
+        )
+
+
 def make_http_client(
-    *, connect_timeout: float = CONNECT_TIMEOUT, total_timeout: float = TOTAL_TIMEOUT
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    total_timeout: float = TOTAL_TIMEOUT,
+    tls_now: bool = False,
 ) -> tuple[httpx.Client, AbortableBackend]:
+    """The shared client; ``tls_now`` makes its TLS context at once (for a client built ahead of
+    use, on a worker) instead of when the first https:// connection opens."""
     backend = AbortableBackend()
-    transport = httpx.HTTPTransport(retries=0)
-    # httpx offers no public hook for the network backend; the pool reads this attribute
-    # each time it opens a connection.
-    cast(httpcore.ConnectionPool, transport._pool)._network_backend = backend
     client = httpx.Client(
-        transport=transport,
+        transport=_Transport(backend, tls_now=tls_now),
         timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
         follow_redirects=False,
     )

@@ -151,6 +151,8 @@ def _check_op(index: int, op: object) -> list[PatchProblem]:
         close = difflib.get_close_matches(name.lower(), PATCH_OPS, n=1)
         hint = f'did you mean "{close[0]}"?' if close else f"use one of {_names()}"
         problems.append(PatchProblem(index, "op", f'unknown op "{name}": {hint}'))
+    if not isinstance(name, str):
+        name = None  # e.g. [] or {}, which the op-name sets below cannot even look up
     path = _check_pointer(index, op, "path", problems)
     if name in _NEEDS_FROM:
         source = _check_pointer(index, op, "from", problems)

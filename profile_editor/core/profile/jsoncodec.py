@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -24,6 +25,14 @@ _WS = " \t\n\r"
 # and parsing keeps the garbage collector out of the way (gc_quiet).
 PIECEWISE_BYTES = 256 * 1024
 _SCANNER = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+MAX_DEPTH = 200
+"""Objects and arrays nest at most this deep (the profile object itself is level 1).
+
+Deeper JSON is refused with its place: the code that previews, diffs and patches profiles
+recurses once or twice a level, and Python's stack runs out near a thousand levels (a
+``RecursionError`` instead of a message). No real profile comes near this.
+"""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,7 @@ def parse_profile(text: str) -> dict[str, Any]:
     rest = _skip(text, end)
     if rest != len(text):
         raise _problem(text, rest, "unexpected text after the end of the JSON object")
+    _check_depth(text)
     assert isinstance(value, dict)
     return value
 
@@ -120,6 +130,7 @@ def parse_value(text: str) -> Any:
     rest = _skip(text, end)
     if rest != len(text):
         raise _problem(text, rest, "unexpected text after the value")
+    _check_depth(text)
     return value
 
 
@@ -133,21 +144,94 @@ def _decode(text: str, start: int, parse_float: Any) -> tuple[Any, int]:
         raise _friendly(text, err) from None
     except _Duplicate as dup:
         raise _locate_duplicate(text, dup.key) from None
+    except RecursionError:
+        # Nested deeper than the stack allows (about a thousand levels), so beyond MAX_DEPTH.
+        raise _depth_problem(text) from None
     except ValueError as err:
+        # NaN/Infinity (the message says so), a float beyond 1e308, or an integer with more
+        # digits than Python converts (4300): the latter two are "too large".
         raise _locate_bad_number(text, str(err)) from None
     return value, end
 
 
 def _locate_bad_number(text: str, message: str) -> JsonProblem:
     # Strings are matched as whole tokens so digits inside them are skipped.
-    tokens = r'"(?:[^"\\]|\\.)*"|-?(?:NaN|Infinity)|-?[0-9][0-9.]*(?:[eE][+-]?[0-9]+)?'
+    tokens = r'"[^"\\]*(?:\\.[^"\\]*)*"|-?(?:NaN|Infinity)|-?[0-9][0-9.]*(?:[eE][+-]?[0-9]+)?'
     for match in re.finditer(tokens, text):
-        token = match.group()
-        if token[0] == '"':
+        start = match.start()
+        if text[start] == '"':
             continue
-        if token.lstrip("-")[0] in "NI" or math.isinf(float(token)):
-            return _problem(text, match.start(), message)
+        token = match.group()
+        if token.lstrip("-")[0] in "NI":
+            return _problem(text, start, message)
+        try:
+            too_large = math.isinf(float(token))
+        except ValueError:
+            continue  # "1.2.3" is no number; the decoder stopped before any such token
+        if too_large:
+            shown = token if len(token) <= 24 else f"{token[:12]}…({len(token)} characters)"
+            return _problem(text, start, f"the number {shown} is too large to represent")
     return _problem(text, 0, message)
+
+
+# Depth of valid JSON text from its brackets alone: escapes go first (so every quote left
+# delimits a string), then everything but quotes and brackets, then the strings; "{}" count
+# as "[]". Working on bytes keeps each step one C call, a few ms for a 6 MB profile.
+_ESCAPE_PAIRS = re.compile(rb"\\.", re.S)
+_BRACKETS_ONLY = bytes.maketrans(b"{}", b"[]")
+_NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
+_DEPTH_STEP = [0] * 256
+_DEPTH_STEP[ord("[")] = 1
+_DEPTH_STEP[ord("]")] = -1
+_DEPTH_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
+
+
+def nesting_depth(text: str) -> int:
+    """How deep objects and arrays nest in valid JSON ``text`` (``1`` for ``{}``, 0 for ``1``)."""
+    data = text.encode("utf-8", "surrogatepass")
+    if b"\\" in data:
+        data = _ESCAPE_PAIRS.sub(b"", data)
+    skeleton = data.translate(_BRACKETS_ONLY, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in skeleton:  # brackets inside strings: keep what lies between the strings
+        skeleton = b"".join(skeleton.split(b'"')[::2])
+    # Each pass takes away exactly the innermost level, so a usual profile is done in a few
+    # passes; whatever is left is measured in one go.
+    for passes in range(8):
+        if not skeleton:
+            return passes
+        skeleton = skeleton.replace(b"[]", b"")
+    if not skeleton:
+        return 8
+    return 8 + max(accumulate(map(_DEPTH_STEP.__getitem__, skeleton)))
+
+
+def _check_depth(text: str) -> None:
+    """Refuse valid JSON ``text`` nested deeper than MAX_DEPTH."""
+    if nesting_depth(text) > MAX_DEPTH:
+        raise _depth_problem(text)
+
+
+def _depth_problem(text: str) -> JsonProblem:
+    """Where ``text`` first nests deeper than MAX_DEPTH (the text up to there is valid JSON)."""
+    depth = 0
+    deepest = deepest_at = 0
+    for match in _DEPTH_TOKENS.finditer(text):
+        start = match.start()
+        ch = text[start]
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                deepest_at = start
+                break
+            if depth > deepest:
+                deepest, deepest_at = depth, start
+        elif ch in "]}":
+            depth -= 1
+    return _problem(
+        text,
+        deepest_at,
+        f"nested too deeply: objects and arrays may nest at most {MAX_DEPTH} levels deep",
+    )
 
 
 def _skip(text: str, i: int) -> int:
@@ -163,9 +247,11 @@ def _locate_duplicate(text: str, key: str) -> JsonProblem:
     through the C scanner.
     """
 
-    def walk(i: int) -> int:
+    def walk(i: int, depth: int) -> int:
         i = _skip(text, i)
         ch = text[i]
+        if ch in "{[" and depth >= MAX_DEPTH:
+            raise _depth_problem(text)
         if ch == "{":
             keys: set[str] = set()
             i = _skip(text, i + 1)
@@ -175,9 +261,9 @@ def _locate_duplicate(text: str, key: str) -> JsonProblem:
                 start = i
                 name, i = scanstring(text, i + 1)
                 if name in keys:
-                    raise _problem(text, start, f'duplicate key "{name}"')
+                    raise _problem(text, start, f"duplicate key {_shown_key(name)}")
                 keys.add(name)
-                i = walk(_skip(text, i) + 1)
+                i = walk(_skip(text, i) + 1, depth + 1)
                 i = _skip(text, i)
                 if text[i] == "}":
                     return i + 1
@@ -187,7 +273,7 @@ def _locate_duplicate(text: str, key: str) -> JsonProblem:
             if text[i] == "]":
                 return i + 1
             while True:
-                i = _skip(text, walk(i))
+                i = _skip(text, walk(i, depth + 1))
                 if text[i] == "]":
                     return i + 1
                 i += 1
@@ -195,10 +281,16 @@ def _locate_duplicate(text: str, key: str) -> JsonProblem:
         return int(end)
 
     try:
-        walk(0)
+        walk(0, 0)
     except JsonProblem as found:
         return found
-    return _problem(text, 0, f'duplicate key "{key}"')
+    return _problem(text, 0, f"duplicate key {_shown_key(key)}")
+
+
+def _shown_key(key: str) -> str:
+    # As JSON writes it (a quote or a line break inside reads unambiguously), and not at length.
+    shown = dumps_compact(key)
+    return shown if len(shown) <= 80 else shown[:78] + '…"'
 
 
 def type_name(value: Any) -> str:
@@ -213,6 +305,26 @@ def type_name(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_bytes(text: str) -> bytes:
+    """UTF-8 of JSON text written here (``ensure_ascii=False``), lone surrogates included.
+
+    ``"\\ud800"`` is valid JSON and read as a one-character string that UTF-8 cannot encode;
+    it goes out as the escape it came in as, which reads back as the same string. (Valid for
+    JSON text only: such characters can be nowhere but inside its strings.)
+    """
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(_surrogate_escape, text).encode("utf-8")
 
 
 def dumps_pretty(value: Any) -> str:
@@ -267,10 +379,20 @@ def compact_head(value: Any, limit: int) -> tuple[str, bool]:
 
 
 def _worth_splitting(items: Iterable[Any], count: int) -> bool:
-    # Large containers, and small ones that hold a large one (like {"profile": {...}}).
-    if count > _CHUNK_ITEMS:
+    # Containers that hold more than _CHUNK_ITEMS values at any depth, like {"profile":
+    # {"custom": {...}}} (counted only that far, so a small one costs a short walk).
+    budget = _CHUNK_ITEMS - count
+    if budget < 0:
         return True
-    return any(isinstance(item, dict | list) and len(item) > _CHUNK_ITEMS for item in items)
+    stack = [item for item in items if isinstance(item, dict | list)]
+    while stack:
+        item = stack.pop()
+        budget -= len(item)
+        if budget < 0:
+            return True
+        inner = item.values() if isinstance(item, dict) else item
+        stack.extend(x for x in inner if isinstance(x, dict | list))
+    return False
 
 
 _LOOSE_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]

@@ -85,7 +85,12 @@ def apply_json_patch(doc: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str
     patcher = _Patcher(doc)
     for index, op in enumerate(ops):
         try:
-            patcher.apply(op)
+            try:
+                patcher.apply(op)
+            except RecursionError:
+                # Copying or comparing a value nested near a thousand levels deep runs out of
+                # stack; the strict JSON reader refuses such values, other callers get this.
+                raise JsonPatchError("the value is nested too deeply") from None
         except JsonPatchError as exc:
             raise JsonPatchError(
                 exc.reason,
@@ -205,8 +210,11 @@ def _member(op: object, name: str) -> str | None:
 
 
 def _describe(op: object) -> str:
+    # Only strings are shown, and not at any length: "path" may be a 6 MB value by mistake.
     if isinstance(op, dict):
-        return f"{op.get('op', '?')} {op.get('path', '?')}"
+        name, path = _member(op, "op") or "?", _member(op, "path")
+        shown = "?" if path is None else path if len(path) <= 80 else path[:79] + "…"
+        return f"{name[:20]} {shown}"
     return type(op).__name__
 
 

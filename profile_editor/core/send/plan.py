@@ -6,25 +6,24 @@ command line and bulk runs all ask it, so they refuse, warn and verify alike.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from profile_editor.core.cooperate import pause
 from profile_editor.core.http.config import insecure_key_problem
-from profile_editor.core.http.models import ProfileRequest
+from profile_editor.core.http.models import ProfileRequest, body_size_problem
 from profile_editor.core.methods import ACTION_NAMES, Method
-from profile_editor.core.profile.changes import (
-    ChangeKind,
-    ChangeSet,
-    compute_changes,
-    compute_changes_to,
-)
-from profile_editor.core.profile.json_patch import PatchFailure, preview_patch
 from profile_editor.core.recipient import check_recipient_id
 from profile_editor.core.send.draft import Draft
 
+# Change sets and patch previews are imported where they are worked out: a load (the command
+# line's ``get``) needs neither, and they are a good part of its start-up.
+if TYPE_CHECKING:
+    from profile_editor.core.profile.changes import ChangeSet
+    from profile_editor.core.profile.json_patch import PatchFailure
+
 __all__ = [
+    "EMPTY_PATCH",
     "ChangePreview",
     "Confirmation",
     "Refusal",
@@ -36,7 +35,9 @@ __all__ = [
     "lost_summary",
     "plan",
     "plan_load",
+    "plans_quickly",
     "preview_changes",
+    "profile_body_problem",
     "protected_confirmation",
     "target_problem",
 ]
@@ -44,6 +45,11 @@ __all__ = [
 RefusalField = Literal["recipient", "key", "profile", "url"]
 # How many key paths a confirmation or a mismatch names before it says "…".
 LISTED_PATHS = 20
+EMPTY_PATCH = "the patch has no operations: nothing to send."
+# Bodies with at most this many values and characters of text are encoded (to measure them)
+# in a few milliseconds.
+QUICK_VALUES = 1_000
+QUICK_CHARS = 500_000
 
 
 @dataclass(frozen=True)
@@ -177,18 +183,27 @@ def plan(
         return refusal
     if not draft.body_ready:
         return Refusal(f"Not sent: {draft.problem or 'the body is not ready.'}", "profile")
+    if draft.method is Method.PATCH and not draft.patch:
+        return Refusal(f"Not sent: {EMPTY_PATCH}", "profile")
+    import uuid  # here: a load (the command line's start-up) does without it
+
+    request = draft.to_request(
+        target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
+    )
+    # The exact bytes the client will send (kept on the request): Courier answers 413 above this.
+    too_large = body_size_problem(len(request.body_bytes() or b""))
+    if too_large is not None:
+        return Refusal(f"Not sent: {too_large}", "profile")
     known = (
         stored
         if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
         else None
     )
+
     if known is None:
         changes = None
     elif changes is None:
         changes = _changes(draft, known)
-    request = draft.to_request(
-        target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
-    )
     return SendPlan(
         draft=draft,
         target=target,
@@ -200,7 +215,44 @@ def plan(
     )
 
 
+def profile_body_problem(profile: dict[str, Any]) -> str | None:
+    """Why a Merge or Replace of ``profile`` cannot be sent for its size (measured as the
+    bytes :func:`plan` would send), or None; for checking rows before a run."""
+    request = ProfileRequest(base_url="", recipient_id="", method=Method.POST, profile=profile)
+    return body_size_problem(len(request.body_bytes() or b""))
+
+
+def plans_quickly(draft: Draft) -> bool:
+    """Whether :func:`plan` is quick enough for the UI thread: measuring the body encodes it,
+    which for a multi-megabyte profile of many values takes a tenth of a second or more.
+    Looks at most :data:`QUICK_VALUES` values, so the answer itself is quick."""
+    body: Any = draft.patch if draft.method is Method.PATCH else draft.profile
+    if not draft.method.has_body or body is None:
+        return True
+    values, chars = QUICK_VALUES, QUICK_CHARS
+    stack = [body]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            chars -= len(value)
+        elif isinstance(value, dict | list):
+            values -= len(value)
+            if values < 0:
+                return False
+            if isinstance(value, dict):
+                chars -= sum(map(len, value))  # the keys
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+        if chars < 0:
+            return False
+    return True
+
+
 def _changes(draft: Draft, stored: Stored) -> ChangeSet | None:
+    from profile_editor.core.profile.changes import compute_changes, compute_changes_to
+    from profile_editor.core.profile.json_patch import preview_patch
+
     if draft.method is Method.PATCH:
         preview = preview_patch(stored.profile, draft.patch or [])
         if preview.result is None:
@@ -217,6 +269,8 @@ def lost_summary(method: Method, changes: ChangeSet | None) -> str:
             if method is Method.DELETE
             else "every stored key not in the editor."
         )
+    from profile_editor.core.profile.changes import ChangeKind
+
     lines = []
     for kind, label in ((ChangeKind.REMOVED, "Removed"), (ChangeKind.CHANGED, "Overwritten")):
         paths = [c.path for c in changes.changes if c.kind is kind]
@@ -275,6 +329,9 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
         what = "patch" if draft.method is Method.PATCH else "profile"
         return ChangePreview(f"Fix the {what} first: it has a problem (see Problems).")
     if draft.method is Method.PATCH:
+        from profile_editor.core.profile.changes import compute_changes_to
+        from profile_editor.core.profile.json_patch import preview_patch
+
         preview = preview_patch(stored.profile, draft.patch or [])
         if preview.failure is not None:
             return ChangePreview(
@@ -283,6 +340,8 @@ def preview_changes(draft: Draft, stored: Stored | None) -> ChangePreview:
                 rid,
                 failure=preview.failure,
             )
+        if not draft.patch:
+            return ChangePreview(EMPTY_PATCH.capitalize(), ACTION_NAMES[Method.PATCH], rid)
         patched = compute_changes_to(stored.profile, preview.result)
         return ChangePreview("", ACTION_NAMES[Method.PATCH], rid, patched)
     changes = _changes(draft, stored)
@@ -297,6 +356,8 @@ def check_verification(
     """Compare the profile a send should have left with the one stored now (None: none)."""
     if _json_equal(expected, actual):
         return Verification(True, ())
+    from profile_editor.core.profile.changes import ChangeKind, compute_changes
+
     diff = compute_changes(expected or {}, actual or {}, Method.PUT)
     found = tuple(
         f"{c.kind.value} {c.path}" for c in diff.changes if c.kind is not ChangeKind.UNTOUCHED

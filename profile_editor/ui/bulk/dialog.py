@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -232,9 +233,10 @@ class BulkDialog(QDialog):
                 ],
             )
             _fill(self.bad_table, [(str(b.line), b.recipient_id, b.reason) for b in result.bad])
-            bad = len(result.bad)
+            bad = max(result.bad_total, len(result.bad))
+            listed = f" (the first {len(result.bad):,} are listed)" if bad > len(result.bad) else ""
             self.summary_label.setText(
-                f"{result.total:,} rows; {bad:,} bad row(s) will be skipped."
+                f"{result.total:,} rows; {bad:,} bad row(s) will be skipped{listed}."
                 if bad
                 else f"{result.total:,} rows, none bad."
             )
@@ -318,9 +320,11 @@ class BulkDialog(QDialog):
         history = self._history
         report_path = self.report_path
 
-        def work(progress: Callable[[Any], None]) -> tuple[RunCounts, HistoryEntry | None]:
+        def work(
+            progress: Callable[[Any], None],
+        ) -> tuple[RunCounts, HistoryEntry | None] | _NotStarted:
             from profile_editor.bulk.history import run_entry
-            from profile_editor.bulk.session import BulkJob
+            from profile_editor.bulk.session import START_ERRORS, BulkJob
 
             job = BulkJob(
                 input_path=path,
@@ -342,7 +346,12 @@ class BulkDialog(QDialog):
                     last[0] = now
                     progress(("counts", runner.snapshot()))
 
-            runner = job.prepare(on_result)
+            try:
+                # The file is read again here, whole, before anything is sent: it may have
+                # changed since the preview.
+                runner = job.prepare(on_result)
+            except START_ERRORS as err:
+                return _NotStarted(str(err))
             progress(("runner", runner))
             counts = job.run()
             entry = None
@@ -393,6 +402,10 @@ class BulkDialog(QDialog):
         self._running = False
         self._bulk = None
         self.pause_button.setText("Pause")
+        if isinstance(result, _NotStarted):
+            self.status_label.setText(f"Nothing was sent: {result.message}")
+            self._update_buttons()
+            return
         if isinstance(result, str):
             self.status_label.setText(f"The run stopped: {result}")
             self._update_buttons()
@@ -443,6 +456,13 @@ class BulkDialog(QDialog):
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+@dataclass(frozen=True)
+class _NotStarted:
+    """A run that did not start (its files or its input cannot be used): nothing was sent."""
+
+    message: str
 
 
 def _error_text(exc: BaseException) -> str:

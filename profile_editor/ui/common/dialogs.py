@@ -37,21 +37,24 @@ def confirm(
     return box.clickedButton() is go
 
 
-def ask_save_discard_cancel(parent: QWidget | None, title: str, text: str) -> Choice:
+def ask_save_discard_cancel(
+    parent: QWidget | None, title: str, text: str, *, save: str = "Save"
+) -> Choice:
+    """``save``: the Save button's text, saying what it does ("Save as preset…" asks a name)."""
     from PySide6.QtWidgets import QMessageBox
 
-    answer = QMessageBox.question(
-        parent,
-        title,
-        text,
-        QMessageBox.StandardButton.Save
-        | QMessageBox.StandardButton.Discard
-        | QMessageBox.StandardButton.Cancel,
-        QMessageBox.StandardButton.Save,
-    )
-    if answer == QMessageBox.StandardButton.Save:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setObjectName("saveDiscardDialog")
+    save_button = box.addButton(save, QMessageBox.ButtonRole.AcceptRole)
+    discard_button = box.addButton(QMessageBox.StandardButton.Discard)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save_button)
+    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is save_button:
         return Choice.SAVE
-    if answer == QMessageBox.StandardButton.Discard:
+    if clicked is discard_button:
         return Choice.DISCARD
     return Choice.CANCEL
 
@@ -69,11 +72,18 @@ def ask_discard(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Discard
 
 
-def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-    from PySide6.QtWidgets import QInputDialog
+def ask_text(
+    parent: QWidget | None, title: str, label: str, text: str = "", *, hint: str = ""
+) -> str | None:
+    """A non-blank line, trimmed, or None when cancelled: OK is disabled while the line is
+    blank and ``hint`` says what to type."""
+    from profile_editor.ui.common.text_dialog import TextDialog
 
-    value, accepted = QInputDialog.getText(parent, title, label, text=text)
-    return value.strip() if accepted and value.strip() else None
+    dialog = TextDialog(parent, title, label, text, hint)
+    try:
+        return dialog.value() if dialog.exec() else None
+    finally:
+        dialog.deleteLater()
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Keeps a window's unsaved state on disk, about a second after the last edit.
+"""Keeps a window's unsaved state on disk: every edit is written within a second of being made.
 
 Wiring (the window owns one keeper)::
 
@@ -11,20 +11,28 @@ Wiring (the window owns one keeper)::
     keeper.clear()                       # after a preset save
     keeper.close(clean=True)             # in closeEvent once the close is accepted
 
+A save starts :data:`DEBOUNCE_MS` after the last edit, or :data:`MAX_WAIT_MS` after the first edit
+not yet saved, whichever comes first: steady typing never pushes it back further. Saves go on
+while a request is in flight.
+
 Writes run on the keeper's own one-thread pool, so they never stall the UI and always land in the
-order they were asked for (a ``clear()`` cannot be overtaken by an earlier write). The snapshot
-itself is taken on the UI thread, where the widgets live. The keeper registers :meth:`flush` as a
-before-report callback of the crash hooks, so an unexpected error saves the latest edit first.
+order they were asked for (a ``clear()`` cannot be overtaken by an earlier write); one write at a
+time, the newest edit waiting for it (never a queue of old snapshots). The snapshot is taken on the
+UI thread, where the widgets live; it may be a function that makes the record on the writer's
+thread (a multi-megabyte text made from the table's rows), so the UI thread only captures what
+the widgets hold. The keeper registers :meth:`flush` as a before-report callback of the crash
+hooks, so an unexpected error saves the latest edit first.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.cooperate import background
@@ -36,14 +44,20 @@ from profile_editor.ui.drafts import prompt as draft_prompt
 
 log = logging.getLogger("profile_editor.drafts")
 
-DEBOUNCE_MS = 1000
+# A pause in the edits this long saves them; however the typing goes, an edit waits at most
+# MAX_WAIT_MS for its save to start, which leaves the write half a second to be on disk within 1 s.
+DEBOUNCE_MS = 250
+MAX_WAIT_MS = 500
 CLOSE_WAIT_MS = 5000
 
-SnapshotFn = Callable[[], DraftRecord]
+# A record, or a function (safe on another thread) that makes it from what was captured.
+Snapshot = DraftRecord | Callable[[], DraftRecord]
+SnapshotFn = Callable[[], Snapshot]
 
 
 class DraftKeeper(QObject):
-    """One window's draft: debounced saves off the UI thread, cleared on a clean close or a save.
+    """One window's draft: saves off the UI thread, at most ``max_wait_ms`` after an edit (sooner
+    after a pause of ``delay_ms``), cleared on a clean close or a save.
 
     Signals:
         saved(object): the DraftRecord as written (secrets masked), after each write.
@@ -61,6 +75,7 @@ class DraftKeeper(QObject):
         *,
         secrets: Callable[[], Iterable[str]] = tuple,
         delay_ms: int = DEBOUNCE_MS,
+        max_wait_ms: int = MAX_WAIT_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,12 +84,15 @@ class DraftKeeper(QObject):
         self._snapshot_fn: SnapshotFn | None = None
         self._closed = False
         self._edited = False
-        self._paused = False
+        self._delay_ms = delay_ms
+        self._max_wait_ms = max(max_wait_ms, delay_ms)
+        self._first_edit_at: float | None = None  # monotonic ms of the oldest edit not saved
+        self._saving = False  # a save job runs: the next one waits for it
         self._in_flight = 0  # jobs started and not yet reported back
         self._runner = JobRunner(self, max_threads=1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._write_pending)
         self._remove_hook = add_before_report(self.flush)
 
@@ -131,36 +149,34 @@ class DraftKeeper(QObject):
         return self._snapshot_fn is not None or self._in_flight > 0
 
     def schedule(self, snapshot_fn: SnapshotFn) -> None:
-        """Save ``snapshot_fn()`` once no edit came for the debounce interval."""
+        """Save ``snapshot_fn()`` once no edit came for ``delay_ms``, and at the latest
+        ``max_wait_ms`` after the first edit not saved yet (call it on every edit)."""
         if self._closed:
             return
         self._snapshot_fn = snapshot_fn
         self._edited = True
-        self._timer.start()
-
-    def set_paused(self, paused: bool) -> None:
-        """While paused (a request in flight), a due save waits: copying a multi-megabyte text
-        out of the editor takes tens of milliseconds of the UI thread."""
-        self._paused = paused
-        if not paused and self._snapshot_fn is not None and not self._timer.isActive():
-            self._timer.start()
+        now = time.monotonic() * 1000
+        if self._first_edit_at is None:
+            self._first_edit_at = now
+        left = self._first_edit_at + self._max_wait_ms - now
+        self._timer.start(max(0, round(min(self._delay_ms, left))))
 
     def flush(self) -> None:
         """Write the latest edit now, on this thread (the crash hooks call it before reporting)."""
         if self._closed:
             return
         self._timer.stop()
-        draft = self._take_snapshot()
+        snapshot = self._take_snapshot()
         self._drain()  # earlier writes first, so this one lands last
-        if draft is not None:
-            self._write(draft)
+        if snapshot is not None:
+            self._write(_made(snapshot))
 
     def clear(self) -> None:
         """Forget the draft: nothing pending is written and the file goes (after earlier writes)."""
         if self._closed:
             return
         self._timer.stop()
-        self._snapshot_fn = None
+        self._snapshot_fn = self._first_edit_at = None
         job = Job(lambda _progress: self.slot.clear())
         self._in_flight += 1
         self._runner.run(job.on_finished(self._on_cleared).on_failed(self._on_clear_failed))
@@ -172,7 +188,7 @@ class DraftKeeper(QObject):
             return
         self._timer.stop()
         if clean:
-            self._snapshot_fn = None
+            self._snapshot_fn = self._first_edit_at = None
         else:
             self.flush()
         self._closed = True
@@ -185,28 +201,39 @@ class DraftKeeper(QObject):
         # count never goes below zero for it.
         self._runner.drain(CLOSE_WAIT_MS)
         self._in_flight = 0
+        self._saving = False
 
-    def _take_snapshot(self) -> DraftRecord | None:
+    def _take_snapshot(self) -> Snapshot | None:
         snapshot_fn, self._snapshot_fn = self._snapshot_fn, None
+        self._first_edit_at = None  # edits from now on are newer than this snapshot
         return snapshot_fn() if snapshot_fn is not None else None
 
     def _all_secrets(self) -> list[str]:
         return [*self._secrets(), *registered_secrets()]
 
     def _write_pending(self) -> None:
-        if self._paused:
-            return  # set_paused(False) starts the timer again
-        draft = self._take_snapshot()
-        if draft is None or self._closed:
+        if self._closed or self._snapshot_fn is None:
+            return
+        if self._saving:
+            return  # _on_saved writes it as soon as the running write has landed
+        snapshot = self._take_snapshot()
+        if snapshot is None:
             return
         secrets = self._all_secrets()
-        job = Job(lambda _progress: self._save_in_background(draft, secrets))
+        job = Job(lambda _progress: self._save_in_background(snapshot, secrets))
         self._in_flight += 1
+        self._saving = True
         self._runner.run(job.on_finished(self._on_saved).on_failed(self._on_job_save_failed))
 
-    def _save_in_background(self, draft: DraftRecord, secrets: list[str]) -> DraftRecord:
+    def _save_in_background(self, snapshot: Snapshot, secrets: list[str]) -> DraftRecord:
         with background():
-            return self.slot.save(draft, secrets=secrets)
+            return self.slot.save(_made(snapshot), secrets=secrets)
+
+    def _write_if_due(self) -> None:
+        # An edit that came due while the previous write ran goes now.
+        self._saving = False
+        if self._snapshot_fn is not None and not self._timer.isActive():
+            self._write_pending()
 
     def _write(self, draft: DraftRecord) -> None:
         try:
@@ -219,10 +246,12 @@ class DraftKeeper(QObject):
     def _on_saved(self, written: DraftRecord) -> None:
         self._in_flight = max(0, self._in_flight - 1)
         self.saved.emit(written)
+        self._write_if_due()
 
     def _on_job_save_failed(self, exc: Exception) -> None:
         self._in_flight = max(0, self._in_flight - 1)
         self._on_save_failed(exc)
+        self._write_if_due()
 
     def _on_save_failed(self, exc: Exception) -> None:
         log.warning("Draft not saved: %s", exc)
@@ -236,3 +265,7 @@ class DraftKeeper(QObject):
         self._in_flight = max(0, self._in_flight - 1)
         log.warning("Draft not removed: %s", exc)
         self.failed.emit(f"The draft could not be removed: {exc}")
+
+
+def _made(snapshot: Snapshot) -> DraftRecord:
+    return snapshot() if callable(snapshot) else snapshot

@@ -15,6 +15,7 @@ Problems list and the JSON key completion are built right after it (:meth:`Edito
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -39,11 +40,13 @@ _PROFILE, _PATCH = 0, 1
 class EditorPane(QSplitter):
     """Signals:
     patchChanged(): the patch text was parsed again.
+    edited(): the profile (text or table) or the patch text changed, at once (before a parse).
     modifiedChanged(bool): the profile or the patch was edited since last saved / loaded.
     problemsCounted(str): the Problems list changed: ``"2 warnings"``, ``""`` for none.
     """
 
     patchChanged = Signal()
+    edited = Signal()
     modifiedChanged = Signal(bool)
     problemsCounted = Signal(str)
 
@@ -80,6 +83,7 @@ class EditorPane(QSplitter):
         self._check_timer.setInterval(0)  # after the change's other slots: one check per burst
         self._check_timer.timeout.connect(self.check)
         self.profile_editor.profileChanged.connect(self._check_timer.start)
+        self.profile_editor.edited.connect(self.edited)
         self.profile_editor.modifiedChanged.connect(self._on_modified)
         stack = self.profile_editor.undo_stack
         stack.canUndoChanged.connect(self._sync_profile_actions)
@@ -102,6 +106,7 @@ class EditorPane(QSplitter):
         layout.addWidget(self.problems_view, 1)
         self.patch_editor.patchChanged.connect(self._check_timer.start)
         self.patch_editor.patchChanged.connect(self.patchChanged)
+        self.patch_editor.edit.textChanged.connect(self.edited)
         self.patch_editor.modifiedChanged.connect(self._on_modified)
         self.problems_view.problemActivated.connect(self.go_to_problem)
         self._finished = True
@@ -129,10 +134,12 @@ class EditorPane(QSplitter):
         editor.find_action.setEnabled(shown)
         editor.go_to_path_action.setEnabled(shown)
 
-    def texts(self) -> tuple[str, str]:
-        """The profile and the patch as typed (for a draft that survives a crash)."""
+    def text_snapshot(self) -> tuple[Callable[[], str], str]:
+        """The profile and the patch as typed (for a draft that survives a crash); the
+        profile's as a function that may run later on another thread (see
+        :meth:`ProfileEditorWidget.text_snapshot`)."""
         patch = self.patch_editor.text() if self._finished else ""
-        return self.profile_editor.current_text(), patch
+        return self.profile_editor.text_snapshot(), patch
 
     def restore_texts(self, profile_text: str, patch_text: str) -> None:
         """Put texts kept in a draft back, as typed, and mark them unsaved."""
@@ -223,6 +230,7 @@ class EditorPane(QSplitter):
     def _patch_entries(self) -> list[ProblemEntry]:
         """The patch's own problems; else the op that would fail; else what Courier would
         warn about in the keys the patch changes (on the previewed result)."""
+        from profile_editor.core.send.plan import EMPTY_PATCH
         from profile_editor.ui.editor.problems_view import ProblemEntry, patch_entries
 
         result = self.patch_editor.result()
@@ -230,6 +238,8 @@ class EditorPane(QSplitter):
         failure = self._failure
         if entries or result.ops is None:
             return entries
+        if not result.ops:  # Send refuses it; said here before anyone clicks
+            return [ProblemEntry("note", "patch", EMPTY_PATCH)]
         if failure is not None:
             where = f"op {failure.index}" if failure.index is not None else "patch"
             reason = f"would fail on the loaded profile: {failure.reason}"

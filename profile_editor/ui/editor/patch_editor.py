@@ -48,7 +48,8 @@ class PatchResult:
 class PatchEditor(QWidget):
     """Signals:
     patchChanged(): the text was parsed again (read :meth:`result`).
-    modifiedChanged(bool): the text was edited since :meth:`set_patch` / ``set_modified``.
+    modifiedChanged(bool): the text differs from what it was at :meth:`set_patch` /
+        ``set_modified(False)`` (typing and undoing back is not modified).
     """
 
     patchChanged = Signal()
@@ -96,6 +97,7 @@ class PatchEditor(QWidget):
         self._timer.timeout.connect(self._parse_now)
         self._loading = False
         self._modified = False
+        self._saved_text = ""  # the text at the last load or save: modified means it differs
         self._result = PatchResult([])
         self._failing: int | None = None
         theme().follow(self, self.on_theme_changed)
@@ -129,6 +131,8 @@ class PatchEditor(QWidget):
         return self._modified
 
     def set_modified(self, modified: bool) -> None:
+        if not modified:
+            self._saved_text = self.text()
         if modified != self._modified:
             self._modified = modified
             self.modifiedChanged.emit(modified)
@@ -182,8 +186,15 @@ class PatchEditor(QWidget):
     def _on_text_changed(self) -> None:
         if self._loading:
             return
-        self.set_modified(True)
+        # Undoing back to what was loaded or saved is not a change (a plain string compare:
+        # a memcmp, well under a millisecond even for a long patch).
+        self._update_modified(self.text() != self._saved_text)
         self._timer.start()
+
+    def _update_modified(self, modified: bool) -> None:
+        if modified != self._modified:
+            self._modified = modified
+            self.modifiedChanged.emit(modified)
 
     def _parse_now(self) -> None:
         self._timer.stop()

@@ -5,7 +5,10 @@ A ``QTextDocument`` keeps its own undo steps, but loses them all when its whole 
 So a whole-text replacement (a load, a large paste, the text regenerated from the table)
 never sets the text of the document shown: it shows a new document and leaves the old one,
 with its steps, to the undo history that may show it again. Typing and small pastes stay
-steps of the shown document, one per key press or paste, announced by :attr:`textStep`.
+steps of the shown document, one per key press or paste, announced by :attr:`textStep` with
+what the key did (inserted, deleted, replaced a selection, broke a line), so the history can
+merge typing the way a plain ``QPlainTextEdit`` does. A key press that changes nothing (an
+arrow, Shift) still makes Qt emit ``textChanged``; :attr:`contentChanged` is not emitted for it.
 
 A document is mostly layout: a 6 MB text takes about 90 MB as a document, 6 MB as a string.
 So a large document that is put away without steps of its own (a loaded or pasted profile)
@@ -14,6 +17,7 @@ is kept as its text only, and loaded into a document again if an undo shows it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,6 +42,8 @@ __all__ = ["KEEP_AS_TEXT", "DocumentRef", "ProfileJsonEdit", "TextStep"]
 # A document put away with more characters than this, and no steps, is kept as text only.
 KEEP_AS_TEXT = BULK_PASTE
 _PARAGRAPH = "\u2029"
+# When each step happened (seconds); tests replace it to make a pause without waiting.
+clock: Callable[[], float] = time.monotonic
 
 
 class DocumentRef:
@@ -94,13 +100,18 @@ class TextStep:
 
     ``kind`` is ``"typing"`` (a key press), ``"paste"`` or ``"edit"`` (anything else, e.g. a
     cut from the context menu); ``start``/``end`` are the cursor positions before and after a
-    typing step (-1 otherwise), so consecutive typing can be merged into one step.
+    typing step (-1 otherwise), so consecutive typing can be merged into one step. ``shape``
+    says what a typing step did: ``"insert"``, ``"delete"``, ``"replace"`` (typed over a
+    selection, or a completion) or ``"newline"`` (a line break typed or deleted); ``at`` is
+    when it began (:data:`clock`).
     """
 
     document: DocumentRef
     kind: str
     start: int = -1
     end: int = -1
+    shape: str = ""
+    at: float = 0.0
 
 
 class KeyHook(Protocol):
@@ -114,6 +125,8 @@ class ProfileJsonEdit(JsonEdit):
     """A :class:`JsonEdit` for one undo history shared with another view.
 
     Signals:
+        contentChanged(): the text changed (``textChanged``, less the key presses that change
+            nothing: Qt emits it for every edit block, even an empty one).
         aboutToEdit(): a key press, input method event or paste is about to be handled (it
             may or may not change the text; if it does, ``textStep`` follows).
         textStep(TextStep): the shown document recorded an undo step (typing, a paste).
@@ -125,6 +138,7 @@ class ProfileJsonEdit(JsonEdit):
             document's own undo is not used.
     """
 
+    contentChanged = Signal()
     aboutToEdit = Signal()
     textStep = Signal(object)
     aboutToReplaceText = Signal()
@@ -136,12 +150,17 @@ class ProfileJsonEdit(JsonEdit):
         super().__init__(parent)
         self._document = self._new_document()
         self.show_document(self._document)
-        # The step being recorded: its kind and the cursor position before it.
+        # The step being recorded: its kind, the cursor position before it and what it did.
         self._step_kind: str | None = None
         self._step_start = -1
         self._step_end = -1
+        self._step_shape = ""
+        self._step_at = 0.0
+        self._step_before = (False, 0, 0)  # a selection, characters and lines before the step
+        self._step_changed = False  # the text changed during the step
         self._menu_actions: dict[str, QAction] = {}
         self.key_hook: KeyHook | None = None
+        self.textChanged.connect(self._on_any_text_changed)
 
     def set_undo_actions(self, undo: QAction, redo: QAction) -> None:
         """The actions the context menu offers instead of the document's own undo and redo."""
@@ -201,6 +220,7 @@ class ProfileJsonEdit(JsonEdit):
 
         ``textChanged`` is emitted for the text, not for the empty document shown first."""
         old = self._document
+        self._step_changed = True  # e.g. a large paste by Ctrl+V, within the key's step
         with QSignalBlocker(self):
             self.show_document(self._new_document())
         JsonEdit.setPlainText(self, text)  # as fast as loading a file: no undo copy
@@ -257,12 +277,12 @@ class ProfileJsonEdit(JsonEdit):
             cursor.setPosition(begin + utf16_offset(text, cursor_at))
             self.setTextCursor(cursor)
 
-        self._as_step("typing", action)
+        self._as_step("typing", action, shape="replace")
 
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:
         self._as_step("typing", lambda: JsonEdit.inputMethodEvent(self, event))
 
-    def _as_step(self, kind: str, action: Callable[[], None]) -> None:
+    def _as_step(self, kind: str, action: Callable[[], None], *, shape: str = "") -> None:
         """Run ``action`` as one undo step of the shown document (an edit block, so the
         document never merges it into the step before: merging is the undo history's call)."""
         if self._step_kind is not None:  # nested, e.g. a key press that pastes
@@ -270,22 +290,58 @@ class ProfileJsonEdit(JsonEdit):
             action()
             return
         self.aboutToEdit.emit()
-        cursor = QTextCursor(self._document.document)
+        document = self._document.document
+        cursor = QTextCursor(document)
         self._step_kind, self._step_start = kind, self.textCursor().position()
+        self._step_shape, self._step_at, self._step_changed = shape, clock(), False
+        self._step_before = (
+            self.textCursor().hasSelection(),
+            document.characterCount(),
+            document.blockCount(),
+        )
         cursor.beginEditBlock()
         try:
             action()
         finally:
             self._step_end = self.textCursor().position()
-            cursor.endEditBlock()  # emits undoCommandAdded if the text changed
+            # Emits undoCommandAdded if the text changed, then textChanged even if it did not.
+            cursor.endEditBlock()
             self._step_kind = None
+
+    def _on_any_text_changed(self) -> None:
+        if self._step_kind is None or self._step_changed:
+            self.contentChanged.emit()
+
+    def _shape(self) -> str:
+        """What the key press being recorded did to the text."""
+        if self._step_shape:
+            return self._step_shape
+        selection, characters, blocks = self._step_before
+        document = self._document.document
+        if selection:
+            # Typed over a selection: a line break typed over one stands alone all the same.
+            broke = document.characterAt(self.textCursor().position() - 1) == _PARAGRAPH
+            return "newline" if broke else "replace"
+        if document.blockCount() != blocks:
+            return "newline"  # a line break typed or deleted
+        if document.characterCount() == characters:
+            return "replace"  # overwrite mode
+        return "insert" if document.characterCount() > characters else "delete"
 
     def _on_undo_command_added(self) -> None:
         # Steps are only ever added to the shown document: it is the one being edited.
+        self._step_changed = True
         if self._step_kind is None:
-            step = TextStep(self._document, "edit")
+            step = TextStep(self._document, "edit", at=clock())
         elif self._step_kind == "typing":
-            step = TextStep(self._document, "typing", self._step_start, self._step_end)
+            step = TextStep(
+                self._document,
+                "typing",
+                self._step_start,
+                self._step_end,
+                self._shape(),
+                self._step_at,
+            )
         else:
-            step = TextStep(self._document, self._step_kind)
+            step = TextStep(self._document, self._step_kind, at=self._step_at)
         self.textStep.emit(step)

@@ -28,6 +28,11 @@ __all__ = [
 ]
 
 _TYPING_ID = 1
+# Typing after a pause this long (seconds) is a step of its own.
+TYPING_PAUSE_S = 1.0
+# What a typing step may go on with, as a plain QPlainTextEdit merges: typing goes on after
+# typing or after typing over a selection; deleting after deleting; a line break stands alone.
+_GOES_ON = {"insert": ("insert",), "replace": ("insert",), "delete": ("delete",), "newline": ()}
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,10 @@ class TableEditCommand(_AlreadyDone):
 class TextEditCommand(_AlreadyDone):
     """Undo steps of one JSON document; consecutive typing in one place merges into one.
 
+    Steps are at least as fine as a plain ``QPlainTextEdit``'s: typing over a selection, a
+    paste, a line break, deleting after typing (or typing after deleting), typing elsewhere and
+    a pause of :data:`TYPING_PAUSE_S` each start a new step.
+
     ``before`` is the table as it was, where parsing the text undone would not give it back
     (the text only mirrored rows with a repeated key, or did not parse); None otherwise.
     """
@@ -111,6 +120,8 @@ class TextEditCommand(_AlreadyDone):
         self._document = step.document
         self._typing = step.kind == "typing"
         self._start, self._end = step.start, step.end
+        self._shape = step.shape  # of the first key press: what may go on merging into it
+        self._last_at = step.at
         self._steps = 1
 
     def id(self) -> int:
@@ -122,10 +133,13 @@ class TextEditCommand(_AlreadyDone):
             and other._typing
             and other._document is self._document
             and other._start == self._end  # typed on where the last key press left off
+            and other._shape in _GOES_ON.get(self._shape, ())
+            and other._last_at - self._last_at < TYPING_PAUSE_S
         ):
             return False
         self._steps += other._steps
         self._end = other._end
+        self._last_at = other._last_at
         return True
 
     def replay(self, *, forward: bool) -> None:

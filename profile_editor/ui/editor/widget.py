@@ -19,25 +19,21 @@ The tabs themselves (table, filter and toolbar; text and find bar) are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCursor, QUndoStack
-from PySide6.QtWidgets import QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeySequence, QTextCursor, QUndoStack
+from PySide6.QtWidgets import QTableView, QTabWidget, QVBoxLayout, QWidget
 
 from profile_editor.core.profile.jsoncodec import JsonProblem, parse_profile
-from profile_editor.core.profile.key_paths import (
-    KeyPath,
-    parse_key_path,
-    spot_in_fields,
-    spot_in_text,
-)
+from profile_editor.core.profile.key_paths import KeyPath
 from profile_editor.core.profile.values import editor_json, rows_json_text
-from profile_editor.ui.common import dialogs
 from profile_editor.ui.editor.fields_delegate import FieldsDelegate
 from profile_editor.ui.editor.fields_model import FieldsModel, RowEdit
 from profile_editor.ui.editor.fields_page import FieldsPage
+from profile_editor.ui.editor.find_and_go_to import FIELDS_TAB, JSON_TAB, FindAndGoTo
 from profile_editor.ui.editor.json_page import JsonPage
 from profile_editor.ui.editor.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
 from profile_editor.ui.editor.undo_commands import (
@@ -47,9 +43,8 @@ from profile_editor.ui.editor.undo_commands import (
     TextEditCommand,
 )
 
-__all__ = ["ProfileEditorWidget", "ProfileResult"]
+__all__ = ["FIELDS_TAB", "JSON_TAB", "ProfileEditorWidget", "ProfileResult"]
 
-FIELDS_TAB, JSON_TAB = 0, 1
 DEBOUNCE_MS = 150
 # Parsing a multi-megabyte text takes long enough that it should not run between keystrokes.
 LARGE_TEXT = 1_000_000
@@ -87,8 +82,10 @@ class ProfileEditorWidget(QWidget):
     Signals:
         profileChanged(): the user changed the profile (after the two views were synced),
             or an undo or redo did; read it with :meth:`profile_result`.
-        modifiedChanged(bool): the modified flag changed (undoing back to the last
-            ``set_modified(False)`` clears it again).
+        edited(): the text or the table changed, at once (typing: before the parse).
+        modifiedChanged(bool): the modified flag changed. Modified means the undo history is
+            not at the last ``set_modified(False)`` (a load or a save): undoing back there
+            clears it, and a key press that changes nothing (an arrow) does not set it.
 
     Actions for the window's menus: :attr:`undo_action` and :attr:`redo_action`, whose text
     names the step ("Undo edit of email", "Redo paste"); :attr:`find_action` (Ctrl+F: the
@@ -97,6 +94,7 @@ class ProfileEditorWidget(QWidget):
     """
 
     profileChanged = Signal()
+    edited = Signal()
     modifiedChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -110,7 +108,6 @@ class ProfileEditorWidget(QWidget):
         self._replaying = False  # set while an undo or redo changes the views
         self._replace_before: EditorState | None = None
         self._edit_before: EditorState | None = None
-        self._last_path = ""
         self._parse_timer = QTimer(self)
         self._parse_timer.setSingleShot(True)
         self._undo_stack = QUndoStack(self)
@@ -130,15 +127,15 @@ class ProfileEditorWidget(QWidget):
         self._json_edit = self._json_page.edit
         self._tabs.addTab(self._fields_page, "Fields")
         self._tabs.addTab(self._json_page, "JSON")
-        self._go_to_label = QLabel(self)
-        self._go_to_label.setObjectName("goToNoteLabel")
-        self._go_to_label.setProperty("tone", "note")  # coloured by app.qss
-        self._go_to_label.setWordWrap(True)
-        self._go_to_label.hide()
+        self._find = FindAndGoTo(
+            self, self._tabs, self._fields_page, self._json_page, self._model, self.flush
+        )
+        self.find_action = self._find.find_action
+        self.go_to_path_action = self._find.go_to_path_action
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._tabs, 1)
-        layout.addWidget(self._go_to_label)
+        layout.addWidget(self._find.note_label)
 
         self.undo_action = self._undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setObjectName("undoAction")
@@ -149,29 +146,9 @@ class ProfileEditorWidget(QWidget):
         # On the widget too, so the keys work in the table without a window menu.
         self.addActions([self.undo_action, self.redo_action])
         self._json_edit.set_undo_actions(self.undo_action, self.redo_action)
-        self.find_action = self._editor_action("Find…", "findAction", QKeySequence.StandardKey.Find)
-        self.find_action.setToolTip("Find in the JSON text, or filter the fields (Ctrl+F)")
-        self.go_to_path_action = self._editor_action(
-            "Go to key path…", "goToKeyPathAction", QKeySequence("Ctrl+G")
-        )
-        self.go_to_path_action.setToolTip("Go to a key, e.g. custom.plan (Ctrl+G)")
-
-    def _editor_action(
-        self, text: str, name: str, keys: QKeySequence | QKeySequence.StandardKey
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if isinstance(keys, QKeySequence):
-            action.setShortcut(keys)
-        else:
-            action.setShortcuts(keys)
-        # Within the editor only: other parts of the window may find and go to things too.
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(action)
-        return action
 
     def _connect_signals(self) -> None:
-        self._json_edit.textChanged.connect(self.on_json_text_changed)
+        self._json_edit.contentChanged.connect(self.on_json_text_changed)
         self._json_edit.aboutToEdit.connect(self._on_json_about_to_edit)
         self._json_edit.textStep.connect(self._on_json_text_step)
         self._json_edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
@@ -180,13 +157,12 @@ class ProfileEditorWidget(QWidget):
         self._json_edit.redoRequested.connect(self._undo_stack.redo)
         self._model.rowsEdited.connect(self._on_model_rows_edited)
         self._undo_stack.indexChanged.connect(self._on_undo_index_changed)
+        self._undo_stack.cleanChanged.connect(self._on_undo_index_changed)
         self._parse_timer.timeout.connect(self._parse_now)
         self._tabs.currentChanged.connect(self.on_tabs_current_changed)
         self._model.edited.connect(self.on_model_edited)
         self._model.problem.connect(self._fields_page.show_problem)
         self._delegate.problem.connect(self._fields_page.show_problem)
-        self.find_action.triggered.connect(self.on_find_action_triggered)
-        self.go_to_path_action.triggered.connect(self.on_go_to_path_action_triggered)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -253,6 +229,20 @@ class ProfileEditorWidget(QWidget):
             return rows_json_text(self._model.rows(), self._model.has_duplicate_keys())
         return self._json_edit.text()
 
+    def text_snapshot(self) -> Callable[[], str]:
+        """:meth:`current_text` as a function that may be called later, on another thread.
+
+        The text the JSON tab holds is taken now (cheap when it was read since its last change:
+        see :meth:`JsonEdit.text`); text still to be made from table edits is made when called,
+        from the rows as they are now (values are never mutated), so the UI thread only copies
+        a list of pairs.
+        """
+        if self._text_stale:
+            rows, duplicates = list(self._model.rows()), self._model.has_duplicate_keys()
+            return lambda: rows_json_text(rows, duplicates)
+        text = self._json_edit.text()
+        return lambda: text
+
     def set_text(self, text: str) -> None:
         """Put ``text`` in the JSON tab as if typed (parsed after the usual pause), e.g. a
         restored draft that may not be valid JSON."""
@@ -317,9 +307,12 @@ class ProfileEditorWidget(QWidget):
             self._modified = modified
             self.modifiedChanged.emit(modified)
 
-    def _on_undo_index_changed(self, _index: int) -> None:
-        if self._undo_stack.cleanIndex() >= 0:
-            self._set_modified_flag(not self._undo_stack.isClean())
+    def _on_undo_index_changed(self, *_args: object) -> None:
+        # Every change the user makes is a step of the history, so where it stands says it all;
+        # without a clean index (set_modified(True), or the saved step undone and edited over,
+        # or dropped past the limit) the saved state cannot come back.
+        stack = self._undo_stack
+        self._set_modified_flag(stack.cleanIndex() < 0 or not stack.isClean())
 
     def json_stale(self) -> bool:
         """Whether table edits are waiting to be written to the JSON text."""
@@ -346,8 +339,7 @@ class ProfileEditorWidget(QWidget):
         if self._syncing:
             return
         self._text_stale = False  # the user's text is now the truth
-        if not self._replaying:
-            self._set_modified_flag(True)
+        self.edited.emit()
         if self._json_edit.bulk_replaced:
             # One discrete paste, not typing: nothing to wait for (a load may signal more
             # than once; the flag stays up until the parse).
@@ -371,10 +363,10 @@ class ProfileEditorWidget(QWidget):
     def on_model_edited(self) -> None:
         self._text_stale = True
         self._fields_page.show_problem("")
+        self.edited.emit()
         if self._replaying:
             self.profileChanged.emit()
             return
-        self._set_modified_flag(True)
         if self._tabs.currentIndex() == JSON_TAB and not self._parse_timer.isActive():
             # Only code can edit the table while the JSON tab is shown. If the user is
             # mid-typing there (a parse is pending), their text wins when it is parsed.
@@ -382,7 +374,7 @@ class ProfileEditorWidget(QWidget):
         self.profileChanged.emit()
 
     def on_tabs_current_changed(self, index: int) -> None:
-        self._show_go_to_note("")
+        self._find.show_note("")
         if index == JSON_TAB:
             if self._text_stale:
                 self._regenerate_text()
@@ -566,48 +558,12 @@ class ProfileEditorWidget(QWidget):
         self._tabs.setCurrentIndex(JSON_TAB)
         self._json_edit.ensureCursorVisible()
 
-    # -- find and go to --------------------------------------------------------------------
-
-    def on_find_action_triggered(self) -> None:
-        if self._tabs.currentIndex() == JSON_TAB:
-            self._json_page.find_bar.open_bar()
-        else:
-            self._fields_page.focus_filter()
-
-    def on_go_to_path_action_triggered(self) -> None:
-        text = dialogs.ask_text(
-            self, "Go to key path", "Key path (e.g. custom.plan or tags[0]):", self._last_path
-        )
-        if text:
-            self._last_path = text
-            self.go_to_path(text)
+    # -- find and go to (see :mod:`.find_and_go_to`) -----------------------------------------
 
     def go_to_line(self, line: int, column: int = 1) -> None:
         """Show the JSON tab with the cursor at 1-based ``line``/``column``."""
-        self._tabs.setCurrentIndex(JSON_TAB)
-        self._json_page.go_to_line(line, column)
+        self._find.go_to_line(line, column)
 
     def go_to_path(self, path: KeyPath | str) -> bool:
-        """Go to a key path (``custom.plan`` or ``("custom", "plan")``) in the tab shown.
-
-        In the JSON tab the cursor moves to the key; in the Fields tab the row of its
-        top-level key is selected (for a nested path, with a note saying so). False, with a
-        note, when the path is not there.
-        """
-        steps = parse_key_path(path) if isinstance(path, str) else tuple(path)
-        if self._tabs.currentIndex() == JSON_TAB:
-            spot = spot_in_text(self._json_edit.text(), steps)
-            if spot.found:
-                self._json_page.go_to_line(spot.line, spot.column)
-        else:
-            self.flush()
-            spot = spot_in_fields([key for key, _ in self._model.rows()], steps)
-            if spot.found:
-                self._fields_page.select_row(spot.row)
-                self._view.setFocus()
-        self._show_go_to_note(spot.note)
-        return spot.found
-
-    def _show_go_to_note(self, text: str) -> None:
-        self._go_to_label.setText(text)
-        self._go_to_label.setVisible(bool(text))
+        """Go to a key path in the tab shown; False, with a note, when it is not there."""
+        return self._find.go_to_path(path)

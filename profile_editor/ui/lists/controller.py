@@ -76,6 +76,8 @@ class ListsController(QObject):
         self._closed = False
         self._generation = 0  # a read started later makes an earlier one's answer stale
         self._shown: tuple[str, str] | None = None  # base URL and recipient of the rows shown
+        # Base URL, recipient and environment of the rows on screen (complete or not).
+        self._whose: tuple[str, str, str | None] | None = None
         self._changing: ListsPlan | None = None  # a change in flight, reported even if cut short
         tab.subscribeRequested.connect(self.on_subscribe_requested)
         tab.unsubscribeAllRequested.connect(self.on_unsubscribe_all_requested)
@@ -97,12 +99,41 @@ class ListsController(QObject):
         self._status.show_status(refusal.message, "error")
         self._bar.focus(refusal.field)
 
+    def on_target_changed(self, *_args: object) -> None:
+        """The recipient ID or the environment changed: rows of another recipient (or place)
+        are marked out of date at once, and current again if it changes back."""
+        whose = self._whose
+        if whose is None or self._closed:
+            return
+        base_url, rid, env = whose
+        target, now = self._target(), self._bar.recipient_id()
+        if (target.base_url, now) == (base_url, rid):
+            self._tab.mark_current()
+            return
+        if now == rid:
+            place = target.environment or target.base_url
+            note = (
+                f"Out of date: these were read in {env or base_url}; the environment is now "
+                f"{place}. Load or Reload reads them there."
+            )
+        elif now:
+            note = (
+                f"Out of date: these are the subscriptions of “{rid}”; the recipient ID is now "
+                f"“{now}”. Load or Reload reads those of “{now}”."
+            )
+        else:
+            note = (
+                f"Out of date: these are the subscriptions of “{rid}”; the recipient ID field "
+                "is empty."
+            )
+        self._tab.mark_out_of_date(note)
+
     # -- reading ----------------------------------------------------------------------------
     def on_profile_loaded(self, loaded: Loaded) -> None:
         """After a Load: read the same recipient's subscriptions, at the same place."""
         request = loaded.request
         if loaded.stored is None:
-            self._shown = None
+            self._shown = self._whose = None
             self._tab.show_message(
                 f"Subscriptions of “{request.recipient_id}” not read: the Load did not succeed."
             )
@@ -172,6 +203,8 @@ class ListsController(QObject):
         self._set_busy(False)
         rid, env = plan.recipient_id, plan.target.environment
         where = f" in {env}" if env else ""
+        whose = f"Subscriptions of “{rid}”{where}"
+        self._whose = (plan.target.base_url, rid, env)
         if result.ok:
             self._shown = (plan.target.base_url, rid)
             count = len(result.subscriptions)
@@ -179,11 +212,13 @@ class ListsController(QObject):
             self._tab.show_subscriptions(
                 result.subscriptions,
                 f"“{rid}”{where} has {subscriptions_count(count)}{pages}.",
+                whose=whose,
             )
         else:
             self._shown = None
             text, _state = read_status(rid, result)
-            self._tab.show_subscriptions(result.subscriptions, text)
+            self._tab.show_subscriptions(result.subscriptions, text, whose=whose)
+        self.on_target_changed()  # the field may have changed while they were read
         text, state = read_status(rid, result)
         if after_load or change is not None:
             # The Load's or the change's own line stays; a failure to read is added to it.

@@ -124,6 +124,16 @@ class ListsTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("listsTab")
+        # Whose subscriptions the rows are: the recipient ID field may say another one by now.
+        self.header = QLabel(self)
+        self.header.setObjectName("listsHeader")
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setWordWrap(True)
+        self.header.setMinimumWidth(40)
+        font = self.header.font()
+        font.setBold(True)
+        self.header.setFont(font)
+        self.header.hide()
         self.summary = QLabel("Load a recipient to see its list subscriptions.", self)
         self.summary.setObjectName("listsSummary")
         self.summary.setWordWrap(True)
@@ -165,6 +175,9 @@ class ListsTab(QWidget):
         self.reload_button.setText("Reload")
         self.reload_button.setToolTip("Read the recipient's subscriptions again")
 
+        self._whose = ""
+        self._summary = self.summary.text()
+        self._stale_note: str | None = None
         self._layout()
         self.subscribe_button.clicked.connect(self.on_subscribe_clicked)
         self.list_id_edit.returnPressed.connect(self.on_subscribe_clicked)
@@ -176,7 +189,11 @@ class ListsTab(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
+        texts = QVBoxLayout()
+        texts.setSpacing(2)
+        texts.addWidget(self.header)
+        texts.addWidget(self.summary)
+        top.addLayout(texts, 1)
         top.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
@@ -191,9 +208,14 @@ class ListsTab(QWidget):
     def list_id(self) -> str:
         return self.list_id_edit.text().strip()
 
-    def show_subscriptions(self, subscriptions: list[Subscription], summary: str) -> None:
+    def show_subscriptions(
+        self, subscriptions: list[Subscription], summary: str, *, whose: str
+    ) -> None:
+        """``whose``: the header, e.g. "Subscriptions of “ada” in staging"."""
         self.model.set_subscriptions(subscriptions)
         self._set_summary(summary)
+        self._set_header(whose)
+        self.mark_current()
         if subscriptions:
             for column in range(len(COLUMNS) - 1):  # the last one takes the rest
                 self.view.resizeColumnToContents(column)
@@ -203,9 +225,40 @@ class ListsTab(QWidget):
     def show_message(self, text: str, *, clear: bool = True) -> None:
         if clear:
             self.model.set_subscriptions([])
+            self._set_header("")
+            self.mark_current()
         self._set_summary(text)
 
+    def mark_out_of_date(self, note: str) -> None:
+        """The rows belong to another recipient (or place) than the one entered now: greyed,
+        the header says so and ``note`` what to do."""
+        self._stale_note = note
+        self.header.setText(f"{self._whose} — out of date")
+        self.view.setEnabled(False)
+        self._show_summary(note)  # what the rows said is shown again once they are current
+
+    def mark_current(self) -> None:
+        if self._stale_note is None:
+            return
+        self._stale_note = None
+        self.header.setText(self._whose)
+        self.view.setEnabled(True)
+        self._show_summary(self._summary)
+
+    def is_out_of_date(self) -> bool:
+        return self._stale_note is not None
+
+    def _set_header(self, whose: str) -> None:
+        self._whose = whose
+        self.header.setText(whose)
+        self.header.setToolTip(whose)
+        self.header.setVisible(bool(whose))
+
     def _set_summary(self, text: str) -> None:
+        self._summary = text
+        self._show_summary(text)
+
+    def _show_summary(self, text: str) -> None:
         self.summary.setText(text)
         self.summary.setToolTip(text)  # a long recipient ID is cut in a narrow tab
 

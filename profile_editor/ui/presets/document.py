@@ -19,11 +19,12 @@ from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import PresetEntry, PresetStore
 from profile_editor.ui.common import dialogs
 
-__all__ = ["NOTHING_SAVED", "DraftHost", "PresetDocument", "RequestState"]
+__all__ = ["NAME_HINT", "NOTHING_SAVED", "DraftHost", "PresetDocument", "RequestState"]
 
 # Recipient, method, environment, note: what "saved" compares besides the profile itself.
 RequestState = tuple[str, str, str, str]
 NOTHING_SAVED: RequestState = ("", "POST", "", "")
+NAME_HINT = "Type a name for the preset: it cannot be blank. Cancel saves nothing."
 
 
 class BodyEditor(Protocol):
@@ -93,18 +94,20 @@ class PresetDocument(QObject):
         """Save to the open preset (or ask for a name); True when it is on disk."""
         widget = self._widget
         entry = None if save_as else self.entry
+        draft = self._host.build_draft()
+        if draft.problem is not None:  # said before a name is asked for, not after
+            dialogs.inform(widget, "Cannot save", f"The profile has a problem: {draft.problem}")
+            self._editor.reveal_problem()
+            return False
         if entry is None:
             suggested = f"{self.entry.name} copy" if self.entry is not None else ""
-            name = dialogs.ask_text(widget, "Save preset", "Preset name:", suggested)
+            name = dialogs.ask_text(
+                widget, "Save preset", "Preset name:", suggested, hint=NAME_HINT
+            )
             if not name:
                 return False
         else:
             name = entry.name
-        draft = self._host.build_draft()
-        if draft.problem is not None:
-            dialogs.inform(widget, "Cannot save", f"The profile has a problem: {draft.problem}")
-            self._editor.reveal_problem()
-            return False
         preset = draft_to_preset(draft, name)
         secrets = self._host.known_secrets()
         try:
@@ -151,13 +154,24 @@ class PresetDocument(QObject):
         """Ask about unsaved changes before ``doing``; True when it may go ahead."""
         if not self.is_dirty():
             return True
-        choice = dialogs.ask_save_discard_cancel(
-            self._widget,
-            "Unsaved changes",
-            f"“{self.name}” has unsaved changes. Save them before {doing}?",
-        )
+        if self.entry is None:  # Save asks for a name: the question says so
+            text = (
+                f"These edits are not in any preset yet. Save them as a new preset before "
+                f"{doing}?\n“Save as preset…” asks for a name; Cancel keeps them here."
+            )
+            save = "Save as preset…"
+        else:
+            text = f"“{self.name}” has unsaved changes. Save them before {doing}?"
+            save = "Save"
+        choice = dialogs.ask_save_discard_cancel(self._widget, "Unsaved changes", text, save=save)
         if choice is dialogs.Choice.SAVE:
-            return self.save()
+            if self.save():
+                return True
+            # Not saved (the name was not given, or the write failed): nothing goes ahead.
+            self.status.emit(
+                f"Not saved, so not {doing}: your edits are still in the editor.", "idle"
+            )
+            return False
         return choice is dialogs.Choice.DISCARD
 
     def open(self, entry: PresetEntry) -> None:

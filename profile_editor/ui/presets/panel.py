@@ -477,7 +477,9 @@ class PresetsPanel(QWidget):
         if entry is None:
             return None
         if new_name is None:
-            new_name = dialogs.ask_text(self, "Rename preset", "New name:", entry.name)
+            new_name = dialogs.ask_text(
+                self, "Rename preset", "New name:", entry.name, hint="A preset needs a name."
+            )
         if new_name is None or not new_name.strip() or new_name.strip() == entry.name:
             return None
         try:

@@ -69,6 +69,7 @@ class RequestBar(QWidget):
         self.recipient_hint = QLabel(self)
         self.recipient_hint.setObjectName("recipientIdHint")
         self.recipient_hint.setWordWrap(True)
+        self._hint_state: str | None = None  # kept here: asking the label goes through Qt
         self.load_button = QPushButton(icon("load"), "Load", self)
         self.load_button.setObjectName("loadButton")
         self.load_button.setToolTip("Fetch the stored profile (Ctrl+L)")
@@ -174,7 +175,8 @@ class RequestBar(QWidget):
         check = check_recipient_id(text)
         state = _HINT_STATES[check.severity] if text else "idle"
         self.recipient_hint.setText(check.message if text else _IDLE_HINT)
-        if self.recipient_hint.property("state") != state:
+        if state != self._hint_state:
+            self._hint_state = state
             self.recipient_hint.setProperty("state", state)
             self.recipient_hint.style().unpolish(self.recipient_hint)
             self.recipient_hint.style().polish(self.recipient_hint)

@@ -2,7 +2,9 @@
 
 The controller owns the shared HTTP session, the job runner, the request in flight and the
 stored profile as last seen. Widgets never wait: every request and every comparison of a
-(possibly 6 MB) profile runs on a worker; answers come back as signals.
+(possibly 6 MB) profile runs on a worker; answers come back as signals. Requests run on one
+long-lived thread of their own: they come one at a time, and handing one to a thread that waits
+for it costs less than starting a pool job.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from profile_editor.core.http.outcome_text import closed_outcome, retry_line
 from profile_editor.core.http.retry import RetryPolicy
 from profile_editor.core.http.session import Session
 from profile_editor.core.send.plan import SendPlan, Stored, Verification, check_verification
-from profile_editor.ui.common.workers import Job, JobRunner, Progress
+from profile_editor.ui.common.workers import Job, JobRunner, JobThread, Progress
 
 __all__ = ["Loaded", "RequestController", "Sent", "Verified"]
 
@@ -99,7 +101,8 @@ class RequestController(QObject):
             total_timeout=total_timeout,
             retry=RetryPolicy(base_delay=retry_base_delay),
         )
-        self.runner = JobRunner(self)
+        self.runner = JobRunner(self)  # shared with the window's other background work
+        self.requests = JobThread(self, name="profile-editor-requests")
         self.stored: Stored | None = None
         self._busy = False
         self._closed = False
@@ -125,15 +128,16 @@ class RequestController(QObject):
 
     # -- requests ---------------------------------------------------------------------------
     def warm_up(self) -> None:
-        """Build the HTTP client on a worker, so neither start-up nor the first send pays."""
+        """Build the HTTP client (and start the request thread), so neither start-up nor the
+        first send pays."""
         session = self.session
 
-        def work(_progress: Progress) -> None:
+        def imports(_progress: Progress) -> None:
             import profile_editor.core.profile.changes  # noqa: F401
 
-            session.client()
-
-        self.runner.run(Job(work))
+        self.runner.run(Job(imports))
+        # The client and its TLS context, on the request thread that will use them.
+        self.requests.run(Job(lambda _progress: session.warm_up()))
 
     def load(self, request: ProfileRequest, api_key: str | None) -> None:
         if self._busy or self._closed:
@@ -153,6 +157,7 @@ class RequestController(QObject):
         )
 
     def cancel(self) -> None:
+        self.requests.cancel_all()
         self.runner.cancel_all()
 
     def _start(
@@ -172,7 +177,7 @@ class RequestController(QObject):
         self._set_busy(True)
         # Every slot is connected before the job starts: a fast answer must not be missed.
         job = Job(work, token=token).on_finished(answer).on_failed(self._on_bug)
-        self.runner.run(job.on_progress(self._on_progress))
+        self.requests.run(job.on_progress(self._on_progress))
 
     def _on_progress(self, note: str) -> None:
         if not self._closed:
@@ -242,7 +247,7 @@ class RequestController(QObject):
             return outcome, None
 
         job = Job(work, token=token).on_failed(self._on_bug)
-        self.runner.run(job.on_finished(lambda result: self._on_verified(sent, *result)))
+        self.requests.run(job.on_finished(lambda result: self._on_verified(sent, *result)))
 
     def _on_verified(self, sent: Sent, outcome: Outcome, verification: Verification | None) -> None:
         self._sending = None
@@ -273,7 +278,9 @@ class RequestController(QObject):
             return
         self._closed = True
         plan, sending = self._send_plan, self._sending
+        self.requests.cancel_all()  # both stop at once; then each is waited for
         self.runner.shutdown(3000)
+        self.requests.shutdown(3000)
         self.session.close()
         if plan is not None:
             self.sent.emit(Sent(plan, closed_outcome(), None, False))

@@ -38,6 +38,7 @@ class RequestFeedback(QObject):
         self._output = output
         self._send = send
         self._busy = False
+        self._busy_shown = False  # most requests end before their busy state shows
         self._busy_text = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -54,7 +55,8 @@ class RequestFeedback(QObject):
             self._timer.start()
         else:
             self._timer.stop()
-            self._show_busy(False)
+            if self._busy_shown:
+                self._show_busy(False)
 
     def on_busy_shown(self) -> None:
         self._show_busy(True)
@@ -62,6 +64,7 @@ class RequestFeedback(QObject):
         self._status.show_elapsed(None)
 
     def _show_busy(self, busy: bool) -> None:
+        self._busy_shown = busy
         self._bar.set_busy(busy)
         self._send.setEnabled(not busy)
 
@@ -71,7 +74,7 @@ class RequestFeedback(QObject):
 
     def on_loaded(self, loaded: Loaded) -> None:
         outcome = loaded.outcome
-        self._output.show_response(outcome_text.describe(outcome))
+        self._output.show_response(lambda: outcome_text.describe(outcome))
         self._status.show_elapsed(outcome.elapsed_ms)
         self._status.show_status(*outcome_text.load_status(loaded.request.recipient_id, outcome))
         if loaded.stored is not None:
@@ -79,7 +82,7 @@ class RequestFeedback(QObject):
 
     def on_sent(self, sent: Sent) -> None:
         outcome = sent.outcome
-        self._output.show_response(outcome_text.describe(outcome), raise_tab=not outcome.ok)
+        self._output.show_response(lambda: outcome_text.describe(outcome), raise_tab=not outcome.ok)
         self._status.show_elapsed(outcome.elapsed_ms)
         self._status.show_status(*outcome_text.send_status(outcome, sent.verifying))
         if sent.verifying:

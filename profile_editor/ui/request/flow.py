@@ -8,10 +8,19 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from profile_editor.core.cooperate import gc_quiet
 from profile_editor.core.send.draft import Draft
-from profile_editor.core.send.plan import ChangePreview, Refusal, plan, plan_load
+from profile_editor.core.send.plan import (
+    ChangePreview,
+    Refusal,
+    SendPlan,
+    plan,
+    plan_load,
+    plans_quickly,
+)
 from profile_editor.diagnostics.masking import register_secret
 from profile_editor.ui.common import dialogs
+from profile_editor.ui.common.workers import Job, Progress
 from profile_editor.ui.environments.switcher import EnvironmentSwitcher
 from profile_editor.ui.presets.document import BodyEditor
 from profile_editor.ui.request.bar import RequestBar
@@ -27,7 +36,8 @@ class RequestFlow(QObject):
     """Load and Send: refuse with a reason, ask what must be asked, then hand over.
 
     A send of a large profile whose change set is still being worked out (on a worker) waits
-    for it, so the diff is never done twice nor on the UI thread.
+    for it, so the diff is never done twice nor on the UI thread. A body of many values is
+    planned on a worker too: the plan measures the encoded body, which takes a while.
     """
 
     def __init__(
@@ -56,6 +66,7 @@ class RequestFlow(QObject):
         self._feedback = feedback
         self._status = status
         self._pending: tuple[Draft, bool] | None = None  # a send waiting for its change set
+        self._planning = False  # a send being planned on a worker
 
     def _refuse(self, refusal: Refusal) -> None:
         self._status.show_status(refusal.message, "error")
@@ -74,7 +85,7 @@ class RequestFlow(QObject):
         self._status.show_idle("Copied the cURL command (it reads the key from $COURIER_API_KEY).")
 
     def on_load_requested(self) -> None:
-        if self._controller.is_busy():
+        if self._controller.is_busy() or self._planning:
             return
         rid = self._bar.recipient_id()
         request = plan_load(Draft(rid), self._environments.target(self._default_base_url))
@@ -91,7 +102,7 @@ class RequestFlow(QObject):
         self._controller.load(request, self._use_key())
 
     def on_send_requested(self) -> None:
-        if self._controller.is_busy() or self._pending is not None:
+        if self._controller.is_busy() or self._pending is not None or self._planning:
             return
         draft, verify = self._draft(), self._bar.verify()
         base_url = self._environments.target(self._default_base_url).base_url
@@ -117,7 +128,27 @@ class RequestFlow(QObject):
         target = self._environments.target(self._default_base_url)
         stored = self._controller.stored
         known = self._previewer.changes_for(draft, stored)
-        result = plan(draft, target, stored, verify=verify, changes=known)
+        if plans_quickly(draft):
+            self._planned(plan(draft, target, stored, verify=verify, changes=known), verify)
+            return
+
+        def work(_progress: Progress) -> SendPlan | Refusal:
+            with gc_quiet():  # no full collection in the middle of encoding the body
+                return plan(draft, target, stored, verify=verify, changes=known)
+
+        def planned(result: SendPlan | Refusal) -> None:
+            self._planning = False
+            self._planned(result, verify)
+
+        def failed(exc: Exception) -> None:
+            self._planning = False
+            self._status.show_status(f"Not sent: unexpected error ({exc!r}).", "error")
+
+        self._planning = True
+        self._status.show_status("Preparing the send…", "busy")
+        self._controller.runner.run(Job(work).on_finished(planned).on_failed(failed))
+
+    def _planned(self, result: SendPlan | Refusal, verify: bool) -> None:
         if isinstance(result, Refusal):
             self._refuse(result)
             return

@@ -45,6 +45,7 @@ class OutputTabs(QTabWidget):
             self.addTab(QWidget(self), title)  # the page is built by finish()
         self._request_page: QWidget | None = None
         self._make_preview: Callable[[], str] | None = None
+        self._make_response: Callable[[], str] | None = None
 
     def finish(self) -> None:
         """Build the Request, Response and Lists pages in their tabs' places."""
@@ -90,8 +91,11 @@ class OutputTabs(QTabWidget):
         self._on_current_changed(shown)
 
     def _on_current_changed(self, _index: int) -> None:
-        if self.currentWidget() is self._request_page:
+        current = self.currentWidget()
+        if current is self._request_page:
             self._refresh_preview()
+        elif current is self.response_view:
+            self._refresh_response()
 
     def show_preview(self, make: Callable[[], str]) -> None:
         """The request preview, made when the Request tab is shown: for a large profile making it
@@ -107,14 +111,25 @@ class OutputTabs(QTabWidget):
             if self.request_preview.toPlainText() != text:
                 self.request_preview.setPlainText(text)
 
-    def show_response(self, text: str, *, raise_tab: bool = False) -> None:
-        # Repeated sends often get the same answer; re-laying out the text is wasted work.
-        if self.response_view.toPlainText() != text:
-            self.response_view.setPlainText(text)
-        if raise_tab:
-            self.setCurrentWidget(self.response_view)
+    def show_response(self, make: Callable[[], str], *, raise_tab: bool = False) -> None:
+        """The answer to the last request, made when the Response tab is shown (or raised): a
+        burst of sends with the tab hidden does not format each answer for nobody."""
+        self._make_response = make
+        if raise_tab and self.currentWidget() is not self.response_view:
+            self.setCurrentWidget(self.response_view)  # which makes it
+        elif self.currentWidget() is self.response_view:
+            self._refresh_response()
+
+    def _refresh_response(self) -> None:
+        make, self._make_response = self._make_response, None
+        if make is not None:
+            text = make()
+            # Repeated sends often get the same answer; re-laying out the text is wasted work.
+            if self.response_view.toPlainText() != text:
+                self.response_view.setPlainText(text)
 
     def append_response(self, text: str) -> None:
+        self._refresh_response()
         self.response_view.appendPlainText(text)
 
     def show_changes_tab(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
@@ -12,6 +12,10 @@ __all__ = ["StatusLine"]
 
 # The width the status line asks for (the layout gives it what the window has).
 _HINT_WIDTH = 640
+_MARGIN = 6
+# Pixels kept free beside one line of text before it counts as one line: a label lays text out a
+# little differently from a plain font-metrics width.
+_SLACK = 2 * _MARGIN + 8
 
 
 class StatusLine(QWidget):
@@ -20,7 +24,8 @@ class StatusLine(QWidget):
 
     The two labels are placed by hand, not by a layout: a label whose text changes asks every
     layout above it to run again, which for this window costs more than a send on loopback.
-    Here the window is laid out again only when the status needs another height.
+    Here the window is laid out again only when the status needs another height. Text and state
+    are kept here too: asking the label for them goes through Qt, on every send.
     """
 
     changed = Signal(str, str)
@@ -30,14 +35,17 @@ class StatusLine(QWidget):
         self.label = QLabel("Ready.", self)
         self.label.setObjectName("statusLabel")
         self.label.setAutoFillBackground(True)
-        self.label.setMargin(6)
+        self.label.setMargin(_MARGIN)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.elapsed = QLabel("", self)
         self.elapsed.setObjectName("elapsedLabel")
         self.elapsed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self._elapsed_width = self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8
+        self._text = self.label.text()
+        self._state = ""
+        self._elapsed_text = ""
+        self._measure()
         self._height = self._label_height(_HINT_WIDTH)
         theme().follow(self, self.on_theme_changed)
 
@@ -53,8 +61,32 @@ class StatusLine(QWidget):
         self._place()
         self._refit()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._measure()
+            self._refit()
+
+    def _measure(self) -> None:
+        self._metrics = self.label.fontMetrics()
+        self._elapsed_width = self.elapsed.fontMetrics().horizontalAdvance("99,999 ms") + 8
+        # The label's own height for one line, once it has laid one out; by the characters beyond
+        # ASCII in it, which may come from a fallback font with taller lines ("✓").
+        self._line_heights: dict[frozenset[str], int] = {}
+
     def _label_height(self, width: int) -> int:
-        return max(self.label.heightForWidth(max(1, width - self._elapsed_width)), 1)
+        available = max(1, width - self._elapsed_width)
+        text = self._text
+        # Nearly every status fits on one line: measuring its width costs a fraction of laying
+        # out the wrapped text, which a new status (its elapsed time changes) would pay each send.
+        one_line = "\n" not in text and self._metrics.horizontalAdvance(text) + _SLACK <= available
+        glyphs = frozenset(c for c in text if c > "\x7f") if one_line else frozenset()
+        if one_line and glyphs in self._line_heights:
+            return self._line_heights[glyphs]
+        height = max(self.label.heightForWidth(available), 1)
+        if one_line:
+            self._line_heights[glyphs] = height
+        return height
 
     def _place(self) -> None:
         width, height, time_width = self.width(), self.height(), self._elapsed_width
@@ -68,17 +100,19 @@ class StatusLine(QWidget):
             self.updateGeometry()  # the one case the window has to lay out again
 
     def text(self) -> str:
-        return self.label.text()
+        return self._text
 
     def state(self) -> str:
-        return str(self.label.property("state") or "")
+        return self._state
 
     def show_status(self, text: str, state: str) -> None:
-        if text != self.label.text():
+        if text != self._text:
+            self._text = text
             self.label.setText(text)
             self._refit()
-        if self.label.property("state") != state:
+        if state != self._state:
             # A palette swap is far cheaper than re-running the style sheet on every send.
+            self._state = state
             self.label.setProperty("state", state)
             self._paint(current())
         self.changed.emit(text, state)
@@ -104,4 +138,7 @@ class StatusLine(QWidget):
         self.show_status(f"{self.text()} · {note}", state)
 
     def show_elapsed(self, ms: float | None) -> None:
-        self.elapsed.setText("" if ms is None else f"{ms:,.0f} ms")
+        text = "" if ms is None else f"{ms:,.0f} ms"
+        if text != self._elapsed_text:
+            self._elapsed_text = text
+            self.elapsed.setText(text)

@@ -16,6 +16,7 @@ environment is known, unless that is not the one the band showed (then nothing i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
         self.send_action.triggered.connect(flow.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor_pane.modifiedChanged.connect(self.on_document_changed)
+        self.editor_pane.edited.connect(self.on_document_changed)  # each key: the draft follows
         self.editor_pane.patchChanged.connect(self.on_profile_changed)
         self.editor_pane.problemsCounted.connect(self.output.changes_view.set_problem_count)
         self._preview_timer.timeout.connect(self.on_preview_timer)
@@ -377,11 +379,12 @@ class MainWindow(QMainWindow):
         self.status_line.changed.connect(self.statusChanged)
         controller.busyChanged.connect(feedback.on_busy_changed)
         controller.busyChanged.connect(self.busyChanged)
-        controller.busyChanged.connect(self.drafts.set_paused)
         controller.progress.connect(feedback.on_progress)
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
         controller.loaded.connect(self.lists.on_profile_loaded)
+        bar.edited.connect(self.lists.on_target_changed)
+        self.environments.activated.connect(self.lists.on_target_changed)
         self.lists.changed.connect(recorder.on_lists_changed)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(feedback.on_sent)
@@ -459,14 +462,14 @@ class MainWindow(QMainWindow):
         if self._title is not None and self._title[2]:  # unsaved: keep it on disk too
             self.drafts.schedule(self._draft_record)
 
-    def _draft_record(self) -> DraftRecord:
+    def _draft_record(self) -> Callable[[], DraftRecord]:
+        # What the widgets hold, taken now; a text still to be made is made on the writer.
         from profile_editor.storage.drafts import DraftRecord
 
         bar, env = self.request_bar, self.environments.name or ""
-        text, patch = self.editor_pane.texts()
-        return DraftRecord(
-            bar.recipient_id(), bar.method().value, env, bar.note(), text, patch_text=patch
-        )
+        request = (bar.recipient_id(), bar.method().value, env, bar.note())
+        text, patch = self.editor_pane.text_snapshot()
+        return lambda: DraftRecord(*request, text(), patch_text=patch)
 
     def _restore_draft(self, record: DraftRecord) -> None:
         from profile_editor.core.send.draft import Draft

@@ -8,6 +8,9 @@ from typing import Any
 
 from profile_editor.ui.environments.start import SessionTarget
 
+# The band of the built-in sandbox (the app's --sandbox and --self-test).
+SANDBOX_COLOR = "#00897b"
+
 __all__ = ["WindowConfig"]
 
 
