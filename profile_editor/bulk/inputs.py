@@ -210,7 +210,7 @@ def preview(path: Path, limit: int = 20, max_bad: int = 1000) -> Preview:
                 widths.add(row)
                 if len(bad) < max_bad:
                     bad.append(row)
-            elif len(rows) < limit:
+            elif isinstance(row, Row) and len(rows) < limit:  # profile rows: no kind given
                 rows.append(row)
     widths.check(total)
     return Preview(mapping, rows, bad, total, bad_total)

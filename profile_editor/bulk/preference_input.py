@@ -9,7 +9,6 @@ or spaces in CSV (a JSON array of strings in JSONL); empty leaves the routing as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -18,14 +17,15 @@ from profile_editor.bulk.csv_input import WIDTH_MISMATCH, _records
 from profile_editor.bulk.encoding import has_surrogate, undecodable
 from profile_editor.bulk.rows import BadRow, InputError
 from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
-from profile_editor.core.recipient import check_recipient_id
+from profile_editor.core.users.paths import segment_problem, user_id_problem
+from profile_editor.core.users.preferences import (
+    PreferenceStatus,
+    parse_channels,
+    parse_status,
+)
 
 REQUIRED_COLUMNS = ("recipient_id", "topic_id", "status")
 OPTIONAL_COLUMNS = ("channels", "tenant_id")
-SETTABLE = ("OPTED_IN", "OPTED_OUT")
-# Courier's routing channels (core's ``Channel``), in the order its reference lists them.
-CHANNELS = ("direct_message", "email", "push", "sms", "webhook", "inbox")
-_SEPARATORS = re.compile(r"[;,|\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class PreferenceRow:
     line: int
     recipient_id: str
     topic_id: str
-    status: str
+    status: str  # OPTED_IN or OPTED_OUT
     channels: tuple[str, ...] | None = None
     tenant_id: str | None = None
 
@@ -45,49 +45,22 @@ class PreferenceRow:
         return (self.recipient_id, self.topic_id, self.tenant_id)
 
 
-def parse_status(text: str) -> str:
+def _status(text: str) -> str:
     """``OPTED_IN`` or ``OPTED_OUT`` from what people write; ValueError saying why not."""
-    value = re.sub(r"[\s-]+", "_", text.strip()).upper()
-    if value in SETTABLE:
-        return value
-    if value == "REQUIRED":
+    status = parse_status(text)
+    if status is PreferenceStatus.REQUIRED:
         raise ValueError(
             "status REQUIRED is a topic's default set by the workspace, not a user's choice: "
             "use OPTED_IN or OPTED_OUT"
         )
-    raise ValueError(f"status “{text}” is not OPTED_IN or OPTED_OUT")
-
-
-def parse_channels(items: list[str]) -> tuple[str, ...]:
-    """The channels named (in order, once each); ValueError naming an unknown one."""
-    seen: list[str] = []
-    for item in items:
-        name = item.strip().lower()
-        if not name:
-            continue
-        if name not in CHANNELS:
-            raise ValueError(f"“{item}” is not a channel (use {', '.join(CHANNELS)})")
-        if name not in seen:
-            seen.append(name)
-    return tuple(seen)
+    return status.value
 
 
 def _id_problem(what: str, value: str) -> str | None:
-    """Why ``value`` cannot be the ``what`` ID of a path segment, or None."""
-    if what == "recipient_id":
-        check = check_recipient_id(value)
-        return None if check.sendable else check.message
-    if value == "" or value.isspace():
-        return f"{what} is empty"
-    if value != value.strip():
-        return f"{what} starts or ends with whitespace (IDs are exact strings)"
-    if value in (".", ".."):
-        return f"“{value}” cannot be a {what}: it is a path step"
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return f"{what} contains a control character"
-    if has_surrogate(value):
-        return f"{what} holds a lone UTF-16 surrogate, which cannot be sent as UTF-8"
-    return None
+    """Why ``value`` cannot be the ``what`` of a path segment, or None."""
+    if what == "recipient ID":
+        return user_id_problem(value)
+    return segment_problem(value, what)
 
 
 def make_row(
@@ -95,24 +68,24 @@ def make_row(
     recipient: str,
     topic: str,
     status: str,
-    channels: list[str] | None,
+    channels: str | list[str] | None,
     tenant: str | None,
 ) -> PreferenceRow | BadRow:
     """The row, or a bad row saying which value is wrong."""
-    for what, value in (("recipient_id", recipient), ("topic_id", topic)):
-        problem = _id_problem(what, value)
+    shown = "" if has_surrogate(recipient) else recipient
+    for what, value in (("recipient ID", recipient), ("topic ID", topic), ("tenant ID", tenant)):
+        problem = _id_problem(what, value) if value is not None else None
         if problem is not None:
-            return BadRow(line, "" if has_surrogate(recipient) else recipient, problem)
-    if tenant is not None:
-        problem = _id_problem("tenant_id", tenant)
-        if problem is not None:
-            return BadRow(line, recipient, problem)
+            return BadRow(line, shown, problem)
     try:
-        parsed_status = parse_status(status)
+        parsed_status = _status(status)
+        if isinstance(channels, list):
+            channels = ",".join(channels)
         routing = parse_channels(channels) if channels is not None else None
     except ValueError as exc:
-        return BadRow(line, recipient, str(exc))
-    return PreferenceRow(line, recipient, topic, parsed_status, routing or None, tenant)
+        return BadRow(line, shown, str(exc))
+    routing_names = tuple(channel.value for channel in routing) if routing else None
+    return PreferenceRow(line, recipient, topic, parsed_status, routing_names, tenant)
 
 
 def _header(records: Iterator[tuple[int, list[str]]]) -> dict[str, int]:
@@ -173,7 +146,7 @@ def read_preferences_csv(handle: TextIO) -> Iterator[PreferenceRow | BadRow]:
             recipient,
             cells[columns["topic_id"]],
             cells[columns["status"]],
-            _SEPARATORS.split(channels) if channels.strip() else None,
+            channels if channels.strip() else None,
             tenant or None,
         )
 
