@@ -1,24 +1,26 @@
-"""One preference row of a bulk run: the ``PUT /users/{id}/preferences/{topic_id}`` it sends, and
-in a dry run the read that shows the row's old → new.
+"""One preference row of a bulk run: the topic's current value is read, then
+``PUT /users/{id}/preferences/{topic_id}`` sets the row's status (in a dry run, the read shows the
+row's old → new and nothing is written).
 
-A PUT sets a state, so a row sent again after a kill leaves the same preference (no Idempotency-Key
-is needed for it to be applied once in effect). Before opting anyone out of a topic, the topic is
-looked up once per run (per tenant): when the workspace makes it REQUIRED, its OPTED_OUT rows are
-bad rows and nothing is sent for them; when the lookup fails, the rows are sent and Courier's 400
-is each row's failure.
+Reading first is what keeps the row's promise: a PUT replaces the routing fields, so a row without
+channels sends the routing the recipient has (leaving them out would drop a custom routing); a
+topic the workspace makes REQUIRED is found before an opt-out is sent (a bad row, nothing sent);
+and a row already in the asked state is done without a write. A PUT sets a state, so a row sent
+again after a kill leaves the same preference.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.bulk.report import KeyChange, RowResult
 from profile_editor.core.send.plan import Target, target_problem
 from profile_editor.core.users.execute import execute_users
 from profile_editor.core.users.preferences import (
+    Channel,
     GetTopicPreferenceRequest,
     PreferenceStatus,
     PutTopicPreferenceRequest,
@@ -59,19 +61,12 @@ class PreferenceSender:
         self._target = target
         self._client = client
         self._execute = execute  # the runner's: run-wide rate, 429 rounds, cancellation
-        self._lock = threading.Lock()
-        self._topics: dict[tuple[str, str | None], threading.Event] = {}
-        self._required: dict[tuple[str, str | None], TopicPreference | None] = {}
 
     def _run(self, request: Any) -> tuple[Outcome | None, int]:
         return self._execute(request, ROUNDS, self._send)
 
     def _send(self, request: Any, api_key: str | None, **kwargs: Any) -> Outcome:
         return execute_users(self._client, request, api_key, **kwargs)
-
-    def _problem(self, row: PreferenceRow) -> str | None:
-        found = target_problem(row.recipient_id, self._target)
-        return found[0] if found is not None else None
 
     def _read(self, row: PreferenceRow) -> GetTopicPreferenceRequest:
         return GetTopicPreferenceRequest(
@@ -81,90 +76,52 @@ class PreferenceSender:
             tenant_id=row.tenant_id,
         )
 
-    def request(self, row: PreferenceRow, key: str | None = None) -> PutTopicPreferenceRequest:
-        fields: dict[str, Any] = {}
+    def request(
+        self, row: PreferenceRow, stored: TopicPreference | None, key: str | None = None
+    ) -> PutTopicPreferenceRequest:
+        """The row's PUT: its channels, else the routing ``stored`` has (kept as it is)."""
+        routing = stored.routing if stored is not None else None
         if row.channels is not None:
-            fields.update(has_custom_routing=True, custom_routing=row.channels)
+            routing = tuple(Channel(name) for name in row.channels)
         return PutTopicPreferenceRequest(
             base_url=self._target.base_url,
             user_id=row.recipient_id,
             topic_id=row.topic_id,
             tenant_id=row.tenant_id,
             status=PreferenceStatus(row.status),
+            has_custom_routing=routing is not None,
+            custom_routing=routing,
             idempotency_key=key,
-            **fields,
         )
 
-    def _required_topic(self, row: PreferenceRow) -> TopicPreference | None:
-        """The topic when the workspace makes it REQUIRED (looked up once per topic and tenant,
-        through this row's recipient), else None (not required, or the lookup failed)."""
-        where = (row.topic_id, row.tenant_id)
-        with self._lock:
-            ready = self._topics.get(where)
-            first = ready is None
-            if first:
-                ready = self._topics[where] = threading.Event()
-        assert ready is not None
-        if not first:
-            ready.wait()
-            return self._required.get(where)
-        try:
-            outcome, _ = self._run(self._read(row))
-            topic = _topic(outcome)
-            required = PreferenceStatus.REQUIRED
-            found = (
-                topic
-                if topic is not None and required in (topic.default_status, topic.status)
-                else None
-            )
-            self._required[where] = found
-            return found
-        finally:
-            ready.set()
-
-    def send_row(self, row: PreferenceRow, key: str) -> RowResult:
+    def _plan(self, row: PreferenceRow) -> tuple[RowResult | None, TopicPreference | None, Any]:
+        """Read the row's topic: (a finished result — bad, or the read failed — or None,
+        the stored topic, what changes). Changes are KeyChange details."""
         from profile_editor.bulk.runner import outcome_result
 
-        problem = self._problem(row)
-        if problem is not None:
-            return RowResult(row.line, row.recipient_id, "bad", message=problem)
-        if row.status == PreferenceStatus.OPTED_OUT.value:
-            required = self._required_topic(row)
-            if required is not None:
-                return RowResult(
-                    row.line, row.recipient_id, "bad", message=required_message(required)
-                )
-        started = time.perf_counter()
-        outcome, attempts = self._run(self.request(row, key))
-        return outcome_result(row, outcome, attempts, started, key, "done")
-
-    def load_row(self, row: PreferenceRow) -> RowResult:
-        """What sending the row would change: the topic's status (and routing) old → new."""
-        from profile_editor.bulk.runner import outcome_result
-
-        problem = self._problem(row)
-        if problem is not None:
-            return RowResult(row.line, row.recipient_id, "bad", message=problem)
+        found = target_problem(row.recipient_id, self._target)
+        if found is not None:
+            return RowResult(row.line, row.recipient_id, "bad", message=found[0]), None, ()
         started = time.perf_counter()
         outcome, attempts = self._run(self._read(row))
         stored = _topic(outcome)
         if stored is None:
-            return outcome_result(row, outcome, attempts, started, None, "")
-        duration = (time.perf_counter() - started) * 1000
+            return outcome_result(row, outcome, attempts, started, None, ""), None, ()
         required = PreferenceStatus.REQUIRED
         if row.status == PreferenceStatus.OPTED_OUT.value and required in (
             stored.default_status,
             stored.status,
         ):
-            return RowResult(
+            bad = RowResult(
                 row.line,
                 row.recipient_id,
                 "bad",
                 http_status=outcome.status_code if outcome else None,
                 attempts=attempts,
-                duration_ms=duration,
+                duration_ms=(time.perf_counter() - started) * 1000,
                 message=required_message(stored),
             )
+            return bad, stored, ()
         details = []
         if stored.status.value != row.status:
             details.append(KeyChange("changed", "status", stored.status.value, row.status))
@@ -172,16 +129,59 @@ class PreferenceSender:
             old = [c.value for c in stored.routing] if stored.routing is not None else None
             if old != list(row.channels):
                 details.append(KeyChange("changed", "custom_routing", old, list(row.channels)))
+        return None, stored, (tuple(details), attempts, started)
+
+    @staticmethod
+    def _says(row: PreferenceRow, stored: TopicPreference, changed: bool) -> str:
+        if changed:
+            return f"{stored.name}: {stored.status.value} → {row.status}"
+        return f"{stored.name}: already {row.status}"
+
+    def send_row(self, row: PreferenceRow, key: str) -> RowResult:
+        from profile_editor.bulk.runner import outcome_result
+
+        finished, stored, found = self._plan(row)
+        if finished is not None:
+            return finished
+        assert stored is not None
+        details, read_attempts, started = found
+        if not details:
+            return RowResult(
+                row.line,
+                row.recipient_id,
+                "done",
+                http_status=200,
+                attempts=read_attempts,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                message=self._says(row, stored, False),
+                idempotency_key=key,
+            )
+        outcome, attempts = self._run(self.request(row, stored, key))
+        result = outcome_result(row, outcome, read_attempts + attempts, started, key, "done")
+        if result.status == "done":
+            return replace(
+                result,
+                message=self._says(row, stored, True),
+                changes=f"{len(details)} changed",
+                details=details,
+            )
+        return result
+
+    def load_row(self, row: PreferenceRow) -> RowResult:
+        """What sending the row would change: the topic's status (and routing) old → new."""
+        finished, stored, found = self._plan(row)
+        if finished is not None:
+            return finished
+        assert stored is not None
+        details, attempts, started = found
         return RowResult(
             row.line,
             row.recipient_id,
             "would-change" if details else "no-change",
-            http_status=outcome.status_code if outcome else None,
+            http_status=200,
             attempts=attempts,
-            duration_ms=duration,
+            duration_ms=(time.perf_counter() - started) * 1000,
             changes=f"{len(details)} changed" if details else "",
-            message=f"{stored.name}: {stored.status.value} → {row.status}"
-            if details
-            else f"{stored.name}: already {row.status}",
-            details=tuple(details),
+            message=self._says(row, stored, bool(details)),
+            details=details,
         )
