@@ -119,7 +119,8 @@ def test_dry_run_shows_old_to_new_and_sends_nothing(
     assert rows[5]["status"] == "bad" and "Security alerts is REQUIRED" in rows[5]["message"]
     assert rows[6]["status"] == "failed"
     assert rows[7]["status"] == "bad" and "first on line 3" in rows[7]["message"]
-    assert "line 2 u1: would change (Weekly digest: OPTED_IN → OPTED_OUT)" in result.stdout
+    text = run_cli("bulk", str(source), "--kind", "preferences", "--dry-run").stdout
+    assert "line 2 u1: would change (Weekly digest: OPTED_IN → OPTED_OUT)" in text
     assert _puts(keyed_sandbox) == []
     assert not (tmp_path / "rows.csv.journal.jsonl").exists()
 

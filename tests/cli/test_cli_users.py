@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
-from profile_editor.sandbox.seed import parse_seed
 
 from profile_editor.sandbox.models import Fault
+from profile_editor.sandbox.seed import parse_seed
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
 from profile_editor.storage.environments import Environment, EnvironmentStore
 
