@@ -265,7 +265,9 @@ def run_trial(folder: Path, rows: int, seed: int, cli_env: dict[str, str]) -> tu
                 [*command, "--resume"], env=env, capture_output=True, text=True, timeout=300
             )
         required = {line for line, a in asked.items() if a["topic"] == "security"}
-        assert again.returncode == 1, again.stderr[-2000:]  # exactly the REQUIRED rows are bad
+        # Exit 1 when REQUIRED rows (bad) were among the rows left; none may have failed.
+        summary = again.stderr.strip().splitlines()[-1]
+        assert again.returncode in (0, 1) and "failed" not in summary, again.stderr[-2000:]
         _check_journal_and_report(journal, report, asked, required)
         puts = Counter(r["path"] for r in sandbox.requests("PUT"))
         assert not [p for p in puts if "/security" in p], "a REQUIRED topic was written"
