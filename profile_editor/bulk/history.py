@@ -20,6 +20,7 @@ def run_entry(
     report: Path | None,
     source: str,
     interrupted: bool = False,
+    resource: str = "profile",
 ) -> HistoryEntry:
     ended = "cancelled" if interrupted or counts.cancelled else None
     outcome = ended or ("success" if counts.all_ok else "api_error")
@@ -43,4 +44,5 @@ def run_entry(
         duration_ms=duration_ms,
         source=source,
         report=str(report) if report is not None else None,
+        resource=resource,
     )
