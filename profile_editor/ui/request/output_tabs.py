@@ -56,10 +56,30 @@ class OutputTabs(QTabWidget):
         self._request_page = request_page
         self._make_preview: Callable[[], str] | None = None
         self._make_response: Callable[[], str] | None = None
+        # Pages whose content is built when first shown: page → what builds it.
+        self._deferred: dict[QWidget, Callable[[QWidget], None]] = {}
         self.currentChanged.connect(self._on_current_changed)
+
+    def add_deferred_tab(self, title: str, name: str, build: Callable[[QWidget], None]) -> QWidget:
+        """A tab whose content ``build(page)`` fills in when it is first shown (or
+        :meth:`build_deferred` asks), so start-up neither imports nor builds it."""
+        page = QWidget(self)
+        page.setObjectName(name)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._deferred[page] = build
+        self.addTab(page, title)
+        return page
+
+    def build_deferred(self, page: QWidget) -> None:
+        build = self._deferred.pop(page, None)
+        if build is not None:
+            build(page)
 
     def _on_current_changed(self, _index: int) -> None:
         current = self.currentWidget()
+        if current in self._deferred:
+            self.build_deferred(current)
         if current is self._request_page:
             self._refresh_preview()
         elif current is self.response_view:

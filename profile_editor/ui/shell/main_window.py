@@ -9,6 +9,7 @@ show what became of it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -46,7 +47,18 @@ from profile_editor.ui.shell.menus import build_menus
 from profile_editor.ui.shell.window_config import WindowConfig
 from profile_editor.ui.shell.window_settings import WindowSettings
 
+# The preferences, devices and tenants tabs are imported on the first Load or the first look
+# at one of them: nothing of theirs is needed before the first paint.
+if TYPE_CHECKING:
+    from profile_editor.ui.users.controller import UsersController
+
 PREVIEW_DELAY_MS = 200
+# (resource, tab title, page object name)
+USER_TABS = (
+    ("preferences", "Preferences", "preferencesPage"),
+    ("tokens", "Devices", "tokensPage"),
+    ("tenants", "Tenants", "tenantsPage"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -172,6 +184,11 @@ class MainWindow(QMainWindow):
         self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
         self.editor = self.editor_pane.profile_editor
         self.output = OutputTabs(self.splitter)
+        self._users: UsersController | None = None
+        for resource, title, name in USER_TABS:
+            self.output.add_deferred_tab(
+                title, name, lambda page, r=resource: self.users().build_tab(r, page)
+            )
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
@@ -227,6 +244,8 @@ class MainWindow(QMainWindow):
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
         controller.loaded.connect(self.lists.on_profile_loaded)
+        controller.loaded.connect(self.on_loaded_users)
+        self.lists.finished.connect(self.on_lists_finished)
         bar.edited.connect(self.lists.on_target_changed)
         self.environments.activated.connect(self.lists.on_target_changed)
         self.lists.changed.connect(recorder.on_lists_changed)
@@ -347,6 +366,32 @@ class MainWindow(QMainWindow):
             self.on_profile_changed()
             self.on_preview_timer()
 
+    # -- the rest of the recipient: preferences, devices, tenants ---------------------------
+    def users(self) -> UsersController:
+        """The three tabs' controller, made (and its package imported) on first use."""
+        if self._users is None:
+            from profile_editor.ui.users.controller import UsersController
+
+            self._users = UsersController(
+                self.controller.session,
+                self.controller.runner,
+                self.request_bar,
+                self.status_line,
+                lambda: self.environments.target(self.config.base_url),
+                lambda: self.lists.shown_count(),
+                self,
+            )
+            self._users.changed.connect(self.recorder.on_users_changed)
+        return self._users
+
+    def on_loaded_users(self, loaded: Loaded) -> None:
+        if not self._closing:
+            self.users().on_profile_loaded(loaded)
+
+    def on_lists_finished(self, *_args: object) -> None:
+        if self._users is not None:
+            self._users.on_lists_finished()
+
     # -- environments, presets and history --------------------------------------------------
     def on_bulk_apply(self) -> None:
         from profile_editor.ui.bulk.dialog import open_bulk_dialog
@@ -401,5 +446,7 @@ class MainWindow(QMainWindow):
         self._preview_timer.stop()
         self.controller.shutdown()
         self.lists.shutdown()
+        if self._users is not None:
+            self._users.shutdown()
         self.recorder.shutdown()
         super().closeEvent(event)
