@@ -186,9 +186,7 @@ class MainWindow(QMainWindow):
         self.output = OutputTabs(self.splitter)
         self._users: UsersController | None = None
         for resource, title, name in USER_TABS:
-            self.output.add_deferred_tab(
-                title, name, lambda page, r=resource: self.users().build_tab(r, page)
-            )
+            self.output.add_deferred_tab(title, name, self._tab_builder(resource))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
@@ -383,6 +381,12 @@ class MainWindow(QMainWindow):
             )
             self._users.changed.connect(self.recorder.on_users_changed)
         return self._users
+
+    def _tab_builder(self, resource: str) -> Callable[[QWidget], None]:
+        def build(page: QWidget) -> None:
+            self.users().build_tab(resource, page)
+
+        return build
 
     def on_loaded_users(self, loaded: Loaded) -> None:
         if not self._closing:

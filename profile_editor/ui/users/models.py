@@ -219,7 +219,11 @@ class PreferencesModel(QAbstractItemModel):
             return True
         else:
             self._staged[topic.topic_id] = text
-        self.dataChanged.emit(index.siblingAtColumn(0), index.siblingAtColumn(STATUS_COLUMN))
+        parent = index.internalId()
+        self.dataChanged.emit(
+            self.createIndex(index.row(), 0, parent),
+            self.createIndex(index.row(), STATUS_COLUMN, parent),
+        )
         self.stagedChanged.emit()
         return True
 
