@@ -388,6 +388,15 @@ class MainWindow(QMainWindow):
 
         return build
 
+    def staged_preferences(self) -> dict[str, str]:
+        """Preference changes staged and not applied, for a preset to keep."""
+        return self._users.staged_preferences() if self._users is not None else {}
+
+    def stage_preferences(self, changes: dict[str, str]) -> None:
+        """From a preset: staged on the recipient's topics once they are read."""
+        if changes or self._users is not None:
+            self.users().stage_preferences(changes)
+
     def on_loaded_users(self, loaded: Loaded) -> None:
         if not self._closing:
             self.users().on_profile_loaded(loaded)

@@ -105,6 +105,8 @@ class UsersController(QObject):
         self._token_form: dict[str, str] = {}
         self._tenant_form: dict[str, str] = {}
         self._patch_form: dict[str, str] = {}
+        # Preference changes from a preset, staged once the topics they name are read.
+        self._pending: dict[str, str] = {}
         self.preferences_model.stagedChanged.connect(self._on_staged_changed)
 
     # -- the tabs, built when first shown ---------------------------------------------------
@@ -264,6 +266,11 @@ class UsersController(QObject):
     def _fill(self, resource: str, items: list[Any]) -> None:
         if resource == "preferences":
             self.preferences_model.set_topics(items, keep_staged=True)
+            if self._pending and items:
+                self.preferences_model.set_staged(
+                    {**self._pending, **self.preferences_model.staged()}
+                )
+                self._pending = {}
         elif resource == "tokens":
             self.tokens_model.set_tokens(items)
         else:
@@ -308,6 +315,14 @@ class UsersController(QObject):
         return self.tenants_model.tenants()
 
     # -- preferences ------------------------------------------------------------------------
+    def staged_preferences(self) -> dict[str, str]:
+        return {**self._pending, **self.preferences_model.staged()}
+
+    def stage_preferences(self, changes: dict[str, str]) -> None:
+        """Stage these (a preset's) on the topics shown, and on those read next."""
+        self._pending = dict(changes)
+        self.preferences_model.set_staged(changes)
+
     def _on_staged_changed(self) -> None:
         tab = self._tabs.get("preferences")
         if not isinstance(tab, PreferencesTab):
