@@ -526,6 +526,11 @@ class WindowDriver:
         view.setCurrentIndex(self._topic_index(topic_name, 0))
         self._user_write("preferences", self.find(QPushButton, "preferenceResetButton").click)
 
+    def show_topic(self, topic_id: str) -> None:
+        """Read a topic that is not listed (not overridden) and show it."""
+        self.find(QLineEdit, "preferenceTopicEdit").setText(topic_id)
+        self._user_write("preferences", self.find(QPushButton, "preferenceTopicButton").click)
+
     def reload_user_tab(self, resource: str) -> None:
         self._user_write(resource, self.find(QToolButton, f"{resource}ReloadButton").click)
 

@@ -371,3 +371,35 @@ def test_writes_to_a_protected_environment_ask_first(
     assert "Production" in dialog_stub.last().text
     assert users_requests(sandbox, "PUT", "tenants") == []
     assert "cancelled at the confirmation" in window.status()
+
+
+def test_the_tenant_box_scopes_reads_and_writes(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    window.set_preferences_tenant("acme")
+    window.reload_user_tab("preferences")
+    assert "tenant “acme”" in window.user_tab_summary("preferences")
+    assert window.preferences_rows() == []  # nothing overridden in that tenant yet
+
+    [get] = users_requests(sandbox, "GET", "preferences?tenant_id=acme")
+    assert get.path.endswith("?tenant_id=acme")
+
+
+def test_a_topic_not_overridden_can_be_shown_and_opted_out(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    assert "Product updates" not in [r[1] for r in window.preferences_rows()]
+
+    window.show_topic("product-updates")
+    assert window.preference_status("Product updates") == "OPTED_IN"  # its default
+    window.stage_preference("Product updates", "OPTED_OUT")
+    window.apply_preferences()
+
+    assert "stored as asked" in window.user_tab_result("preferences")
+    assert window.preference_status("Product updates") == "OPTED_OUT"

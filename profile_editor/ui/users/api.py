@@ -27,6 +27,7 @@ from profile_editor.core.users.plan import (
 )
 from profile_editor.core.users.preferences import (
     GetPreferencesRequest,
+    GetTopicPreferenceRequest,
     PreferencesAnswer,
     PreferenceStatus,
     TopicPreference,
@@ -165,6 +166,21 @@ def _staged(staged: dict[str, str]) -> list[StagedPreference]:
     return [
         StagedPreference(topic_id, status=PreferenceStatus(s)) for topic_id, s in staged.items()
     ]
+
+
+def topic_request(
+    base_url: str, user_id: str, topic_id: str, tenant_id: str | None
+) -> GetTopicPreferenceRequest:
+    return GetTopicPreferenceRequest(
+        base_url=base_url, user_id=user_id, topic_id=topic_id, tenant_id=tenant_id
+    )
+
+
+def topic_of(outcome: Outcome) -> TopicPreference | None:
+    """The topic of a ``GET …/preferences/{topic_id}`` answer (checked when it arrived)."""
+    if not outcome.ok or not isinstance(outcome.body, dict):
+        return None
+    return TopicPreference.model_validate(outcome.body.get("topic"))
 
 
 def plan_staged(

@@ -117,6 +117,7 @@ class UsersController(QObject):
             prefs.applyRequested.connect(self.on_apply_requested)
             prefs.resetRequested.connect(self.on_reset_requested)
             prefs.discardRequested.connect(self.preferences_model.clear_staged)
+            prefs.topicRequested.connect(self.on_topic_requested)
             prefs.tenant_edit.returnPressed.connect(lambda: self.reload("preferences"))
             tab = prefs
         elif resource == "tokens":
@@ -338,9 +339,53 @@ class UsersController(QObject):
                 for topic in self.preferences_model.topics()
                 if topic.topic_id in staged
             ]
-            tab.show_changes(lines, plan)
+            tab.show_changes(lines, plan.removesuffix(" Nothing was sent."))
         else:
             tab.show_changes([api.describe(change) for change in plan], None)
+
+    def on_topic_requested(self, topic_id: str) -> None:
+        """Read one topic (the recipient's choice, or the topic's default) and list it."""
+        if self._closed:
+            return
+        if not topic_id:
+            self._status.show_status("Show topic: enter the topic's ID first.", "error")
+            return
+        rid, target, tenant = self._bar.recipient_id(), self._target(), self._tenant_id()
+        request = api.topic_request(target.base_url, rid, topic_id, tenant)
+        plan = plan_request(request, target, "")
+        if isinstance(plan, Refusal):
+            self._refuse(plan)
+            return
+        session, key = self._session, self._bar.api_key()
+        token = session.cancel_token()
+
+        def work(_progress: Progress) -> Outcome:
+            return api.execute(session.client(), request, key, cancel=token)
+
+        def done(outcome: Outcome) -> None:
+            if self._closed:
+                return
+            self._set_busy("preferences", False)
+            topic = api.topic_of(outcome)
+            if topic is None:
+                self._status.show_status(
+                    failure_line(f"Reading the topic “{topic_id}”", outcome), "error"
+                )
+            else:
+                self.preferences_model.add_topic(topic)
+                tab = self._tabs.get("preferences")
+                if isinstance(tab, PreferencesTab):
+                    tab.topic_edit.clear()
+                    tab.view.setCurrentIndex(self.preferences_model.index_of(topic.topic_id))
+                self._status.show_status(
+                    f"“{topic.name}” for “{rid}”: {topic.status.value} — double-click the status to change it.",
+                    "success",
+                )
+            self.finished.emit("preferences")
+
+        self._set_busy("preferences", True)
+        job = Job(work, token=token).on_finished(done)
+        self._runner.run(job.on_failed(lambda exc: self._on_bug("preferences", exc)))
 
     def on_apply_requested(self) -> None:
         if self._refuse_busy("Apply preferences"):
@@ -352,8 +397,8 @@ class UsersController(QObject):
         topics = self.preferences_model.topics()
         plan = api.plan_staged(staged, topics)
         if isinstance(plan, str):
-            self._status.show_status(f"Apply preferences: not sent. {plan}", "error")
-            self._result("preferences", f"Not sent: {plan}", "error")
+            self._status.show_status(f"Apply preferences: {plan}", "error")
+            self._result("preferences", plan, "error")
             return
         rid, target, tenant = self._bar.recipient_id(), self._target(), self._tenant_id()
         by_id = {t.topic_id: t for t in topics}

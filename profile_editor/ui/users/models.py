@@ -80,6 +80,11 @@ class PreferencesModel(QAbstractItemModel):
         if changed:
             self.stagedChanged.emit()
 
+    def add_topic(self, topic: TopicPreference) -> None:
+        """Show one more topic (read on its own: one the user has not overridden)."""
+        topics = [t for t in self.topics() if t.topic_id != topic.topic_id]
+        self.set_topics([*topics, topic], keep_staged=True)
+
     def topics(self) -> list[TopicPreference]:
         return [topic for _, topics in self._sections for topic in topics]
 

@@ -108,11 +108,14 @@ class PreferencesTab(ResourceTab):
         applyRequested(): Apply the staged changes.
         resetRequested(str): reset the selected topic (its ID) to its default.
         discardRequested(): forget the staged changes.
+        topicRequested(str): read one topic by its ID (one the recipient has not overridden
+            is not listed) and show it.
     """
 
     applyRequested = Signal()
     resetRequested = Signal(str)
     discardRequested = Signal()
+    topicRequested = Signal(str)
 
     def __init__(self, model: PreferencesModel, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -125,6 +128,17 @@ class PreferencesTab(ResourceTab):
         self.tenant_edit.setAccessibleName("Tenant ID for preferences")
         self.tenant_edit.setClearButtonEnabled(True)
         self.tenant_edit.setMinimumWidth(24)
+        self.topic_edit = QLineEdit(self)
+        self.topic_edit.setObjectName("preferenceTopicEdit")
+        self.topic_edit.setPlaceholderText("Topic ID not listed, e.g. weekly-digest")
+        self.topic_edit.setAccessibleName("Topic ID to show")
+        self.topic_edit.setClearButtonEnabled(True)
+        self.topic_edit.setMinimumWidth(24)
+        self.topic_button = QPushButton("Show topic", self)
+        self.topic_button.setObjectName("preferenceTopicButton")
+        self.topic_button.setToolTip(
+            "Only overridden topics are listed: read another one to change it"
+        )
         self.view = QTreeView(self)
         self.view.setObjectName("preferencesView")
         self.view.setModel(model)
@@ -152,13 +166,15 @@ class PreferencesTab(ResourceTab):
         self.reset_button = QPushButton("Reset to default", self)
         self.reset_button.setObjectName("preferenceResetButton")
         self.reset_button.setToolTip("Remove the recipient's choice for the selected topic")
-        self._buttons += [self.reset_button]
+        self._buttons += [self.reset_button, self.topic_button]
         self._staged = False
         self._busy = False
         self._layout()
         self.apply_button.clicked.connect(self.applyRequested)
         self.discard_button.clicked.connect(self.discardRequested)
         self.reset_button.clicked.connect(self.on_reset_clicked)
+        self.topic_button.clicked.connect(self.on_topic_clicked)
+        self.topic_edit.returnPressed.connect(self.on_topic_clicked)
         model.modelReset.connect(self.view.expandAll)
 
     def _layout(self) -> None:
@@ -168,6 +184,10 @@ class PreferencesTab(ResourceTab):
         self._top(layout)
         layout.addWidget(self.tenant_edit)
         layout.addWidget(self.view, 1)
+        topic_row = QHBoxLayout()
+        topic_row.addWidget(self.topic_edit, 1)
+        topic_row.addWidget(self.topic_button)
+        layout.addLayout(topic_row)
         layout.addWidget(self.changes)
         layout.addWidget(self.result)
         row = QHBoxLayout()
@@ -201,6 +221,9 @@ class PreferencesTab(ResourceTab):
     def _enable(self) -> None:
         self.apply_button.setEnabled(self._staged and not self._busy)
         self.discard_button.setEnabled(self._staged and not self._busy)
+
+    def on_topic_clicked(self) -> None:
+        self.topicRequested.emit(self.topic_edit.text().strip())
 
     def on_reset_clicked(self) -> None:
         self.resetRequested.emit(self.selected_topic() or "")
