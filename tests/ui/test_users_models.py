@@ -89,6 +89,10 @@ def test_staged_edits_survive_a_reread_of_the_same_topics() -> None:
     assert model.staged() == {"promos": "OPTED_IN"}
     model.set_topics(TOPICS[:1], keep_staged=True)  # the topic is gone: so is its edit
     assert model.staged() == {}
+    model.setData(model.index_of("weekly-digest", 1), "OPTED_OUT", EDIT)
+    stored_now = [topic("weekly-digest", "OPTED_OUT", section="Digests")]
+    model.set_topics(stored_now, keep_staged=True)  # stored as chosen: nothing left to apply
+    assert model.staged() == {}
 
 
 def test_the_status_combo_offers_a_users_choices_and_commits_the_pick(qtbot: QtBot) -> None:

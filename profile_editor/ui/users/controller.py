@@ -192,6 +192,8 @@ class UsersController(QObject):
         if target.base_url != request.base_url:
             target = Target(request.base_url, has_key=target.has_key)
         self._bar.set_recipient_summary(f"Reading the rest of “{rid}”…")
+        if self._shown["preferences"].whose != (target.base_url, rid):
+            self.preferences_model.clear_staged()  # another recipient's edits are not these
         for resource in RESOURCES:
             self._read(resource, rid, target)
 

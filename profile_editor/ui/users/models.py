@@ -72,8 +72,13 @@ class PreferencesModel(QAbstractItemModel):
         for topic in topics:
             sections.setdefault(topic.section_name or NO_SECTION, []).append(topic)
         self._sections = list(sections.items())
-        known = {t.topic_id for t in topics}
-        staged = {k: v for k, v in self._staged.items() if k in known} if keep_staged else {}
+        stored = {t.topic_id: _value(t.status) for t in topics}
+        # An edit stays while its topic is shown and not already what is stored.
+        staged = (
+            {k: v for k, v in self._staged.items() if k in stored and stored[k] != v}
+            if keep_staged
+            else {}
+        )
         changed = staged != self._staged
         self._staged = staged
         self.endResetModel()
