@@ -449,19 +449,24 @@ class WindowDriver:
 
     def recipient_summary(self) -> str:
         label = self.find(QLabel, "recipientSummaryLabel")
-        return label.text() if label.isVisibleTo(self.widget) else ""
+        return "" if label.isHidden() else label.text()
 
     def show_user_tab(self, resource: str) -> None:
         """``resource``: preferences, tokens or tenants."""
         tabs = self.find(QTabWidget, "outputTabs")
         tabs.setCurrentWidget(self.find(QWidget, f"{resource}Page"))
 
+    def current_output_tab(self) -> str:
+        """The title of the tab shown beside the editor (Changes, Lists, Devices, …)."""
+        tabs = self.find(QTabWidget, "outputTabs")
+        return tabs.tabText(tabs.currentIndex())
+
     def user_tab_summary(self, resource: str) -> str:
         return self.find(QLabel, f"{resource}Summary").text()
 
     def user_tab_result(self, resource: str) -> str:
         label = self.find(QLabel, f"{resource}Result")
-        return label.text() if label.isVisibleTo(self.widget) else ""
+        return "" if label.isHidden() else label.text()
 
     def _user_write(self, resource: str, click: Callable[[], None]) -> None:
         with self.qtbot.waitSignal(

@@ -176,6 +176,7 @@ def test_opt_out_is_previewed_applied_verified_and_recorded(
     assert users_requests(sandbox, "PUT", "preferences") == []  # staged, nothing sent
     window.apply_preferences()
 
+    assert "stored as asked" in window.status(), window.status()
     assert "stored as asked" in window.user_tab_result("preferences")
     assert "stored as asked" in window.status()
     assert window.preference_status("Weekly digest") == "OPTED_OUT"
@@ -404,3 +405,12 @@ def test_a_topic_not_overridden_can_be_shown_and_opted_out(
 
     assert "stored as asked" in window.user_tab_result("preferences")
     assert window.preference_status("Product updates") == "OPTED_OUT"
+
+
+def test_a_load_leaves_the_user_on_the_recipient_tab_they_were_reading(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("tokens")
+    window.load_whole_recipient(RID)
+    assert window.current_output_tab() == "Devices"

@@ -58,6 +58,8 @@ class OutputTabs(QTabWidget):
         self._make_response: Callable[[], str] | None = None
         # Pages whose content is built when first shown: page → what builds it.
         self._deferred: dict[QWidget, Callable[[QWidget], None]] = {}
+        # Tabs about the recipient beyond the profile: a Load leaves the user looking at them.
+        self._recipient_pages: set[QWidget] = {self.lists_tab}
         self.currentChanged.connect(self._on_current_changed)
 
     def add_deferred_tab(self, title: str, name: str, build: Callable[[QWidget], None]) -> QWidget:
@@ -68,6 +70,7 @@ class OutputTabs(QTabWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         self._deferred[page] = build
+        self._recipient_pages.add(page)
         self.addTab(page, title)
         return page
 
@@ -121,4 +124,7 @@ class OutputTabs(QTabWidget):
         self.response_view.appendPlainText(text)
 
     def show_changes_tab(self) -> None:
-        self.setCurrentWidget(self.changes_view)
+        """After a Load: the Changes tab, unless the user is reading one of the recipient's
+        other tabs (Lists, Preferences, …), which the Load fills in."""
+        if self.currentWidget() not in self._recipient_pages:
+            self.setCurrentWidget(self.changes_view)
