@@ -141,6 +141,8 @@ class UsersController(QObject):
         tab.set_busy(shown.busy or self._writing is not None)
         if resource == "preferences":
             self._on_staged_changed()
+            prefs.on_model_reset()
+        self._fit_columns(resource)
         return tab
 
     def tab(self, resource: str) -> ResourceTab | None:
@@ -278,13 +280,15 @@ class UsersController(QObject):
             self.tokens_model.set_tokens(items)
         else:
             self.tenants_model.set_tenants(items)
+        self._fit_columns(resource)
+
+    def _fit_columns(self, resource: str) -> None:
         tab = self._tabs.get(resource)
-        if isinstance(tab, (DevicesTab, TenantsTab)) and items:
+        if isinstance(tab, (DevicesTab, TenantsTab)) and tab.model.rowCount():
             for column in range(tab.model.columnCount() - 1):
                 tab.view.resizeColumnToContents(column)
-                tab.view.setColumnWidth(column, min(tab.view.columnWidth(column), 220))
-        if isinstance(tab, PreferencesTab) and items:
-            tab.view.resizeColumnToContents(0)
+                # Capped, so that status and reason still show beside a long app ID.
+                tab.view.setColumnWidth(column, min(tab.view.columnWidth(column), 150))
 
     def _clear(self, resource: str) -> None:
         self._shown[resource].ok = False

@@ -189,7 +189,7 @@ class PreferencesModel(QAbstractItemModel):
             if column == 0:
                 return topic.topic_name or topic.topic_id
             if column == STATUS_COLUMN:
-                return f"{staged}  (was {stored})" if staged else stored
+                return f"{stored} → {staged}" if staged else stored
             if column == 2:
                 return _value(topic.default_status)
             if column == 3:

@@ -93,6 +93,7 @@ def _table(parent: QWidget, name: str, model: QAbstractItemModel) -> QTableView:
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
@@ -175,7 +176,8 @@ class PreferencesTab(ResourceTab):
         self.reset_button.clicked.connect(self.on_reset_clicked)
         self.topic_button.clicked.connect(self.on_topic_clicked)
         self.topic_edit.returnPressed.connect(self.on_topic_clicked)
-        model.modelReset.connect(self.view.expandAll)
+        model.modelReset.connect(self.on_model_reset)
+        model.stagedChanged.connect(lambda: self.view.resizeColumnToContents(1))
 
     def _layout(self) -> None:
         layout = QVBoxLayout(self)
@@ -221,6 +223,11 @@ class PreferencesTab(ResourceTab):
     def _enable(self) -> None:
         self.apply_button.setEnabled(self._staged and not self._busy)
         self.discard_button.setEnabled(self._staged and not self._busy)
+
+    def on_model_reset(self) -> None:
+        self.view.expandAll()
+        for column in range(4):  # the digest schedule takes the rest
+            self.view.resizeColumnToContents(column)
 
     def on_topic_clicked(self) -> None:
         self.topicRequested.emit(self.topic_edit.text().strip())
