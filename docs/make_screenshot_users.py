@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 
 from _shots import sandbox_window, spin, wait_idle  # type: ignore[import-not-found]
-from profile_editor.sandbox.demo import DEMO_RECIPIENT, demo_seed
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
+from profile_editor.sandbox.demo import DEMO_RECIPIENT, demo_seed
 from profile_editor.sandbox.server import start_sandbox
 
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from driver import MakeWindow, WindowDriver  # type: ignore[import-not-found]
-from profile_editor.sandbox.seed import parse_seed
 from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
+from profile_editor.sandbox.seed import parse_seed
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
 
@@ -188,6 +188,7 @@ def test_opt_out_is_previewed_applied_verified_and_recorded(
     assert entry["method"] == "PUT"
     assert entry["profile_before"]["status"] == "OPTED_IN"
     assert entry["profile_after"]["status"] == "OPTED_OUT"
+    assert entry["base_url"] == sandbox.url
     assert sandbox.key not in json.dumps(entry)
 
 
@@ -414,3 +415,24 @@ def test_a_load_leaves_the_user_on_the_recipient_tab_they_were_reading(
     window.show_user_tab("tokens")
     window.load_whole_recipient(RID)
     assert window.current_output_tab() == "Devices"
+
+
+def test_a_preset_keeps_staged_preference_changes_and_stages_them_again(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    path = window.save_preset("Opt out of the digest")
+    assert json.loads(path.read_text(encoding="utf-8"))["preferences"] == {
+        "weekly-digest": "OPTED_OUT"
+    }
+    window.new_preset()
+    window.load_whole_recipient(RID)
+    assert window.preferences_changes() == ""
+
+    window.open_preset(path)
+    window.load_whole_recipient()
+    assert window.preferences_changes() == "Weekly digest: OPTED_IN → OPTED_OUT"
+    assert users_requests(sandbox, "PUT", "preferences") == []  # staged, not sent

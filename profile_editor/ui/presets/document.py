@@ -213,6 +213,7 @@ class PresetDocument(QObject):
     def on_new_requested(self) -> None:
         if self.may_discard("starting a new one"):
             self._host.load_draft(Draft())
+            self._host.stage_preferences({})  # staged preference changes belong to the preset
             self.mark_saved(None)
 
     def on_history_reopen(self, entry: HistoryEntry) -> None:
