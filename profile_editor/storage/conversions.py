@@ -42,12 +42,22 @@ def draft_from_preset(preset: Preset) -> Draft:
     )
 
 
+_TABS = {"preferences": "Preferences", "tokens": "Devices", "tenants": "Tenants"}
+
+
 def draft_from_history(entry: HistoryEntry) -> Draft:
     """The request of a history entry, as a draft to edit and send again."""
     if entry.is_lists:
         raise DraftError(
             "List subscription changes are not edited in the editor: use the Lists tab "
             "(Subscribe, Unsubscribe all) instead."
+        )
+    if entry.resource != "profile":
+        # A preference, token or tenant write: its body is not a profile, and re-opening it as
+        # one would make a Replace with an empty profile.
+        raise DraftError(
+            f"Changes to {entry.resource} are not edited in the editor: use the "
+            f"{_TABS.get(entry.resource, entry.resource)} tab instead."
         )
     try:
         method = Method(entry.method)

@@ -1,4 +1,5 @@
-"""A preset may keep staged subscription preference changes beside its profile."""
+"""A preset may keep staged subscription preference changes beside its profile; a history entry
+of a preference, token or tenant write is never re-opened as a profile."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 import pytest
 
 from profile_editor.core.methods import Method
-from profile_editor.core.send.draft import Draft
-from profile_editor.storage.conversions import draft_to_preset
+from profile_editor.core.send.draft import Draft, DraftError
+from profile_editor.storage.conversions import draft_from_history, draft_to_preset
 from profile_editor.storage.errors import BrokenFileError
+from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import Preset
 
 DRAFT = Draft("ada", Method.POST, None, "", {"email": "a@example.com"})
@@ -39,3 +41,24 @@ def test_a_status_a_user_cannot_choose_is_refused_naming_the_member(status: obje
     data = {"name": "Bad", "preferences": {"weekly-digest": status}}
     with pytest.raises(BrokenFileError, match="preferences"):
         Preset.from_file_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("resource", "tab"),
+    [("preferences", "Preferences"), ("tokens", "Devices"), ("tenants", "Tenants")],
+)
+def test_a_preference_token_or_tenant_entry_is_not_reopened_as_a_profile(
+    resource: str, tab: str
+) -> None:
+    # Its PUT body is not a profile: re-opened, it would have been a Replace with {}.
+    entry = HistoryEntry(
+        base_url="https://x.test",
+        method="PUT",
+        recipient_id="r",
+        request_body={"topic": {"status": "OPTED_OUT"}},
+        outcome="success",
+        duration_ms=1,
+        resource=resource,
+    )
+    with pytest.raises(DraftError, match=f"use the {tab} tab"):
+        draft_from_history(entry)

@@ -19,6 +19,7 @@ from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.seed import parse_seed
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.ui.history.model import METHOD_COLUMN
 
 
 def test_nothing_of_the_three_tabs_is_imported_before_the_first_paint(
@@ -189,6 +190,7 @@ def test_opt_out_is_previewed_applied_verified_and_recorded(
     assert entry["profile_before"]["status"] == "OPTED_IN"
     assert entry["profile_after"]["status"] == "OPTED_OUT"
     assert entry["base_url"] == sandbox.url
+    assert window.history_cells(METHOD_COLUMN) == ["PUT preferences"]
     assert sandbox.key not in json.dumps(entry)
 
 
