@@ -438,3 +438,20 @@ def test_a_preset_keeps_staged_preference_changes_and_stages_them_again(
     window.load_whole_recipient()
     assert window.preferences_changes() == "Weekly digest: OPTED_IN → OPTED_OUT"
     assert users_requests(sandbox, "PUT", "preferences") == []  # staged, not sent
+
+
+def test_a_write_cut_short_by_closing_is_still_recorded(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("tenants")
+    window.load_whole_recipient(RID)
+    sandbox.queue_fault(Fault(status=204, delay=1.5, method="PUT", path_prefix="/users/"))
+    window.add_tenant({"tenant_id": "initech", "profile": ""}, wait=False)
+    qtbot.waitUntil(lambda: len(users_requests(sandbox, "PUT", "tenants")) == 1, timeout=5000)
+    log = window.history_log()
+    window.close()
+
+    lines = [json.loads(x) for x in log.path.read_text(encoding="utf-8").splitlines() if x]
+    [entry] = [e for e in lines if e.get("resource") == "tenants"]
+    assert entry["outcome"] == "cancelled"

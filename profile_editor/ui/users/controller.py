@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.http.models import Outcome, OutcomeKind
-from profile_editor.core.http.outcome_text import failure_line, retry_line
+from profile_editor.core.http.outcome_text import closed_outcome, failure_line, retry_line
 from profile_editor.core.http.session import Session
 from profile_editor.core.send.plan import Confirmation, Refusal, Target, target_problem
 from profile_editor.core.users.plan import plan_request
@@ -698,10 +698,9 @@ class UsersController(QObject):
         self._bar.focus(refusal.field)
 
     def _on_written(self, write: _Write, outcomes: list[Outcome], read: api.Read) -> None:
-        self._writing = None
         if self._closed:
-            self._report(write, outcomes, None)
-            return
+            return  # reported by shutdown()
+        self._writing = None
         resource = write.resource
         self._report(write, outcomes, read)
         self._set_busy(resource, False)
@@ -762,7 +761,12 @@ class UsersController(QObject):
         self.finished.emit(resource)
 
     def shutdown(self) -> None:
+        """After the runner is shut down: a write cut short is still reported, for history
+        (its first request, as it is unknown how far it got)."""
         self._closed = True
+        write, self._writing = self._writing, None
+        if write is not None:
+            self._report(write, [closed_outcome()], None)
 
 
 def _empty(resource: str) -> str:

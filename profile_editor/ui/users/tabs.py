@@ -142,6 +142,7 @@ class PreferencesTab(ResourceTab):
         )
         self.view = QTreeView(self)
         self.view.setObjectName("preferencesView")
+        self.view.setAccessibleName("Subscription preferences by section")
         self.view.setModel(model)
         self.view.setItemDelegateForColumn(1, StatusDelegate(self.view))
         self.view.setAlternatingRowColors(True)
@@ -253,6 +254,7 @@ class DevicesTab(ResourceTab):
         super().__init__("tokens", "Load a recipient to see its device tokens.", parent)
         self.model = model
         self.view = _table(self, "tokensView", model)
+        self.view.setAccessibleName("Device tokens")
         self.add_button = QPushButton("Add…", self)
         self.add_button.setObjectName("tokenAddButton")
         self.add_button.setToolTip("Register a device token for the recipient")
@@ -301,6 +303,7 @@ class TenantsTab(ResourceTab):
         super().__init__("tenants", "Load a recipient to see its tenants.", parent)
         self.model = model
         self.view = _table(self, "tenantsView", model)
+        self.view.setAccessibleName("Tenants the recipient belongs to")
         self.add_button = QPushButton("Add…", self)
         self.add_button.setObjectName("tenantAddButton")
         self.add_button.setToolTip("Add the recipient to a tenant, with an optional profile")
