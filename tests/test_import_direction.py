@@ -25,6 +25,7 @@ UI_FEATURES = {
     "ui.lists",
     "ui.bulk",
     "ui.drafts",
+    "ui.users",
 }
 
 # What each package may import of this project (besides itself and the package root).

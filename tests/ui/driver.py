@@ -433,6 +433,171 @@ class WindowDriver:
             self.click_unsubscribe_all()
         return _outcome(blocker.args)
 
+    # -- the rest of the recipient: Preferences, Devices, Tenants --------------------------------
+
+    def _users_finished(self) -> Any:
+        """Internal: the signal that a read (or a write and its re-read) of a resource ended."""
+        return self.widget.users().finished
+
+    def _users_idle(self) -> bool:
+        """Internal: nothing of the three tabs is being read or written."""
+        users = self.widget._users
+        return users is not None and not users.is_busy()
+
+    def users_package_imported(self) -> bool:
+        import sys
+
+        return "profile_editor.ui.users.controller" in sys.modules
+
+    def load_whole_recipient(self, rid: str | None = None) -> None:
+        """Load, and wait until the profile, lists, preferences, tokens and tenants are shown."""
+        if rid is not None:
+            self.set_recipient(rid)
+        with self.qtbot.waitSignal(self._lists_finished(), timeout=REQUEST_TIMEOUT_MS):
+            self.click_load()
+        self.qtbot.waitUntil(self._users_idle, timeout=REQUEST_TIMEOUT_MS)
+        self.wait_idle()
+
+    def recipient_summary(self) -> str:
+        label = self.find(QLabel, "recipientSummaryLabel")
+        return "" if label.isHidden() else label.text()
+
+    def show_user_tab(self, resource: str) -> None:
+        """``resource``: preferences, tokens or tenants."""
+        tabs = self.find(QTabWidget, "outputTabs")
+        tabs.setCurrentWidget(self.find(QWidget, f"{resource}Page"))
+
+    def current_output_tab(self) -> str:
+        """The title of the tab shown beside the editor (Changes, Lists, Devices, …)."""
+        tabs = self.find(QTabWidget, "outputTabs")
+        return tabs.tabText(tabs.currentIndex())
+
+    def user_tab_summary(self, resource: str) -> str:
+        return self.find(QLabel, f"{resource}Summary").text()
+
+    def user_tab_result(self, resource: str) -> str:
+        label = self.find(QLabel, f"{resource}Result")
+        return "" if label.isHidden() else label.text()
+
+    def _user_write(self, resource: str, click: Callable[[], None]) -> None:
+        with self.qtbot.waitSignal(
+            self._users_finished(),
+            timeout=REQUEST_TIMEOUT_MS,
+            check_params_cb=lambda r: r == resource,
+        ):
+            click()
+
+    def _click_write(self, resource: str, button: QPushButton, wait: bool) -> None:
+        if wait:
+            self._user_write(resource, button.click)
+        else:
+            button.click()
+
+    def preferences_rows(self) -> list[tuple[str, ...]]:
+        """(section, topic, status, default, routing, digest) of every topic, in order."""
+        model = self.find(QAbstractItemView, "preferencesView").model()
+        rows: list[tuple[str, ...]] = []
+        for s in range(model.rowCount()):
+            section = model.index(s, 0)
+            for r in range(model.rowCount(section)):
+                cells = [str(model.index(r, c, section).data()) for c in range(5)]
+                rows.append((str(section.data()), *cells))
+        return rows
+
+    def _topic_index(self, topic_name: str, column: int) -> Any:
+        model = self.find(QAbstractItemView, "preferencesView").model()
+        for s in range(model.rowCount()):
+            section = model.index(s, 0)
+            for r in range(model.rowCount(section)):
+                if model.index(r, 0, section).data() == topic_name:
+                    return model.index(r, column, section)
+        raise AssertionError(f"no topic {topic_name!r}")
+
+    def stage_preference(self, topic_name: str, status: str) -> None:
+        """Choose a status in the table, as the status combo does."""
+        model = self.find(QAbstractItemView, "preferencesView").model()
+        assert model.setData(self._topic_index(topic_name, 1), status, Qt.ItemDataRole.EditRole)
+
+    def preference_status(self, topic_name: str) -> str:
+        return str(self._topic_index(topic_name, 1).data(Qt.ItemDataRole.EditRole))
+
+    def preferences_changes(self) -> str:
+        return self.find(QPlainTextEdit, "preferencesChanges").toPlainText()
+
+    def set_preferences_tenant(self, tenant: str) -> None:
+        self.find(QLineEdit, "preferencesTenantEdit").setText(tenant)
+
+    def can_apply_preferences(self) -> bool:
+        return self.find(QPushButton, "preferencesApplyButton").isEnabled()
+
+    def apply_preferences(self, *, wait: bool = True) -> None:
+        button = self.find(QPushButton, "preferencesApplyButton")
+        if wait:
+            self._user_write("preferences", button.click)
+        else:
+            button.click()
+
+    def reset_preference(self, topic_name: str) -> None:
+        view = self.find(QAbstractItemView, "preferencesView")
+        view.setCurrentIndex(self._topic_index(topic_name, 0))
+        self._user_write("preferences", self.find(QPushButton, "preferenceResetButton").click)
+
+    def show_topic(self, topic_id: str) -> None:
+        """Read a topic that is not listed (not overridden) and show it."""
+        self.find(QLineEdit, "preferenceTopicEdit").setText(topic_id)
+        self._user_write("preferences", self.find(QPushButton, "preferenceTopicButton").click)
+
+    def reload_user_tab(self, resource: str) -> None:
+        self._user_write(resource, self.find(QToolButton, f"{resource}ReloadButton").click)
+
+    def _rows(self, view_name: str) -> list[tuple[str, ...]]:
+        model = self.find(QTableView, view_name).model()
+        return [
+            tuple(str(model.index(r, c).data()) for c in range(model.columnCount()))
+            for r in range(model.rowCount())
+        ]
+
+    def tokens_rows(self) -> list[tuple[str, ...]]:
+        """Token (shortened), provider, platform, app, expiry, status, reason."""
+        return self._rows("tokensView")
+
+    def tenants_rows(self) -> list[tuple[str, ...]]:
+        """Tenant, profile in that tenant."""
+        return self._rows("tenantsView")
+
+    def _select_row(self, view_name: str, row: int) -> None:
+        self.find(QTableView, view_name).selectRow(row)
+
+    def add_token(self, values: dict[str, str] | None, *, wait: bool = True) -> None:
+        """Add… with the form answered by ``values`` (None: cancelled)."""
+        assert self.dialogs is not None
+        self.dialogs.answer("ask_form", values)
+        button = self.find(QPushButton, "tokenAddButton")
+        self._click_write("tokens", button, wait)
+
+    def patch_token(self, row: int, values: dict[str, str], *, wait: bool = True) -> None:
+        assert self.dialogs is not None
+        self.dialogs.answer("ask_form", values)
+        self._select_row("tokensView", row)
+        button = self.find(QPushButton, "tokenPatchButton")
+        self._click_write("tokens", button, wait)
+
+    def delete_token(self, row: int, *, wait: bool = True) -> None:
+        self._select_row("tokensView", row)
+        button = self.find(QPushButton, "tokenDeleteButton")
+        self._click_write("tokens", button, wait)
+
+    def add_tenant(self, values: dict[str, str] | None, *, wait: bool = True) -> None:
+        assert self.dialogs is not None
+        self.dialogs.answer("ask_form", values)
+        button = self.find(QPushButton, "tenantAddButton")
+        self._click_write("tenants", button, wait)
+
+    def remove_tenant(self, row: int, *, wait: bool = True) -> None:
+        self._select_row("tenantsView", row)
+        button = self.find(QPushButton, "tenantRemoveButton")
+        self._click_write("tenants", button, wait)
+
     # -- Paste cURL ------------------------------------------------------------------------------
 
     def paste_curl(self, command: str) -> None:

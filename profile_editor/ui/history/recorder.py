@@ -1,10 +1,14 @@
-"""Records every send (and list subscription change) in the history: shown at once, written to disk by one draining writer."""
+"""Records every send (and list, preference, token and tenant change) in the history: shown at
+once, written to disk by one draining writer."""
 
 from __future__ import annotations
 
 import contextlib
 import queue
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -15,6 +19,10 @@ from profile_editor.ui.common.workers import Job, JobRunner, Progress
 from profile_editor.ui.history.panel import HistoryPanel
 from profile_editor.ui.lists.controller import ListsChanged
 from profile_editor.ui.request.controller import Sent, Verified
+
+# Named only: the preferences, tokens and tenants tabs are imported after the first paint.
+if TYPE_CHECKING:
+    from profile_editor.core.users.record import UsersChanged
 
 __all__ = ["HistoryRecorder"]
 
@@ -72,6 +80,31 @@ class HistoryRecorder(QObject):
                 plan.request, changed.outcome, environment=plan.target.environment
             )
         )
+
+    def on_users_changed(self, changed: UsersChanged, environment: str | None) -> None:
+        """A preference, token or tenant write, with the stored item before and after."""
+        outcome = changed.outcome
+        # IDs travel percent-encoded, so the last "/users/" starts the request's own path.
+        base_url = changed.url.rsplit("/users/", 1)[0]
+        entry = HistoryEntry.model_construct(
+            id=uuid.uuid4().hex,
+            time=datetime.now(UTC),
+            environment=environment,
+            base_url=base_url,
+            method=changed.method,
+            recipient_id=changed.recipient_id,
+            request_body=changed.body,
+            status=outcome.status_code,
+            outcome=outcome.kind.value,
+            message=outcome.message or outcome.summary,
+            duration_ms=outcome.elapsed_ms,
+            profile_before=changed.before,
+            profile_after=changed.after,
+            resource=changed.resource,
+            source="window",
+            report=None,
+        )
+        self._add(entry)
 
     def _record(self, sent: Sent, after: dict[str, object] | None) -> None:
         entry = HistoryEntry.of_request(

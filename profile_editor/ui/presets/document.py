@@ -42,6 +42,8 @@ class DraftHost(Protocol):
     def load_draft(self, draft: Draft) -> None: ...
     def request_state(self) -> RequestState: ...
     def known_secrets(self) -> list[str]: ...
+    def staged_preferences(self) -> dict[str, str]: ...
+    def stage_preferences(self, changes: dict[str, str]) -> None: ...
 
 
 class PresetDocument(QObject):
@@ -108,7 +110,7 @@ class PresetDocument(QObject):
                 return False
         else:
             name = entry.name
-        preset = draft_to_preset(draft, name)
+        preset = draft_to_preset(draft, name, self._host.staged_preferences())
         secrets = self._host.known_secrets()
         try:
             if entry is None:
@@ -177,6 +179,7 @@ class PresetDocument(QObject):
     def open(self, entry: PresetEntry) -> None:
         assert entry.preset is not None
         self._host.load_draft(draft_from_preset(entry.preset))
+        self._host.stage_preferences(dict(entry.preset.preferences or {}))
         self.mark_saved(entry)
 
     def open_last(self, path: Path | None, *, keep_environment: str | None) -> PresetEntry | None:
@@ -210,6 +213,7 @@ class PresetDocument(QObject):
     def on_new_requested(self) -> None:
         if self.may_discard("starting a new one"):
             self._host.load_draft(Draft())
+            self._host.stage_preferences({})  # staged preference changes belong to the preset
             self.mark_saved(None)
 
     def on_history_reopen(self, entry: HistoryEntry) -> None:

@@ -70,6 +70,12 @@ class RequestBar(QWidget):
         self.recipient_hint.setObjectName("recipientIdHint")
         self.recipient_hint.setWordWrap(True)
         self._hint_state: str | None = None  # kept here: asking the label goes through Qt
+        # The rest of the recipient after a Load: lists, preferences, devices, tenants.
+        self.recipient_summary = QLabel(self)
+        self.recipient_summary.setObjectName("recipientSummaryLabel")
+        self.recipient_summary.setWordWrap(True)
+        self.recipient_summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.recipient_summary.hide()
         self.load_button = QPushButton(icon("load"), "Load", self)
         self.load_button.setObjectName("loadButton")
         self.load_button.setToolTip("Fetch the stored profile (Ctrl+L)")
@@ -107,6 +113,7 @@ class RequestBar(QWidget):
         id_box.setSpacing(2)
         id_box.addWidget(self.recipient_edit)
         id_box.addWidget(self.recipient_hint)
+        id_box.addWidget(self.recipient_summary)
         top.addWidget(self.method_combo, 0, Qt.AlignmentFlag.AlignTop)
         top.addLayout(id_box, 1)
         for button in (self.load_button, self.send_button, self.cancel_button):
@@ -164,6 +171,12 @@ class RequestBar(QWidget):
     def focus(self, field: str) -> None:
         """Put the focus on the input a refusal names ("recipient" or "key")."""
         (self.key_edit if field == "key" else self.recipient_edit).setFocus()
+
+    def set_recipient_summary(self, text: str) -> None:
+        """One line about the loaded recipient beyond its profile ("" hides it)."""
+        self.recipient_summary.setText(text)
+        self.recipient_summary.setToolTip(text)
+        self.recipient_summary.setVisible(bool(text))
 
     def set_busy(self, busy: bool) -> None:
         self.send_button.setEnabled(not busy)

@@ -1,7 +1,9 @@
-"""The tabs beside the editor: what sending will change, the request, and the last answer.
+"""The tabs beside the editor: what sending will change, the request, the last answer, and the
+rest of the recipient (lists, preferences, devices, tenants).
 
-The window's first frame shows the Changes tab; the pages of the others are built right after it
-(:meth:`OutputTabs.finish`), each in its tab's place.
+The window's first frame shows the Changes tab; the Request, Response and Lists pages are built
+right after it (:meth:`OutputTabs.finish`), each in its tab's place; the Preferences, Devices and
+Tenants pages when first shown (:meth:`OutputTabs.add_deferred_tab`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class OutputTabs(QTabWidget):
         self._request_page: QWidget | None = None
         self._make_preview: Callable[[], str] | None = None
         self._make_response: Callable[[], str] | None = None
+        # Pages whose content is built when first shown: page → what builds it.
+        self._deferred: dict[QWidget, Callable[[QWidget], None]] = {}
+        # Tabs about the recipient beyond the profile: a Load leaves the user looking at them.
+        self._recipient_pages: set[QWidget] = set()
 
     def finish(self) -> None:
         """Build the Request, Response and Lists pages in their tabs' places."""
@@ -87,11 +93,31 @@ class OutputTabs(QTabWidget):
             self.blockSignals(blocked)
         self.copy_curl_button.clicked.connect(self.copyCurlRequested)
         self._request_page = request_page
+        self._recipient_pages.add(self.lists_tab)
+        # A deferred tab shown while starting is built by the window once what builds it exists.
         self.currentChanged.connect(self._on_current_changed)
-        self._on_current_changed(shown)
+
+    def add_deferred_tab(self, title: str, name: str, build: Callable[[QWidget], None]) -> QWidget:
+        """A tab whose content ``build(page)`` fills in when it is first shown (or
+        :meth:`build_deferred` asks), so start-up neither imports nor builds it."""
+        page = QWidget(self)
+        page.setObjectName(name)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._deferred[page] = build
+        self._recipient_pages.add(page)
+        self.addTab(page, title)
+        return page
+
+    def build_deferred(self, page: QWidget | None) -> None:
+        build = self._deferred.pop(page, None) if page is not None else None
+        if page is not None and build is not None:
+            build(page)
 
     def _on_current_changed(self, _index: int) -> None:
         current = self.currentWidget()
+        if current in self._deferred:
+            self.build_deferred(current)
         if current is self._request_page:
             self._refresh_preview()
         elif current is self.response_view:
@@ -133,4 +159,7 @@ class OutputTabs(QTabWidget):
         self.response_view.appendPlainText(text)
 
     def show_changes_tab(self) -> None:
-        self.setCurrentWidget(self.changes_view)
+        """After a Load: the Changes tab, unless the user is reading one of the recipient's
+        other tabs (Lists, Preferences, …), which the Load fills in."""
+        if self.currentWidget() not in self._recipient_pages:
+            self.setCurrentWidget(self.changes_view)

@@ -57,8 +57,15 @@ if TYPE_CHECKING:
     from profile_editor.ui.request.curl_paste import CurlPaster
     from profile_editor.ui.request.feedback import RequestFeedback
     from profile_editor.ui.request.flow import RequestFlow
+    from profile_editor.ui.users.controller import UsersController
 
 PREVIEW_DELAY_MS = 200
+# (resource, tab title, page object name)
+USER_TABS = (
+    ("preferences", "Preferences", "preferencesPage"),
+    ("tokens", "Devices", "tokensPage"),
+    ("tenants", "Tenants", "tenantsPage"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -263,6 +270,7 @@ class MainWindow(QMainWindow):
         self._restore()
         moved = self._settle_band(shown, validated, typed_key)
         self.on_preview_timer()
+        self.output.build_deferred(self.output.currentWidget())  # a tab picked while starting
         self._started = True
         self.started.emit()
         queued, self._queued = self._queued, None
@@ -325,6 +333,9 @@ class MainWindow(QMainWindow):
         self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
         self.editor = self.editor_pane.profile_editor
         self.output = OutputTabs(self.splitter)
+        self._users: UsersController | None = None
+        for resource, title, name in USER_TABS:
+            self.output.add_deferred_tab(title, name, self._tab_builder(resource))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
@@ -383,6 +394,8 @@ class MainWindow(QMainWindow):
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
         controller.loaded.connect(self.lists.on_profile_loaded)
+        controller.loaded.connect(self.on_loaded_users)
+        self.lists.finished.connect(self.on_lists_finished)
         bar.edited.connect(self.lists.on_target_changed)
         self.environments.activated.connect(self.lists.on_target_changed)
         self.lists.changed.connect(recorder.on_lists_changed)
@@ -509,6 +522,47 @@ class MainWindow(QMainWindow):
             self.on_profile_changed()
             self.on_preview_timer()
 
+    # -- the rest of the recipient: preferences, devices, tenants ---------------------------
+    def users(self) -> UsersController:
+        """The three tabs' controller, made (and its package imported) on first use."""
+        if self._users is None:
+            from profile_editor.ui.users.controller import UsersController
+
+            self._users = UsersController(
+                self.controller.session,
+                self.controller.runner,
+                self.request_bar,
+                self.status_line,
+                lambda: self.environments.target(self.config.base_url),
+                lambda: self.lists.shown_count(),
+                self,
+            )
+            self._users.changed.connect(self.recorder.on_users_changed)
+        return self._users
+
+    def _tab_builder(self, resource: str) -> Callable[[QWidget], None]:
+        def build(page: QWidget) -> None:
+            self.users().build_tab(resource, page)
+
+        return build
+
+    def staged_preferences(self) -> dict[str, str]:
+        """Preference changes staged and not applied, for a preset to keep."""
+        return self._users.staged_preferences() if self._users is not None else {}
+
+    def stage_preferences(self, changes: dict[str, str]) -> None:
+        """From a preset: staged on the recipient's topics once they are read."""
+        if changes or self._users is not None:
+            self.users().stage_preferences(changes)
+
+    def on_loaded_users(self, loaded: Loaded) -> None:
+        if not self._closing:
+            self.users().on_profile_loaded(loaded)
+
+    def on_lists_finished(self, *_args: object) -> None:
+        if self._users is not None:
+            self._users.on_lists_finished()
+
     # -- environments, presets and history --------------------------------------------------
     def on_bulk_apply(self) -> None:
         from profile_editor.ui.bulk.dialog import open_bulk_dialog
@@ -575,5 +629,7 @@ class MainWindow(QMainWindow):
         self._preview_timer.stop()
         self.controller.shutdown()
         self.lists.shutdown()
+        if self._users is not None:
+            self._users.shutdown()
         self.recorder.shutdown()
         super().closeEvent(event)
