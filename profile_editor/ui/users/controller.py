@@ -461,8 +461,7 @@ class UsersController(QObject):
         mismatch = self._mismatch(resource)
         if mismatch is not None:
             line = f"{verb}: not sent — {mismatch[0]}. {mismatch[2]}"
-            self._status.show_status(line, "error")
-            self._result(resource, f"Not sent: {mismatch[0]}.", "error")
+            self._status.show_status(line, "error")  # the tab's own line says it already
             return None
         return shown.whose[1], self._target()
 
