@@ -283,6 +283,10 @@ class WindowDriver:
             button.click()
         return _outcome(blocker.args)
 
+    def press_cancel_shortcut(self) -> None:
+        """Ctrl+. (Request → Cancel), without waiting."""
+        self._action("Ctrl+.").trigger()
+
     def is_busy(self) -> bool:
         """A request (or the verification after a send) is running."""
         return self._busy
@@ -459,8 +463,16 @@ class WindowDriver:
         self.wait_idle()
 
     def recipient_summary(self) -> str:
-        label = self.find(QLabel, "recipientSummaryLabel")
-        return "" if label.isHidden() else label.text()
+        """The summary line under the recipient field, in full (it may be shown shortened)."""
+        label = self.find(ElidedLabel, "recipientSummaryLabel")
+        return "" if label.isHidden() else label.full_text()
+
+    def user_tab_out_of_date(self, resource: str) -> bool:
+        """The tab's rows are greyed as another recipient's (or place's, or tenant's)."""
+        return not self.find(QAbstractItemView, f"{resource}View").isEnabled()
+
+    def discard_preferences(self) -> None:
+        self.find(QPushButton, "preferencesDiscardButton").click()
 
     def show_user_tab(self, resource: str) -> None:
         """``resource``: preferences, tokens or tenants."""
@@ -541,6 +553,12 @@ class WindowDriver:
         view = self.find(QAbstractItemView, "preferencesView")
         view.setCurrentIndex(self._topic_index(topic_name, 0))
         self._user_write("preferences", self.find(QPushButton, "preferenceResetButton").click)
+
+    def reset_preference_no_wait(self, topic_name: str) -> None:
+        """Select the topic and click Reset to default, without waiting (for refusals)."""
+        view = self.find(QAbstractItemView, "preferencesView")
+        view.setCurrentIndex(self._topic_index(topic_name, 0))
+        self.find(QPushButton, "preferenceResetButton").click()
 
     def show_topic(self, topic_id: str) -> None:
         """Read a topic that is not listed (not overridden) and show it."""

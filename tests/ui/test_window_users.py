@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from driver import MakeWindow, WindowDriver  # type: ignore[import-not-found]
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
@@ -19,6 +20,7 @@ from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.seed import parse_seed
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
+from profile_editor.ui.common import dialogs
 from profile_editor.ui.history.model import METHOD_COLUMN
 
 
@@ -455,3 +457,238 @@ def test_a_write_cut_short_by_closing_is_still_recorded(
     lines = [json.loads(x) for x in log.path.read_text(encoding="utf-8").splitlines() if x]
     [entry] = [e for e in lines if e.get("resource") == "tenants"]
     assert entry["outcome"] == "cancelled"
+
+
+# -- the rows shown belong to one recipient: writes go nowhere else --------------------------
+
+OTHER = "bob"
+
+
+def seed_two(sandbox: SandboxServer) -> None:
+    seed(sandbox)
+    seed(sandbox, OTHER)
+
+
+def test_after_typing_another_recipient_the_tabs_are_out_of_date_and_apply_sends_nothing(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed_two(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    for resource in ("tokens", "tenants"):
+        window.show_user_tab(resource)  # built, so they can be marked
+    window.show_user_tab("preferences")
+    assert not window.user_tab_out_of_date("preferences")
+
+    window.set_recipient(OTHER)
+    for resource in ("preferences", "tokens", "tenants"):
+        assert window.user_tab_out_of_date(resource), resource
+        summary = window.user_tab_summary(resource)
+        assert summary.startswith("Out of date:") and f"“{RID}”" in summary, summary
+        assert f"“{OTHER}”" in summary
+    assert window.recipient_summary().startswith(f"Out of date, “{RID}”: 1 list")
+    sandbox.clear_requests()
+    window.apply_preferences(wait=False)
+
+    assert sandbox.requests() == []  # nothing reached bob, nor ada
+    status = window.status()
+    assert status.startswith("Apply preferences: not sent"), status
+    assert f"those of “{RID}”" in status and f"now “{OTHER}”" in status
+    assert window.status_state() == "error"
+    assert window.preferences_changes() == "Weekly digest: OPTED_IN → OPTED_OUT"  # kept
+
+    window.set_recipient(RID)  # back: current again, and Apply goes to ada
+    assert not window.user_tab_out_of_date("preferences")
+    assert window.recipient_summary().startswith("1 list")
+    window.apply_preferences()
+    [put] = users_requests(sandbox, "PUT", "preferences")
+    assert put.path.startswith("/users/ada%2Fusers%20test/")
+
+
+def test_token_and_tenant_writes_are_refused_for_another_recipient(
+    window: WindowDriver, sandbox: SandboxServer, dialog_stub: DialogStub
+) -> None:
+    seed_two(sandbox)
+    window.show_user_tab("tokens")
+    window.load_whole_recipient(RID)
+    window.show_user_tab("tenants")
+    window.set_recipient(OTHER)
+    sandbox.clear_requests()
+    dialog_stub.answer("confirm", True)
+    token = {"provider_key": "apn", "token": "apn-1", "expiry": "never"}
+    writes = [
+        ("Add token", lambda: window.add_token(token, wait=False)),
+        ("Change token", lambda: window.patch_token(0, {"status": "revoked"}, wait=False)),
+        ("Delete token", lambda: window.delete_token(0, wait=False)),
+        ("Add tenant", lambda: window.add_tenant({"tenant_id": "initech"}, wait=False)),
+        ("Remove tenant", lambda: window.remove_tenant(0, wait=False)),
+        ("Reset to default", lambda: window.reset_preference_no_wait("Weekly digest")),
+    ]
+    window.show_user_tab("preferences")
+    asked = len(dialog_stub.questions)
+    for verb, write in writes:
+        write()
+        assert window.status().startswith(f"{verb}: not sent"), window.status()
+        assert f"“{OTHER}”" in window.status()
+    assert sandbox.requests() == []
+    assert len(dialog_stub.questions) == asked  # refused before any form or question
+
+
+def test_another_environment_marks_the_tabs_and_refuses_writes(
+    make_window: MakeWindow, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    seed(sandbox)
+    EnvironmentStore(tmp_path / "data" / "environments.json").save(
+        [
+            Environment(name="Local", base_url=sandbox.url),
+            Environment(name="Elsewhere", base_url="http://127.0.0.1:9"),
+        ]
+    )
+    window = make_window(sandbox.url, sandbox.key)
+    for name in ("Local", "Elsewhere"):
+        window.keychain().set(name, sandbox.key)
+    window.choose_environment("Local")
+    window.show_user_tab("tenants")
+    window.load_whole_recipient(RID)
+
+    window.choose_environment("Elsewhere")
+    assert window.user_tab_out_of_date("tenants")
+    assert "read in Local" in window.user_tab_summary("tenants")
+    assert "now Elsewhere" in window.user_tab_summary("tenants")
+    sandbox.clear_requests()
+    window.add_tenant({"tenant_id": "initech", "profile": ""}, wait=False)
+    assert window.status().startswith("Add tenant: not sent"), window.status()
+    assert "switch back to Local" in window.status()
+    assert sandbox.requests() == []
+
+    window.choose_environment("Local")
+    assert not window.user_tab_out_of_date("tenants")
+
+
+def test_a_changed_tenant_box_refuses_apply_until_read_there(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    window.set_preferences_tenant("acme")
+    assert window.user_tab_out_of_date("preferences")
+    sandbox.clear_requests()
+    window.apply_preferences(wait=False)
+    assert "tenant box now says “acme”" in window.status(), window.status()
+    assert sandbox.requests() == []
+    window.set_preferences_tenant("")
+    assert not window.user_tab_out_of_date("preferences")
+
+
+def test_rows_of_another_recipient_do_not_inherit_staged_changes(
+    window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    seed_two(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    window.set_recipient(OTHER)
+    window.reload_user_tab("preferences")  # bob's rows, read on their own
+
+    assert not window.user_tab_out_of_date("preferences")
+    assert window.preferences_changes() == ""
+    assert "staged for the recipient shown before were dropped" in window.user_tab_summary(
+        "preferences"
+    )
+    # The summary line is about bob now, and says so without mixing in ada's parts.
+    assert window.recipient_summary().startswith("lists not read · 1 topic overridden")
+
+
+# -- Cancel ----------------------------------------------------------------------------------
+
+
+def test_cancel_stops_the_reads_after_a_load(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    seed(sandbox)
+    for resource in ("preferences", "tenants", "tokens"):
+        window.show_user_tab(resource)
+    # Each of the three reads held for 3 s: Cancel must end them well before.
+    sandbox.queue_fault(Fault(status=200, delay=3, method="GET", path_prefix="/users/", times=3))
+    window.set_recipient(RID)
+    window.click_load()
+    cancel = window.find(QPushButton, "cancelButton")
+    qtbot.waitUntil(lambda: window.widget._users is not None and cancel.isEnabled(), timeout=3000)
+    with qtbot.waitSignal(window.widget.users().busyChanged, timeout=2000) as blocker:
+        cancel.click()
+    assert blocker.args == [False]
+    for resource in ("preferences", "tokens", "tenants"):
+        assert "cancelled" in window.user_tab_summary(resource).lower(), resource
+    qtbot.waitUntil(lambda: not cancel.isEnabled(), timeout=2000)
+
+
+def test_cancel_stops_a_write_and_it_is_recorded(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("tenants")
+    window.load_whole_recipient(RID)
+    sandbox.queue_fault(Fault(status=204, delay=3, method="PUT", path_prefix="/users/"))
+    window.add_tenant({"tenant_id": "initech", "profile": ""}, wait=False)
+    cancel = window.find(QPushButton, "cancelButton")
+    qtbot.waitUntil(cancel.isEnabled, timeout=3000)
+    with qtbot.waitSignal(window.widget.users().finished, timeout=2000):
+        window.press_cancel_shortcut()
+
+    assert "cancelled" in window.status().lower(), window.status()
+    [entry] = [e for e in log_lines(window, qtbot, 1) if e.get("resource") == "tenants"]
+    assert entry["outcome"] == "cancelled"
+    assert not cancel.isEnabled()
+
+
+# -- staged preference changes are part of the open preset -----------------------------------
+
+
+def test_staged_changes_mark_the_preset_modified_and_unstaging_clears_it(
+    window: WindowDriver, sandbox: SandboxServer, dialog_stub: DialogStub
+) -> None:
+    seed(sandbox)
+    window.show_user_tab("preferences")
+    window.load_whole_recipient(RID)
+    window.save_preset("Ada")
+    assert not window.title().startswith("*")
+
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    assert window.title().startswith("*"), window.title()
+    window.stage_preference("Weekly digest", "OPTED_IN")  # back to what is stored
+    assert not window.title().startswith("*"), window.title()
+
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    dialog_stub.answer("ask_save_discard_cancel", dialogs.Choice.CANCEL)
+    window.new_preset()
+    assert dialog_stub.last().kind == "ask_save_discard_cancel"  # the unsaved prompt
+    window.discard_preferences()
+    assert not window.title().startswith("*"), window.title()
+
+    window.stage_preference("Weekly digest", "OPTED_OUT")
+    window.apply_preferences()  # stored, as a send: nothing left unsaved
+    assert not window.title().startswith("*"), window.title()
+
+
+# -- the summary line --------------------------------------------------------------------------
+
+
+def test_the_summary_line_stays_one_line_at_the_default_size(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    from profile_editor.sandbox.demo import DEMO_RECIPIENT, demo_seed
+
+    sandbox.apply_seed(demo_seed())
+    window.resize(1280, 860)
+    window.load_whole_recipient(DEMO_RECIPIENT)
+
+    label = window.find(QLabel, "recipientSummaryLabel")
+    full = label.toolTip()
+    assert full.endswith("2 tenants") and "next expires in" in full
+    assert label.toolTip() == full
+    qtbot.waitUntil(lambda: label.height() < 2 * label.fontMetrics().height())
+    assert label.text().endswith("…") or label.text() == full
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()

@@ -54,9 +54,14 @@ def tinted_icon(base: QIcon, color: str, size: int = 16) -> QIcon:
 class ElidedLabel(QLabel):
     """A one-line label that shortens its text with "…" instead of widening the window."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         super().__init__(parent)
         self._full = ""
+        self._mode = mode
         # Shrinks below its text (down to minimumSizeHint) instead of widening the window.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -84,7 +89,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         self.setText(
-            self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width())
+            self.fontMetrics().elidedText(self._full, self._mode, self.contentsRect().width())
         )
 
 

@@ -67,6 +67,7 @@ class PresetDocument(QObject):
         self._widget = parent
         self.entry: PresetEntry | None = None
         self._saved_state = NOTHING_SAVED
+        self._saved_preferences: dict[str, str] = {}
 
     @property
     def name(self) -> str:
@@ -78,18 +79,25 @@ class PresetDocument(QObject):
 
     def is_dirty(self) -> bool:
         """Unsaved changes against the open preset (or against the empty start)."""
-        return self._editor.is_modified() or self._host.request_state() != self._saved_state
+        if self._editor.is_modified() or self._host.request_state() != self._saved_state:
+            return True
+        # Staged preference changes the preset does not hold are unsaved work; fewer than it
+        # holds (unstaged, or applied and so stored) lose nothing, as the file still has them.
+        staged = self._host.staged_preferences().items()
+        return not staged <= self._saved_preferences.items()
 
     def mark_saved(self, entry: PresetEntry | None) -> None:
         self.entry = entry
         self._editor.set_modified(False)
         self._saved_state = self._host.request_state()
+        self._saved_preferences = self._host.staged_preferences()
         self.changed.emit()
 
     def detach(self) -> None:
         """What is in the window is no longer the open preset's (re-opened from history)."""
         self.entry = None
         self._saved_state = NOTHING_SAVED
+        self._saved_preferences = {}
         self.changed.emit()
 
     def save(self, *, save_as: bool = False) -> bool:

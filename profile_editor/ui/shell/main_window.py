@@ -369,8 +369,10 @@ class MainWindow(QMainWindow):
         bar.loadRequested.connect(flow.on_load_requested)
         bar.sendRequested.connect(flow.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
+        bar.cancelRequested.connect(self.on_cancel_users)
         self.menus.load.triggered.connect(flow.on_load_requested)
         self.menus.cancel.triggered.connect(controller.cancel)
+        self.menus.cancel.triggered.connect(self.on_cancel_users)
         self.menus.copy_curl.triggered.connect(flow.on_copy_curl)
         self.menus.paste_curl.triggered.connect(self.curl_paster.paste_clipboard)
         self.curl_paster.loadRequested.connect(flow.on_load_requested)
@@ -398,6 +400,8 @@ class MainWindow(QMainWindow):
         self.lists.finished.connect(self.on_lists_finished)
         bar.edited.connect(self.lists.on_target_changed)
         self.environments.activated.connect(self.lists.on_target_changed)
+        bar.edited.connect(self.on_target_changed_users)
+        self.environments.activated.connect(self.on_target_changed_users)
         self.lists.changed.connect(recorder.on_lists_changed)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(feedback.on_sent)
@@ -534,10 +538,13 @@ class MainWindow(QMainWindow):
                 self.request_bar,
                 self.status_line,
                 lambda: self.environments.target(self.config.base_url),
-                lambda: self.lists.shown_count(),
+                self.lists.shown_count_for,
                 self,
             )
             self._users.changed.connect(self.recorder.on_users_changed)
+            self._users.busyChanged.connect(self.request_bar.set_background_busy)
+            # Staged preference changes are part of the open preset: the title follows them.
+            self._users.preferences_model.stagedChanged.connect(self.on_document_changed)
         return self._users
 
     def _tab_builder(self, resource: str) -> Callable[[QWidget], None]:
@@ -562,6 +569,14 @@ class MainWindow(QMainWindow):
     def on_lists_finished(self, *_args: object) -> None:
         if self._users is not None:
             self._users.on_lists_finished()
+
+    def on_target_changed_users(self, *_args: object) -> None:
+        if self._users is not None:  # none made yet: no rows to mark
+            self._users.on_target_changed()
+
+    def on_cancel_users(self) -> None:
+        if self._users is not None:
+            self._users.cancel()
 
     # -- environments, presets and history --------------------------------------------------
     def on_bulk_apply(self) -> None:

@@ -42,6 +42,8 @@ class _Shown:
 
     message: str
     whose: tuple[str, str] | None = None  # base URL and recipient of the rows
+    environment: str | None = None  # where they were read, by name (None: no name)
+    tenant: str | None = None  # the tenant scope they were read in (preferences only)
     ok: bool = False
     generation: int = 0
     busy: bool = False
@@ -71,10 +73,12 @@ class UsersController(QObject):
         changed(UsersChanged, str | None): a write ended (for the history), and the
             environment it went to.
         finished(str): a read, or a write and its re-read, of this resource is over.
+        busyChanged(bool): something of the three tabs is being read or written (or no more).
     """
 
     changed = Signal(object, object)
     finished = Signal(str)
+    busyChanged = Signal(bool)
 
     def __init__(
         self,
@@ -83,7 +87,7 @@ class UsersController(QObject):
         request_bar: RequestBar,
         status_line: StatusLine,
         target: Callable[[], Target],
-        lists_count: Callable[[], int | None],
+        lists_count: Callable[[str, str], int | None],
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
@@ -95,6 +99,8 @@ class UsersController(QObject):
         self._lists_count = lists_count
         self._widget = parent
         self._closed = False
+        self._busy = False
+        self._jobs: set[Job[Any]] = set()  # in flight, for Cancel
         self.preferences_model = PreferencesModel(self._widget)
         self.tokens_model = TokensModel(self._widget)
         self.tenants_model = TenantsModel(self._widget)
@@ -107,6 +113,9 @@ class UsersController(QObject):
         self._patch_form: dict[str, str] = {}
         # Preference changes from a preset, staged once the topics they name are read.
         self._pending: dict[str, str] = {}
+        # Whose the summary line under the recipient field is (base URL, recipient), and its text.
+        self._summary_whose: tuple[str, str] | None = None
+        self._summary_text = ""
         self.preferences_model.stagedChanged.connect(self._on_staged_changed)
 
     # -- the tabs, built when first shown ---------------------------------------------------
@@ -119,6 +128,7 @@ class UsersController(QObject):
             prefs.discardRequested.connect(self.preferences_model.clear_staged)
             prefs.topicRequested.connect(self.on_topic_requested)
             prefs.tenant_edit.returnPressed.connect(lambda: self.reload("preferences"))
+            prefs.tenant_edit.textChanged.connect(self.on_target_changed)
             tab = prefs
         elif resource == "tokens":
             devices = DevicesTab(self.tokens_model, page)
@@ -139,6 +149,7 @@ class UsersController(QObject):
         shown = self._shown[resource]
         tab.show_message(shown.message)
         tab.set_busy(shown.busy or self._writing is not None)
+        self._mark(resource)
         if resource == "preferences":
             self._on_staged_changed()
             prefs.on_model_reset()
@@ -173,6 +184,23 @@ class UsersController(QObject):
         tab = self._tabs.get(resource)
         if tab is not None:
             tab.set_busy(busy or self._writing is not None)
+        if self.is_busy() != self._busy:
+            self._busy = not self._busy
+            self.busyChanged.emit(self._busy)
+
+    def _run(self, job: Job[Any]) -> None:
+        """Run ``job`` on the window's runner, where Cancel can reach it."""
+        self._jobs.add(job)
+        job.on_finished(lambda _result: self._jobs.discard(job))
+        job.on_failed(lambda _exc: self._jobs.discard(job))
+        self._runner.run(job)
+
+    def cancel(self) -> None:
+        """Cancel (Ctrl+.): stop the reads and writes in flight. Each ends as cancelled: a
+        read says so in its tab, a write in the status line and the history, as any write
+        cut short."""
+        for job in list(self._jobs):
+            job.cancel()
 
     # -- reading ----------------------------------------------------------------------------
     def on_profile_loaded(self, loaded: Loaded) -> None:
@@ -188,12 +216,12 @@ class UsersController(QObject):
                     resource,
                     f"{_NOUNS[resource].capitalize()} of “{rid}” not read: the Load did not succeed.",
                 )
-            self._bar.set_recipient_summary("")
+            self._set_summary(None, "")
             return
         target = self._target()
         if target.base_url != request.base_url:
             target = Target(request.base_url, has_key=target.has_key)
-        self._bar.set_recipient_summary(f"Reading the rest of “{rid}”…")
+        self._set_summary((target.base_url, rid), f"Reading the rest of “{rid}”…")
         if self._shown["preferences"].whose != (target.base_url, rid):
             self.preferences_model.clear_staged()  # another recipient's edits are not these
         for resource in RESOURCES:
@@ -236,37 +264,55 @@ class UsersController(QObject):
         self._set_busy(resource, True)
         self._message(resource, f"Reading the {_NOUNS[resource]} of “{rid}”…")
         job = Job(work, token=token)
-        job.on_finished(lambda read: self._on_read(resource, generation, rid, target, read))
+        job.on_finished(lambda read: self._on_read(resource, generation, rid, target, tenant, read))
         job.on_failed(lambda exc: self._on_bug(resource, exc))
         job.on_progress(lambda note: self._message(resource, str(note)))
-        self._runner.run(job)
+        self._run(job)
 
     def _on_read(
-        self, resource: str, generation: int, rid: str, target: Target, read: api.Read
+        self,
+        resource: str,
+        generation: int,
+        rid: str,
+        target: Target,
+        tenant: str | None,
+        read: api.Read,
     ) -> None:
         shown = self._shown[resource]
         if self._closed or generation != shown.generation:
             return
         self._set_busy(resource, False)
-        self._show_read(resource, rid, target, read)
-        self._update_summary()
+        self._show_read(resource, rid, target, tenant, read)
+        self._update_summary((target.base_url, rid))
         self.finished.emit(resource)
 
-    def _show_read(self, resource: str, rid: str, target: Target, read: api.Read) -> None:
+    def _show_read(
+        self, resource: str, rid: str, target: Target, tenant: str | None, read: api.Read
+    ) -> None:
         shown = self._shown[resource]
         where = f" in {target.environment}" if target.environment else ""
+        dropped = ""
+        if resource == "preferences" and shown.whose not in (None, (target.base_url, rid)):
+            # Changes staged on another recipient's topics are not this one's (as on a Load).
+            count = len(self.preferences_model.staged())
+            self.preferences_model.clear_staged()
+            if count:
+                dropped = f" The {count} change{'' if count == 1 else 's'} staged for the recipient shown before were dropped."
         shown.whose = (target.base_url, rid)
+        shown.environment = target.environment
+        shown.tenant = tenant if resource == "preferences" else None
         shown.ok = read.ok
         if read.ok:
             self._fill(resource, read.items)
-            tenant = self._tenant_id() if resource == "preferences" else None
-            scope = f" (tenant “{tenant}”)" if tenant else ""
+            scope = f" (tenant “{tenant}”)" if tenant and resource == "preferences" else ""
             self._message(
-                resource, f"“{rid}”{where}{scope}: {api.count_text(resource, read.items)}."
+                resource,
+                f"“{rid}”{where}{scope}: {api.count_text(resource, read.items)}.{dropped}",
             )
         else:
             self._clear(resource)
             self._message(resource, failure_line(f"Reading the {_NOUNS[resource]}", read.outcome))
+        self._mark(resource)  # the field may have changed while they were read
 
     def _fill(self, resource: str, items: list[Any]) -> None:
         if resource == "preferences":
@@ -295,24 +341,129 @@ class UsersController(QObject):
         self._fill(resource, [])
 
     def summary(self) -> str:
-        return self._bar.recipient_summary.text()
+        return self._bar.recipient_summary_text()
 
-    def _update_summary(self) -> None:
+    def _update_summary(self, whose: tuple[str, str]) -> None:
+        """The summary line about ``whose``, from the tabs that show that recipient."""
         if any(s.busy for s in self._shown.values()):
             return
-        parts = {r: (self._items(r) if self._shown[r].ok else None) for r in RESOURCES}
+        parts = {
+            r: (self._items(r) if self._shown[r].ok and self._shown[r].whose == whose else None)
+            for r in RESOURCES
+        }
         text = api.summary(
-            self._lists_count(),
+            self._lists_count(*whose),
             parts["preferences"],
             parts["tokens"],
             parts["tenants"],
             date.today(),
         )
-        self._bar.set_recipient_summary(text)
+        self._set_summary(whose, text)
+
+    def _set_summary(self, whose: tuple[str, str] | None, text: str) -> None:
+        self._summary_whose, self._summary_text = whose, text
+        self._mark_summary()
 
     def on_lists_finished(self, *_args: object) -> None:
-        if not self._closed and any(s.whose is not None for s in self._shown.values()):
-            self._update_summary()
+        if not self._closed and self._summary_whose is not None:
+            self._update_summary(self._summary_whose)
+
+    # -- whose rows are shown ----------------------------------------------------------------
+    def on_target_changed(self, *_args: object) -> None:
+        """The recipient ID, the environment (or the preferences' tenant box) changed: rows
+        of another recipient are marked out of date at once, and current again if it changes
+        back. Writes are refused while they are (see :meth:`_shown_target`)."""
+        if self._closed:
+            return
+        for resource in RESOURCES:
+            self._mark(resource)
+        self._mark_summary()
+
+    def _mark(self, resource: str) -> None:
+        tab = self._tabs.get(resource)
+        if tab is None:
+            return
+        mismatch = self._mismatch(resource)
+        if mismatch is None:
+            tab.mark_current()
+        else:
+            tab.mark_out_of_date(f"Out of date: {mismatch[0]}. {mismatch[1]}")
+
+    def _mark_summary(self) -> None:
+        whose, text = self._summary_whose, self._summary_text
+        if whose is None or not text:
+            self._bar.set_recipient_summary(text)
+            return
+        rid = whose[1]
+        if (self._target().base_url, self._bar.recipient_id()) == whose:
+            self._bar.set_recipient_summary(text)
+        else:
+            self._bar.set_recipient_summary(f"Out of date, “{rid}”: {text}", stale=True)
+
+    def _mismatch(self, resource: str) -> tuple[str, str, str] | None:
+        """Why the rows shown are not those of the recipient entered now: what differs, what
+        the tab can do about it, and what to do before a write; None when they are."""
+        shown = self._shown[resource]
+        if shown.whose is None:
+            return None
+        base_url, rid = shown.whose
+        noun = _NOUNS[resource]
+        target, now = self._target(), self._bar.recipient_id()
+        if now != rid:
+            if not now:
+                return (
+                    f"the {noun} shown are those of “{rid}”, but the recipient ID field is empty",
+                    "Load a recipient to see theirs.",
+                    f"Put “{rid}” back, or Load another recipient first.",
+                )
+            return (
+                f"the {noun} shown are those of “{rid}”, but the recipient ID is now “{now}”",
+                f"Load or Reload reads those of “{now}”.",
+                f"Load “{now}” first, or put “{rid}” back.",
+            )
+        if target.base_url != base_url:
+            then = shown.environment or base_url
+            place = target.environment or target.base_url
+            return (
+                f"the {noun} shown were read in {then}, but the environment is now {place}",
+                "Load or Reload reads them there.",
+                f"Load there first, or switch back to {then}.",
+            )
+        if resource == "preferences" and self._tabs.get("preferences") is not None:
+            tenant = self._tenant_id()
+            if tenant != shown.tenant:
+                return (
+                    f"the preferences shown were read {_scope(shown.tenant)}, but the tenant box "
+                    f"now says {_said(tenant)}",
+                    "Reload (or Enter in the box) reads them there.",
+                    "Reload first, or put the tenant back.",
+                )
+        return None
+
+    def _shown_target(self, resource: str, verb: str) -> tuple[str, Target] | None:
+        """The recipient and target of the rows shown, for a write; None (and why, in the
+        status line) when the recipient entered is not theirs.
+
+        Refused rather than sent to the recipient shown: the field is what the user looks at
+        and what every other button acts on, so a write to another one would surprise; and
+        one to the recipient entered would be planned against rows read from someone else.
+        Nothing is lost: staged changes and forms stay as they are.
+        """
+        shown = self._shown[resource]
+        if shown.whose is None:
+            self._status.show_status(
+                f"{verb}: not sent. No {_NOUNS[resource]} are shown: Load the recipient first, "
+                "so that you see what you change.",
+                "error",
+            )
+            self._bar.focus("recipient")
+            return None
+        mismatch = self._mismatch(resource)
+        if mismatch is not None:
+            line = f"{verb}: not sent — {mismatch[0]}. {mismatch[2]}"
+            self._status.show_status(line, "error")  # the tab's own line says it already
+            return None
+        return shown.whose[1], self._target()
 
     def _items(self, resource: str) -> list[Any]:
         if resource == "preferences":
@@ -356,7 +507,10 @@ class UsersController(QObject):
         if not topic_id:
             self._status.show_status("Show topic: enter the topic's ID first.", "error")
             return
-        rid, target, tenant = self._bar.recipient_id(), self._target(), self._tenant_id()
+        shown = self._shown_target("preferences", "Show topic")  # it joins the rows shown
+        if shown is None:
+            return
+        (rid, target), tenant = shown, self._tenant_id()
         request = api.topic_request(target.base_url, rid, topic_id, tenant)
         plan = plan_request(request, target, "")
         if isinstance(plan, Refusal):
@@ -391,11 +545,15 @@ class UsersController(QObject):
 
         self._set_busy("preferences", True)
         job = Job(work, token=token).on_finished(done)
-        self._runner.run(job.on_failed(lambda exc: self._on_bug("preferences", exc)))
+        self._run(job.on_failed(lambda exc: self._on_bug("preferences", exc)))
 
     def on_apply_requested(self) -> None:
         if self._refuse_busy("Apply preferences"):
             return
+        shown = self._shown_target("preferences", "Apply preferences")
+        if shown is None:
+            return
+        (rid, target), tenant = shown, self._tenant_id()
         staged = self.preferences_model.staged()
         if not staged:
             self._status.show_status("Apply preferences: nothing is staged.", "idle")
@@ -406,7 +564,6 @@ class UsersController(QObject):
             self._status.show_status(f"Apply preferences: {plan}", "error")
             self._result("preferences", plan, "error")
             return
-        rid, target, tenant = self._bar.recipient_id(), self._target(), self._tenant_id()
         by_id = {t.topic_id: t for t in topics}
         requests = api.preference_writes(plan, target.base_url, rid, tenant)
         what = "; ".join(api.describe(c) for c in plan)
@@ -426,11 +583,14 @@ class UsersController(QObject):
     def on_reset_requested(self, topic_id: str) -> None:
         if self._refuse_busy("Reset to default"):
             return
+        shown = self._shown_target("preferences", "Reset to default")
+        if shown is None:
+            return
+        (rid, target), tenant = shown, self._tenant_id()
         if not topic_id:
             self._status.show_status("Reset to default: select a topic first.", "error")
             return
         topic = next((t for t in self.preferences_model.topics() if t.topic_id == topic_id), None)
-        rid, target, tenant = self._bar.recipient_id(), self._target(), self._tenant_id()
         name = (topic.topic_name if topic is not None else None) or topic_id
         plan = api.plan_reset(topic_id, self.preferences_model.topics())
         if isinstance(plan, str):
@@ -458,6 +618,10 @@ class UsersController(QObject):
     def on_add_token_requested(self) -> None:
         if self._refuse_busy("Add token"):
             return
+        shown = self._shown_target("tokens", "Add token")
+        if shown is None:
+            return
+        rid, target = shown
         values = dialogs.ask_form(
             self._widget,
             "Add a device token",
@@ -474,7 +638,6 @@ class UsersController(QObject):
             self._status.show_status(f"Add token: not sent. {made}", "error")
             self._result("tokens", f"Not sent: {made}", "error")
             return
-        rid, target = self._bar.recipient_id(), self._target()
         request, asked = api.put_token(target.base_url, rid, made)
         write = _Write(
             "tokens",
@@ -492,6 +655,10 @@ class UsersController(QObject):
     def on_patch_token_requested(self, token: str) -> None:
         if self._refuse_busy("Change token"):
             return
+        shown = self._shown_target("tokens", "Change token")
+        if shown is None:
+            return
+        rid, target = shown
         current = next((t for t in self.tokens_model.tokens() if t.token == token), None)
         if current is None:
             self._status.show_status("Change token: select a token first.", "error")
@@ -512,7 +679,6 @@ class UsersController(QObject):
             self._result("tokens", f"Not sent: {ops}", "error")
             return
         self._patch_form = {}
-        rid, target = self._bar.recipient_id(), self._target()
         write = _Write(
             "tokens",
             "Change token",
@@ -529,11 +695,14 @@ class UsersController(QObject):
     def on_delete_token_requested(self, token: str) -> None:
         if self._refuse_busy("Delete token"):
             return
+        shown = self._shown_target("tokens", "Delete token")
+        if shown is None:
+            return
+        rid, target = shown
         current = next((t for t in self.tokens_model.tokens() if t.token == token), None)
         if current is None:
             self._status.show_status("Delete token: select a token first.", "error")
             return
-        rid, target = self._bar.recipient_id(), self._target()
         where = target.environment or target.base_url
         ask = Confirmation(
             "Delete the device token?",
@@ -559,6 +728,10 @@ class UsersController(QObject):
     def on_add_tenant_requested(self) -> None:
         if self._refuse_busy("Add tenant"):
             return
+        shown = self._shown_target("tenants", "Add tenant")
+        if shown is None:
+            return
+        rid, target = shown
         values = dialogs.ask_form(
             self._widget,
             "Add to a tenant",
@@ -576,7 +749,6 @@ class UsersController(QObject):
             self._result("tenants", f"Not sent: {made}", "error")
             return
         tenant_id, profile = made
-        rid, target = self._bar.recipient_id(), self._target()
         write = _Write(
             "tenants",
             "Add tenant",
@@ -599,11 +771,14 @@ class UsersController(QObject):
     def on_remove_tenant_requested(self, tenant_id: str) -> None:
         if self._refuse_busy("Remove tenant"):
             return
+        shown = self._shown_target("tenants", "Remove tenant")
+        if shown is None:
+            return
+        rid, target = shown
         current = next((t for t in self.tenants_model.tenants() if t.tenant_id == tenant_id), None)
         if current is None:
             self._status.show_status("Remove tenant: select a tenant first.", "error")
             return
-        rid, target = self._bar.recipient_id(), self._target()
         where = target.environment or target.base_url
         ask = Confirmation(
             "Remove from the tenant?",
@@ -691,7 +866,7 @@ class UsersController(QObject):
         job.on_finished(lambda result: self._on_written(write, *result))
         job.on_failed(lambda exc: self._on_bug(resource, exc))
         job.on_progress(lambda note: self._status.show_status(str(note), "busy"))
-        self._runner.run(job)
+        self._run(job)
 
     def _refuse(self, refusal: Refusal) -> None:
         self._status.show_status(refusal.message, "error")
@@ -706,7 +881,7 @@ class UsersController(QObject):
         self._set_busy(resource, False)
         for r in RESOURCES:
             self._set_busy(r, self._shown[r].busy)
-        self._show_read(resource, write.recipient_id, write.target, read)
+        self._show_read(resource, write.recipient_id, write.target, write.tenant_id, read)
         failed = next((o for o in outcomes if not o.ok), None)
         if failed is not None:
             state = "idle" if failed.kind is OutcomeKind.CANCELLED else "error"
@@ -739,7 +914,7 @@ class UsersController(QObject):
                     self.preferences_model.clear_staged()
         if resource == "preferences":
             self._on_staged_changed()
-        self._update_summary()
+        self._update_summary((write.target.base_url, write.recipient_id))
         self.finished.emit(resource)
 
     def _report(self, write: _Write, outcomes: list[Outcome], read: api.Read | None) -> None:
@@ -771,3 +946,11 @@ class UsersController(QObject):
 
 def _empty(resource: str) -> str:
     return f"Load a recipient to see its {_NOUNS[resource]}."
+
+
+def _scope(tenant: str | None) -> str:
+    return f"for the tenant “{tenant}”" if tenant else "without a tenant"
+
+
+def _said(tenant: str | None) -> str:
+    return f"“{tenant}”" if tenant else "none"

@@ -38,6 +38,7 @@ class ResourceTab(QWidget):
     """
 
     reloadRequested = Signal()
+    view: QAbstractItemView
 
     def __init__(self, name: str, empty: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,8 @@ class ResourceTab(QWidget):
         self.reload_button.setText("Reload")
         self.reload_button.clicked.connect(self.reloadRequested)
         self._buttons: list[QPushButton | QToolButton] = [self.reload_button]
+        self._message = empty
+        self._stale_note: str | None = None
 
     def _top(self, layout: QVBoxLayout) -> None:
         top = QHBoxLayout()
@@ -66,8 +69,36 @@ class ResourceTab(QWidget):
         layout.addLayout(top)
 
     def show_message(self, text: str) -> None:
+        """Whose rows these are (or why there are none); a note that they are out of date
+        stays over it until :meth:`mark_current`."""
+        self._message = text
+        if self._stale_note is None:
+            self._show_summary(text, "")
+
+    def mark_out_of_date(self, note: str) -> None:
+        """The rows belong to another recipient (or place, or tenant) than the one entered
+        now: greyed, and ``note`` says whose they are and what to do."""
+        self._stale_note = note
+        self.view.setEnabled(False)
+        self._show_summary(note, "note")
+
+    def mark_current(self) -> None:
+        if self._stale_note is None:
+            return
+        self._stale_note = None
+        self.view.setEnabled(True)
+        self._show_summary(self._message, "")
+
+    def is_out_of_date(self) -> bool:
+        return self._stale_note is not None
+
+    def _show_summary(self, text: str, tone: str) -> None:
         self.summary.setText(text)
         self.summary.setToolTip(text)
+        if self.summary.property("tone") != tone:
+            self.summary.setProperty("tone", tone)  # coloured by app.qss
+            self.summary.style().unpolish(self.summary)
+            self.summary.style().polish(self.summary)
 
     def show_result(self, text: str, state: str) -> None:
         """After a write: whether what is stored is what was asked (``state``: ok or error)."""
@@ -117,6 +148,7 @@ class PreferencesTab(ResourceTab):
     resetRequested = Signal(str)
     discardRequested = Signal()
     topicRequested = Signal(str)
+    view: QTreeView
 
     def __init__(self, model: PreferencesModel, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -249,6 +281,7 @@ class DevicesTab(ResourceTab):
     addRequested = Signal()
     patchRequested = Signal(str)
     deleteRequested = Signal(str)
+    view: QTableView
 
     def __init__(self, model: TokensModel, parent: QWidget | None = None) -> None:
         super().__init__("tokens", "Load a recipient to see its device tokens.", parent)
@@ -298,6 +331,7 @@ class TenantsTab(ResourceTab):
 
     addRequested = Signal()
     removeRequested = Signal(str)
+    view: QTableView
 
     def __init__(self, model: TenantsModel, parent: QWidget | None = None) -> None:
         super().__init__("tenants", "Load a recipient to see its tenants.", parent)
