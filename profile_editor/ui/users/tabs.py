@@ -105,6 +105,7 @@ class ResourceTab(QWidget):
         self.result.setText(text)
         self.result.setToolTip(text)
         self.result.setProperty("state", state)
+        self.result.setProperty("tone", "error" if state == "error" else "")  # app.qss colours
         self.result.style().unpolish(self.result)
         self.result.style().polish(self.result)
         self.result.setVisible(bool(text))
