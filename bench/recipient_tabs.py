@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from _common import median
+from _common import median, sandbox_process
 
 RID = "bench-recipient"
 TARGET_MS = 50.0
@@ -77,28 +75,6 @@ def make_seed(path: Path) -> None:
         },
     }
     path.write_text(json.dumps(seed), encoding="utf-8")
-
-
-def start_sandbox(seed: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "profile_editor.sandbox",
-            "--port",
-            "0",
-            "--memory",
-            "--key",
-            "bench-key",
-            "--seed",
-            str(seed),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    return proc, line.split("listening on ", 1)[1].split()[0]
 
 
 def probe(start_action: Callable[[], object], until: Callable[[], bool]) -> tuple[float, float]:
@@ -205,12 +181,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         seed = Path(tmp) / "seed.json"
         make_seed(seed)
-        proc, url = start_sandbox(seed)
-        try:
+        with sandbox_process("--seed", str(seed)) as (url, _key):
             results = measure(url, args.runs)
-        finally:
-            proc.terminate()
-            proc.wait(10)
     print(f"Recipient with 50 topics, 20 tokens, 100 tenants; {args.runs} runs (median, max)")
     for name, values in results.items():
         unit = "ms"

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from profile_editor.bulk.csv_input import WIDTH_MISMATCH, _records
+from profile_editor.bulk.csv_input import _records, header_cells, width_problem
 from profile_editor.bulk.encoding import has_surrogate, undecodable
+from profile_editor.bulk.jsonl_input import json_objects
 from profile_editor.bulk.rows import BadRow, InputError
-from profile_editor.core.profile.jsoncodec import JsonProblem, parse_value
 from profile_editor.core.users.paths import segment_problem, user_id_problem
 from profile_editor.core.users.preferences import (
     PreferenceStatus,
@@ -89,17 +89,8 @@ def make_row(
 
 
 def _header(records: Iterator[tuple[int, list[str]]]) -> dict[str, int]:
-    try:
-        line, cells = next(records)
-    except StopIteration:
-        raise InputError("The file is empty: the first line names the columns.") from None
-    if line != 1:
-        raise InputError(f"Line 1 is blank: the first line names the columns (found line {line}).")
+    cells = header_cells(records)
     names = [cell.strip().lower() for cell in cells]
-    for cell in cells:
-        bad = undecodable(cell)
-        if bad:
-            raise InputError(f"Line 1: the header is not UTF-8 text ({bad}).")
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         raise InputError(
@@ -131,13 +122,9 @@ def read_preferences_csv(handle: TextIO) -> Iterator[PreferenceRow | BadRow]:
                 line, "" if undecodable(recipient) else recipient, f"not UTF-8 text ({bad})"
             )
             continue
-        if len(cells) != width:
-            yield BadRow(
-                line,
-                recipient,
-                f"{len(cells)} cell{'s' if len(cells) != 1 else ''}, {WIDTH_MISMATCH} "
-                f"{width} columns",
-            )
+        wrong_width = width_problem(line, recipient, cells, width)
+        if wrong_width is not None:
+            yield wrong_width
             continue
         channels = cells[columns["channels"]] if "channels" in columns else ""
         tenant = cells[columns["tenant_id"]] if "tenant_id" in columns else ""
@@ -156,24 +143,8 @@ _JSONL_KEYS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
 
 def read_preferences_jsonl(handle: TextIO) -> Iterator[PreferenceRow | BadRow]:
     """One ``{"recipient_id", "topic_id", "status", "channels"?, "tenant_id"?}`` per line."""
-    for number, text in enumerate(handle, start=1):
-        if not text.strip():
-            continue
-        bad = undecodable(text)
-        if bad:
-            yield BadRow(number, "", f"not UTF-8 text ({bad})")
-            continue
-        try:
-            value = parse_value(text)
-        except JsonProblem as problem:
-            yield BadRow(number, "", f"not JSON: {problem.message} (column {problem.column})")
-            continue
-        if not isinstance(value, dict):
-            yield BadRow(
-                number, "", 'each line must be an object {"recipient_id": …, "topic_id": …, …}'
-            )
-            continue
-        yield _jsonl_row(number, value)
+    for item in json_objects(handle, '{"recipient_id": …, "topic_id": …, …}'):
+        yield item if isinstance(item, BadRow) else _jsonl_row(*item)
 
 
 def _jsonl_row(number: int, value: dict[str, Any]) -> PreferenceRow | BadRow:

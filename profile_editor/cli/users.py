@@ -11,17 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from profile_editor.cli.exits import Exit, UsageError, exit_for
 from profile_editor.cli.output import Output, outcome_doc
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from profile_editor.cli.context import Context
     from profile_editor.core.http.models import Outcome
     from profile_editor.core.send.plan import Confirmation
     from profile_editor.core.users.execute import UsersRequest
-    from profile_editor.core.users.plan import UsersPlan
+    from profile_editor.core.users.plan import PreferenceChange, UsersPlan
     from profile_editor.core.users.preferences import TopicPreference
     from profile_editor.core.users.tenants import TenantAssociation
     from profile_editor.core.users.tokens import UserToken
@@ -30,6 +32,8 @@ Reread = Callable[[], "tuple[Outcome, Any]"]
 """Reads the written thing back: the outcome and the state (None: it is not there)."""
 Check = Callable[[Any], "list[str]"]
 """What differs between what was asked and the state read back (empty: it is what was asked)."""
+
+M = TypeVar("M", bound="BaseModel")
 
 _NOUNS = {"preferences": "preference", "tokens": "token", "tenants": "membership"}
 
@@ -175,6 +179,24 @@ def _read_json_file(source: str, what: str) -> Any:
         raise UsageError(f"{name}: {what}: {problem}") from None
 
 
+def _answered(model: type[M], outcome: Outcome, member: str | None = None) -> M | None:
+    """What a successful read answered (its body, or the body's ``member``) as ``model``, or
+    None when the read failed or the answer is not one."""
+    from pydantic import ValidationError
+
+    if not outcome.ok:
+        return None
+    body = outcome.body
+    if member is not None:
+        if not isinstance(body, dict):
+            return None
+        body = body.get(member)
+    try:
+        return model.model_validate(body)
+    except ValidationError:
+        return None
+
+
 def _first_error(exc: Any) -> str:
     error = exc.errors()[0]
     where = ".".join(str(p) for p in error.get("loc", ())) or "the value"
@@ -201,16 +223,9 @@ def _topic_line(topic: TopicPreference) -> str:
 
 def _topic_of(outcome: Outcome) -> TopicPreference | None:
     """The topic a successful read answered, or None."""
-    from pydantic import ValidationError
-
     from profile_editor.core.users.preferences import TopicPreference
 
-    if not outcome.ok or not isinstance(outcome.body, dict):
-        return None
-    try:
-        return TopicPreference.model_validate(outcome.body.get("topic"))
-    except ValidationError:
-        return None
+    return _answered(TopicPreference, outcome, "topic")
 
 
 def _read_topic(ctx: Context, out: Output, args: argparse.Namespace) -> Reread:
@@ -231,6 +246,31 @@ def _read_topic(ctx: Context, out: Output, args: argparse.Namespace) -> Reread:
 
 def _topic_doc(args: argparse.Namespace) -> dict[str, Any]:
     return {"recipient_id": args.recipient_id, "topic_id": args.topic, "tenant_id": args.tenant_id}
+
+
+def _write_preference(
+    ctx: Context,
+    out: Output,
+    args: argparse.Namespace,
+    request: UsersRequest,
+    what: str,
+    asked: PreferenceChange,
+    stored: TopicPreference,
+    read: Reread,
+) -> int:
+    """Set or reset one topic, then read it back to check it is what was ``asked``."""
+    from profile_editor.core.users.plan import check_preferences, describe
+
+    return _write(
+        ctx,
+        out,
+        _plan(ctx, request, what),
+        doc={**_topic_doc(args), "change": describe(asked)},
+        before=stored,
+        reread=read,
+        check=lambda after: check_preferences([asked], [after] if after else []),
+        no_verify=args.no_verify,
+    )
 
 
 def preferences_list(ctx: Context, out: Output, args: argparse.Namespace) -> int:
@@ -263,7 +303,6 @@ def preferences_set(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     from profile_editor.core.users.plan import (
         PreferenceChange,
         StagedPreference,
-        check_preferences,
         describe,
         plan_preferences,
     )
@@ -319,20 +358,11 @@ def preferences_set(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     request = PutTopicPreferenceRequest(**common, status=status, **fields)
     out.say(describe(asked) if planned else f"{stored.name}: already {status.value}.")
     what = f"Set {stored.name} to {status.value} for “{args.recipient_id}”"
-    return _write(
-        ctx,
-        out,
-        _plan(ctx, request, what),
-        doc={**_topic_doc(args), "change": describe(asked)},
-        before=stored,
-        reread=read,
-        check=lambda after: check_preferences([asked], [after] if after else []),
-        no_verify=args.no_verify,
-    )
+    return _write_preference(ctx, out, args, request, what, asked, stored, read)
 
 
 def preferences_reset(ctx: Context, out: Output, args: argparse.Namespace) -> int:
-    from profile_editor.core.users.plan import PreferenceChange, check_preferences, describe
+    from profile_editor.core.users.plan import PreferenceChange, describe
     from profile_editor.core.users.preferences import ResetTopicPreferenceRequest
 
     request = ResetTopicPreferenceRequest(
@@ -352,16 +382,7 @@ def preferences_reset(ctx: Context, out: Output, args: argparse.Namespace) -> in
     )  # fmt: skip
     out.say(describe(asked))
     what = f"Reset {stored.name} to its default for “{args.recipient_id}”"
-    return _write(
-        ctx,
-        out,
-        _plan(ctx, request, what),
-        doc={**_topic_doc(args), "change": describe(asked)},
-        before=stored,
-        reread=read,
-        check=lambda after: check_preferences([asked], [after] if after else []),
-        no_verify=args.no_verify,
-    )
+    return _write_preference(ctx, out, args, request, what, asked, stored, read)
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -383,16 +404,9 @@ def _token_line(token: UserToken) -> str:
 
 def _token_of(outcome: Outcome) -> UserToken | None:
     """The token a successful read answered, or None."""
-    from pydantic import ValidationError
-
     from profile_editor.core.users.tokens import UserToken
 
-    if not outcome.ok:
-        return None
-    try:
-        return UserToken.model_validate(outcome.body)
-    except ValidationError:
-        return None
+    return _answered(UserToken, outcome)
 
 
 def _read_token(ctx: Context, out: Output, user_id: str, token: str) -> Reread:
@@ -458,9 +472,11 @@ def _expiry(text: str) -> Any:
 
 
 def _stored_before(
-    ctx: Context, out: Output, read: Reread, doc: dict[str, Any]
+    ctx: Context, out: Output, request: UsersRequest, read: Reread, doc: dict[str, Any]
 ) -> tuple[Any, int | None]:
-    """The state before a write (None: not there), or the exit code of a failed read."""
+    """The state before a write (None: not there), or the exit code of a failed read; the write
+    is checked first (IDs, key: a refusal exits 2 with nothing read or sent)."""
+    _plan(ctx, request)
     outcome, state = read()
     if not outcome.ok:
         return None, _failed(out, "Read", outcome, doc)
@@ -505,9 +521,8 @@ def tokens_add(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     request = PutTokenRequest(
         base_url=ctx.where().base_url, user_id=args.recipient_id, user_token=token
     )
-    _plan(ctx, request)
     read = _read_token(ctx, out, args.recipient_id, args.token)
-    before, failed = _stored_before(ctx, out, read, _token_doc(args))
+    before, failed = _stored_before(ctx, out, request, read, _token_doc(args))
     if failed is not None:
         return failed
     if before is not None:
@@ -568,9 +583,8 @@ def tokens_patch(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     request = PatchTokenRequest(
         base_url=ctx.where().base_url, user_id=args.recipient_id, token=args.token, ops=tuple(ops)
     )
-    _plan(ctx, request)
     read = _read_token(ctx, out, args.recipient_id, args.token)
-    before, failed = _stored_before(ctx, out, read, _token_doc(args))
+    before, failed = _stored_before(ctx, out, request, read, _token_doc(args))
     if failed is not None:
         return failed
     if before is None:
@@ -604,9 +618,8 @@ def tokens_delete(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     request = DeleteTokenRequest(
         base_url=ctx.where().base_url, user_id=args.recipient_id, token=args.token
     )
-    _plan(ctx, request)
     read = _read_token(ctx, out, args.recipient_id, args.token)
-    before, failed = _stored_before(ctx, out, read, _token_doc(args))
+    before, failed = _stored_before(ctx, out, request, read, _token_doc(args))
     if failed is not None:
         return failed
     short = shorten_token(args.token)
@@ -705,9 +718,8 @@ def tenants_add(ctx: Context, out: Output, args: argparse.Namespace) -> int:
         tenant_id=args.tenant,
         profile=profile,
     )
-    _plan(ctx, request)
     read = _read_tenant(ctx, out, args.recipient_id, args.tenant)
-    before, failed = _stored_before(ctx, out, read, _tenant_doc(args))
+    before, failed = _stored_before(ctx, out, request, read, _tenant_doc(args))
     if failed is not None:
         return failed
     asked = TenantAssociation(tenant_id=args.tenant, profile=profile)
@@ -732,9 +744,8 @@ def tenants_remove(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     request = RemoveTenantRequest(
         base_url=ctx.where().base_url, user_id=args.recipient_id, tenant_id=args.tenant
     )
-    _plan(ctx, request)
     read = _read_tenant(ctx, out, args.recipient_id, args.tenant)
-    before, failed = _stored_before(ctx, out, read, _tenant_doc(args))
+    before, failed = _stored_before(ctx, out, request, read, _tenant_doc(args))
     if failed is not None:
         return failed
     if before is None:

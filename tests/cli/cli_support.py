@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +20,24 @@ import httpx
 
 # Distinctive, so a test can look for it in every output and file.
 TEST_KEY = "cli-test-key-5d9e1c7a"
+
+# Two topics for a sandbox seed: one users may opt out of, one REQUIRED.
+TOPICS: list[dict[str, Any]] = [
+    {
+        "topic_id": "weekly-digest",
+        "topic_name": "Weekly digest",
+        "section_id": "news",
+        "section_name": "News",
+        "default_status": "OPTED_IN",
+    },
+    {
+        "topic_id": "security",
+        "topic_name": "Security alerts",
+        "section_id": "account",
+        "section_name": "Account",
+        "default_status": "REQUIRED",
+    },
+]
 
 
 @dataclass
@@ -101,3 +122,38 @@ def journal_header(path: Path) -> dict[str, Any] | None:
         return json.loads(first) if first.strip() else None
     except (FileNotFoundError, ValueError):
         return None
+
+
+def kill_at_random_moment(
+    command: list[str], env: dict[str, str], journal: Path, rows: int, rng: random.Random
+) -> int:
+    """Run the bulk ``command`` and SIGKILL it at a random moment: one time in five while it
+    starts, reads the file or opens the journal, else once the journal has a random number of
+    lines (the run's header, then one a row). Its exit code (0: it ended before the kill)."""
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        if rng.random() < 0.2:
+            time.sleep(rng.uniform(0, 0.8))
+        else:
+            target = rng.randint(0, rows)
+            deadline = time.monotonic() + 120
+            while journal_lines(journal) < target and process.poll() is None:
+                assert time.monotonic() < deadline, "the run made no progress"
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.02))
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    return process.returncode
+
+
+def run_again(
+    command: list[str], env: dict[str, str], journal: Path
+) -> subprocess.CompletedProcess[str]:
+    """The bulk ``command`` after a kill: ``--resume`` once the journal has its run; before
+    that, simply again (a blank journal does not block it)."""
+    if journal_header(journal) is not None:
+        command = [*command, "--resume"]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)

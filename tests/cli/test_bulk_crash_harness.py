@@ -16,8 +16,6 @@ import csv
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -32,6 +30,8 @@ from cli_support import (  # type: ignore[import-not-found]
     SandboxProcess,
     journal_header,
     journal_lines,
+    kill_at_random_moment,
+    run_again,
     sandbox_in_process,
 )
 
@@ -115,36 +115,14 @@ def run_trial(
     ]
     env = dict(cli_env, COURIER_API_KEY=TEST_KEY)
     started = time.monotonic()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        if rng.random() < 0.2:  # while it starts, reads the file or opens the journal
-            time.sleep(rng.uniform(0, 0.8))
-        else:
-            target = rng.randint(0, rows)  # journal lines: the run's header, then one a row
-            deadline = time.monotonic() + 120
-            while journal_lines(journal) < target and process.poll() is None:
-                assert time.monotonic() < deadline, "the run made no progress"
-                time.sleep(0.002)
-            time.sleep(rng.uniform(0, 0.02))
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    finished = process.returncode == 0
+    finished = kill_at_random_moment(command, env, journal, rows, rng) == 0
     done_before = max(journal_lines(journal) - 1, 0)
     killed_at = "after the end" if finished else f"{done_before} of {rows} rows journaled"
-    header = journal_header(journal)
-    if header is None:
-        # Killed before the journal's first line: nothing may have been sent, and the
-        # command is simply run again (a blank journal does not block it).
+    if journal_header(journal) is None:
+        # Killed before the journal's first line: nothing may have been sent.
         assert sandbox.posts() == [], "rows were sent before the journal had its run"
         killed_at = "start-up"
-        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    else:
-        again = subprocess.run(
-            [*command, "--resume"], env=env, capture_output=True, text=True, timeout=300
-        )
+    again = run_again(command, env, journal)
     assert again.returncode == 0, again.stderr[-2000:]
     header = journal_header(journal)
     assert header is not None

@@ -8,12 +8,9 @@ import csv
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,38 +18,24 @@ from urllib.parse import quote
 import pytest
 from cli_support import (  # type: ignore[import-not-found]
     TEST_KEY,
+    TOPICS,
     RunCli,
     SandboxProcess,
     journal_header,
     journal_lines,
+    kill_at_random_moment,
+    run_again,
     sandbox_in_process,
 )
 
 from profile_editor.sandbox.models import Fault
-from profile_editor.sandbox.seed import parse_seed
-from profile_editor.sandbox.server import SandboxServer, start_sandbox
+from profile_editor.sandbox.server import SandboxServer
 
 MANY_TRIALS = int(os.environ.get("PE_CRASH_TRIALS", "0"))
 MANY_ROWS = int(os.environ.get("PE_CRASH_ROWS", "3000"))
 SUITE_ROWS = 2000
 
-TOPICS = [
-    {
-        "topic_id": "weekly-digest",
-        "topic_name": "Weekly digest",
-        "section_id": "news",
-        "section_name": "News",
-        "default_status": "OPTED_IN",
-    },
-    {
-        "topic_id": "security",
-        "topic_name": "Security alerts",
-        "section_id": "account",
-        "section_name": "Account",
-        "default_status": "REQUIRED",
-    },
-]
-SEED: dict[str, Any] = {
+SANDBOX_SEED: dict[str, Any] = {
     "topics": TOPICS,
     "preferences": {
         "u1": [
@@ -66,15 +49,6 @@ SEED: dict[str, Any] = {
         "u3": [{"topic_id": "weekly-digest", "status": "OPTED_OUT"}],
     },
 }
-
-
-@pytest.fixture
-def keyed_sandbox() -> Iterator[SandboxServer]:
-    server = start_sandbox(port=0, key=TEST_KEY, seed=parse_seed(SEED))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _puts(sandbox: SandboxServer) -> list[str]:
@@ -239,31 +213,12 @@ def run_trial(folder: Path, rows: int, seed: int, cli_env: dict[str, str]) -> tu
             "--report", str(report), "--concurrency", str(rng.choice((1, 4, 8))),
         ]  # fmt: skip
         env = dict(cli_env, COURIER_API_KEY=TEST_KEY)
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            if rng.random() < 0.2:  # while it starts, reads the file or opens the journal
-                time.sleep(rng.uniform(0, 0.8))
-            else:
-                target = rng.randint(0, rows)
-                deadline = time.monotonic() + 120
-                while journal_lines(journal) < target and process.poll() is None:
-                    assert time.monotonic() < deadline, "the run made no progress"
-                    time.sleep(0.002)
-                time.sleep(rng.uniform(0, 0.02))
-        finally:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+        kill_at_random_moment(command, env, journal, rows, rng)
         killed_at = f"{max(journal_lines(journal) - 1, 0)} of {rows} rows journaled"
         if journal_header(journal) is None:
             assert sandbox.requests("PUT") == [], "rows were sent before the journal had its run"
             killed_at = "start-up"
-            again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-        else:
-            again = subprocess.run(
-                [*command, "--resume"], env=env, capture_output=True, text=True, timeout=300
-            )
+        again = run_again(command, env, journal)
         required = {line for line, a in asked.items() if a["topic"] == "security"}
         # Exit 1 when REQUIRED rows (bad) were among the rows left; none may have failed.
         summary = again.stderr.strip().splitlines()[-1]

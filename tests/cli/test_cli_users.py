@@ -4,36 +4,18 @@ confirmations, exit codes, --json and history."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, TOPICS, RunCli  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
-from profile_editor.sandbox.seed import parse_seed
-from profile_editor.sandbox.server import SandboxServer, start_sandbox
+from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environments import Environment, EnvironmentStore
 
 TOKEN = "fcm-3f9a1c7e2b8d4a6f0e5c9b1a7d3f2e8c"
-SEED: dict[str, Any] = {
-    "topics": [
-        {
-            "topic_id": "weekly-digest",
-            "topic_name": "Weekly digest",
-            "section_id": "news",
-            "section_name": "News",
-            "default_status": "OPTED_IN",
-        },
-        {
-            "topic_id": "security",
-            "topic_name": "Security alerts",
-            "section_id": "account",
-            "section_name": "Account",
-            "default_status": "REQUIRED",
-        },
-    ],
+SANDBOX_SEED: dict[str, Any] = {
+    "topics": TOPICS,
     "preferences": {
         "u/1": [
             {
@@ -51,15 +33,6 @@ SEED: dict[str, Any] = {
         "many": [{"tenant_id": f"t{n:03d}"} for n in range(150)],
     },
 }
-
-
-@pytest.fixture
-def keyed_sandbox() -> Iterator[SandboxServer]:
-    server = start_sandbox(port=0, key=TEST_KEY, seed=parse_seed(SEED))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _writes(sandbox: SandboxServer) -> list[str]:

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from profile_editor.core.http.models import USER_AGENT, mask_key
+from profile_editor.core.http.models import compact_body, header_lines, request_headers
 from profile_editor.core.methods import Method
-from profile_editor.core.profile.jsoncodec import dumps_compact, dumps_pretty
+from profile_editor.core.profile.jsoncodec import dumps_pretty
 from profile_editor.core.recipient import encode_path_segment
 from profile_editor.core.users.paths import segment_problem, user_id_problem, user_path
 
@@ -86,26 +86,19 @@ class UsersRequestBase(BaseModel):
         return url
 
     def body_bytes(self) -> bytes | None:
-        payload = self.payload()
-        return None if payload is None else dumps_compact(payload).encode("utf-8")
+        return compact_body(self.payload())
 
     def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        if self.payload() is not None:
-            headers["Content-Type"] = "application/json"
-        if self.idempotency_key and self.method is Method.POST:
-            headers["Idempotency-Key"] = self.idempotency_key
-        return headers
+        return request_headers(
+            api_key,
+            self.method,
+            has_body=self.payload() is not None,
+            idempotency_key=self.idempotency_key,
+        )
 
     def preview(self, api_key: str | None) -> str:
         """Method, URL, headers (key masked) and body, for a preview pane or a dry run."""
-        lines = [f"{self.method.value} {self.url}"]
-        for name, value in self.headers(api_key).items():
-            if name == "Authorization":
-                value = f"Bearer {mask_key(api_key)}"
-            lines.append(f"{name}: {value}")
+        lines = [f"{self.method.value} {self.url}", *header_lines(self.headers(api_key), api_key)]
         payload = self.payload()
         if payload is not None:
             lines += ["", dumps_pretty(payload)]

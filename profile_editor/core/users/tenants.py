@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from profile_editor.core.http.models import Outcome, OutcomeKind
+from profile_editor.core.http.models import Outcome
+from profile_editor.core.http.paging import PageRead, read_all_pages
 from profile_editor.core.methods import Method
 from profile_editor.core.users.base import UsersRequestBase, plural
 
@@ -196,42 +197,15 @@ def fetch_all_tenants(
     """
     from profile_editor.core.users.execute import execute_users  # execute imports this module
 
-    tenants: list[TenantAssociation] = []
-    seen: set[str] = set()
-    cursor: str | None = None
-    pages = attempts = 0
-    elapsed = 0.0
-    while True:
+    def send(cursor: str | None) -> Outcome:
         request = ListTenantsRequest(base_url=base_url, user_id=user_id, cursor=cursor, limit=limit)
-        outcome = execute_users(client, request, api_key, cancel=cancel, on_retry=on_retry)
-        attempts += outcome.attempts
-        elapsed += outcome.elapsed_ms
+        return execute_users(client, request, api_key, cancel=cancel, on_retry=on_retry)
+
+    def parse(outcome: Outcome) -> PageRead[TenantAssociation] | None:
         page = TenantsPage.from_outcome(outcome)
-        complete = False
-        if page is not None:
-            pages += 1
-            tenants.extend(page.items)
-            cursor = page.cursor
-            if not page.has_more or not cursor:
-                complete = True
-            elif cursor in seen:
-                outcome = _paging_problem(outcome, "The server handed out the same cursor twice.")
-            elif pages >= MAX_TENANT_PAGES:
-                outcome = _paging_problem(
-                    outcome, f"More than {MAX_TENANT_PAGES} pages; stopped reading."
-                )
-            else:
-                seen.add(cursor)
-                continue
-        return TenantsResult(tenants, outcome, pages, attempts, elapsed, complete)
+        return None if page is None else (page.items, page.has_more, page.cursor)
 
-
-def _paging_problem(last: Outcome, message: str) -> Outcome:
-    return Outcome(
-        kind=OutcomeKind.UNEXPECTED,
-        summary="Tenants not fully read",
-        status_code=last.status_code,
-        message=message,
-        elapsed_ms=last.elapsed_ms,
-        attempts=last.attempts,
+    read = read_all_pages(send, parse, max_pages=MAX_TENANT_PAGES, what="Tenants")
+    return TenantsResult(
+        read.items, read.outcome, read.pages, read.attempts, read.elapsed_ms, read.complete
     )
