@@ -235,7 +235,9 @@ def run_trial(tmp_path: Path, env: dict[str, str], sandbox: SandboxServer, seed:
             line = child.stdout.readline().strip()
             if line != "typing":  # the child's stderr says why; it ends once killed
                 child.kill()
-                pytest.fail(f"the typist did not start: {line!r}\n{child.communicate(timeout=30)[1]}")
+                pytest.fail(
+                    f"the typist did not start: {line!r}\n{child.communicate(timeout=30)[1]}"
+                )
             with pytest.raises(subprocess.TimeoutExpired):  # still typing when killed
                 child.wait(random.Random(seed).uniform(1.5, 7.0))
             os.kill(child.pid, signal.SIGKILL)
