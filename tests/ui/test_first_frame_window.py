@@ -42,6 +42,8 @@ HEAVY = (
     "profile_editor.storage.drafts",
     "profile_editor.storage.secrets",
     "profile_editor.core.http.client",
+    "_hashlib",  # OpenSSL, loaded by hashlib: the instance name uses the built-in SHA-256
+    "getpass",
 )
 
 FIRST_PAINT = """
