@@ -17,8 +17,9 @@ def median(values: list[float]) -> float:
 
 
 @contextmanager
-def sandbox_process() -> Iterator[tuple[str, str]]:
-    """A sandbox in its own process, so its work does not share our interpreter."""
+def sandbox_process(*options: str) -> Iterator[tuple[str, str]]:
+    """A sandbox in its own process, so its work does not share our interpreter (``options``
+    add e.g. ``--seed FILE``)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -29,6 +30,7 @@ def sandbox_process() -> Iterator[tuple[str, str]]:
             "--memory",
             "--key",
             "bench-key",
+            *options,
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -6,7 +6,8 @@ Every loop goes to the same sandbox, which runs in a separate process. Rounds al
 the loops; the medians are compared and the spread of the rounds is shown. The window is held to
 the Qt-worker floor (raw keep-alive posts, each handed to a pool job and answered by a queued
 signal); the last floor adds what a Qt app pays when the user changes a field and sends: the text
-set in a field styled like the recipient field, and its repaint.
+set in a field styled like the recipient field, and its repaint. The same sends through the window
+while it is hidden (nothing is painted) split the window's own work from its painting.
 """
 
 from __future__ import annotations
@@ -120,6 +121,18 @@ def raw_in_qt_worker_with_field(url: str, key: str, n: int, field: QLineEdit) ->
     return elapsed
 
 
+def raw_in_qt_worker_with_window_field(url: str, key: str, n: int, window: MainWindow) -> float:
+    """The same floor with the window's own recipient field: its text set with its signals
+    blocked, so nothing of the app runs, and repainted where it sits (its parents' style sheet
+    backgrounds under it): what seeing the ID change costs in this window."""
+    field = window.request_bar.recipient_edit
+    blocked = field.blockSignals(True)
+    try:
+        return raw_in_qt_worker_with_field(url, key, n, field)
+    finally:
+        field.blockSignals(blocked)
+
+
 def through_qt_worker(url: str, key: str, n: int) -> float:
     """The floor of any window that sends off its UI thread: the app's client in a pool job,
     the answer back as a queued signal, no widgets at all."""
@@ -143,6 +156,15 @@ def through_qt_worker(url: str, key: str, n: int) -> float:
     runner.shutdown()
     session.close()
     return elapsed
+
+
+def through_hidden_window(window: MainWindow, n: int) -> float:
+    """The window's own work on the send path, without painting anything."""
+    window.hide()
+    try:
+        return through_window(window, n)
+    finally:
+        window.show()
 
 
 def through_window(window: MainWindow, n: int) -> float:
@@ -189,14 +211,16 @@ def main() -> None:
         through_qt_worker(url, key, 3)
         raw_in_qt_worker_with_field(url, key, 3, field)
         loops: dict[str, list[float]] = {
-            name: [] for name in ("raw", "handoff", "field", "app", "window")
+            name: [] for name in ("raw", "handoff", "field", "own", "app", "window", "hidden")
         }
         for _ in range(args.rounds):
             loops["raw"].append(raw(url, key, args.sends))
             loops["handoff"].append(raw_in_qt_worker(url, key, args.sends))
             loops["field"].append(raw_in_qt_worker_with_field(url, key, args.sends, field))
+            loops["own"].append(raw_in_qt_worker_with_window_field(url, key, args.sends, window))
             loops["app"].append(through_qt_worker(url, key, args.sends))
             loops["window"].append(through_window(window, args.sends))
+            loops["hidden"].append(through_hidden_window(window, args.sends))
         plain.close()
         window.close()
     app.processEvents()
@@ -207,14 +231,18 @@ def main() -> None:
             ("raw httpx keep-alive posts", m["raw"], "ms"),
             ("the same posts, each in a Qt worker job", m["handoff"], "ms"),
             ("  + setText and repaint of a styled field", m["field"], "ms"),
+            ("  + the same with the window's own field", m["own"], "ms"),
             ("the app's client in a Qt worker, no widgets", m["app"], "ms"),
             ("through the window", m["window"], "ms"),
+            ("through the window, hidden (no painting)", m["hidden"], "ms"),
         ],
         m["window"] / m["handoff"],
         1.2,
     )
     print(
         f"  against the floor with the field's repaint: {m['window'] / m['field']:.2f}x; "
+        f"against the floor with the window's own field: {m['window'] / m['own']:.2f}x; "
+        f"the hidden window against the floor: {m['hidden'] / m['handoff']:.2f}x; "
         f"floors against raw: hand-off {m['handoff'] / m['raw']:.2f}x, "
         f"with the field {m['field'] / m['raw']:.2f}x, app client {m['app'] / m['raw']:.2f}x"
     )

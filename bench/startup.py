@@ -8,8 +8,13 @@ tree, splitters, two docks with a list and a table) — what any window like our
 Each run is a fresh interpreter; the clock runs from process start until the first paint event of
 the main window. Runs alternate between the three so machine noise hits all alike.
 
-A last line builds both windows again in one process with every import done: what our widgets
-cost on their own, against the budget the ratio leaves.
+Two last lines split what the app pays over the plain window. One builds both windows again in one
+process with every import done: what our widgets cost on their own. The other replays the imports
+the app's first frame is made of (the modules loaded at its first paint, in their order) in a
+process that has already built and painted the plain window, so Qt's own first-use costs are paid:
+what importing that code costs on its own, with PySide's per-module import hook (it reads each
+module's source to look for "PySide6") shown apart. The plain window plus both is a floor for this
+first frame: no start-up work, no data, no settings.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            if sys.argv[1] == "modules":  # what the first frame is made of, in import order
+                import json
+                sys.stdout.write(json.dumps(list(sys.modules)) + "\n")
             sys.stdout.write("painted\n"); sys.stdout.flush(); os._exit(0)
         return False
 
@@ -72,6 +80,43 @@ elif sys.argv[1] == "plain":
 else:
     from profile_editor.app import main
     main(["--data-dir", sys.argv[2]])
+"""
+)
+
+# The plain window built and painted (Qt's first-use costs paid), then the app's first-frame
+# modules imported in the order they were: the import cost of that code alone.
+REPLAY = (
+    PLAIN_WINDOW
+    + r"""
+import importlib, json, sys, time
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow):
+            painted.append(obj)
+        return False
+
+painted = []
+app = QApplication(sys.argv[:1])
+spy = FirstPaint(); app.installEventFilter(spy)
+w = plain_window(); w.show()
+while not painted:
+    app.processEvents()
+names = [n for n in json.loads(sys.stdin.read()) if n not in sys.modules]
+if sys.argv[1] == "nohook":  # PySide's hook skipped: it reads each new module's source
+    sys.modules["shibokensupport.feature"]._mod_uses_pyside = lambda module: False
+start = time.perf_counter()
+count = 0
+for name in names:
+    if name not in sys.modules:
+        try:
+            importlib.import_module(name)
+            count += 1
+        except ImportError:
+            pass
+print((time.perf_counter() - start) * 1000, count)
 """
 )
 
@@ -124,12 +169,14 @@ print(statistics.median(plains), statistics.median(apps))
 )
 
 
+# Byte-code caching on, as on a user's machine (some shells turn it off).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def once(mode: str, data_dir: str) -> float:
     start = time.perf_counter()
-    # Byte-code caching on, as on a user's machine (some shells turn it off).
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, mode, data_dir], stdout=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", CHILD, mode, data_dir], stdout=subprocess.PIPE, text=True, env=ENV
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -138,6 +185,35 @@ def once(mode: str, data_dir: str) -> float:
     if line.strip() != "painted":
         raise SystemExit(f"{mode}: no paint")
     return elapsed * 1000
+
+
+def first_frame_imports(runs: int) -> tuple[float, float, int]:
+    """Median ms to import the first frame's modules after the plain window, with PySide's
+    import hook and without it, and how many modules that is."""
+    listed = subprocess.run(
+        [sys.executable, "-c", CHILD, "modules", tempfile.mkdtemp()],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=True,
+    )
+    names = listed.stdout.splitlines()[0]
+    times: dict[str, list[float]] = {"hook": [], "nohook": []}
+    count = 0
+    for _ in range(runs):
+        for mode, found in times.items():
+            done = subprocess.run(
+                [sys.executable, "-c", REPLAY, mode],
+                input=names,
+                capture_output=True,
+                text=True,
+                env=ENV,
+                check=True,
+            )
+            elapsed, modules = done.stdout.split()
+            found.append(float(elapsed))
+            count = int(modules)
+    return median(times["hook"]), median(times["nohook"]), count
 
 
 def main() -> None:
@@ -163,6 +239,16 @@ def main() -> None:
         f"plain window {warm_plain:.1f} ms, Profile Editor {warm_app:.1f} ms "
         f"({warm_app - warm_plain:+.0f} ms; the 1.3x budget is "
         f"{0.3 * median(plain):.0f} ms over the plain window)"
+    )
+    imports, without_hook, modules = first_frame_imports(max(3, args.runs // 3))
+    print(
+        f"the first frame's {modules} modules imported after the plain window: {imports:.1f} ms "
+        f"({imports - without_hook:.1f} ms of it PySide's import hook)"
+    )
+    floor = median(plain) + (warm_app - warm_plain) + imports
+    print(
+        f"floor for this first frame (plain window + our widgets + their imports): {floor:.0f} ms, "
+        f"{floor / median(plain):.2f}x the plain window"
     )
     report(
         f"Start-up to first paint, median of {args.runs} runs",

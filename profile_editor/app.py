@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from profile_editor.version import VersionAction
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from PySide6.QtWidgets import QApplication
 
+    from profile_editor.ui.shell.main_window import MainWindow
     from profile_editor.ui.shell.single_instance import InstanceServer
 
 log = logging.getLogger("profile_editor.app")
@@ -25,10 +26,13 @@ def create_main_window(
     auth_token: str | None,
     data_dir: Path,
     **options: Any,
-) -> QMainWindow:
-    """The fully wired window, not yet shown, for an existing QApplication.
+) -> MainWindow:
+    """The window, not yet shown, for an existing QApplication.
 
-    Everything it persists goes under ``data_dir``. ``options`` tune what tests and the
+    It is built in two steps: what its first frame shows, now; the rest (storage, HTTP client,
+    keychain, history, the other tabs, the wiring) right after its first paint, or when
+    ``finish_start()`` is called. Its ``started`` signal says when that is done; until then a
+    click on Load or Send waits. Everything it persists goes under ``data_dir``. ``options`` tune what tests and the
     ``--sandbox`` mode need (``sandbox``, ``connect_timeout``, ``total_timeout``,
     ``retry_base_delay``, ``environment_name``, ``environment_color``, ``key_source``).
     """
@@ -144,22 +148,15 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
     app.setDesktopFileName(APP_ID)
     log.info("Profile Editor starting: data in %s, Qt platform %s", data_dir, app.platformName())
 
-    from profile_editor.ui.shell.single_instance import (
-        InstanceServer,
-        activate_running_instance,
-        server_name,
-    )
+    from profile_editor.ui.shell.single_instance import activate_running_instance, server_name
 
-    server = None
+    name = None
     if not args.new_window:
         name = server_name(data_dir)
         if activate_running_instance(name):
             log.info("Already running for %s: showed that window instead", data_dir)
             print("Profile Editor already runs for this data directory: showed its window.")
             return 0
-        server = InstanceServer(name)
-        if not server.listen():
-            server = None
 
     from profile_editor.diagnostics.crash import install_crash_hooks
     from profile_editor.ui.shell.error_reporter import ErrorReporter
@@ -168,26 +165,43 @@ def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
     restore_qt_messages = install_qt_message_logging()
     reporter = ErrorReporter(log_path)
     hooks = install_crash_hooks(reporter.notify)
+    servers: list[InstanceServer] = []
     try:
-        return _run_window(args, app, data_dir, server)
+        return _run_window(args, app, data_dir, name, servers)
     finally:
         hooks.uninstall()
         reporter.close()
         restore_qt_messages()
-        if server is not None:
+        for server in servers:
             server.close()
             server.deleteLater()
 
 
+def _listen(name: str, window: MainWindow, servers: list[InstanceServer]) -> None:
+    """Listen for later launches (after the first frame: QtNetwork is not needed before)."""
+    from profile_editor.ui.shell.bring_to_front import bring_to_front
+    from profile_editor.ui.shell.single_instance import InstanceServer
+
+    server = InstanceServer(name)
+    if server.listen():
+        server.activationRequested.connect(lambda token: bring_to_front(window, token))
+        servers.append(server)
+    else:
+        server.deleteLater()
+
+
 def _run_window(
-    args: argparse.Namespace, app: QApplication, data_dir: Path, server: InstanceServer | None
+    args: argparse.Namespace,
+    app: QApplication,
+    data_dir: Path,
+    name: str | None,
+    servers: list[InstanceServer],
 ) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from profile_editor.core.http.config import ConfigError, resolve_api_key, resolve_base_url
     from profile_editor.diagnostics.masking import register_secret
     from profile_editor.ui.common.resources import app_icon
-    from profile_editor.ui.shell.bring_to_front import bring_to_front
     from profile_editor.ui.shell.screen_fit import fit_window_to_screens
 
     app.setWindowIcon(app_icon())
@@ -199,7 +213,12 @@ def _run_window(
             from profile_editor.sandbox.server import start_sandbox
 
             data_dir.mkdir(parents=True, exist_ok=True)
+            from profile_editor.sandbox.demo import demo_seed
+
             sandbox = start_sandbox(port=0, db_path=data_dir / "sandbox.sqlite3")
+            # A newcomer's first Load shows a whole recipient ("demo-recipient"); a sandbox
+            # database that already has topics keeps what was changed in it.
+            sandbox.apply_seed(demo_seed(), if_new=True)
             base_url, key = sandbox.url, sandbox.key
             log.info("Sandbox API started at %s", base_url)
             options.update(
@@ -240,8 +259,8 @@ def _run_window(
             sandbox.stop()
         return 2
     fit_window_to_screens(window)
-    if server is not None:
-        server.activationRequested.connect(lambda token: bring_to_front(window, token))
+    if name is not None:
+        window.started.connect(lambda: _listen(name, window, servers))
     if args.exit_after_first_paint:  # start-up benchmarks of a build that runs no other code
         from profile_editor.ui.shell.startup_probe import exit_after_first_paint
 
@@ -257,10 +276,10 @@ def _run_window(
 def _environ_environment() -> tuple[Any, str | None] | None:
     """COURIER_API_KEY / COURIER_BASE_URL as an environment of their own, as the SDKs read them."""
     from profile_editor.core.http.config import ConfigError
-    from profile_editor.storage.environments import env_from_os_environ
+    from profile_editor.storage.environment_data import environment_from_os_environ
 
     try:
-        return env_from_os_environ(os.environ)
+        return environment_from_os_environ(os.environ)
     except ValueError as err:
         raise ConfigError(str(err)) from None
 

@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "profile_editor"
 
 CORE_SHARED = {"core"}  # core/methods.py, core/recipient.py, core/cooperate.py
-CORE = CORE_SHARED | {"core.profile", "core.http", "core.send", "core.lists"}
+CORE = CORE_SHARED | {"core.profile", "core.http", "core.send", "core.lists", "core.users"}
 QT_FREE = CORE | {"storage", "bulk", "cli", "sandbox", "diagnostics", "desktop"}
 UI_FEATURES = {
     "ui.editor",
@@ -25,6 +25,7 @@ UI_FEATURES = {
     "ui.lists",
     "ui.bulk",
     "ui.drafts",
+    "ui.users",
 }
 
 # What each package may import of this project (besides itself and the package root).
@@ -34,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "core.http": CORE_SHARED | {"core.profile"},
     "core.send": CORE_SHARED | {"core.profile", "core.http"},
     "core.lists": CORE_SHARED | {"core.profile", "core.http", "core.send"},
+    "core.users": CORE_SHARED | {"core.profile", "core.http", "core.send", "core.lists"},
     "storage": CORE,
     "sandbox": CORE,
     "diagnostics": {"storage"},

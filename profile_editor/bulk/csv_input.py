@@ -244,7 +244,8 @@ def _records(handle: TextIO) -> Iterator[tuple[int, list[str]]]:
         yield start, cells
 
 
-def _header(records: Iterator[tuple[int, list[str]]]) -> tuple[int, list[tuple[int, Column]]]:
+def header_cells(records: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """The first line's cells: the column names of a profiles or a preferences CSV."""
     try:
         line, header = next(records)
     except StopIteration:
@@ -255,7 +256,22 @@ def _header(records: Iterator[tuple[int, list[str]]]) -> tuple[int, list[tuple[i
         bad = undecodable(cell)
         if bad:
             raise InputError(f"Line 1: the header is not UTF-8 text ({bad}).")
-    return parse_header(header)
+    return header
+
+
+def _header(records: Iterator[tuple[int, list[str]]]) -> tuple[int, list[tuple[int, Column]]]:
+    return parse_header(header_cells(records))
+
+
+def width_problem(line: int, recipient: str, cells: list[str], width: int) -> BadRow | None:
+    """The bad row of a row with more or fewer cells than the header's ``width`` columns."""
+    if len(cells) == width:
+        return None
+    return BadRow(
+        line,
+        recipient,
+        f"{len(cells)} cell{'s' if len(cells) != 1 else ''}, {WIDTH_MISMATCH} {width} columns",
+    )
 
 
 def read_csv(handle: TextIO) -> Iterator[Row | BadRow]:
@@ -272,15 +288,9 @@ def read_csv(handle: TextIO) -> Iterator[Row | BadRow]:
                 yield BadRow(line, shown, f"not UTF-8 text ({bad} in cell {index + 1})")
                 break
         else:
-            if len(cells) != width:
-                yield BadRow(
-                    line,
-                    recipient,
-                    f"{len(cells)} cell{'s' if len(cells) != 1 else ''}, {WIDTH_MISMATCH} "
-                    f"{width} columns",
-                )
-                continue
-            yield _row(line, recipient, cells, columns)
+            yield width_problem(line, recipient, cells, width) or _row(
+                line, recipient, cells, columns
+            )
 
 
 def width_mismatch(row: BadRow) -> bool:

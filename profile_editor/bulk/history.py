@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from profile_editor.bulk.runner import RunCounts
 from profile_editor.core.methods import Method
@@ -15,7 +15,7 @@ from profile_editor.storage.history import HistoryEntry, new_entry_id
 from profile_editor.storage.history_db import RequestRow, now_us
 
 if TYPE_CHECKING:
-    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.core.http.models import Outcome
     from profile_editor.storage.history_db import HistoryStore
 
 # Rows written per transaction at most: one sync per batch, not per row.
@@ -41,6 +41,7 @@ def run_entry(
     source: str,
     interrupted: bool = False,
     entry_id: str | None = None,
+    resource: str = "profile",
 ) -> HistoryEntry:
     ended = "cancelled" if interrupted or counts.cancelled else None
     outcome = ended or ("success" if counts.all_ok else "api_error")
@@ -65,6 +66,7 @@ def run_entry(
         duration_ms=duration_ms,
         source=source,
         report=str(report) if report is not None else None,
+        resource=resource,
     )
 
 
@@ -100,9 +102,12 @@ class RowRecorder:
         self._thread = threading.Thread(target=self._write, name="bulk-history", daemon=True)
         self._thread.start()
 
-    def on_sent(self, request: ProfileRequest, outcome: Outcome) -> None:
+    def on_sent(self, request: Any, outcome: Outcome) -> None:
+        """``request``: the row's ProfileRequest, or the users request of a preference row."""
         if self.error is not None:
             return
+        resource = getattr(request, "resource", "profile")
+        base = request.base_url.rstrip("/")
         self._queue.put(
             RequestRow(
                 id=new_entry_id(),
@@ -110,7 +115,7 @@ class RowRecorder:
                 environment=self._environment,
                 base_url=request.base_url,
                 method=request.method.value,
-                resource="profile",
+                resource=resource,
                 recipient_id=request.recipient_id,
                 status=outcome.status_code,
                 outcome=outcome.kind.value,
@@ -119,6 +124,8 @@ class RowRecorder:
                 source=self._source,
                 body=request.body_bytes(),  # encoded once, for the send
                 run_id=self.run_id,
+                # A profile row's path follows from its recipient; another resource's is kept.
+                path=None if resource == "profile" else request.url[len(base) :],
             )
         )
 

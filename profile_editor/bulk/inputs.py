@@ -12,11 +12,14 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from profile_editor.bulk.encoding import has_surrogate, open_text
-from profile_editor.bulk.rows import BadRow, InputError, Row
+from profile_editor.bulk.rows import BadRow, InputError, Kind, Row
 from profile_editor.core.recipient import check_recipient_id
+
+if TYPE_CHECKING:
+    from profile_editor.bulk.preference_input import PreferenceRow
 from profile_editor.core.send.plan import profile_body_problem
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -27,16 +30,51 @@ def is_jsonl(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def open_rows(path: Path, digest: hashlib._Hash | None = None) -> Iterator[Iterator[Row | BadRow]]:
+def open_rows(
+    path: Path, digest: hashlib._Hash | None = None, kind: Kind = "profile"
+) -> Iterator[Iterator[Row | PreferenceRow | BadRow]]:
     """The checked rows of ``path``; InputError (also for a file that cannot be opened).
 
-    With ``digest``, the file's bytes go into it as they are read (read the rows to the end)."""
-    from profile_editor.bulk.csv_input import read_csv
-    from profile_editor.bulk.jsonl_input import read_jsonl
-
+    With ``digest``, the file's bytes go into it as they are read (read the rows to the end).
+    ``kind`` says what a row sets: a profile, or one topic's preference."""
     with open_text(path, digest) as handle:
+        if kind == "preferences":
+            from profile_editor.bulk.preference_input import (
+                read_preferences_csv,
+                read_preferences_jsonl,
+            )
+
+            rows = (
+                read_preferences_jsonl(handle) if is_jsonl(path) else read_preferences_csv(handle)
+            )
+            yield _checked_preferences(rows)
+            return
+        from profile_editor.bulk.csv_input import read_csv
+        from profile_editor.bulk.jsonl_input import read_jsonl
+
         raw = read_jsonl(handle) if is_jsonl(path) else read_csv(handle)
         yield _checked(raw)
+
+
+def _checked_preferences(
+    rows: Iterator[PreferenceRow | BadRow],
+) -> Iterator[PreferenceRow | BadRow]:
+    """A recipient's topic (in one tenant) set twice in one file is a bad row: which one wins
+    would depend on the order rows finish in."""
+    first_line: dict[tuple[str, str, str | None], int] = {}
+    for row in rows:
+        if isinstance(row, BadRow):
+            yield row
+            continue
+        earlier = first_line.setdefault(row.target, row.line)
+        if earlier != row.line:
+            yield BadRow(
+                row.line,
+                row.recipient_id,
+                f"the recipient's topic {row.topic_id} appears twice (first on line {earlier})",
+            )
+            continue
+        yield row
 
 
 def _checked(rows: Iterator[Row | BadRow]) -> Iterator[Row | BadRow]:
@@ -93,7 +131,9 @@ class Scan:
     sha256: str
 
 
-def scan(path: Path, on_bad: Callable[[BadRow], None] | None = None) -> Scan:
+def scan(
+    path: Path, on_bad: Callable[[BadRow], None] | None = None, kind: Kind = "profile"
+) -> Scan:
     """Read every row once, streamed (memory stays flat); InputError if the file cannot be read.
 
     Each bad row goes to ``on_bad`` as it is found; the digest is of the bytes this pass read,
@@ -101,7 +141,7 @@ def scan(path: Path, on_bad: Callable[[BadRow], None] | None = None) -> Scan:
     digest = hashlib.sha256()
     total = bad = 0
     widths = _Widths()
-    with open_rows(path, digest) as rows:
+    with open_rows(path, digest, kind) as rows:
         for row in rows:
             total += 1
             if isinstance(row, BadRow):
@@ -170,7 +210,7 @@ def preview(path: Path, limit: int = 20, max_bad: int = 1000) -> Preview:
                 widths.add(row)
                 if len(bad) < max_bad:
                     bad.append(row)
-            elif len(rows) < limit:
+            elif isinstance(row, Row) and len(rows) < limit:  # profile rows: no kind given
                 rows.append(row)
     widths.check(total)
     return Preview(mapping, rows, bad, total, bad_total)

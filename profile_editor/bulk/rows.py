@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+# What the rows of a file set: a recipient's profile, or one topic of its preferences.
+Kind = Literal["profile", "preferences"]
 
 
 @dataclass(frozen=True, slots=True)

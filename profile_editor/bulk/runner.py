@@ -15,12 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from profile_editor.bulk.journal import Journal, row_key
 from profile_editor.bulk.rate import RunRate
 from profile_editor.bulk.report import KeyChange, RowResult
-from profile_editor.bulk.rows import BadRow, Row
+from profile_editor.bulk.rows import BadRow, Kind, Row
 from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.retry import RetryPolicy
 from profile_editor.core.methods import Method
@@ -29,8 +29,13 @@ from profile_editor.core.send.draft import Draft
 from profile_editor.core.send.plan import Refusal, Target, plan, plan_load
 
 if TYPE_CHECKING:
-    from profile_editor.core.http.client import ProfilesClient
-    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.bulk.preference_input import PreferenceRow
+    from profile_editor.bulk.preference_send import PreferenceSender
+    from profile_editor.core.http.client import ApiRequest, ProfilesClient
+    from profile_editor.core.http.models import Outcome
+
+# Sends one request: the client's ``execute``, or ``execute_users`` bound to the client.
+Sender = Callable[..., "Outcome"]
 
 # How often one row may end on 429 and be queued again before it counts as failed.
 MAX_THROTTLED_ROUNDS = 8
@@ -75,7 +80,8 @@ class RunCounts:
 
 
 # Called from the worker threads with each request sent and how it ended.
-SentHook = Callable[["ProfileRequest", "Outcome"], None]
+# Each request a row sends, as it ends: a ProfileRequest, or a users request (preference rows).
+SentHook = Callable[[Any, "Outcome"], None]
 
 
 class BulkRunner:
@@ -99,6 +105,7 @@ class BulkRunner:
         cancel: CancelToken | None = None,
         rate: RunRate | None = None,
         retry: RetryPolicy | None = None,
+        kind: Kind = "profile",
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be 1 or more")
@@ -120,6 +127,11 @@ class BulkRunner:
         self._running.set()
         self._lock = threading.Lock()
         self.counts = RunCounts()
+        self._preferences: PreferenceSender | None = None
+        if kind == "preferences":
+            from profile_editor.bulk.preference_send import PreferenceSender
+
+            self._preferences = PreferenceSender(target, client, self._execute, on_sent)
         # Why the run stopped by itself (a journal or report write failed); raised by run().
         self.error: Exception | None = None
 
@@ -148,8 +160,10 @@ class BulkRunner:
             return RunCounts(**vars(self.counts))
 
     # -- running --------------------------------------------------------------------------
-    def run(self, rows: Iterable[Row | BadRow]) -> RunCounts:
-        pending: queue.Queue[Row | None] = queue.Queue(maxsize=self._concurrency * 2)
+    def run(self, rows: Iterable[Row | PreferenceRow | BadRow]) -> RunCounts:
+        pending: queue.Queue[Row | PreferenceRow | None] = queue.Queue(
+            maxsize=self._concurrency * 2
+        )
         workers = [
             threading.Thread(target=self._work, args=(pending,), name=f"bulk-{n}", daemon=True)
             for n in range(self._concurrency)
@@ -190,14 +204,14 @@ class BulkRunner:
         return self.snapshot()
 
     @staticmethod
-    def _put(pending: queue.Queue[Row | None], row: Row) -> bool:
+    def _put(pending: queue.Queue[Row | PreferenceRow | None], row: Row | PreferenceRow) -> bool:
         try:
             pending.put(row, timeout=0.1)
         except queue.Full:
             return False
         return True
 
-    def _work(self, pending: queue.Queue[Row | None]) -> None:
+    def _work(self, pending: queue.Queue[Row | PreferenceRow | None]) -> None:
         while True:
             row = pending.get()
             if row is None:
@@ -207,7 +221,7 @@ class BulkRunner:
             if self.cancelled:
                 continue
             try:
-                result = self._load_row(row) if self._dry_run else self._send_row(row)
+                result = self._row(row)
             except Exception as exc:  # a bug fails the row, never the run
                 result = RowResult(
                     row.line, row.recipient_id, "failed", message=f"{type(exc).__name__}: {exc}"
@@ -249,14 +263,26 @@ class BulkRunner:
             with self._lock:
                 self.counts.throttled += 1
 
-    def _execute(self, request: ProfileRequest, rounds: int) -> tuple[Outcome | None, int]:
-        """Send (again while the answer is 429); None when cancelled before an answer."""
+    def _row(self, row: Row | PreferenceRow) -> RowResult:
+        if isinstance(row, Row):
+            return self._load_row(row) if self._dry_run else self._send_row(row)
+        assert self._preferences is not None, "a preference row in a profile run"
+        if self._dry_run:
+            return self._preferences.load_row(row)
+        return self._preferences.send_row(row, row_key(self._run_id, row.line, row.recipient_id))
+
+    def _execute(
+        self, request: ApiRequest, rounds: int, send: Sender | None = None
+    ) -> tuple[Outcome | None, int]:
+        """Send (again while the answer is 429); None when cancelled before an answer.
+
+        ``send`` sends one request (default: the client's ``execute``, for profiles)."""
         attempts = 0
         outcome: Outcome | None = None
         for round_ in range(rounds + 1):
             if not self.rate.acquire(self._cancel):
                 return outcome, attempts
-            outcome = self._client.execute(
+            outcome = (send or self._client.execute)(
                 request,
                 self._key,
                 cancel=self._cancel,
@@ -278,7 +304,7 @@ class BulkRunner:
             return RowResult(row.line, row.recipient_id, "bad", message=send.message)
         started = time.perf_counter()
         outcome, attempts = self._execute(send.request, MAX_THROTTLED_ROUNDS)
-        result = self._result(row, outcome, attempts, started, key, "done")
+        result = outcome_result(row, outcome, attempts, started, key, "done")
         if self._on_sent is not None and outcome is not None:
             self._on_sent(send.request, outcome)  # the history records each row sent
         return result
@@ -311,51 +337,52 @@ class BulkRunner:
                     for change in changes.changes
                 ),
             )
-        return self._result(row, outcome, attempts, started, None, "")
+        return outcome_result(row, outcome, attempts, started, None, "")
 
-    def _result(
-        self,
-        row: Row,
-        outcome: Outcome | None,
-        attempts: int,
-        started: float,
-        key: str | None,
-        ok_status: str,
-    ) -> RowResult:
-        duration = (time.perf_counter() - started) * 1000
-        if outcome is None or outcome.kind.value == "cancelled":
-            return RowResult(
-                row.line,
-                row.recipient_id,
-                "cancelled",
-                attempts=attempts,
-                duration_ms=duration,
-                idempotency_key=key,
-            )
-        if outcome.ok:
-            return RowResult(
-                row.line,
-                row.recipient_id,
-                ok_status,
-                http_status=outcome.status_code,
-                attempts=attempts,
-                duration_ms=duration,
-                idempotency_key=key,
-            )
+
+def outcome_result(
+    row: Row | PreferenceRow,
+    outcome: Outcome | None,
+    attempts: int,
+    started: float,
+    key: str | None,
+    ok_status: str,
+) -> RowResult:
+    """How a row ended, from the outcome of its request (None: cancelled before an answer)."""
+    duration = (time.perf_counter() - started) * 1000
+    if outcome is None or outcome.kind.value == "cancelled":
         return RowResult(
             row.line,
             row.recipient_id,
-            "failed",
-            http_status=outcome.status_code,
-            error_type=outcome.error_type or outcome.kind.value,
-            message=outcome.message or outcome.summary,
+            "cancelled",
             attempts=attempts,
             duration_ms=duration,
             idempotency_key=key,
         )
+    if outcome.ok:
+        return RowResult(
+            row.line,
+            row.recipient_id,
+            ok_status,
+            http_status=outcome.status_code,
+            attempts=attempts,
+            duration_ms=duration,
+            idempotency_key=key,
+        )
+    return RowResult(
+        row.line,
+        row.recipient_id,
+        "failed",
+        http_status=outcome.status_code,
+        error_type=outcome.error_type or outcome.kind.value,
+        message=outcome.message or outcome.summary,
+        attempts=attempts,
+        duration_ms=duration,
+        idempotency_key=key,
+    )
 
 
-def _drain(pending: queue.Queue[Row | None]) -> None:
+def _drain(pending: queue.Queue[Row | PreferenceRow | None]) -> None:
     while True:
         try:
             pending.get_nowait()

@@ -28,7 +28,7 @@ from profile_editor.bulk.journal import (
 )
 from profile_editor.bulk.paths import PathError, check_run_files
 from profile_editor.bulk.report import ReportWriter, RowResult
-from profile_editor.bulk.rows import BadRow, InputError
+from profile_editor.bulk.rows import BadRow, InputError, Kind
 from profile_editor.bulk.runner import BulkRunner, RunCounts, SentHook
 from profile_editor.core.methods import Method
 
@@ -58,6 +58,8 @@ class BulkJob:
     cancel: CancelToken | None = None
     # Each row sent, as it ends (the history records it); from the run's worker threads.
     on_sent: SentHook | None = None
+    # What a row sets: a profile (method POST or PUT), or one topic's preference (PUT).
+    kind: Kind = "profile"
     runner: BulkRunner | None = field(default=None, init=False)
     scanned: Scan | None = field(default=None, init=False)
     _state: JournalState | None = field(default=None, init=False, repr=False)
@@ -89,7 +91,7 @@ class BulkJob:
             assert journal is not None, "a dry run has nothing to resume"
             state = read_journal(journal)
             self._check_target(state, journal)
-        found = scan(self.input_path, on_bad)
+        found = scan(self.input_path, on_bad, self.kind)
         if state is not None:
             assert journal is not None
             self._check_input(state, journal, found)
@@ -97,6 +99,11 @@ class BulkJob:
         return found
 
     def _check_target(self, state: JournalState, journal: Path) -> None:
+        theirs = state.header.get("kind", "profile")
+        if theirs != self.kind:
+            raise JournalError(
+                f"The run in {journal.name} set {theirs} rows; resume it with --kind {theirs}."
+            )
         if state.header.get("method") != self.method.value:
             raise JournalError(
                 f"The run in {journal.name} used {state.header.get('method')}; "
@@ -162,6 +169,7 @@ class BulkJob:
             on_result=finished,
             on_sent=self.on_sent,
             cancel=self.cancel,
+            kind=self.kind,
         )
         return runner
 
@@ -181,6 +189,7 @@ class BulkJob:
                 "input": str(self.input_path.resolve()),
                 "input_sha256": found.sha256,
                 "method": self.method.value,
+                "kind": self.kind,
                 "base_url": self.target.base_url,
                 "environment": self.target.environment,
             },
@@ -207,7 +216,7 @@ class BulkJob:
 
     def run(self) -> RunCounts:
         try:
-            with open_rows(self.input_path) as rows:
+            with open_rows(self.input_path, kind=self.kind) as rows:
                 assert self.runner is not None, "prepare() first"
                 return self.runner.run(rows)
         finally:

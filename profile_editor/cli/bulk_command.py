@@ -29,7 +29,12 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     from profile_editor.core.send.draft import Draft
     from profile_editor.core.send.plan import Refusal, plan_load
 
-    method = Method.PUT if args.method == "replace" else Method.POST
+    preferences = args.kind == "preferences"
+    if preferences and args.method != "merge":
+        raise UsageError(
+            "--method is for profile rows; a preferences row sets one topic (a PUT of its status)."
+        )
+    method = Method.PUT if args.method == "replace" or preferences else Method.POST
     if args.concurrency < 1:
         raise UsageError("--concurrency must be 1 or more.")
     if args.resume and args.dry_run:
@@ -55,6 +60,7 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
         resume=args.resume,
         report_path=args.report,
         cancel=ctx.session().cancel_token(),
+        kind=args.kind,
     )
     listed: set[int] = set()  # bad rows said during the check, not said again by the run
 
@@ -69,7 +75,14 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     except START_ERRORS as err:
         raise UsageError(f"Nothing sent: {err}") from None
     if not args.dry_run:
-        _confirm_run(ctx, out, method, target.environment, target.protected, target.base_url)
+        _confirm_run(
+            ctx,
+            out,
+            method if not preferences else None,
+            target.environment,
+            target.protected,
+            target.base_url,
+        )
     # A resumed run's bar counts only the rows it has left to do.
     bar = _progress(found.total - job.finished_before)
     shown = _FirstRows(SHOWN_ROWS) if args.dry_run else None
@@ -115,6 +128,7 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     journal = str(job.journal) if job.journal is not None else None
     doc: dict[str, Any] = {
         "file": str(args.file),
+        "kind": args.kind,
         "method": method.value,
         "dry_run": args.dry_run,
         "counts": _counts_doc(counts),
@@ -197,7 +211,7 @@ def _confirm_run(
     ctx: Context, out: Output, method: Any, environment: str | None, protected: bool, url: str
 ) -> None:
     asks = []
-    if method.value == "PUT":
+    if method is not None and method.value == "PUT":
         asks.append(f"Replace replaces each row's whole profile at {url}.")
     if protected and environment:
         asks.append(f"“{environment}” is a protected environment ({url}).")
@@ -290,6 +304,7 @@ def _record(
         source="cli",
         interrupted=interrupted,
         entry_id=entry_id,
+        resource="preferences" if args.kind == "preferences" else "profile",
     )
     try:
         ctx.history().append(entry, secrets=ctx.secrets())

@@ -149,8 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("name", metavar="NAME")
     a.add_argument("--no-verify", action="store_true")
 
+    _users_commands(sub, common)
+
     p = command("bulk", "apply one row per recipient from a CSV or JSONL file")
     p.add_argument("file", metavar="FILE", type=Path)
+    p.add_argument(
+        "--kind",
+        choices=("profile", "preferences"),
+        default="profile",
+        help="what a row sets: a profile (default), or one topic's preference "
+        "(recipient_id, topic_id, status[, channels][, tenant_id])",
+    )
     p.add_argument("--method", choices=("merge", "replace"), default="merge")
     p.add_argument(
         "--dry-run", action="store_true", help="load each recipient and report what would change"
@@ -167,6 +176,101 @@ def build_parser() -> argparse.ArgumentParser:
         help="one line per row: CSV, or JSONL if it ends in .jsonl",
     )
     return parser
+
+
+def _users_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``preferences``, ``tokens`` and ``tenants``: the rest of a recipient, beside the profile."""
+
+    def group(name: str, help_text: str) -> Any:
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+        actions.required = True
+        return actions
+
+    def action(actions: Any, name: str, help_text: str, *ids: str) -> argparse.ArgumentParser:
+        a: argparse.ArgumentParser = actions.add_parser(
+            name, help=help_text, description=help_text, parents=[common]
+        )
+        a.add_argument("recipient_id", metavar="ID")
+        for arg in ids:
+            a.add_argument(arg.lower(), metavar=arg)
+        return a
+
+    def tenant_scope(a: argparse.ArgumentParser) -> None:
+        a.add_argument(
+            "--tenant-id", metavar="TENANT", help="read and write the preferences of one tenant"
+        )
+
+    def no_verify(a: argparse.ArgumentParser) -> None:
+        a.add_argument("--no-verify", action="store_true", help="do not read back after writing")
+
+    actions = group("preferences", "a recipient's subscription preferences, one topic at a time")
+    tenant_scope(action(actions, "list", "the topics the recipient has overridden"))
+    tenant_scope(action(actions, "get", "one topic: the override, or the topic's default", "TOPIC"))
+    a = action(actions, "set", "set a topic's status (and routing), then verify it", "TOPIC")
+    a.add_argument("status", metavar="STATUS", help="OPTED_IN or OPTED_OUT")
+    routing = a.add_mutually_exclusive_group()
+    routing.add_argument(
+        "--channels",
+        metavar="LIST",
+        help="route the topic through these channels only, e.g. email,push",
+    )
+    routing.add_argument(
+        "--no-custom-routing", action="store_true", help="drop the topic's custom routing"
+    )
+    digest = a.add_mutually_exclusive_group()
+    digest.add_argument("--digest-schedule", metavar="ID", help="the topic's digest schedule")
+    digest.add_argument(
+        "--clear-digest", action="store_true", help="clear the topic's digest schedule"
+    )
+    tenant_scope(a)
+    no_verify(a)
+    a = action(
+        actions, "reset", "remove the override: the topic falls back to its default", "TOPIC"
+    )
+    tenant_scope(a)
+    no_verify(a)
+
+    actions = group("tokens", "a recipient's push device tokens")
+    action(actions, "list", "every token, with its device, expiry and status")
+    action(actions, "get", "one token", "TOKEN")
+    a = action(actions, "add", "register (or overwrite) a token, then verify it", "TOKEN")
+    a.add_argument(
+        "--provider",
+        metavar="KEY",
+        help="firebase-fcm, apn, expo or onesignal (required unless --file holds it)",
+    )
+    a.add_argument("--platform", metavar="NAME", help="android, ios or web")
+    for flag in ("--app-id", "--device-id", "--ad-id", "--manufacturer", "--model"):
+        a.add_argument(flag, metavar="TEXT")
+    a.add_argument(
+        "--expiry",
+        metavar="DATE",
+        help="an ISO 8601 date, or never (default: 60 days after the last registration)",
+    )
+    a.add_argument(
+        "--file", metavar="PATH", help="the token's fields as JSON (a UserToken); - for stdin"
+    )
+    no_verify(a)
+    a = action(actions, "patch", "change a token's status, expiry or properties", "TOKEN")
+    a.add_argument("--status", metavar="STATUS", help="active, unknown, failed or revoked")
+    a.add_argument("--expiry", metavar="DATE", help="an ISO 8601 date, or never")
+    a.add_argument("--file", metavar="PATH", help="JSON Patch operations on the token; - for stdin")
+    no_verify(a)
+    a = action(actions, "delete", "stop pushing to a device (asks first)", "TOKEN")
+    no_verify(a)
+
+    actions = group("tenants", "the tenants a recipient belongs to")
+    a = action(actions, "list", "every tenant, with its per-tenant profile")
+    a = action(actions, "add", "add the recipient to a tenant, then verify it", "TENANT")
+    a.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="the per-tenant profile as a JSON object; - for stdin",
+    )
+    no_verify(a)
+    a = action(actions, "remove", "remove the recipient from a tenant (asks first)", "TENANT")
+    no_verify(a)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,6 +379,10 @@ def _dispatch(ctx: Any, out: Output, args: argparse.Namespace) -> int:
         if args.action == "show":
             return stored_files.command_preset_show(ctx, out, args.name)
         return stored_files.command_preset_send(ctx, out, args.name, verify=not args.no_verify)
+    if command in ("preferences", "tokens", "tenants"):
+        from profile_editor.cli.users import dispatch_users
+
+        return dispatch_users(ctx, out, args)
     from profile_editor.cli.bulk_command import command_bulk
 
     gc.enable()

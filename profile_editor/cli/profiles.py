@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from profile_editor.cli.context import Context
     from profile_editor.core.http.models import Outcome, ProfileRequest
     from profile_editor.core.send.draft import Draft
-    from profile_editor.core.send.plan import Confirmation, SendPlan, Stored
+    from profile_editor.core.send.plan import SendPlan, Stored
 
 
 def _retry_note(out: Output) -> Any:
@@ -98,27 +98,10 @@ def command_diff(ctx: Context, out: Output, draft: Draft) -> int:
     return Exit.OK
 
 
-def _ask(out: Output, ask: Confirmation) -> bool:
-    out.say(f"{ask.title}\n{ask.text}")
-    if ask.detail:
-        out.say(ask.detail)
-    try:
-        answer = input(f"{ask.ok}? [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
-
-
 def _confirmed(ctx: Context, out: Output, send_plan: SendPlan) -> bool:
-    if ctx.yes or not send_plan.confirmations:
-        return True
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        first = send_plan.confirmations[0]
-        raise UsageError(
-            f"Not sent: {first.text} This asks first; pass --yes to answer it "
-            "(there is no terminal to ask on)."
-        )
-    return all(_ask(out, ask) for ask in send_plan.confirmations)
+    from profile_editor.cli.confirm import confirmed
+
+    return confirmed(ctx, out, send_plan.confirmations)
 
 
 def command_send(ctx: Context, out: Output, draft: Draft, *, verify: bool) -> int:

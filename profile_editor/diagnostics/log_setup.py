@@ -7,9 +7,9 @@ go there; ``--verbose`` also prints them, with DEBUG, to stderr.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from profile_editor.diagnostics.masking import SecretMaskingFilter
@@ -19,6 +19,46 @@ LOG_FILE_NAME = "profile-editor.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(process)d %(threadName)s] %(message)s"
+
+
+class SizeRotatingFileHandler(logging.FileHandler):
+    """``logging.handlers.RotatingFileHandler``'s rotation (``.1`` newest … ``.N`` oldest), kept
+    here because importing ``logging.handlers`` (socket, pickle, queue) costs the window's first
+    frame more than ten milliseconds."""
+
+    def __init__(self, path: Path, *, max_bytes: int, backup_count: int) -> None:
+        super().__init__(path, mode="a", encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backup_count = backup_count
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._should_roll_over(record):
+                self._roll_over()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _should_roll_over(self, record: logging.LogRecord) -> bool:
+        if self.stream is None:
+            self.stream = self._open()
+        if self.max_bytes <= 0 or not os.path.isfile(self.baseFilename):
+            return False
+        self.stream.seek(0, 2)  # the end: some platforms do not put it there on append
+        return self.stream.tell() + len(self.format(record) + self.terminator) >= self.max_bytes
+
+    def _roll_over(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        base = self.baseFilename
+        for n in range(self.backup_count - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if self.backup_count > 0 and os.path.exists(base):
+            os.replace(base, f"{base}.1")
+        self.stream = self._open()
 
 
 def log_path_for(data_dir: Path) -> Path:
@@ -50,9 +90,7 @@ def configure_logging(data_dir: Path, *, verbose: bool = False) -> LogSetup:
     setup = LogSetup(path=path, previous_app_level=app_logger.level)
     formatter = logging.Formatter(FORMAT)
     masking = SecretMaskingFilter()
-    file_handler = RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
-    )
+    file_handler = SizeRotatingFileHandler(path, max_bytes=MAX_BYTES, backup_count=BACKUP_COUNT)
     setup.handlers.append(file_handler)
     if verbose:
         setup.handlers.append(logging.StreamHandler(sys.stderr))

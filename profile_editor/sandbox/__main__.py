@@ -12,6 +12,7 @@ from types import FrameType
 import platformdirs
 
 from profile_editor.sandbox.handler import is_loopback
+from profile_editor.sandbox.seed import Seed, SeedError, load_seed
 from profile_editor.sandbox.server import DEFAULT_KEY, start_sandbox
 from profile_editor.version import VersionAction
 
@@ -23,7 +24,7 @@ def default_db_path() -> Path:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="profile-editor-sandbox",
-        description="Serve a local stand-in for Courier's profiles API.",
+        description="Serve a local stand-in for Courier's profiles API and the rest of a recipient.",
     )
     parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -34,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         "--db", type=Path, help=f"SQLite file for the profiles (default: {default_db_path()})"
     )
     storage.add_argument("--memory", action="store_true", help="keep profiles in memory only")
+    parser.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE",
+        help="load a JSON seed (topics, profiles, lists, preferences, tokens, tenants) at start",
+    )
     parser.add_argument(
         "--allow-remote",
         action="store_true",
@@ -53,16 +60,23 @@ def main(argv: list[str] | None = None) -> int:
     if not args.allow_remote and not is_loopback(args.host):
         parser.error(f"--host {args.host} is not a loopback address; add --allow-remote to use it")
     db_path = None if args.memory else (args.db or default_db_path())
+    seed = None
+    if args.seed is not None:
+        try:
+            seed = load_seed(args.seed)
+        except SeedError as exc:
+            print(f"Not started: {exc}", file=sys.stderr)
+            return 2
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _serve(args.host, args.port, args.key, db_path)
+        return _serve(args.host, args.port, args.key, db_path, seed)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
 
 
-def _serve(host: str, port: int, key: str, db_path: Path | None) -> int:
+def _serve(host: str, port: int, key: str, db_path: Path | None, seed: Seed | None) -> int:
     try:
-        server = start_sandbox(host=host, port=port, key=key, db_path=db_path)
+        server = start_sandbox(host=host, port=port, key=key, db_path=db_path, seed=seed)
     except OSError as exc:
         print(f"Cannot start the sandbox on {host}:{port}: {exc}", file=sys.stderr)
         return 1

@@ -38,6 +38,7 @@ from profile_editor.sandbox.models import (
 )
 from profile_editor.sandbox.state import MAX_BODY_BYTES, SandboxState
 from profile_editor.sandbox.store import ProfileNotFoundError, json_text
+from profile_editor.sandbox.users import USERS_PREFIX, UsersRequestError, UsersRoute, route_users
 
 __all__ = ["MAX_BODY_BYTES", "SandboxRequestHandler", "handler_for", "is_loopback"]
 
@@ -440,16 +441,23 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             )
         )
 
-    # /profiles/{id} ------------------------------------------------------------------------
+    # /profiles/{id} and /users/{id}/... ---------------------------------------------------
 
     def _profiles(self, path: str) -> None:
         state = self.state
         id_error: _HTTPError | None = None
         lists = False
+        users: UsersRoute | None = None
         try:
-            recipient_id, lists = _route(path)
+            if path.startswith(USERS_PREFIX):
+                users = route_users(path)
+                recipient_id = None if users is None else users.user_id
+            else:
+                recipient_id, lists = _route(path)
         except _HTTPError as error:
             recipient_id, id_error = None, error
+        except UsersRequestError as error:
+            recipient_id, id_error = None, _HTTPError(error.status, str(error))
         try:
             body = self._read_body()
         except _HTTPError:
@@ -464,7 +472,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             raise id_error
         if recipient_id is None:
             raise _HTTPError(404, f"No such endpoint: {path}")
-        allowed = _LISTS_METHODS if lists else _PROFILE_METHODS
+        allowed = users.allowed if users else (_LISTS_METHODS if lists else _PROFILE_METHODS)
         if self.command not in allowed:
             raise _HTTPError(
                 405,
@@ -486,6 +494,15 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 # Courier replays the stored answer of a repeated key instead of applying again.
                 self._send(answer[0], answer[1], headers={"Idempotent-Replayed": "true"})
                 return
+        if users is not None:
+            try:
+                status, reply = state.users.answer(self.command, users, self.path, body)
+            except UsersRequestError as exc:
+                raise _HTTPError(exc.status, str(exc)) from None
+            self._send(status, reply)
+            if replay_key is not None:
+                state.remember_answer(replay_key, status, reply)
+            return
         if lists:
             self._lists(recipient_id, body)
         else:

@@ -108,8 +108,8 @@ class RecordedRequest(BaseModel):
     path: str
     """The request target exactly as received, still percent-encoded, query included."""
     recipient_id: str | None
-    """The decoded recipient ID of ``/profiles/{id}`` or ``/profiles/{id}/lists``, or None where
-    the path names neither."""
+    """The decoded recipient ID of ``/profiles/{id}``, ``/profiles/{id}/lists`` or
+    ``/users/{id}/...``, or None where the path names none."""
     headers: dict[str, str]
     """The request headers, with the Authorization credentials masked."""
     body: str

@@ -14,6 +14,12 @@ Profiles API (``Authorization: Bearer <key>`` required, else 401)::
                                  lists are created, named after their ID); 200 SUCCESS
     DELETE /profiles/{id}/lists  unsubscribes from every list; 200 SUCCESS
 
+    /users/{id}/preferences[/{topic_id}], /users/{id}/tokens[/{token}],
+    /users/{id}/tenants[/{tenant_id}]: every endpoint of Courier's preferences, device tokens and
+    tenants API, with its shapes and error answers (see :mod:`.users` and docs/users-api.md),
+    over a topic catalogue loaded from a seed (:mod:`.seed`). Faults match ``/profiles/`` unless
+    given a ``path_prefix`` such as ``/users/``.
+
 ``{id}`` is one percent-encoded UTF-8 path segment. Errors are ``{"message", "type"}`` with
 Courier's types; bodies over 6 MB get 413, decided from Content-Length alone; a list cursor the
 sandbox did not issue (for this recipient) gets 400. Profiles and subscriptions share one SQLite
@@ -50,8 +56,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from profile_editor.sandbox import users_store
 from profile_editor.sandbox.handler import handler_for
 from profile_editor.sandbox.models import Fault, RecordedRequest, error_type
+from profile_editor.sandbox.seed import Seed, apply_seed
 from profile_editor.sandbox.state import (
     MAX_BODY_BYTES,
     MAX_RECORDED_REQUESTS,
@@ -217,6 +225,14 @@ class SandboxServer:
     def is_authorized(self, header: str | None) -> bool:
         return self.state.is_authorized(header)
 
+    def apply_seed(self, seed: Seed, *, if_new: bool = False) -> bool:
+        """Load a seed (see :mod:`.seed`); ``if_new``: only into a database with no topics yet,
+        so a persistent sandbox keeps what was changed in it. Whether it was loaded."""
+        if if_new and users_store.list_topics(self.store):
+            return False
+        apply_seed(self.store, seed)
+        return True
+
     def wait_stopping(self, seconds: float) -> bool:
         """Wait up to ``seconds``; True as soon as the server is stopping."""
         return self.state.wait_stopping(seconds)
@@ -229,14 +245,22 @@ def start_sandbox(
     key: str = DEFAULT_KEY,
     db_path: Path | None = None,
     limits: Limits | None = None,
+    seed: Seed | None = None,
 ) -> SandboxServer:
     """Start a sandbox in background threads and return it once it accepts connections.
 
     ``port=0`` picks a free port (read it from ``.url``); ``db_path=None`` keeps the profiles in
     memory, otherwise they persist in that SQLite file across restarts. ``limits`` changes the
-    body size limit, the request log size or the request timeout (tests use short ones).
+    body size limit, the request log size or the request timeout (tests use short ones). ``seed``
+    is loaded before the first connection is accepted.
     """
     server = SandboxServer(host, port, key, db_path, limits)
+    if seed is not None:
+        try:
+            server.apply_seed(seed)
+        except BaseException:
+            server.stop()
+            raise
     server.start()
     return server
 

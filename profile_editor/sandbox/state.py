@@ -18,6 +18,7 @@ from profile_editor.core.http.models import MAX_BODY_BYTES
 from profile_editor.sandbox.lists import CursorCodec
 from profile_editor.sandbox.models import Fault, RecordedRequest
 from profile_editor.sandbox.store import ProfileStore
+from profile_editor.sandbox.users import UsersApi
 
 __all__ = ["MAX_BODY_BYTES", "MAX_RECORDED_REQUESTS", "REQUEST_TIMEOUT", "Limits", "SandboxState"]
 
@@ -46,7 +47,8 @@ class SandboxState:
         self.key = key
         self.store = store
         self.limits = limits or Limits()
-        self.cursors = CursorCodec()  # signs the list page cursors this sandbox hands out
+        self.cursors = CursorCodec()  # signs the list (and tenant) page cursors it hands out
+        self.users = UsersApi(store, self.cursors)  # /users/{id}/preferences|tokens|tenants
         self._faults: deque[Fault] = deque()
         self._faults_lock = threading.Lock()
         self._requests: deque[RecordedRequest] = deque(maxlen=self.limits.max_recorded_requests)

@@ -1,4 +1,6 @@
-"""SQLite-backed storage for the sandbox server: profiles and list subscriptions, one database."""
+"""SQLite-backed storage for the sandbox server: profiles, list subscriptions and the rest of a
+recipient (topics, preference overrides, device tokens, tenants; see :mod:`.users_store`), one
+database."""
 
 from __future__ import annotations
 
@@ -55,6 +57,29 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS subscriptions ("
     " recipient_id TEXT NOT NULL, list_id TEXT NOT NULL REFERENCES lists (id), preferences TEXT,"
     " PRIMARY KEY (recipient_id, list_id)) WITHOUT ROWID",
+    # The workspace's subscription topics; digest_schedules is a JSON array of schedule IDs.
+    "CREATE TABLE IF NOT EXISTS topics (topic_id TEXT PRIMARY KEY, topic_name TEXT NOT NULL,"
+    " section_id TEXT NOT NULL, section_name TEXT NOT NULL, default_status TEXT NOT NULL,"
+    " digest_schedules TEXT NOT NULL DEFAULT '[]')",
+    # A user's override of a topic; tenant_id '' is the unscoped one.
+    "CREATE TABLE IF NOT EXISTS user_preferences (recipient_id TEXT NOT NULL,"
+    " tenant_id TEXT NOT NULL, topic_id TEXT NOT NULL, status TEXT NOT NULL,"
+    " has_custom_routing INTEGER NOT NULL, custom_routing TEXT NOT NULL,"
+    " digest_schedule_id TEXT, PRIMARY KEY (recipient_id, tenant_id, topic_id)) WITHOUT ROWID",
+    # A device token as JSON (status included); rowid keeps registration order.
+    "CREATE TABLE IF NOT EXISTS user_tokens (recipient_id TEXT NOT NULL, token TEXT NOT NULL,"
+    " data TEXT NOT NULL, PRIMARY KEY (recipient_id, token))",
+    "CREATE TABLE IF NOT EXISTS user_tenants (recipient_id TEXT NOT NULL,"
+    " tenant_id TEXT NOT NULL, profile TEXT, PRIMARY KEY (recipient_id, tenant_id)) WITHOUT ROWID",
+)
+_TABLES = (
+    "user_preferences",
+    "user_tokens",
+    "user_tenants",
+    "topics",
+    "subscriptions",
+    "lists",
+    "profiles",
 )
 
 
@@ -122,9 +147,9 @@ class ProfileStore:
         return cursor.rowcount > 0
 
     def clear(self) -> None:
-        """Forget every profile, list and subscription."""
+        """Forget every profile, list, subscription, topic, preference, token and tenant."""
         with self._lock, self._transaction():
-            for table in ("subscriptions", "lists", "profiles"):
+            for table in _TABLES:
                 self._conn.execute(f"DELETE FROM {table}")
 
     # List subscriptions -------------------------------------------------------------------
@@ -185,6 +210,17 @@ class ProfileStore:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
+
+    @contextlib.contextmanager
+    def session(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """The connection under the store's lock, for the other resources' rows
+        (:mod:`.users_store`); ``write``: in one transaction, all or nothing."""
+        with self._lock:
+            if write:
+                with self._transaction():
+                    yield self._conn
+            else:
+                yield self._conn
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:

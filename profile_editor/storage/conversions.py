@@ -12,13 +12,15 @@ from profile_editor.core.methods import Method
 from profile_editor.core.send.draft import EDITABLE_METHODS, Draft, DraftError
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.presets import Method as PresetMethod
-from profile_editor.storage.presets import Preset
+from profile_editor.storage.presets import PreferenceChoice, Preset
 
 __all__ = ["draft_from_history", "draft_from_preset", "draft_to_preset"]
 
 
-def draft_to_preset(draft: Draft, name: str) -> Preset:
+def draft_to_preset(draft: Draft, name: str, preferences: dict[str, str] | None = None) -> Preset:
+    """``preferences``: staged preference changes (topic ID → status) kept with the preset."""
     return Preset(
+        preferences=cast("dict[str, PreferenceChoice]", preferences) if preferences else None,
         name=name,
         recipient_id=draft.recipient_id,
         method=cast("PresetMethod", draft.method.value),
@@ -40,12 +42,22 @@ def draft_from_preset(preset: Preset) -> Draft:
     )
 
 
+_TABS = {"preferences": "Preferences", "tokens": "Devices", "tenants": "Tenants"}
+
+
 def draft_from_history(entry: HistoryEntry) -> Draft:
     """The request of a history entry, as a draft to edit and send again."""
     if entry.is_lists:
         raise DraftError(
             "List subscription changes are not edited in the editor: use the Lists tab "
             "(Subscribe, Unsubscribe all) instead."
+        )
+    if entry.resource != "profile":
+        # A preference, token or tenant write: its body is not a profile, and re-opening it as
+        # one would make a Replace with an empty profile.
+        raise DraftError(
+            f"Changes to {entry.resource} are not edited in the editor: use the "
+            f"{_TABS.get(entry.resource, entry.resource)} tab instead."
         )
     try:
         method = Method(entry.method)

@@ -11,20 +11,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from profile_editor.core.http.config import (
-    BASE_URL_ENV_VAR,
-    DEFAULT_BASE_URL,
-    EU_BASE_URL,
-    check_base_url,
-    resolve_api_key,
-)
+from profile_editor.core.http.config import DEFAULT_BASE_URL, EU_BASE_URL, check_base_url
 from profile_editor.storage.atomic import atomic_write_text
+from profile_editor.storage.environment_data import (
+    DEFAULT_ENVIRONMENTS,
+    OS_ENVIRON_NAME,
+    SUPPORTED_SCHEMA_VERSION,
+    EnvironmentData,
+    environment_from_os_environ,
+)
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.fields import Name
 from profile_editor.storage.presets import describe_validation_error
 
-SUPPORTED_SCHEMA_VERSION = 1
-OS_ENVIRON_NAME = "Environment variables"
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "EU_BASE_URL",
+    "OS_ENVIRON_NAME",
+    "SUPPORTED_SCHEMA_VERSION",
+    "Environment",
+    "EnvironmentStore",
+    "default_environments",
+    "env_from_os_environ",
+]
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -53,12 +62,15 @@ class Environment(BaseModel):
             raise ValueError("the colour must look like #rrggbb")
         return value.lower()
 
+    @classmethod
+    def of(cls, data: EnvironmentData) -> Environment:
+        return cls(
+            name=data.name, base_url=data.base_url, color=data.color, protected=data.protected
+        )
+
 
 def default_environments() -> list[Environment]:
-    return [
-        Environment(name="Production", base_url=DEFAULT_BASE_URL, color="#d64541", protected=True),
-        Environment(name="EU", base_url=EU_BASE_URL, color="#d35400", protected=True),
-    ]
+    return [Environment.of(data) for data in DEFAULT_ENVIRONMENTS]
 
 
 def _check_unique(envs: Iterable[Environment]) -> None:
@@ -155,23 +167,6 @@ def _parse(data: Any) -> list[Environment]:
 
 
 def env_from_os_environ(environ: Mapping[str, str]) -> tuple[Environment, str | None] | None:
-    """The environment the official SDKs would use, if the process environment defines one.
-
-    ``COURIER_API_KEY`` (or ``COURIER_AUTH_TOKEN``) gives the key and ``COURIER_BASE_URL`` the
-    URL (default: the production API). Empty variables count as unset. Raises ValueError if
-    ``COURIER_BASE_URL`` is not a usable URL, rather than silently sending elsewhere.
-    """
-    key = resolve_api_key(environ)
-    raw_url = environ.get(BASE_URL_ENV_VAR, "").strip()
-    if key is None and not raw_url:
-        return None
-    try:
-        base_url = check_base_url(raw_url) if raw_url else DEFAULT_BASE_URL
-    except ValueError as exc:
-        raise ValueError(f"{BASE_URL_ENV_VAR} is not usable: {exc}") from None
-    # Unknown target: protected unless the key itself says it is a test key.
-    is_test_key = key is not None and key.startswith(("pk_test_", "dk_test_"))
-    env = Environment(
-        name=OS_ENVIRON_NAME, base_url=base_url, color="#7f8c8d", protected=not is_test_key
-    )
-    return env, key
+    """:func:`~.environment_data.environment_from_os_environ` as an :class:`Environment`."""
+    found = environment_from_os_environ(environ)
+    return None if found is None else (Environment.of(found[0]), found[1])

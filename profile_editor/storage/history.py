@@ -112,6 +112,11 @@ class HistoryEntry(BaseModel):
         thread. Every field is given, defaults too: pydantic inspects a default factory's
         signature on each call otherwise.
         """
+        resource = getattr(request, "resource", "profile")
+        # A profile's or its lists' path follows from the recipient; another resource's is kept.
+        path = None
+        if resource not in ("profile", "lists"):
+            path = request.url[len(request.base_url.rstrip("/")) :]
         return cls.model_construct(
             id=_new_id(),
             time=_now(),
@@ -126,11 +131,11 @@ class HistoryEntry(BaseModel):
             duration_ms=outcome.elapsed_ms,
             profile_before=before,
             profile_after=after,
-            resource=getattr(request, "resource", "profile"),
+            resource=resource,
             source=source,
             report=None,
             run_id=None,
-            request_path=None,
+            request_path=path,
             partial=False,
         )
 

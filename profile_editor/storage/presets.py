@@ -35,6 +35,8 @@ MAX_PRESET_BYTES = 16 * 1024 * 1024
 MAX_STEM_BYTES = 120
 
 Method = Literal["POST", "PUT", "PATCH", "DELETE"]
+# What a user may choose for a topic (REQUIRED is the workspace's).
+PreferenceChoice = Literal["OPTED_IN", "OPTED_OUT"]
 
 
 def _reject_constant(name: str) -> Any:
@@ -67,6 +69,9 @@ class Preset(BaseModel):
     profile: dict[str, Any] = Field(default_factory=dict)
     # The operations of a Patch preset; absent from the file otherwise.
     patch: list[dict[str, Any]] | None = None
+    # Subscription preference changes to stage on the recipient (topic ID → OPTED_IN or
+    # OPTED_OUT); absent from the file when there are none, and from files written before.
+    preferences: dict[str, PreferenceChoice] | None = None
 
     @field_validator("schema_version")
     @classmethod
@@ -90,6 +95,8 @@ class Preset(BaseModel):
         data = self.model_dump(mode="json")
         if data.get("patch") is None:
             data.pop("patch", None)
+        if not data.get("preferences"):
+            data.pop("preferences", None)
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
         try:
             text.encode("utf-8")

@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 from cli_support import TEST_KEY, Result, RunCli  # type: ignore[import-not-found]
 
+from profile_editor.sandbox.seed import parse_seed
 from profile_editor.sandbox.server import SandboxServer, start_sandbox
 
 
 @pytest.fixture
-def keyed_sandbox() -> Iterator[SandboxServer]:
-    server = start_sandbox(port=0, key=TEST_KEY)
+def keyed_sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    """The sandbox in this process, seeded with the test module's ``SANDBOX_SEED`` if it has one."""
+    seed = getattr(request.module, "SANDBOX_SEED", None)
+    server = start_sandbox(port=0, key=TEST_KEY, seed=None if seed is None else parse_seed(seed))
     try:
         yield server
     finally:

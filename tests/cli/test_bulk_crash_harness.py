@@ -16,8 +16,6 @@ import csv
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -25,11 +23,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import httpx
 import pytest
-from cli_support import TEST_KEY  # type: ignore[import-not-found]
+from cli_support import (  # type: ignore[import-not-found]
+    TEST_KEY,
+    SandboxProcess,
+    journal_header,
+    journal_lines,
+    kill_at_random_moment,
+    run_again,
+    sandbox_in_process,
+)
 
 from profile_editor.bulk.journal import row_key
 
@@ -38,60 +42,11 @@ MANY_ROWS = int(os.environ.get("PE_CRASH_ROWS", "2000"))
 SUITE_ROWS = 300
 
 
-@dataclass
-class SandboxProcess:
-    url: str
-    process: subprocess.Popen[str]
-    client: httpx.Client
-
-    def reset(self) -> None:
-        self.client.post("/_sandbox/reset").raise_for_status()
-
-    def posts(self) -> list[dict[str, Any]]:
-        answer = self.client.get("/_sandbox/requests")
-        answer.raise_for_status()
-        return [r for r in answer.json()["requests"] if r["method"] == "POST"]
-
-    def profile(self, recipient_id: str) -> Any:
-        answer = self.client.get(
-            "/profiles/" + quote(recipient_id, safe=""),
-            headers={"Authorization": f"Bearer {TEST_KEY}"},
-        )
-        return answer.json()["profile"] if answer.status_code == 200 else None
-
-
 @pytest.fixture(scope="module")
-def sandbox_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
+def sandbox_process() -> Iterator[SandboxProcess]:
     """The sandbox in a process of its own, as QA would run it (``--port 0``: a free port)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COURIER_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "profile_editor.sandbox",
-            "--port",
-            "0",
-            "--memory",
-            "--key",
-            TEST_KEY,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()  # "Sandbox listening on URL (key: …)"
-        assert first.startswith("Sandbox listening on "), first
-        url = first.split()[3]
-        with httpx.Client(base_url=url, timeout=10) as client:
-            yield SandboxProcess(url, process, client)
-    finally:
-        process.terminate()
-        process.wait(10)
-        if process.stdout is not None:
-            process.stdout.close()
+    with sandbox_in_process() as sandbox:
+        yield sandbox
 
 
 # Each row's name cell holds a line break, so row n starts on line 2n.
@@ -123,21 +78,6 @@ def _write_input(path: Path, rows: int) -> dict[str, dict[str, Any]]:
                 "tags": tags,
             }
     return expected
-
-
-def _journal_lines(path: Path) -> int:
-    try:
-        return path.read_bytes().count(b"\n")
-    except FileNotFoundError:
-        return 0
-
-
-def _journal_header(path: Path) -> dict[str, Any] | None:
-    try:
-        first = path.read_bytes().split(b"\n", 1)[0]
-        return json.loads(first) if first.strip() else None
-    except (FileNotFoundError, ValueError):
-        return None
 
 
 @dataclass
@@ -175,38 +115,16 @@ def run_trial(
     ]
     env = dict(cli_env, COURIER_API_KEY=TEST_KEY)
     started = time.monotonic()
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        if rng.random() < 0.2:  # while it starts, reads the file or opens the journal
-            time.sleep(rng.uniform(0, 0.8))
-        else:
-            target = rng.randint(0, rows)  # journal lines: the run's header, then one a row
-            deadline = time.monotonic() + 120
-            while _journal_lines(journal) < target and process.poll() is None:
-                assert time.monotonic() < deadline, "the run made no progress"
-                time.sleep(0.002)
-            time.sleep(rng.uniform(0, 0.02))
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    finished = process.returncode == 0
-    done_before = max(_journal_lines(journal) - 1, 0)
+    finished = kill_at_random_moment(command, env, journal, rows, rng) == 0
+    done_before = max(journal_lines(journal) - 1, 0)
     killed_at = "after the end" if finished else f"{done_before} of {rows} rows journaled"
-    header = _journal_header(journal)
-    if header is None:
-        # Killed before the journal's first line: nothing may have been sent, and the
-        # command is simply run again (a blank journal does not block it).
+    if journal_header(journal) is None:
+        # Killed before the journal's first line: nothing may have been sent.
         assert sandbox.posts() == [], "rows were sent before the journal had its run"
         killed_at = "start-up"
-        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    else:
-        again = subprocess.run(
-            [*command, "--resume"], env=env, capture_output=True, text=True, timeout=300
-        )
+    again = run_again(command, env, journal)
     assert again.returncode == 0, again.stderr[-2000:]
-    header = _journal_header(journal)
+    header = journal_header(journal)
     assert header is not None
     _check_exactly_once(sandbox, header["run_id"], expected)
     _check_journal_and_report(journal, report, rows)

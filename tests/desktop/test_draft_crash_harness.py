@@ -193,6 +193,11 @@ def step():
 
 
 def script():
+    # The first frame comes before the rest of the window is built: type once it is started.
+    poll(lambda: window().is_started(), begin)
+
+
+def begin():
     w = window()
     w.findChild(QLineEdit, "recipientIdEdit").setText("crash-typist")
     edit = json_edit()
@@ -228,7 +233,11 @@ def run_trial(tmp_path: Path, env: dict[str, str], sandbox: SandboxServer, seed:
         try:
             assert child.stdout is not None
             line = child.stdout.readline().strip()
-            assert line == "typing", child.stderr.read() if child.stderr else line
+            if line != "typing":  # the child's stderr says why; it ends once killed
+                child.kill()
+                pytest.fail(
+                    f"the typist did not start: {line!r}\n{child.communicate(timeout=30)[1]}"
+                )
             with pytest.raises(subprocess.TimeoutExpired):  # still typing when killed
                 child.wait(random.Random(seed).uniform(1.5, 7.0))
             os.kill(child.pid, signal.SIGKILL)

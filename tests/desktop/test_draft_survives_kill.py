@@ -127,6 +127,7 @@ def window_keeps_drafts(qtbot: QtBot, data_dir: Path) -> bool:
         keyring_backend=FailKeyring(),
     )
     qtbot.addWidget(window)
+    window.finish_start()  # never shown: build the rest now
     try:
         return bool(window.findChildren(DraftKeeper))
     finally:

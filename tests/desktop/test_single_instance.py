@@ -61,6 +61,19 @@ def test_names_differ_per_user_and_data_dir(tmp_path: Path) -> None:
     assert len(a) < 60
 
 
+def test_the_name_is_the_same_as_with_hashlib_and_getpass(tmp_path: Path) -> None:
+    # Without hashlib and getpass (first-frame imports) a launch still finds a running instance.
+    import getpass
+    import hashlib
+
+    from profile_editor.ui.shell.single_instance import _user
+
+    assert _user() == getpass.getuser()
+    resolved = str((tmp_path / "d").resolve())
+    digest = hashlib.sha256(f"ann\0{resolved}".encode()).hexdigest()[:20]
+    assert server_name(tmp_path / "d", user="ann") == f"profile-editor-{digest}"
+
+
 def test_a_later_launch_asks_the_running_one_to_show_itself(
     server: InstanceServer, qtbot: QtBot
 ) -> None:

@@ -31,7 +31,10 @@ def make_window(qtbot: QtBot, tmp_path: Path, dialog_stub: DialogStub) -> Iterat
     """Open windows on ``tmp_path / "data"``; closed after the test, with no job left behind."""
     drivers: list[WindowDriver] = []
 
-    def make(base_url: str, key: str | None, **options: Any) -> WindowDriver:
+    def make(
+        base_url: str, key: str | None, *, first_frame: bool = False, **options: Any
+    ) -> WindowDriver:
+        """``first_frame``: hand the window over as first shown, before its start finished."""
         options.setdefault("total_timeout", 2.0)
         options.setdefault("connect_timeout", 2.0)
         options.setdefault("retry_base_delay", 0.01)
@@ -42,7 +45,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, dialog_stub: DialogStub) -> Iterat
         assert isinstance(window, MainWindow)
         qtbot.addWidget(window)
         window.show()
-        driver = WindowDriver(qtbot, window, data_dir, dialog_stub)
+        driver = WindowDriver(qtbot, window, data_dir, dialog_stub, wait_started=not first_frame)
         drivers.append(driver)
         return driver
 

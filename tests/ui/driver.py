@@ -61,6 +61,9 @@ class WindowDriver:
 
     ``data_dir`` is the folder the window was started with (``--data-dir``); ``dialogs`` the
     stub answering its questions, needed only by the steps that answer one (e.g. a name).
+
+    The window builds most of itself right after its first frame: the driver waits for that
+    (``started``) unless told not to (``wait_started=False``, to act on the first frame).
     """
 
     def __init__(
@@ -69,6 +72,8 @@ class WindowDriver:
         window: MainWindow,
         data_dir: Path,
         dialogs: DialogStub | None = None,
+        *,
+        wait_started: bool = True,
     ) -> None:
         self.qtbot = qtbot
         self.widget = window
@@ -76,6 +81,12 @@ class WindowDriver:
         self.dialogs = dialogs
         self._busy = False
         window.busyChanged.connect(self._on_busy_changed)
+        if wait_started:
+            self.wait_started()
+
+    def wait_started(self) -> None:
+        """Until the window has built and wired everything its first frame did not show."""
+        self.qtbot.waitUntil(self.widget.is_started, timeout=10_000)
 
     def _on_busy_changed(self, busy: bool) -> None:
         self._busy = busy
@@ -272,6 +283,10 @@ class WindowDriver:
             button.click()
         return _outcome(blocker.args)
 
+    def press_cancel_shortcut(self) -> None:
+        """Ctrl+. (Request → Cancel), without waiting."""
+        self._action("Ctrl+.").trigger()
+
     def is_busy(self) -> bool:
         """A request (or the verification after a send) is running."""
         return self._busy
@@ -422,6 +437,185 @@ class WindowDriver:
             self.click_unsubscribe_all()
         return _outcome(blocker.args)
 
+    # -- the rest of the recipient: Preferences, Devices, Tenants --------------------------------
+
+    def _users_finished(self) -> Any:
+        """Internal: the signal that a read (or a write and its re-read) of a resource ended."""
+        return self.widget.users().finished
+
+    def _users_idle(self) -> bool:
+        """Internal: nothing of the three tabs is being read or written."""
+        users = self.widget._users
+        return users is not None and not users.is_busy()
+
+    def users_package_imported(self) -> bool:
+        import sys
+
+        return "profile_editor.ui.users.controller" in sys.modules
+
+    def load_whole_recipient(self, rid: str | None = None) -> None:
+        """Load, and wait until the profile, lists, preferences, tokens and tenants are shown."""
+        if rid is not None:
+            self.set_recipient(rid)
+        with self.qtbot.waitSignal(self._lists_finished(), timeout=REQUEST_TIMEOUT_MS):
+            self.click_load()
+        self.qtbot.waitUntil(self._users_idle, timeout=REQUEST_TIMEOUT_MS)
+        self.wait_idle()
+
+    def recipient_summary(self) -> str:
+        """The summary line under the recipient field, in full (it may be shown shortened)."""
+        label = self.find(ElidedLabel, "recipientSummaryLabel")
+        return "" if label.isHidden() else label.full_text()
+
+    def user_tab_out_of_date(self, resource: str) -> bool:
+        """The tab's rows are greyed as another recipient's (or place's, or tenant's)."""
+        return not self.find(QAbstractItemView, f"{resource}View").isEnabled()
+
+    def discard_preferences(self) -> None:
+        self.find(QPushButton, "preferencesDiscardButton").click()
+
+    def show_user_tab(self, resource: str) -> None:
+        """``resource``: preferences, tokens or tenants."""
+        tabs = self.find(QTabWidget, "outputTabs")
+        tabs.setCurrentWidget(self.find(QWidget, f"{resource}Page"))
+
+    def current_output_tab(self) -> str:
+        """The title of the tab shown beside the editor (Changes, Lists, Devices, …)."""
+        tabs = self.find(QTabWidget, "outputTabs")
+        return tabs.tabText(tabs.currentIndex())
+
+    def user_tab_summary(self, resource: str) -> str:
+        return self.find(QLabel, f"{resource}Summary").text()
+
+    def user_tab_result(self, resource: str) -> str:
+        label = self.find(QLabel, f"{resource}Result")
+        return "" if label.isHidden() else label.text()
+
+    def _user_write(self, resource: str, click: Callable[[], None]) -> None:
+        with self.qtbot.waitSignal(
+            self._users_finished(),
+            timeout=REQUEST_TIMEOUT_MS,
+            check_params_cb=lambda r: r == resource,
+        ):
+            click()
+
+    def _click_write(self, resource: str, button: QPushButton, wait: bool) -> None:
+        if wait:
+            self._user_write(resource, button.click)
+        else:
+            button.click()
+
+    def preferences_rows(self) -> list[tuple[str, ...]]:
+        """(section, topic, status, default, routing, digest) of every topic, in order."""
+        model = self.find(QAbstractItemView, "preferencesView").model()
+        rows: list[tuple[str, ...]] = []
+        for s in range(model.rowCount()):
+            section = model.index(s, 0)
+            for r in range(model.rowCount(section)):
+                cells = [str(model.index(r, c, section).data()) for c in range(5)]
+                rows.append((str(section.data()), *cells))
+        return rows
+
+    def _topic_index(self, topic_name: str, column: int) -> Any:
+        model = self.find(QAbstractItemView, "preferencesView").model()
+        for s in range(model.rowCount()):
+            section = model.index(s, 0)
+            for r in range(model.rowCount(section)):
+                if model.index(r, 0, section).data() == topic_name:
+                    return model.index(r, column, section)
+        raise AssertionError(f"no topic {topic_name!r}")
+
+    def stage_preference(self, topic_name: str, status: str) -> None:
+        """Choose a status in the table, as the status combo does."""
+        model = self.find(QAbstractItemView, "preferencesView").model()
+        assert model.setData(self._topic_index(topic_name, 1), status, Qt.ItemDataRole.EditRole)
+
+    def preference_status(self, topic_name: str) -> str:
+        return str(self._topic_index(topic_name, 1).data(Qt.ItemDataRole.EditRole))
+
+    def preferences_changes(self) -> str:
+        return self.find(QPlainTextEdit, "preferencesChanges").toPlainText()
+
+    def set_preferences_tenant(self, tenant: str) -> None:
+        self.find(QLineEdit, "preferencesTenantEdit").setText(tenant)
+
+    def can_apply_preferences(self) -> bool:
+        return self.find(QPushButton, "preferencesApplyButton").isEnabled()
+
+    def apply_preferences(self, *, wait: bool = True) -> None:
+        button = self.find(QPushButton, "preferencesApplyButton")
+        if wait:
+            self._user_write("preferences", button.click)
+        else:
+            button.click()
+
+    def reset_preference(self, topic_name: str) -> None:
+        view = self.find(QAbstractItemView, "preferencesView")
+        view.setCurrentIndex(self._topic_index(topic_name, 0))
+        self._user_write("preferences", self.find(QPushButton, "preferenceResetButton").click)
+
+    def reset_preference_no_wait(self, topic_name: str) -> None:
+        """Select the topic and click Reset to default, without waiting (for refusals)."""
+        view = self.find(QAbstractItemView, "preferencesView")
+        view.setCurrentIndex(self._topic_index(topic_name, 0))
+        self.find(QPushButton, "preferenceResetButton").click()
+
+    def show_topic(self, topic_id: str) -> None:
+        """Read a topic that is not listed (not overridden) and show it."""
+        self.find(QLineEdit, "preferenceTopicEdit").setText(topic_id)
+        self._user_write("preferences", self.find(QPushButton, "preferenceTopicButton").click)
+
+    def reload_user_tab(self, resource: str) -> None:
+        self._user_write(resource, self.find(QToolButton, f"{resource}ReloadButton").click)
+
+    def _rows(self, view_name: str) -> list[tuple[str, ...]]:
+        model = self.find(QTableView, view_name).model()
+        return [
+            tuple(str(model.index(r, c).data()) for c in range(model.columnCount()))
+            for r in range(model.rowCount())
+        ]
+
+    def tokens_rows(self) -> list[tuple[str, ...]]:
+        """Token (shortened), provider, platform, app, expiry, status, reason."""
+        return self._rows("tokensView")
+
+    def tenants_rows(self) -> list[tuple[str, ...]]:
+        """Tenant, profile in that tenant."""
+        return self._rows("tenantsView")
+
+    def _select_row(self, view_name: str, row: int) -> None:
+        self.find(QTableView, view_name).selectRow(row)
+
+    def add_token(self, values: dict[str, str] | None, *, wait: bool = True) -> None:
+        """Add… with the form answered by ``values`` (None: cancelled)."""
+        assert self.dialogs is not None
+        self.dialogs.answer("ask_form", values)
+        button = self.find(QPushButton, "tokenAddButton")
+        self._click_write("tokens", button, wait)
+
+    def patch_token(self, row: int, values: dict[str, str], *, wait: bool = True) -> None:
+        assert self.dialogs is not None
+        self.dialogs.answer("ask_form", values)
+        self._select_row("tokensView", row)
+        button = self.find(QPushButton, "tokenPatchButton")
+        self._click_write("tokens", button, wait)
+
+    def delete_token(self, row: int, *, wait: bool = True) -> None:
+        self._select_row("tokensView", row)
+        button = self.find(QPushButton, "tokenDeleteButton")
+        self._click_write("tokens", button, wait)
+
+    def add_tenant(self, values: dict[str, str] | None, *, wait: bool = True) -> None:
+        assert self.dialogs is not None
+        self.dialogs.answer("ask_form", values)
+        button = self.find(QPushButton, "tenantAddButton")
+        self._click_write("tenants", button, wait)
+
+    def remove_tenant(self, row: int, *, wait: bool = True) -> None:
+        self._select_row("tenantsView", row)
+        button = self.find(QPushButton, "tenantRemoveButton")
+        self._click_write("tenants", button, wait)
+
     # -- Paste cURL ------------------------------------------------------------------------------
 
     def paste_curl(self, command: str) -> None:
@@ -496,7 +690,9 @@ class WindowDriver:
         return self.widget.base_url
 
     def keychain(self) -> KeyVault:
-        """Internal: the keychain the window keeps keys in."""
+        """Internal: the keychain the window keeps keys in (once the start's lookups, which
+        open it on a worker, have answered: a keychain in memory is one per opening)."""
+        self.wait_keychain()
         return self.widget.keys.vault
 
     # -- presets -------------------------------------------------------------------------------
@@ -765,6 +961,21 @@ class WindowDriver:
 
     # -- lifetime --------------------------------------------------------------------------------
 
+
+    def history_lines(self) -> list[dict[str, Any]]:
+        """The history database's entries as exported lines, oldest first, read by a
+        connection of the test's own (entries are written off the UI thread)."""
+        from profile_editor.storage.history import entry_to_line
+
+        path = self.history_log().path
+        if not path.exists():
+            return []
+        store = HistoryStore(path)
+        try:
+            entries = store.entries()
+        finally:
+            store.close()
+        return [json.loads(entry_to_line(e)) for e in reversed(entries)]
     def close(self) -> bool:
         """Close the window as a user would; False when it stayed open."""
         return self.widget.close()

@@ -26,6 +26,7 @@ DEFAULT_ANSWERS: dict[str, Any] = {
     "inform": None,
     "ask_save_path": None,
     "ask_open_path": None,
+    "ask_form": None,
 }
 
 

@@ -29,7 +29,10 @@ __all__ = [
     "OutcomeKind",
     "ProfileRequest",
     "body_size_problem",
+    "compact_body",
+    "header_lines",
     "mask_key",
+    "request_headers",
 ]
 
 USER_AGENT = f"profile-editor/{__version__}"
@@ -56,6 +59,35 @@ def mask_key(key: str | None) -> str:
     if not key:
         return "(none)"
     return "****" + key[-4:] if len(key) >= 12 else "****"
+
+
+def request_headers(
+    api_key: str | None, method: Method, *, has_body: bool, idempotency_key: str | None
+) -> dict[str, str]:
+    """The headers of every request the app sends (profiles, lists, users)."""
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    if has_body:
+        headers["Content-Type"] = "application/json"
+    if idempotency_key and method is Method.POST:
+        headers["Idempotency-Key"] = idempotency_key
+    return headers
+
+
+def header_lines(headers: dict[str, str], api_key: str | None) -> list[str]:
+    """``Name: value`` per header for a preview, the key masked."""
+    lines = []
+    for name, value in headers.items():
+        if name == "Authorization":
+            value = f"Bearer {mask_key(api_key)}"
+        lines.append(f"{name}: {value}")
+    return lines
+
+
+def compact_body(payload: dict[str, Any] | None) -> bytes | None:
+    """A small payload's compact UTF-8 body (a profile's is encoded piecewise instead)."""
+    return None if payload is None else dumps_compact(payload).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -106,14 +138,12 @@ class ProfileRequest:
         return body
 
     def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        if self.method.has_body:
-            headers["Content-Type"] = "application/json"
-        if self.idempotency_key and self.method is Method.POST:
-            headers["Idempotency-Key"] = self.idempotency_key
-        return headers
+        return request_headers(
+            api_key,
+            self.method,
+            has_body=self.method.has_body,
+            idempotency_key=self.idempotency_key,
+        )
 
     def preview(self, api_key: str | None) -> str:
         """Method, URL, headers (key masked) and body, for the preview pane."""
@@ -121,10 +151,7 @@ class ProfileRequest:
         headers = self.headers(api_key)
         if self.method is Method.POST and "Idempotency-Key" not in headers:
             headers["Idempotency-Key"] = "(a new one per send)"  # made when the user clicks
-        for name, value in headers.items():
-            if name == "Authorization":
-                value = f"Bearer {mask_key(api_key)}"
-            lines.append(f"{name}: {value}")
+        lines += header_lines(headers, api_key)
         payload = self.payload()
         if payload is not None:
             body = _bounded_pretty(payload)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from profile_editor.core.http.models import USER_AGENT, Outcome, OutcomeKind
+from profile_editor.core.http.models import Outcome, OutcomeKind, compact_body, request_headers
+from profile_editor.core.http.paging import PageRead, read_all_pages
 from profile_editor.core.methods import Method
-from profile_editor.core.profile.jsoncodec import dumps_compact
 from profile_editor.core.recipient import check_recipient_id, profile_path
 
 if TYPE_CHECKING:
@@ -161,18 +161,15 @@ class _ListsRequest(BaseModel):
         return None
 
     def body_bytes(self) -> bytes | None:
-        payload = self.payload()
-        return None if payload is None else dumps_compact(payload).encode("utf-8")
+        return compact_body(self.payload())
 
     def headers(self, api_key: str | None) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        if self.payload() is not None:
-            headers["Content-Type"] = "application/json"
-        if self.idempotency_key and self.method is Method.POST:
-            headers["Idempotency-Key"] = self.idempotency_key
-        return headers
+        return request_headers(
+            api_key,
+            self.method,
+            has_body=self.payload() is not None,
+            idempotency_key=self.idempotency_key,
+        )
 
 
 class GetSubscriptionsRequest(_ListsRequest):
@@ -280,42 +277,18 @@ def fetch_all_subscriptions(
     Stops at the first request that does not succeed (its outcome says why), when cancelled,
     and on a server that repeats a cursor or pages beyond :data:`MAX_PAGES`.
     """
-    subscriptions: list[Subscription] = []
-    seen_cursors: set[str] = set()
-    cursor: str | None = None
-    pages = attempts = 0
-    elapsed = 0.0
-    while True:
+
+    def send(cursor: str | None) -> Outcome:
         request = GetSubscriptionsRequest(
             base_url=base_url, recipient_id=recipient_id, cursor=cursor
         )
-        outcome = execute_lists(client, request, api_key, cancel=cancel, on_retry=on_retry)
-        attempts += outcome.attempts
-        elapsed += outcome.elapsed_ms
+        return execute_lists(client, request, api_key, cancel=cancel, on_retry=on_retry)
+
+    def parse(outcome: Outcome) -> PageRead[Subscription] | None:
         page = SubscriptionPage.from_outcome(outcome)
-        complete = False
-        if page is not None:
-            pages += 1
-            subscriptions.extend(page.results)
-            cursor = page.paging.cursor
-            if not page.paging.more or not cursor:
-                complete = True
-            elif cursor in seen_cursors:
-                outcome = _paging_problem(outcome, "The server handed out the same cursor twice.")
-            elif pages >= MAX_PAGES:
-                outcome = _paging_problem(outcome, f"More than {MAX_PAGES} pages; stopped reading.")
-            else:
-                seen_cursors.add(cursor)
-                continue
-        return SubscriptionsResult(subscriptions, outcome, pages, attempts, elapsed, complete)
+        return None if page is None else (page.results, page.paging.more, page.paging.cursor)
 
-
-def _paging_problem(last: Outcome, message: str) -> Outcome:
-    return Outcome(
-        kind=OutcomeKind.UNEXPECTED,
-        summary="Subscriptions not fully read",
-        status_code=last.status_code,
-        message=message,
-        elapsed_ms=last.elapsed_ms,
-        attempts=last.attempts,
+    read = read_all_pages(send, parse, max_pages=MAX_PAGES, what="Subscriptions")
+    return SubscriptionsResult(
+        read.items, read.outcome, read.pages, read.attempts, read.elapsed_ms, read.complete
     )

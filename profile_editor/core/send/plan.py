@@ -42,7 +42,8 @@ __all__ = [
     "target_problem",
 ]
 
-RefusalField = Literal["recipient", "key", "profile", "url"]
+# "preferences", "tokens", "tenants": the recipient's other tabs (core.users plans).
+RefusalField = Literal["recipient", "key", "profile", "url", "preferences", "tokens", "tenants"]
 # How many key paths a confirmation or a mismatch names before it says "…".
 LISTED_PATHS = 20
 EMPTY_PATCH = "the patch has no operations: nothing to send."

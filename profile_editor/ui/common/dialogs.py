@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,20 @@ class Choice(Enum):
     SAVE = "save"
     DISCARD = "discard"
     CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of :func:`ask_form`: ``choices`` makes it a combo box (editable when
+    ``editable``), ``multiline`` a text box (e.g. JSON)."""
+
+    name: str
+    label: str
+    value: str = ""
+    choices: tuple[str, ...] = ()
+    editable: bool = False
+    multiline: bool = False
+    hint: str = ""
 
 
 # Qt dialog classes are imported on first use: start-up does not need them.
@@ -106,3 +121,19 @@ def ask_open_path(parent: QWidget | None, title: str, filters: str) -> Path | No
 
     name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
     return Path(name) if name else None
+
+
+def ask_form(
+    parent: QWidget | None, title: str, text: str, fields: list[FormField], *, ok: str = "OK"
+) -> dict[str, str] | None:
+    """What the user entered in each field (by name, as typed), or None when cancelled.
+
+    Checking is the caller's: it opens the form again with what was typed when it is wrong.
+    """
+    from profile_editor.ui.common.form_dialog import FormDialog
+
+    dialog = FormDialog(parent, title, text, fields, ok)
+    try:
+        return dialog.values() if dialog.exec() else None
+    finally:
+        dialog.deleteLater()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from profile_editor.ui.common.palette import current
+
+# profile_editor/resources: files beside the modules (the wheel installs them so), read by path.
+# importlib.resources would find them too, but importing it costs the first frame milliseconds.
+RESOURCES = Path(__file__).parents[2] / "resources"
 
 # The stroke of the plain line icons; an icon drawn in another colour (white on the Send
 # button) keeps it.
@@ -18,7 +22,7 @@ LINE_ICON_STROKE = "#37474f"
 
 @cache
 def read_text(name: str) -> str:
-    return (resources.files("profile_editor.resources") / name).read_text(encoding="utf-8")
+    return (RESOURCES / name).read_text(encoding="utf-8")
 
 
 class PaletteIconEngine(QIconEngine):
@@ -27,13 +31,15 @@ class PaletteIconEngine(QIconEngine):
     def __init__(self, svg: bytes) -> None:
         super().__init__()
         self._svg = svg
-        self._renderer = QSvgRenderer(svg)
+        self._renderer: QSvgRenderer | None = None  # parsed when first drawn
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         colors = current()
         color = colors.disabled_text if mode == QIcon.Mode.Disabled else colors.icon
         pixmap = QPixmap(size)
         pixmap.fill(Qt.GlobalColor.transparent)
+        if self._renderer is None:
+            self._renderer = QSvgRenderer(self._svg)
         painter = QPainter(pixmap)
         self._renderer.render(painter)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
@@ -50,15 +56,13 @@ class PaletteIconEngine(QIconEngine):
 
 @cache
 def icon(name: str) -> QIcon:
-    path = resources.files("profile_editor.resources") / "icons" / f"{name}.svg"
+    path = RESOURCES / "icons" / f"{name}.svg"
     svg = path.read_bytes()
     if LINE_ICON_STROKE.encode() in svg:
         return QIcon(PaletteIconEngine(svg))
-    with resources.as_file(path) as file:
-        return QIcon(str(file))
+    return QIcon(str(path))
 
 
 @cache
 def app_icon() -> QIcon:
-    with resources.as_file(resources.files("profile_editor.resources") / "app.svg") as file:
-        return QIcon(str(file))
+    return QIcon(str(RESOURCES / "app.svg"))

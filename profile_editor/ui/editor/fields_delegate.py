@@ -33,11 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from profile_editor.core.profile.fields import field_at
 from profile_editor.core.profile.jsoncodec import JSON_TYPES, JsonProblem, parse_value, type_name
 from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_ROLE, FieldsModel
 from profile_editor.ui.editor.json_edit import JsonEdit, doc_safe
-from profile_editor.ui.editor.known_keys import key_completer
 
 __all__ = ["CellTextEdit", "FieldsDelegate"]
 
@@ -75,6 +73,8 @@ def _needs_multiline(text: str) -> bool:
 def _fill_known_field(model: QAbstractItemModel, index: _AnyIndex, key: str) -> bool:
     """A known key typed into a new row (empty key and value) brings its skeleton value
     (``email_verified`` → false, ``address`` → its six fields), in one edit."""
+    from profile_editor.core.profile.fields import field_at  # with the first key typed
+
     known = field_at((key,))
     if known is None:
         return False
@@ -117,6 +117,9 @@ class FieldsDelegate(QStyledItemDelegate):
     ) -> _LineEditor | _ComboEditor | CellTextEdit:
         column = index.column()
         if column == KEY_COLUMN:
+            # The completion data is loaded with the first key cell edited, not at start.
+            from profile_editor.ui.editor.known_keys import key_completer
+
             key_editor = _LineEditor(parent)
             completer = key_completer(key_editor)
             completer.activated.connect(partial(self._on_known_key_picked, key_editor))

@@ -8,30 +8,29 @@ The Problems list under them is checked a moment after each change (the editors'
 debounced already): the JSON error or the Fields rows' problems, then Courier's warnings and
 notes from :func:`~profile_editor.core.profile.rules.check_profile`, or the patch's problems by
 op. Activating one goes to its row, key or line.
+
+The window's first frame shows the profile editor and the Problems header; the patch editor, the
+Problems list and the JSON key completion are built right after it (:meth:`EditorPane.finish`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from profile_editor.core.methods import Method
-from profile_editor.core.profile.json_patch import PatchFailure
-from profile_editor.core.profile.rules import Problem, check_profile
-from profile_editor.core.send.plan import EMPTY_PATCH, ChangePreview
-from profile_editor.ui.editor.known_keys import JsonKeyCompleter
-from profile_editor.ui.editor.patch_editor import PatchEditor, PatchResult
-from profile_editor.ui.editor.problems_view import (
-    ProblemEntry,
-    ProblemsView,
-    count_text,
-    patch_entries,
-    profile_entries,
-)
 from profile_editor.ui.editor.widget import ProfileEditorWidget
+
+if TYPE_CHECKING:
+    from profile_editor.core.profile.json_patch import PatchFailure
+    from profile_editor.core.profile.rules import Problem
+    from profile_editor.core.send.plan import ChangePreview
+    from profile_editor.ui.editor.known_keys import JsonKeyCompleter
+    from profile_editor.ui.editor.patch_editor import PatchEditor, PatchResult
+    from profile_editor.ui.editor.problems_view import ProblemEntry, ProblemsView
 
 __all__ = ["EditorPane"]
 
@@ -51,28 +50,29 @@ class EditorPane(QSplitter):
     modifiedChanged = Signal(bool)
     problemsCounted = Signal(str)
 
+    patch_editor: PatchEditor
+    problems_view: ProblemsView
+    completer: JsonKeyCompleter
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
         self.setObjectName("editorPane")
         self._stack = QStackedWidget(self)
         self.profile_editor = ProfileEditorWidget(self._stack)
-        self.patch_editor = PatchEditor(self._stack)
         self._stack.addWidget(self.profile_editor)
-        self._stack.addWidget(self.patch_editor)
-        self.completer = JsonKeyCompleter(self.profile_editor.json_edit)
-        box = QWidget(self)
-        layout = QVBoxLayout(box)
+        self._box = box = QWidget(self)
+        self._box_layout = layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
-        self.problems_header = QLabel("Problems", box)
+        self.problems_header = QLabel("Problems — none", box)
         self.problems_header.setObjectName("problemsHeader")
         self.problems_header.setStyleSheet("font-weight: bold;")
-        self.problems_view = ProblemsView(box)
         layout.addWidget(self.problems_header)
-        layout.addWidget(self.problems_view, 1)
+        layout.addStretch(1)  # where the list goes (see finish)
         self.setStretchFactor(0, 4)
         self.setStretchFactor(1, 1)
         self.setSizes([480, 160])
+        self._finished = False
         self._method = Method.POST
         self._modified = False
         self._count = ""
@@ -83,22 +83,42 @@ class EditorPane(QSplitter):
         self._check_timer.setInterval(0)  # after the change's other slots: one check per burst
         self._check_timer.timeout.connect(self.check)
         self.profile_editor.profileChanged.connect(self._check_timer.start)
-        self.patch_editor.patchChanged.connect(self._check_timer.start)
-        self.patch_editor.patchChanged.connect(self.patchChanged)
         self.profile_editor.edited.connect(self.edited)
-        self.patch_editor.edit.textChanged.connect(self.edited)
         self.profile_editor.modifiedChanged.connect(self._on_modified)
-        self.patch_editor.modifiedChanged.connect(self._on_modified)
-        self.problems_view.problemActivated.connect(self.go_to_problem)
         stack = self.profile_editor.undo_stack
         stack.canUndoChanged.connect(self._sync_profile_actions)
         stack.canRedoChanged.connect(self._sync_profile_actions)
+
+    def finish(self) -> None:
+        """Build the patch editor, the Problems list and the key completion, then check."""
+        if self._finished:
+            return
+        from profile_editor.ui.editor.known_keys import JsonKeyCompleter
+        from profile_editor.ui.editor.patch_editor import PatchEditor
+        from profile_editor.ui.editor.problems_view import ProblemsView
+
+        self.patch_editor = PatchEditor(self._stack)
+        self._stack.addWidget(self.patch_editor)
+        self.completer = JsonKeyCompleter(self.profile_editor.json_edit)
+        layout = self._box_layout
+        layout.takeAt(1)  # the place kept for the list
+        self.problems_view = ProblemsView(self._box)
+        layout.addWidget(self.problems_view, 1)
+        self.patch_editor.patchChanged.connect(self._check_timer.start)
+        self.patch_editor.patchChanged.connect(self.patchChanged)
+        self.patch_editor.edit.textChanged.connect(self.edited)
+        self.patch_editor.modifiedChanged.connect(self._on_modified)
+        self.problems_view.problemActivated.connect(self.go_to_problem)
+        self._finished = True
+        self.set_method(self._method)  # one chosen before: show its editor now
         self.check()
 
     # -- method --------------------------------------------------------------------------------
     def set_method(self, method: Method) -> None:
         """Show the editor of ``method``'s body (none for Delete: the profile is kept, greyed)."""
         self._method = method
+        if not self._finished:
+            return  # applied by finish()
         self._stack.setCurrentIndex(_PATCH if method is Method.PATCH else _PROFILE)
         self.profile_editor.setEnabled(method is not Method.DELETE)
         self._sync_profile_actions()
@@ -118,7 +138,8 @@ class EditorPane(QSplitter):
         """The profile and the patch as typed (for a draft that survives a crash); the
         profile's as a function that may run later on another thread (see
         :meth:`ProfileEditorWidget.text_snapshot`)."""
-        return self.profile_editor.text_snapshot(), self.patch_editor.text()
+        patch = self.patch_editor.text() if self._finished else ""
+        return self.profile_editor.text_snapshot(), patch
 
     def restore_texts(self, profile_text: str, patch_text: str) -> None:
         """Put texts kept in a draft back, as typed, and mark them unsaved."""
@@ -140,6 +161,8 @@ class EditorPane(QSplitter):
     def on_changes_ready(self, preview: ChangePreview) -> None:
         """The Changes preview: a patch op that would fail, or the profile a patch leaves, whose
         changed keys are checked like a profile typed in."""
+        from profile_editor.core.profile.rules import check_profile
+
         problems: list[Problem] = []
         changes = preview.changes
         if self.is_patch() and changes is not None and changes.expected is not None:
@@ -160,11 +183,13 @@ class EditorPane(QSplitter):
 
     # -- the document's protocol: modified flag and the first problem ----------------------------
     def is_modified(self) -> bool:
-        return self.profile_editor.is_modified() or self.patch_editor.is_modified()
+        patch = self._finished and self.patch_editor.is_modified()
+        return self.profile_editor.is_modified() or patch
 
     def set_modified(self, modified: bool) -> None:
         self.profile_editor.set_modified(modified)
-        self.patch_editor.set_modified(modified)
+        if self._finished:
+            self.patch_editor.set_modified(modified)
         self._on_modified()
 
     def _on_modified(self, *_args: object) -> None:
@@ -185,6 +210,10 @@ class EditorPane(QSplitter):
     def check(self) -> None:
         """List the problems of the body being edited now."""
         self._check_timer.stop()
+        if not self._finished:
+            return
+        from profile_editor.ui.editor.problems_view import count_text
+
         if self._method is Method.DELETE:
             entries: list[ProblemEntry] = []
         elif self.is_patch():
@@ -201,6 +230,9 @@ class EditorPane(QSplitter):
     def _patch_entries(self) -> list[ProblemEntry]:
         """The patch's own problems; else the op that would fail; else what Courier would
         warn about in the keys the patch changes (on the previewed result)."""
+        from profile_editor.core.send.plan import EMPTY_PATCH
+        from profile_editor.ui.editor.problems_view import ProblemEntry, patch_entries
+
         result = self.patch_editor.result()
         entries = patch_entries(result.json_error, result.problems)
         failure = self._failure
@@ -222,6 +254,9 @@ class EditorPane(QSplitter):
         return entries
 
     def _profile_entries(self) -> list[ProblemEntry]:
+        from profile_editor.core.profile.rules import check_profile
+        from profile_editor.ui.editor.problems_view import ProblemEntry, profile_entries
+
         result = self.profile_editor.profile_result()
         if result.where == "json":
             message = (result.problem or "").split(": ", 1)[-1]

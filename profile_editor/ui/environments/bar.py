@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -14,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from profile_editor.storage.environments import Environment
 from profile_editor.ui.common.palette import readable_text_color, relative_luminance
 from profile_editor.ui.common.resources import icon
+from profile_editor.ui.environments.start import EnvironmentLike
 
 __all__ = [
     "NEUTRAL_COLOR",
@@ -28,6 +30,7 @@ __all__ = [
 ]
 
 NEUTRAL_COLOR = "#546e7a"
+E = TypeVar("E", bound=EnvironmentLike)
 # Yellow on any band colour reads as "caution" and stays visible on red production bands.
 PROTECTED_STRIPE = "#ffd600"
 
@@ -51,9 +54,14 @@ def tinted_icon(base: QIcon, color: str, size: int = 16) -> QIcon:
 class ElidedLabel(QLabel):
     """A one-line label that shortens its text with "…" instead of widening the window."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         super().__init__(parent)
         self._full = ""
+        self._mode = mode
         # Shrinks below its text (down to minimumSizeHint) instead of widening the window.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -81,12 +89,15 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         self.setText(
-            self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, self.width())
+            self.fontMetrics().elidedText(self._full, self._mode, self.contentsRect().width())
         )
 
 
 class EnvironmentBar(QFrame):
     """Environment picker on a band in the environment's colour.
+
+    It shows any :class:`EnvironmentLike`: the first frame's quick read of the file, then the
+    validated environments.
 
     Signals:
         environmentChanged(object): the user (or :meth:`select`) picked another Environment.
@@ -100,8 +111,8 @@ class EnvironmentBar(QFrame):
         super().__init__(parent)
         self.setObjectName("environmentBand")
         self.setAutoFillBackground(True)
-        self._envs: list[Environment] = []
-        self._active: Environment | None = None
+        self._envs: list[EnvironmentLike] = []
+        self._active: EnvironmentLike | None = None
 
         self.combo = QComboBox(self)
         self.combo.setObjectName("environmentCombo")
@@ -141,7 +152,7 @@ class EnvironmentBar(QFrame):
 
     # -- API -----------------------------------------------------------------------------
 
-    def set_environments(self, envs: list[Environment], active: str | None) -> Environment | None:
+    def set_environments(self, envs: list[E], active: str | None) -> E | None:
         """Offer ``envs`` and make ``active`` (by name, any case) the active one.
 
         Falls back to the first environment when ``active`` is not among them. Does not emit
@@ -160,14 +171,15 @@ class EnvironmentBar(QFrame):
         finally:
             self.combo.blockSignals(blocked)
         self.combo.setEnabled(bool(self._envs))
-        self._active = self._envs[index] if index >= 0 else None
+        chosen = envs[index] if index >= 0 else None
+        self._active = chosen
         self._apply_active()
-        return self._active
+        return chosen
 
-    def environments(self) -> list[Environment]:
+    def environments(self) -> list[EnvironmentLike]:
         return list(self._envs)
 
-    def active(self) -> Environment | None:
+    def active(self) -> EnvironmentLike | None:
         return self._active
 
     def select(self, name: str) -> bool:

@@ -17,22 +17,11 @@ from profile_editor.diagnostics.masking import register_secret
 from profile_editor.storage.environments import Environment
 from profile_editor.storage.secrets import KeyVault
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
+from profile_editor.ui.environments.start import SessionTarget, choose_start
 
 __all__ = ["EnvironmentKeys", "KeyInfo", "SessionTarget"]
 
 log = logging.getLogger("profile_editor.keys")
-
-
-@dataclass(frozen=True)
-class SessionTarget:
-    """The target given at start (command line, env vars or the sandbox)."""
-
-    base_url: str
-    api_key: str | None
-    name: str = "Custom"
-    color: str = "#455a64"
-    protected: bool = False
-    sandbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,24 +71,18 @@ class EnvironmentKeys(QObject):
     def choose(self, stored: list[Environment], last: str) -> tuple[list[Environment], Environment]:
         """All environments (session ones first) and the one to start in."""
         target = self._target
-        by_url = {env.base_url: env for env in stored}
-        if target.sandbox or target.api_key or target.base_url not in by_url:
-            # A target given on the command line or by env vars is a session environment.
-            name = target.name
-            if any(env.name == name for env in stored):
-                name = f"{name} (this session)"
-            active = Environment(
+
+        def session(name: str) -> Environment:
+            return Environment(
                 name=name, base_url=target.base_url, color=target.color, protected=target.protected
             )
-            self.session_envs = [active]
-            if target.api_key:
-                self._memory[name] = target.api_key
-                register_secret(target.api_key)
-        else:
-            active = by_url[target.base_url]
-        if not target.sandbox and not target.api_key and last:
-            active = next((e for e in stored if e.name == last), active)
-        return self.session_envs + stored, active
+
+        envs, active, made = choose_start(target, stored, last, session)
+        self.session_envs = [made] if made is not None else []
+        if made is not None and target.api_key:
+            self._memory[made.name] = target.api_key
+            register_secret(target.api_key)
+        return envs, active
 
     def is_session(self, env: Environment | None) -> bool:
         return env is not None and env in self.session_envs

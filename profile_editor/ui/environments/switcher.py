@@ -41,6 +41,7 @@ class EnvironmentSwitcher(QObject):
         self._store = store
         self._widget = parent
         self.active: Environment | None = None
+        self._envs: list[Environment] = []
         band.environmentChanged.connect(self.on_band_changed)
         band.editRequested.connect(self.on_edit_requested)
         keys.keyFound.connect(self.on_key_found)
@@ -48,7 +49,9 @@ class EnvironmentSwitcher(QObject):
         request_bar.keyEdited.connect(self.on_key_edited)
 
     def start(self, last: str) -> None:
+        """Read and validate the environments; make the one to start in active."""
         envs, active = self._keys.choose(self._store.load(), last)
+        self._envs = envs
         self._band.set_environments(envs, active.name)
         self._activate(active)
         if self._keys.is_session(active):
@@ -62,8 +65,13 @@ class EnvironmentSwitcher(QObject):
         """The active environment, unless it exists only for this session."""
         return None if self._keys.is_session(self.active) else self.name
 
+    @property
+    def file_problem(self) -> str | None:
+        """Why the environments file could not be used (the defaults are), or None."""
+        return self._store.error
+
     def environments(self) -> list[Environment]:
-        return self._band.environments()
+        return list(self._envs)
 
     def select(self, name: str) -> bool:
         return self._band.select(name)
@@ -129,6 +137,7 @@ class EnvironmentSwitcher(QObject):
             return
         keys.forget_keychain()  # the dialog may have changed stored keys
         saved = dialog.saved_environments() or []
-        env = self._band.set_environments(keys.session_envs + saved, self.name)
+        self._envs = keys.session_envs + saved
+        env = self._band.set_environments(self._envs, self.name)
         if env is not None:
             self._activate(env)

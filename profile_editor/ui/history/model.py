@@ -114,6 +114,8 @@ def method_label(entry: HistoryEntry) -> str:
     """The Method column: the HTTP method, or what a list request did."""
     if entry.is_lists:
         return _LISTS_LABELS.get(entry.method, f"{entry.method} lists")
+    if entry.resource != "profile":  # "PUT preferences", "DELETE tokens"
+        return f"{entry.method} {entry.resource}"
     return entry.method
 
 
@@ -123,7 +125,12 @@ def describe_entry(entry: HistoryEntry) -> str:
     lines = [
         f"{entry.method} {entry.base_url.rstrip('/')}{entry.path}",
         f"Recipient: {entry.recipient_id}"
-        + (" · list subscriptions (re-open does not apply)" if entry.is_lists else ""),
+        + (" · list subscriptions (re-open does not apply)" if entry.is_lists else "")
+        + (
+            f" · {entry.resource} (re-open does not apply)"
+            if entry.resource not in ("profile", "lists")
+            else ""
+        ),
         f"Time: {entry.time.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z (UTC%z)')}",
         f"Environment: {entry.environment or '—'}",
         f"Result: {status} · {outcome_label(entry.outcome)} · {format_duration(entry.duration_ms)}",

@@ -1,4 +1,5 @@
-"""Send history: a newest-first table of requests, filters, details and export.
+"""Send history: a newest-first table of requests, filters, details and export (in the window,
+the panel of :class:`~.dock.HistoryDock`).
 
 Over the history database (after :meth:`HistoryPanel.load_from`) the table is a page of rows,
 and every query — the first page, the next page when the table scrolls, a filter, an entry's
@@ -20,11 +21,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFontDatabase, QKeySequence
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -714,19 +714,3 @@ def _opening_note(store: HistoryStore) -> str:
     if store.migration.files:
         parts.append(store.migration.sentence())
     return " ".join(parts)
-
-
-class HistoryDock(QDockWidget):
-    """The history panel in a dock at the bottom of the window; Ctrl+H shows and hides it."""
-
-    def __init__(self, parent: QWidget, secrets: Callable[[], list[str]]) -> None:
-        super().__init__("History", parent)
-        self.setObjectName("historyDock")
-        self.panel = HistoryPanel(self, secrets=secrets)
-        self.setWidget(self.panel)
-        self.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetMovable
-        )
-        self.toggle_action = self.toggleViewAction()
-        self.toggle_action.setShortcut(QKeySequence("Ctrl+H"))

@@ -1,12 +1,13 @@
-"""Records every request the window makes (loads, sends and their verifications, list
-subscription changes) in the history: shown at once, written to the database by one draining
-writer."""
+"""Records every request the window makes (loads, sends and their verifications; list,
+preference, token and tenant changes) in the history: shown at once, written to the database by
+one draining writer."""
 
 from __future__ import annotations
 
 import contextlib
 import queue
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -20,6 +21,10 @@ from profile_editor.ui.common.workers import Job, JobRunner, Progress
 from profile_editor.ui.history.panel import HistoryPanel
 from profile_editor.ui.lists.controller import ListsChanged
 from profile_editor.ui.request.controller import Loaded, Sent, Verified
+
+# Named only: the preferences, tokens and tenants tabs are imported after the first paint.
+if TYPE_CHECKING:
+    from profile_editor.core.users.record import UsersChanged
 
 __all__ = ["HistoryRecorder"]
 
@@ -104,6 +109,23 @@ class HistoryRecorder(QObject):
                 plan.request, changed.outcome, environment=plan.target.environment
             )
         )
+
+    def on_users_changed(self, changed: UsersChanged, environment: str | None) -> None:
+        """A preference, token or tenant write, with the stored item before and after."""
+        entry = HistoryEntry.of_write(
+            resource=changed.resource,
+            method=changed.method,
+            url=changed.url,
+            recipient_id=changed.recipient_id,
+            body=changed.body,
+            outcome=changed.outcome,
+            before=changed.before,
+            after=changed.after,
+            environment=environment,
+            # IDs travel percent-encoded, so the last "/users/" starts the request's own path.
+            base_url=changed.url.rsplit("/users/", 1)[0],
+        )
+        self._add(entry)
 
     def _record(self, sent: Sent, after: dict[str, object] | None) -> None:
         entry = HistoryEntry.of_request(

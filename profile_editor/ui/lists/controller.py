@@ -90,8 +90,17 @@ class ListsController(QObject):
         self._busy = busy
         self._tab.set_busy(busy)
 
+    def shown_count(self) -> int | None:
+        """How many subscriptions the tab shows, None when they were not all read."""
+        return self._tab.model.rowCount() if self._shown is not None else None
+
     def _shown_count(self, target: Target, recipient_id: str) -> int | None:
-        if self._shown != (target.base_url, recipient_id):
+        return self.shown_count_for(target.base_url, recipient_id)
+
+    def shown_count_for(self, base_url: str, recipient_id: str) -> int | None:
+        """How many subscriptions the tab shows for this recipient there, None when it shows
+        another's or they were not all read."""
+        if self._shown != (base_url, recipient_id):
             return None
         return self._tab.model.rowCount()
 

@@ -42,6 +42,8 @@ class DraftHost(Protocol):
     def load_draft(self, draft: Draft) -> None: ...
     def request_state(self) -> RequestState: ...
     def known_secrets(self) -> list[str]: ...
+    def staged_preferences(self) -> dict[str, str]: ...
+    def stage_preferences(self, changes: dict[str, str]) -> None: ...
 
 
 class PresetDocument(QObject):
@@ -65,6 +67,7 @@ class PresetDocument(QObject):
         self._widget = parent
         self.entry: PresetEntry | None = None
         self._saved_state = NOTHING_SAVED
+        self._saved_preferences: dict[str, str] = {}
 
     @property
     def name(self) -> str:
@@ -76,18 +79,25 @@ class PresetDocument(QObject):
 
     def is_dirty(self) -> bool:
         """Unsaved changes against the open preset (or against the empty start)."""
-        return self._editor.is_modified() or self._host.request_state() != self._saved_state
+        if self._editor.is_modified() or self._host.request_state() != self._saved_state:
+            return True
+        # Staged preference changes the preset does not hold are unsaved work; fewer than it
+        # holds (unstaged, or applied and so stored) lose nothing, as the file still has them.
+        staged = self._host.staged_preferences().items()
+        return not staged <= self._saved_preferences.items()
 
     def mark_saved(self, entry: PresetEntry | None) -> None:
         self.entry = entry
         self._editor.set_modified(False)
         self._saved_state = self._host.request_state()
+        self._saved_preferences = self._host.staged_preferences()
         self.changed.emit()
 
     def detach(self) -> None:
         """What is in the window is no longer the open preset's (re-opened from history)."""
         self.entry = None
         self._saved_state = NOTHING_SAVED
+        self._saved_preferences = {}
         self.changed.emit()
 
     def save(self, *, save_as: bool = False) -> bool:
@@ -108,7 +118,7 @@ class PresetDocument(QObject):
                 return False
         else:
             name = entry.name
-        preset = draft_to_preset(draft, name)
+        preset = draft_to_preset(draft, name, self._host.staged_preferences())
         secrets = self._host.known_secrets()
         try:
             if entry is None:
@@ -177,6 +187,7 @@ class PresetDocument(QObject):
     def open(self, entry: PresetEntry) -> None:
         assert entry.preset is not None
         self._host.load_draft(draft_from_preset(entry.preset))
+        self._host.stage_preferences(dict(entry.preset.preferences or {}))
         self.mark_saved(entry)
 
     def open_last(self, path: Path | None, *, keep_environment: str | None) -> PresetEntry | None:
@@ -210,6 +221,7 @@ class PresetDocument(QObject):
     def on_new_requested(self) -> None:
         if self.may_discard("starting a new one"):
             self._host.load_draft(Draft())
+            self._host.stage_preferences({})  # staged preference changes belong to the preset
             self.mark_saved(None)
 
     def on_history_reopen(self, entry: HistoryEntry) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -17,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -26,17 +25,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from profile_editor.storage.errors import StorageError
-from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
 from profile_editor.ui.common import dialogs
 from profile_editor.ui.common.palette import current
 from profile_editor.ui.common.resources import icon
+
+if TYPE_CHECKING:
+    from profile_editor.storage.presets import Preset, PresetEntry, PresetStore
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Name, file name and recipient: what a user may type into the filter box.
@@ -49,6 +49,15 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 PRESET_FILES = "Presets (*.json);;All files (*)"
 
 
+def _as_entry(value: object) -> PresetEntry | None:
+    if value is None:
+        return None
+    # Entries come from the store, so its module is loaded by the time there is one.
+    from profile_editor.storage.presets import PresetEntry
+
+    return value if isinstance(value, PresetEntry) else None
+
+
 def _one_line(text: str) -> str:
     # A name with line breaks would break the uniform row height of the list.
     return " ".join(text.split())
@@ -56,6 +65,8 @@ def _one_line(text: str) -> str:
 
 def _tooltip(entry: PresetEntry) -> str:
     # Names and reasons come from files anyone may have written: never let them be markup.
+    import html  # with the first tooltip, not at start
+
     def esc(text: str) -> str:
         return html.escape(text, quote=False)
 
@@ -140,6 +151,8 @@ class PresetListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ForegroundRole and entry.is_broken:
             return QBrush(QColor(current().bad))
         if role == Qt.ItemDataRole.FontRole and is_current:
+            from PySide6.QtGui import QFont  # its type costs the first frame; rows come later
+
             font = QFont()
             font.setBold(True)
             font.setItalic(self._modified)
@@ -169,6 +182,8 @@ class PresetListModel(QAbstractListModel):
 
     def _warning(self) -> QIcon:
         if self._warning_icon is None:
+            from PySide6.QtWidgets import QStyle  # a large type to load: only for broken rows
+
             style = QApplication.style()
             self._warning_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         return self._warning_icon
@@ -176,6 +191,9 @@ class PresetListModel(QAbstractListModel):
 
 class PresetsPanel(QWidget):
     """The presets sidebar over a :class:`PresetStore`.
+
+    The window shows the sidebar in its first frame with no store (``None``: an empty list) and
+    gives it the store right after (:meth:`set_store`): reading presets needs the storage models.
 
     Signals:
         openRequested(object): the user activated a loadable preset (a PresetEntry). The
@@ -197,14 +215,14 @@ class PresetsPanel(QWidget):
 
     def __init__(
         self,
-        store: PresetStore,
+        store: PresetStore | None,
         parent: QWidget | None = None,
         *,
         secrets: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("presetsPanel")
-        self.store = store
+        self._store = store
         # Known API keys: the store refuses to write a preset that contains one.
         self._secrets = secrets or (lambda: ())
 
@@ -263,6 +281,16 @@ class PresetsPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status_label)
 
+        self.refresh()
+
+    @property
+    def store(self) -> PresetStore:
+        assert self._store is not None, "the presets panel has no store yet"
+        return self._store
+
+    def set_store(self, store: PresetStore) -> None:
+        """List the presets of ``store`` from now on."""
+        self._store = store
         self.refresh()
 
     # -- actions -------------------------------------------------------------------------
@@ -332,9 +360,11 @@ class PresetsPanel(QWidget):
 
     def refresh(self) -> None:
         """Re-read the folder (one listing), keeping the selection where possible."""
+        if self._store is None:
+            return
         selected = self.selected_entry()
         try:
-            entries = self.store.list()
+            entries = self._store.list()
         except OSError as exc:
             entries = []
             self._set_status(f"Cannot read the preset folder: {exc.strerror or exc}")
@@ -353,8 +383,8 @@ class PresetsPanel(QWidget):
         """The entries the filter lets through, top to bottom."""
         result = []
         for row in range(self.proxy.rowCount()):
-            entry = self.proxy.index(row, 0).data(ENTRY_ROLE)
-            if isinstance(entry, PresetEntry):
+            entry = _as_entry(self.proxy.index(row, 0).data(ENTRY_ROLE))
+            if entry is not None:
                 result.append(entry)
         return result
 
@@ -395,8 +425,7 @@ class PresetsPanel(QWidget):
         indexes = self.view.selectionModel().selectedIndexes()
         if not indexes:
             return None
-        entry = indexes[0].data(ENTRY_ROLE)
-        return entry if isinstance(entry, PresetEntry) else None
+        return _as_entry(indexes[0].data(ENTRY_ROLE))
 
     def select_path(self, path: Path) -> bool:
         """Select (and scroll to) the preset file ``path``; False if it is not shown."""
@@ -416,8 +445,8 @@ class PresetsPanel(QWidget):
             self._request_open(entry)
 
     def _on_activated(self, index: QModelIndex) -> None:
-        entry = index.data(ENTRY_ROLE)
-        if isinstance(entry, PresetEntry):
+        entry = _as_entry(index.data(ENTRY_ROLE))
+        if entry is not None:
             self._request_open(entry)
 
     def _request_open(self, entry: PresetEntry) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from profile_editor.core.methods import Method
 from profile_editor.core.recipient import Severity, check_recipient_id
 from profile_editor.ui.common.resources import icon
+from profile_editor.ui.environments.bar import ElidedLabel
 
 __all__ = ["METHODS", "RequestBar"]
 
@@ -70,6 +71,20 @@ class RequestBar(QWidget):
         self.recipient_hint.setObjectName("recipientIdHint")
         self.recipient_hint.setWordWrap(True)
         self._hint_state: str | None = None  # kept here: asking the label goes through Qt
+        # The rest of the recipient after a Load: lists, preferences, devices, tenants.
+        # One line, shortened with "…" (all of it in the tooltip): a second line would push
+        # the editor down after every Load.
+        self.recipient_summary = ElidedLabel(self, Qt.TextElideMode.ElideRight)
+        self.recipient_summary.setObjectName("recipientSummaryLabel")
+        self.recipient_summary.hide()
+        self._busy = False
+        self._background_busy = False
+        # Like a profile request's busy state: shown only once the work takes a while, so the
+        # reads after every Load do not flicker the Cancel button.
+        self._background_timer = QTimer(self)
+        self._background_timer.setSingleShot(True)
+        self._background_timer.setInterval(120)
+        self._background_timer.timeout.connect(self._update_cancel)
         self.load_button = QPushButton(icon("load"), "Load", self)
         self.load_button.setObjectName("loadButton")
         self.load_button.setToolTip("Fetch the stored profile (Ctrl+L)")
@@ -107,6 +122,7 @@ class RequestBar(QWidget):
         id_box.setSpacing(2)
         id_box.addWidget(self.recipient_edit)
         id_box.addWidget(self.recipient_hint)
+        id_box.addWidget(self.recipient_summary)
         top.addWidget(self.method_combo, 0, Qt.AlignmentFlag.AlignTop)
         top.addLayout(id_box, 1)
         for button in (self.load_button, self.send_button, self.cancel_button):
@@ -165,10 +181,42 @@ class RequestBar(QWidget):
         """Put the focus on the input a refusal names ("recipient" or "key")."""
         (self.key_edit if field == "key" else self.recipient_edit).setFocus()
 
+    def set_recipient_summary(self, text: str, *, stale: bool = False) -> None:
+        """One line about the loaded recipient beyond its profile ("" hides it); ``stale``:
+        about another recipient than the one entered now."""
+        label = self.recipient_summary
+        label.set_full_text(text)
+        tone = "note" if stale else ""
+        if label.property("tone") != tone:
+            label.setProperty("tone", tone)  # coloured by app.qss
+            label.style().unpolish(label)
+            label.style().polish(label)
+        label.setVisible(bool(text))
+
+    def recipient_summary_text(self) -> str:
+        """The summary line in full (what is shown may be shortened)."""
+        return self.recipient_summary.full_text()
+
     def set_busy(self, busy: bool) -> None:
+        self._busy = busy
         self.send_button.setEnabled(not busy)
         self.load_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
+        self._update_cancel()
+
+    def set_background_busy(self, busy: bool) -> None:
+        """Reads or writes beside the profile's (lists, preferences, devices, tenants) are in
+        flight: Cancel stops them too, while Load and Send stay available."""
+        self._background_busy = busy
+        if busy:
+            if not self._background_timer.isActive():
+                self._background_timer.start()
+        else:
+            self._background_timer.stop()
+        self._update_cancel()
+
+    def _update_cancel(self) -> None:
+        shown = self._background_busy and not self._background_timer.isActive()
+        self.cancel_button.setEnabled(self._busy or shown)
 
     # -- slots ------------------------------------------------------------------------------
     def on_recipient_changed(self, text: str) -> None:

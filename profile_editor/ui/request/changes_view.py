@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from profile_editor.core.profile.changes import ChangeKind, ChangeSet
 from profile_editor.core.profile.jsoncodec import compact_head
-from profile_editor.core.send.plan import ChangePreview
 from profile_editor.ui.common.palette import Palette, current, theme
+
+if TYPE_CHECKING:
+    from profile_editor.core.profile.changes import ChangeSet
+    from profile_editor.core.send.plan import ChangePreview
 
 # A diff of thousands of rows helps nobody and costs time on the UI thread.
 MAX_ROWS = 200
 CELL_CHARS = 120
 
-_LABELS = {
-    ChangeKind.ADDED: "+ added",
-    ChangeKind.CHANGED: "~ changed",
-    ChangeKind.REMOVED: "- removed",
-}
+# By ChangeKind value ("added", …); the change sets come with the first preview, after start-up.
+_LABELS = {"added": "+ added", "changed": "~ changed", "removed": "- removed"}
 _KIND_ROLE = Qt.ItemDataRole.UserRole  # column 0: the ChangeKind value, or "untouched"
 
 
@@ -88,6 +87,8 @@ class ChangesView(QWidget):
             )
 
     def show_changes(self, action: str, recipient: str, changes: ChangeSet, created: bool) -> None:
+        from profile_editor.core.profile.changes import ChangeKind
+
         self.tree.clear()
         self.tree.setEnabled(True)
         if changes.is_empty:

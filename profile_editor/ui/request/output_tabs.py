@@ -1,15 +1,25 @@
-"""The tabs beside the editor: what sending will change, the request, and the last answer."""
+"""The tabs beside the editor: what sending will change, the request, the last answer, and the
+rest of the recipient (lists, preferences, devices, tenants).
+
+The window's first frame shows the Changes tab; the Request, Response and Lists pages are built
+right after it (:meth:`OutputTabs.finish`), each in its tab's place; the Preferences, Devices and
+Tenants pages when first shown (:meth:`OutputTabs.add_deferred_tab`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from shiboken6 import delete as delete_now
 
 from profile_editor.ui.common.resources import icon
-from profile_editor.ui.lists.tab import ListsTab
 from profile_editor.ui.request.changes_view import ChangesView
+
+if TYPE_CHECKING:
+    from profile_editor.ui.lists.tab import ListsTab
 
 __all__ = ["OutputTabs"]
 
@@ -23,11 +33,31 @@ class OutputTabs(QTabWidget):
 
     copyCurlRequested = Signal()
 
+    request_preview: QPlainTextEdit
+    copy_curl_button: QPushButton
+    response_view: QPlainTextEdit
+    lists_tab: ListsTab
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("outputTabs")
         self.changes_view = ChangesView(self)
         self.addTab(self.changes_view, "Changes")
+        for title in ("Request", "Response", "Lists"):
+            self.addTab(QWidget(self), title)  # the page is built by finish()
+        self._request_page: QWidget | None = None
+        self._make_preview: Callable[[], str] | None = None
+        self._make_response: Callable[[], str] | None = None
+        # Pages whose content is built when first shown: page → what builds it.
+        self._deferred: dict[QWidget, Callable[[QWidget], None]] = {}
+        # Tabs about the recipient beyond the profile: a Load leaves the user looking at them.
+        self._recipient_pages: set[QWidget] = set()
+
+    def finish(self) -> None:
+        """Build the Request, Response and Lists pages in their tabs' places."""
+        if self._request_page is not None:
+            return
+        from profile_editor.ui.lists.tab import ListsTab
 
         request_page = QWidget(self)
         layout = QVBoxLayout(request_page)
@@ -43,23 +73,51 @@ class OutputTabs(QTabWidget):
         )
         layout.addWidget(self.request_preview, 1)
         layout.addWidget(self.copy_curl_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.addTab(request_page, "Request")
 
         self.response_view = QPlainTextEdit(self)
         self.response_view.setObjectName("responseView")
         self.response_view.setReadOnly(True)
         self.response_view.setPlaceholderText("The answer to the last request appears here.")
-        self.addTab(self.response_view, "Response")
         self.lists_tab = ListsTab(self)
-        self.addTab(self.lists_tab, "Lists")
+        shown = self.currentIndex()
+        blocked = self.blockSignals(True)  # the tab shown stays; nothing changed for the user
+        try:
+            for index, page in enumerate((request_page, self.response_view, self.lists_tab), 1):
+                placeholder, title = self.widget(index), self.tabText(index)
+                self.removeTab(index)
+                self.insertTab(index, page, title)
+                if placeholder is not None:
+                    delete_now(placeholder)  # now: see HistoryDock.set_panel
+            self.setCurrentIndex(shown)
+        finally:
+            self.blockSignals(blocked)
         self.copy_curl_button.clicked.connect(self.copyCurlRequested)
         self._request_page = request_page
-        self._make_preview: Callable[[], str] | None = None
-        self._make_response: Callable[[], str] | None = None
+        self._recipient_pages.add(self.lists_tab)
+        # A deferred tab shown while starting is built by the window once what builds it exists.
         self.currentChanged.connect(self._on_current_changed)
+
+    def add_deferred_tab(self, title: str, name: str, build: Callable[[QWidget], None]) -> QWidget:
+        """A tab whose content ``build(page)`` fills in when it is first shown (or
+        :meth:`build_deferred` asks), so start-up neither imports nor builds it."""
+        page = QWidget(self)
+        page.setObjectName(name)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._deferred[page] = build
+        self._recipient_pages.add(page)
+        self.addTab(page, title)
+        return page
+
+    def build_deferred(self, page: QWidget | None) -> None:
+        build = self._deferred.pop(page, None) if page is not None else None
+        if page is not None and build is not None:
+            build(page)
 
     def _on_current_changed(self, _index: int) -> None:
         current = self.currentWidget()
+        if current in self._deferred:
+            self.build_deferred(current)
         if current is self._request_page:
             self._refresh_preview()
         elif current is self.response_view:
@@ -101,4 +159,7 @@ class OutputTabs(QTabWidget):
         self.response_view.appendPlainText(text)
 
     def show_changes_tab(self) -> None:
-        self.setCurrentWidget(self.changes_view)
+        """After a Load: the Changes tab, unless the user is reading one of the recipient's
+        other tabs (Lists, Preferences, …), which the Load fills in."""
+        if self.currentWidget() not in self._recipient_pages:
+            self.setCurrentWidget(self.changes_view)

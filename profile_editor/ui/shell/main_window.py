@@ -4,49 +4,68 @@ The work happens in components the window wires together: the request bar and th
 collect a :class:`Draft`, ``send_plan.plan`` decides what a send does, the
 :class:`RequestController` runs it, and the status line, output tabs and history recorder
 show what became of it.
+
+The window starts in two steps. The first frame is built from only what it shows: the band (from a
+quick read of the environments file), the sidebar, the request bar, the profile editor, the
+Changes tab, the status line and the history dock. Everything else — the storage layer and its
+models, the HTTP client, the keychain, the history, the other tabs, the patch editor, the Problems
+list, the components and their wiring — is built by :meth:`MainWindow.finish_start` right after
+the first paint. Until then Load and Send wait: a click is kept and made once the validated
+environment is known, unless that is not the one the band showed (then nothing is sent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from profile_editor.core.methods import Method
-from profile_editor.core.send.draft import Draft
-from profile_editor.storage.drafts import DraftRecord
-from profile_editor.storage.environments import EnvironmentStore
-from profile_editor.storage.history_db import HistoryStore
-from profile_editor.storage.presets import PresetStore
+from profile_editor.storage.environment_data import EnvironmentData, read_environments_quickly
 from profile_editor.ui.common import palette
 from profile_editor.ui.common.resources import read_text
-from profile_editor.ui.drafts.keeper import DraftKeeper
 from profile_editor.ui.editor.pane import EditorPane
 from profile_editor.ui.environments.bar import EnvironmentBar
-from profile_editor.ui.environments.keys import EnvironmentKeys
-from profile_editor.ui.environments.switcher import EnvironmentSwitcher
-from profile_editor.ui.history.panel import HistoryDock
-from profile_editor.ui.history.recorder import HistoryRecorder
-from profile_editor.ui.lists.controller import ListsController
-from profile_editor.ui.presets.document import PresetDocument, RequestState
+from profile_editor.ui.environments.start import EnvironmentLike, choose_start, same_environment
+from profile_editor.ui.history.dock import HistoryDock
 from profile_editor.ui.presets.panel import PresetsPanel
 from profile_editor.ui.request.bar import RequestBar
-from profile_editor.ui.request.change_previewer import ChangePreviewer
-from profile_editor.ui.request.controller import Loaded, RequestController
-from profile_editor.ui.request.curl_paste import CurlPaster
-from profile_editor.ui.request.feedback import RequestFeedback
-from profile_editor.ui.request.flow import RequestFlow
 from profile_editor.ui.request.output_tabs import OutputTabs
 from profile_editor.ui.request.status_line import StatusLine
-from profile_editor.ui.shell import accessibility
 from profile_editor.ui.shell.first_frame import after_first_frame
 from profile_editor.ui.shell.menus import build_menus
 from profile_editor.ui.shell.window_config import WindowConfig
 from profile_editor.ui.shell.window_settings import WindowSettings
 
+if TYPE_CHECKING:
+    from profile_editor.core.send.draft import Draft
+    from profile_editor.storage.drafts import DraftRecord
+    from profile_editor.storage.history_db import HistoryStore
+    from profile_editor.storage.presets import PresetStore
+    from profile_editor.ui.drafts.keeper import DraftKeeper
+    from profile_editor.ui.environments.keys import EnvironmentKeys
+    from profile_editor.ui.environments.switcher import EnvironmentSwitcher
+    from profile_editor.ui.history.panel import HistoryPanel
+    from profile_editor.ui.history.recorder import HistoryRecorder
+    from profile_editor.ui.lists.controller import ListsController
+    from profile_editor.ui.presets.document import PresetDocument, RequestState
+    from profile_editor.ui.request.change_previewer import ChangePreviewer
+    from profile_editor.ui.request.controller import Loaded, RequestController
+    from profile_editor.ui.request.curl_paste import CurlPaster
+    from profile_editor.ui.request.feedback import RequestFeedback
+    from profile_editor.ui.request.flow import RequestFlow
+    from profile_editor.ui.users.controller import UsersController
+
 PREVIEW_DELAY_MS = 200
+# (resource, tab title, page object name)
+USER_TABS = (
+    ("preferences", "Preferences", "preferencesPage"),
+    ("tokens", "Devices", "tokensPage"),
+    ("tenants", "Tenants", "tenantsPage"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -56,18 +75,124 @@ class MainWindow(QMainWindow):
         requestFinished(object): an Outcome, after the UI shows it (send, load or verify).
         busyChanged(bool): a request started (True) or the last one ended (False).
         statusChanged(str, str): the status line's new text and state.
+        started(): :meth:`finish_start` is done: every part of the window exists and is wired.
     """
 
     requestFinished = Signal(object)
     busyChanged = Signal(bool)
     statusChanged = Signal(str, str)
+    started = Signal()
+
+    # Built by finish_start, right after the first frame.
+    controller: RequestController
+    keys: EnvironmentKeys
+    preset_store: PresetStore
+    history_log: HistoryStore
+    history_panel: HistoryPanel
+    environments: EnvironmentSwitcher
+    previewer: ChangePreviewer
+    recorder: HistoryRecorder
+    document: PresetDocument
+    drafts: DraftKeeper
+    feedback: RequestFeedback
+    flow: RequestFlow
+    lists: ListsController
+    curl_paster: CurlPaster
 
     def __init__(self, config: WindowConfig) -> None:
+        """The first frame: only what it shows, without the storage layer (see the module)."""
         super().__init__()
         self.config = config
         self.setObjectName("mainWindow")
         palette.theme().style(self, read_text("app.qss"))
-        data_dir = config.data_dir
+        self.settings = WindowSettings(config.data_dir / "settings.ini")
+        self._closing = False
+        self._starting = False  # finish_start has begun (it runs once)
+        self._started = False  # … and is done
+        self._warmed = False  # the first-frame watch is set
+        self._painted = False  # the first frame has been painted
+        self._queued: str | None = None  # "load" or "send", clicked before the start finished
+        self._touched = False  # the user changed the request before the start finished
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
+        self._title: tuple[str, object, bool] | None = None
+        self._draft: Draft | None = None  # the snapshot, until anything in it changes
+        self._build()
+        self._first_band = self._show_first_band()
+        self._connect_first_frame()
+        self.settings.restore_layout(self, self._splitters)
+        self.status_line.show_status("Starting…", "idle")
+
+    def _show_first_band(self) -> EnvironmentLike:
+        """The band from a quick read of the environments file: shown, never sent to."""
+        config, target = self.config, self.config.session_target()
+
+        def session(name: str) -> EnvironmentData:
+            return EnvironmentData(name, target.base_url, target.color.lower(), target.protected)
+
+        stored = read_environments_quickly(config.data_dir / "environments.json")
+        envs, active, _session = choose_start(
+            target, stored, self.settings.last_environment(), session
+        )
+        self.env_bar.set_environments(envs, active.name)
+        self.setWindowTitle(f"Untitled — {active.name} — Profile Editor")
+        return active
+
+    def _connect_first_frame(self) -> None:
+        """What works before the start finishes; Load and Send wait for it."""
+        bar = self.request_bar
+        bar.methodChanged.connect(self.editor_pane.set_method)
+        bar.loadRequested.connect(self._queue_load)
+        bar.sendRequested.connect(self._queue_send)
+        self.menus.load.triggered.connect(self._queue_load)
+        self.send_action.triggered.connect(self._queue_send)
+        self.menus.close.triggered.connect(self.close)
+        bar.edited.connect(self._on_touched)
+        self.editor.profileChanged.connect(self._on_touched)
+
+    def _queue_load(self) -> None:
+        self._queue("load")
+
+    def _queue_send(self) -> None:
+        self._queue("send")
+
+    def _queue(self, what: str) -> None:
+        """A click on Load or Send while starting: kept (the last one) and made once started."""
+        self._queued = what
+        self.status_line.show_status(f"Starting… {what.capitalize()} follows.", "busy")
+
+    def _on_touched(self) -> None:
+        self._touched = True
+
+    def is_started(self) -> bool:
+        return self._started
+
+    def finish_start(self) -> None:
+        """Build and wire everything the first frame did not show; validate the environments.
+
+        Runs once, right after the first paint; callers that need the whole window at once (a
+        window that is never shown) may call it themselves. Emits :attr:`started`.
+        """
+        if self._starting:
+            return
+        self._starting = True
+        from profile_editor.storage.environments import EnvironmentStore
+        from profile_editor.storage.history_db import HistoryStore
+        from profile_editor.storage.presets import PresetStore
+        from profile_editor.ui.drafts.keeper import DraftKeeper
+        from profile_editor.ui.environments.keys import EnvironmentKeys
+        from profile_editor.ui.environments.switcher import EnvironmentSwitcher
+        from profile_editor.ui.history.panel import HistoryPanel
+        from profile_editor.ui.history.recorder import HistoryRecorder
+        from profile_editor.ui.lists.controller import ListsController
+        from profile_editor.ui.presets.document import PresetDocument
+        from profile_editor.ui.request.change_previewer import ChangePreviewer
+        from profile_editor.ui.request.controller import RequestController
+        from profile_editor.ui.request.curl_paste import CurlPaster
+        from profile_editor.ui.request.feedback import RequestFeedback
+        from profile_editor.ui.request.flow import RequestFlow
+        from profile_editor.ui.shell import accessibility
+
+        config, data_dir = self.config, self.config.data_dir
         self.controller = RequestController(
             self,
             connect_timeout=config.connect_timeout,
@@ -82,14 +207,15 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.preset_store = PresetStore(data_dir / "presets")
-        # history.sqlite3: opened (and old history files taken over) on a worker after the first frame.
+        # history.sqlite3: opened (and old history files taken over) on a worker, see _warm_up.
         self.history_log = HistoryStore.in_data_dir(data_dir, retention=config.history_keep)
-        self.settings = WindowSettings(data_dir / "settings.ini")
-        self._closing = False
-        self._warmed = False
-        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
-        self._title: tuple[str, object, bool] | None = None
-        self._build()
+        self.editor_pane.finish()
+        self.output.finish()
+        self.history_panel = HistoryPanel(self.history_dock, secrets=self.known_secrets)
+        self.history_dock.set_panel(self.history_panel)
+        self.presets_panel.set_store(self.preset_store)
+        shown = self.env_bar.active()  # the first frame's band (or what the user picked on it)
+        typed_key = self.request_bar.api_key() or ""
         self.environments = EnvironmentSwitcher(
             self.env_bar,
             self.request_bar,
@@ -98,7 +224,6 @@ class MainWindow(QMainWindow):
             self,
         )
         self.previewer = ChangePreviewer(self.controller.runner, self)
-        self._draft: Draft | None = None  # the snapshot, until anything in it changes
         self.recorder = HistoryRecorder(
             self.history_log, self.history_panel, self.known_secrets, self
         )
@@ -138,12 +263,49 @@ class MainWindow(QMainWindow):
             self,
         )
         self.environments.start(self.settings.last_environment())
+        if shown is not None and shown.name != self._first_band.name:
+            self.environments.select(shown.name)  # picked on the first frame: kept if it exists
+        validated = self.environments.active
         self._connect_signals()
         accessibility.prepare(self)  # names, descriptions, the tab order, shortcut tips
         self._restore()
-        self.document.mark_saved(self.document.entry)
-        self.status_line.show_status("Ready.", "idle")
+        moved = self._settle_band(shown, validated, typed_key)
         self.on_preview_timer()
+        self.output.build_deferred(self.output.currentWidget())  # a tab picked while starting
+        self._started = True
+        self.started.emit()
+        queued, self._queued = self._queued, None
+        if queued is not None and moved is None:
+            slot = self.flow.on_send_requested if queued == "send" else self.flow.on_load_requested
+            slot()
+        if self._painted:
+            self._warm_up()
+
+    def _settle_band(
+        self, shown: EnvironmentLike | None, validated: EnvironmentLike | None, typed_key: str
+    ) -> str | None:
+        """Compare the band the first frame showed with the environment requests now go to:
+        "Ready." when they are the same, else a warning saying why (returned)."""
+        envs = self.environments
+        now = envs.active
+        if same_environment(shown, now):
+            if typed_key and typed_key != (self.config.api_key or ""):
+                self.request_bar.key_edit.setText(typed_key)
+                envs.on_key_edited(typed_key)  # typed on the first frame: kept for this session
+            self.status_line.show_status("Ready.", "idle")
+            return None
+        if not same_environment(shown, validated):
+            why = envs.file_problem or "environments.json changed while the window started."
+        else:
+            why = f"the preset “{self.document.name}” was saved for it."
+        where = f"{now.name} ({now.base_url})" if now is not None else "no environment"
+        moved = (
+            f"Requests go to {where}, not to {shown.name if shown else '?'} as first shown: {why}"
+        )
+        if self._queued is not None:
+            moved += f" The {self._queued.capitalize()} clicked while starting was not made."
+        self.status_line.show_status(moved, "warning")
+        return moved
 
     def _build(self) -> None:
         central = QWidget(self)
@@ -154,9 +316,8 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.env_bar)
         self.side_splitter = QSplitter(Qt.Orientation.Horizontal, central)
         self.side_splitter.setObjectName("sideSplitter")
-        self.presets_panel = PresetsPanel(
-            self.preset_store, self.side_splitter, secrets=self.known_secrets
-        )
+        # No store yet: the sidebar lists the presets once the start finishes.
+        self.presets_panel = PresetsPanel(None, self.side_splitter, secrets=self.known_secrets)
         body = QWidget(self.side_splitter)
         self.side_splitter.setStretchFactor(0, 0)
         self.side_splitter.setStretchFactor(1, 1)
@@ -173,13 +334,15 @@ class MainWindow(QMainWindow):
         self.editor_pane = EditorPane(self.splitter)  # the profile or patch, and Problems
         self.editor = self.editor_pane.profile_editor
         self.output = OutputTabs(self.splitter)
+        self._users: UsersController | None = None
+        for resource, title, name in USER_TABS:
+            self.output.add_deferred_tab(title, name, self._tab_builder(resource))
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
         self.status_line = StatusLine(body)
         layout.addWidget(self.status_line)
-        self.history_dock = HistoryDock(self, secrets=self.known_secrets)
-        self.history_panel = self.history_dock.panel
+        self.history_dock = HistoryDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.addAction(self.history_dock.toggle_action)
         editor = self.editor
@@ -195,21 +358,27 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         bar, controller, recorder = self.request_bar, self.controller, self.recorder
+        bar.loadRequested.disconnect(self._queue_load)  # the first frame's stand-ins
+        bar.sendRequested.disconnect(self._queue_send)
+        self.menus.load.triggered.disconnect(self._queue_load)
+        self.send_action.triggered.disconnect(self._queue_send)
+        bar.edited.disconnect(self._on_touched)
+        self.editor.profileChanged.disconnect(self._on_touched)
         bar.edited.connect(self.on_profile_changed)
         bar.edited.connect(self.on_document_changed)
-        bar.methodChanged.connect(self.editor_pane.set_method)
         flow, feedback = self.flow, self.feedback
         bar.loadRequested.connect(flow.on_load_requested)
         bar.sendRequested.connect(flow.on_send_requested)
         bar.cancelRequested.connect(controller.cancel)
+        bar.cancelRequested.connect(self.on_cancel_users)
         self.menus.load.triggered.connect(flow.on_load_requested)
         self.menus.cancel.triggered.connect(controller.cancel)
+        self.menus.cancel.triggered.connect(self.on_cancel_users)
         self.menus.copy_curl.triggered.connect(flow.on_copy_curl)
         self.menus.paste_curl.triggered.connect(self.curl_paster.paste_clipboard)
         self.curl_paster.loadRequested.connect(flow.on_load_requested)
         self.menus.new.triggered.connect(self.document.on_new_requested)
         self.menus.bulk.triggered.connect(self.on_bulk_apply)
-        self.menus.close.triggered.connect(self.close)
         self.send_action.triggered.connect(flow.on_send_requested)
         self.editor.profileChanged.connect(self.on_profile_changed)
         self.editor_pane.modifiedChanged.connect(self.on_document_changed)
@@ -228,8 +397,12 @@ class MainWindow(QMainWindow):
         controller.loaded.connect(feedback.on_loaded)
         controller.loaded.connect(self.on_loaded)
         controller.loaded.connect(self.lists.on_profile_loaded)
+        controller.loaded.connect(self.on_loaded_users)
+        self.lists.finished.connect(self.on_lists_finished)
         bar.edited.connect(self.lists.on_target_changed)
         self.environments.activated.connect(self.lists.on_target_changed)
+        bar.edited.connect(self.on_target_changed_users)
+        self.environments.activated.connect(self.on_target_changed_users)
         self.lists.changed.connect(recorder.on_lists_changed)
         controller.loaded.connect(recorder.on_loaded)
         controller.sent.connect(recorder.on_sent)
@@ -274,6 +447,8 @@ class MainWindow(QMainWindow):
         return self._draft
 
     def _snapshot(self) -> Draft:
+        from profile_editor.core.send.draft import Draft  # loaded by the start already
+
         bar, result, patch = (
             self.request_bar,
             self.editor.profile_result(),
@@ -313,12 +488,16 @@ class MainWindow(QMainWindow):
 
     def _draft_record(self) -> Callable[[], DraftRecord]:
         # What the widgets hold, taken now; a text still to be made is made on the writer.
+        from profile_editor.storage.drafts import DraftRecord
+
         bar, env = self.request_bar, self.environments.name or ""
         request = (bar.recipient_id(), bar.method().value, env, bar.note())
         text, patch = self.editor_pane.text_snapshot()
         return lambda: DraftRecord(*request, text(), patch_text=patch)
 
     def _restore_draft(self, record: DraftRecord) -> None:
+        from profile_editor.core.send.draft import Draft
+
         method = next((m for m in Method if m.value == record.method), Method.POST)
         self.load_draft(Draft(record.recipient_id, method, record.environment or None, record.note))
         self.editor_pane.restore_texts(record.profile_text, record.patch_text)
@@ -354,6 +533,58 @@ class MainWindow(QMainWindow):
             self.on_profile_changed()
             self.on_preview_timer()
 
+    # -- the rest of the recipient: preferences, devices, tenants ---------------------------
+    def users(self) -> UsersController:
+        """The three tabs' controller, made (and its package imported) on first use."""
+        if self._users is None:
+            from profile_editor.ui.users.controller import UsersController
+
+            self._users = UsersController(
+                self.controller.session,
+                self.controller.runner,
+                self.request_bar,
+                self.status_line,
+                lambda: self.environments.target(self.config.base_url),
+                self.lists.shown_count_for,
+                self,
+            )
+            self._users.changed.connect(self.recorder.on_users_changed)
+            self._users.busyChanged.connect(self.request_bar.set_background_busy)
+            # Staged preference changes are part of the open preset: the title follows them.
+            self._users.preferences_model.stagedChanged.connect(self.on_document_changed)
+        return self._users
+
+    def _tab_builder(self, resource: str) -> Callable[[QWidget], None]:
+        def build(page: QWidget) -> None:
+            self.users().build_tab(resource, page)
+
+        return build
+
+    def staged_preferences(self) -> dict[str, str]:
+        """Preference changes staged and not applied, for a preset to keep."""
+        return self._users.staged_preferences() if self._users is not None else {}
+
+    def stage_preferences(self, changes: dict[str, str]) -> None:
+        """From a preset: staged on the recipient's topics once they are read."""
+        if changes or self._users is not None:
+            self.users().stage_preferences(changes)
+
+    def on_loaded_users(self, loaded: Loaded) -> None:
+        if not self._closing:
+            self.users().on_profile_loaded(loaded)
+
+    def on_lists_finished(self, *_args: object) -> None:
+        if self._users is not None:
+            self._users.on_lists_finished()
+
+    def on_target_changed_users(self, *_args: object) -> None:
+        if self._users is not None:  # none made yet: no rows to mark
+            self._users.on_target_changed()
+
+    def on_cancel_users(self) -> None:
+        if self._users is not None:
+            self._users.cancel()
+
     # -- environments, presets and history --------------------------------------------------
     def on_bulk_apply(self) -> None:
         from profile_editor.ui.bulk.dialog import open_bulk_dialog
@@ -381,7 +612,10 @@ class MainWindow(QMainWindow):
 
     # -- start-up and closing ---------------------------------------------------------------
     def _restore(self) -> None:
-        self.settings.restore_layout(self, self._splitters)
+        """The preset open when the window last closed, unless the user already typed."""
+        if self._touched:
+            self.on_document_changed()  # what was typed is unsaved: the title says so
+            return
         config = self.config
         # Like the last environment, the last preset must not move the window away from a
         # target given on the command line or by environment variables.
@@ -389,17 +623,25 @@ class MainWindow(QMainWindow):
         entry = self.document.open_last(self.settings.last_preset(), keep_environment=keep)
         if entry is not None:
             self.presets_panel.select_path(entry.path)
+        self.document.mark_saved(self.document.entry)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._warmed:
             self._warmed = True
-            after_first_frame(self, self._warm_up)
+            after_first_frame(self, self._after_first_frame)
 
-    def _warm_up(self) -> None:
-        """Work the first send, the history and the secret scan need, after the first paint."""
+    def _after_first_frame(self) -> None:
         if self._closing:
             return
+        self._painted = True
+        if self._started:
+            self._warm_up()  # finish_start was called before the first paint
+        else:
+            self.finish_start()  # and warms up at its end
+
+    def _warm_up(self) -> None:
+        """Work the first send, the history and the secret scan need, once the window is up."""
         self.controller.warm_up()
         self.history_panel.load_from(self.history_log, self.controller.runner)
         self.keys.release()
@@ -409,6 +651,7 @@ class MainWindow(QMainWindow):
             self._restore_draft(record)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.finish_start()  # closed while starting: what was typed is asked about as ever
         if not self._closing:
             # Qt may deliver a second close (e.g. app shutdown): ask and save settings once.
             if not self.document.may_discard("closing"):
@@ -425,5 +668,7 @@ class MainWindow(QMainWindow):
         self._preview_timer.stop()
         self.controller.shutdown()
         self.lists.shutdown()
+        if self._users is not None:
+            self._users.shutdown()
         self.recorder.shutdown()
         super().closeEvent(event)

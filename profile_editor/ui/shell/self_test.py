@@ -171,6 +171,7 @@ class _Session:
                 keyring_backend=null.Keyring(),
             )
         )
+        self.window.finish_start()  # never shown, so no first paint starts the rest of it
         return f"built, not shown; data in {self.data_dir}"
 
     def draw_icons(self) -> str:

@@ -6,19 +6,24 @@ later launch connects, sends one line (``activate`` and, when its launcher gave 
 Wayland activation token: ``activate TOKEN``), waits for ``ok`` and exits. Under Wayland a window
 may only take the focus with such a token, so it is handed on with the request. A socket file left
 by a crashed run accepts no connection; it is removed and listened on afresh.
+
+QtNetwork is imported only when there is something to talk to: on Unix a launch that finds no
+socket file knows at once that nothing runs, and the first launch listens after its window's first
+frame.
 """
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
 
 log = logging.getLogger("profile_editor.single_instance")
 
@@ -29,17 +34,36 @@ CONNECT_TIMEOUT_MS = 500
 ANSWER_TIMEOUT_MS = 3000
 
 
-def _user() -> str:
+def _sha256_hex(data: bytes) -> str:
+    # The interpreter's built-in SHA-256 where there is one: hashlib loads OpenSSL (2-3 ms of the
+    # first frame); the digest is the same, and so is the name.
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
+        from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found]  # Python 3.12+
+        except ImportError:
+            from hashlib import sha256
+    return str(sha256(data).hexdigest())
+
+
+def _user() -> str:
+    # getpass.getuser's order, without importing getpass (its terminal code costs 1 ms at start).
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        if name := os.environ.get(variable):
+            return name
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no passwd entry (some containers), or Windows
         return str(os.getuid()) if hasattr(os, "getuid") else "user"
 
 
 def server_name(data_dir: Path, user: str | None = None) -> str:
     """Short (Unix socket paths are limited to about 100 bytes) and stable per user and data dir."""
     resolved = str(Path(data_dir).expanduser().resolve())
-    digest = hashlib.sha256(f"{user or _user()}\0{resolved}".encode()).hexdigest()[:20]
+    digest = _sha256_hex(f"{user or _user()}\0{resolved}".encode())[:20]
     return f"profile-editor-{digest}"
 
 
@@ -53,6 +77,11 @@ def activate_running_instance(name: str, activation_token: str | None = None) ->
         os.environ.get("XDG_ACTIVATION_TOKEN", "") if activation_token is None else activation_token
     )
     token = "".join(token.split())  # one line, no spaces: it is opaque text
+    where = _socket_file(name)
+    if where is not None and not where.exists():
+        return False  # nothing listens, and no stale socket: no need to load QtNetwork
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
@@ -72,6 +101,8 @@ def activate_running_instance(name: str, activation_token: str | None = None) ->
 
 
 def _answers(name: str) -> bool:
+    from PySide6.QtNetwork import QLocalSocket
+
     probe = QLocalSocket()
     probe.connectToServer(name)
     alive = probe.waitForConnected(CONNECT_TIMEOUT_MS)
@@ -97,6 +128,8 @@ class InstanceServer(QObject):
     activationRequested = Signal(str)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__(parent)
         self.name = name
         self._server = QLocalServer(self)
@@ -116,7 +149,7 @@ class InstanceServer(QObject):
         stale = _socket_file(self.name)
         if stale is not None and stale.exists():
             log.info("Removing the stale instance socket %s", stale)
-            QLocalServer.removeServer(self.name)
+            self._server.removeServer(self.name)
         if self._server.listen(self.name):
             log.info("Listening for other launches as %s", self.name)
             return True

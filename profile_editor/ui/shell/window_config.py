@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from profile_editor.storage.history_db import Retention
-from profile_editor.ui.environments.keys import SessionTarget
+from profile_editor.ui.environments.start import SessionTarget
+
+if TYPE_CHECKING:  # the history database is opened after the first paint
+    from profile_editor.storage.history_db import Retention
 
 # The band of the built-in sandbox (the app's --sandbox and --self-test).
 SANDBOX_COLOR = "#00897b"
