@@ -134,6 +134,9 @@ def test_a_run_keeps_routing_and_skips_required_and_unchanged_rows(
     assert wrong.code == 2 and "--kind preferences" in wrong.stderr
     entries = run_cli("history", "--json").json()["entries"]
     assert entries[0]["resource"] == "preferences"
+    # Each PUT a row sent is a history entry of its own, under the run, with its own path.
+    rows = sorted(e["request_path"] for e in entries if e["run_id"] is not None)
+    assert rows == ["/users/u1/preferences/weekly-digest", "/users/u2/preferences/weekly-digest"]
 
 
 def test_429_storm_slows_the_run_and_every_row_lands(
