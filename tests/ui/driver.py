@@ -961,7 +961,6 @@ class WindowDriver:
 
     # -- lifetime --------------------------------------------------------------------------------
 
-
     def history_lines(self) -> list[dict[str, Any]]:
         """The history database's entries as exported lines, oldest first, read by a
         connection of the test's own (entries are written off the UI thread)."""
@@ -976,6 +975,7 @@ class WindowDriver:
         finally:
             store.close()
         return [json.loads(entry_to_line(e)) for e in reversed(entries)]
+
     def close(self) -> bool:
         """Close the window as a user would; False when it stayed open."""
         return self.widget.close()
