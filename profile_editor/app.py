@@ -210,15 +210,10 @@ def _run_window(
     key: str | None
     try:
         if args.sandbox:
-            from profile_editor.sandbox.server import start_sandbox
+            from profile_editor.sandbox.demo import start_demo_sandbox
 
-            data_dir.mkdir(parents=True, exist_ok=True)
-            from profile_editor.sandbox.demo import demo_seed
-
-            sandbox = start_sandbox(port=0, db_path=data_dir / "sandbox.sqlite3")
-            # A newcomer's first Load shows a whole recipient ("demo-recipient"); a sandbox
-            # database that already has topics keeps what was changed in it.
-            sandbox.apply_seed(demo_seed(), if_new=True)
+            # A newcomer's first Load shows a whole recipient ("demo-recipient").
+            sandbox = start_demo_sandbox(data_dir)
             base_url, key = sandbox.url, sandbox.key
             log.info("Sandbox API started at %s", base_url)
             options.update(

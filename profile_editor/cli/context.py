@@ -92,10 +92,9 @@ class Context:
         from profile_editor.core.http.config import ConfigError, resolve_api_key, resolve_base_url
 
         if self.use_sandbox:
-            from profile_editor.sandbox.server import start_sandbox
+            from profile_editor.sandbox.demo import start_demo_sandbox
 
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            self._sandbox = start_sandbox(port=0, db_path=self.data_dir / "sandbox.sqlite3")
+            self._sandbox = start_demo_sandbox(self.data_dir)
             return Where(self._sandbox.url, SANDBOX_ENVIRONMENT, False, self._sandbox.key)
         if self.environment_option:
             return self._named_environment(self.environment_option)

@@ -1,13 +1,19 @@
-"""The small demo state the window's ``--sandbox`` starts with: a few topics (one REQUIRED)
-and ``demo-recipient`` with something in every tab, so the first Load shows a whole recipient."""
+"""The small demo state the window's and the command line's ``--sandbox`` start with: a few
+topics (one REQUIRED) and ``demo-recipient`` with something in every tab, so the first Load shows
+a whole recipient."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from profile_editor.sandbox.seed import Seed, parse_seed
 
-__all__ = ["DEMO_RECIPIENT", "demo_seed"]
+if TYPE_CHECKING:
+    from profile_editor.sandbox.server import SandboxServer
+
+__all__ = ["DEMO_RECIPIENT", "demo_seed", "start_demo_sandbox"]
 
 DEMO_RECIPIENT = "demo-recipient"
 
@@ -105,3 +111,15 @@ def demo_seed(now: datetime | None = None) -> Seed:
         },
         "demo seed",
     )
+
+
+def start_demo_sandbox(data_dir: Path) -> SandboxServer:
+    """The sandbox of ``--sandbox``: its database in ``data_dir`` (the window and the command
+    line share it), the demo loaded only into one with no topics yet, so what was changed in
+    it survives a restart."""
+    from profile_editor.sandbox.server import start_sandbox
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sandbox = start_sandbox(port=0, db_path=data_dir / "sandbox.sqlite3")
+    sandbox.apply_seed(demo_seed(), if_new=True)
+    return sandbox

@@ -119,6 +119,12 @@ def test_sandbox_option_runs_its_own(run_cli: RunCli) -> None:
     assert sent.code == 0, sent.stderr
     got = run_cli("--sandbox", "get", "s1", key=None, base_url=None)
     assert json.loads(got.stdout) == {"a": 1}  # kept in the data folder's sandbox database
+    # The window's demo is there too (the two share the data folder's sandbox database).
+    listed = run_cli(
+        "--sandbox", "--json", "preferences", "list", "demo-recipient", key=None, base_url=None
+    )
+    assert listed.code == 0, listed.stderr
+    assert "weekly-digest" in {p["topic_id"] for p in listed.json()["preferences"]}
 
 
 def test_help_and_get_import_no_qt(
