@@ -210,7 +210,7 @@ def _run_window(
     key: str | None
     try:
         if args.sandbox:
-            from profile_editor.sandbox.demo import start_demo_sandbox
+            from profile_editor.sandbox.demo import DEMO_RECIPIENT, start_demo_sandbox
 
             # A newcomer's first Load shows a whole recipient ("demo-recipient").
             sandbox = start_demo_sandbox(data_dir)
@@ -221,6 +221,7 @@ def _run_window(
                 environment_name="Sandbox",
                 environment_color="#00897b",
                 key_source="sandbox key",
+                demo_recipient=DEMO_RECIPIENT,
             )
         else:
             base_url = resolve_base_url(args.base_url, os.environ)

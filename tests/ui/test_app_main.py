@@ -69,6 +69,29 @@ def test_sandbox_mode_opens_a_working_window(
     assert (tmp_path / "sandbox.sqlite3").is_file()
 
 
+def test_a_newcomer_is_offered_the_demo_recipient_and_sees_every_tab_filled(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialog_stub: DialogStub
+) -> None:
+    for name in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN", "COURIER_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    seen: dict[str, Any] = {}
+
+    def inside(window: WindowDriver) -> None:
+        qtbot.waitUntil(lambda: "Ready" in window.status(), timeout=5000)
+        seen["status"] = window.status()
+        window.load_whole_recipient("demo-recipient")
+        seen["summary"] = window.recipient_summary()
+        window.show_user_tab("preferences")
+        seen["weekly"] = window.preference_status("Weekly digest")
+
+    argv = ["--sandbox", "--data-dir", str(tmp_path)]
+    assert run_main(monkeypatch, argv, inside, qtbot, tmp_path, dialog_stub) == 0
+    assert "demo-recipient" in seen["status"]
+    for part in ("3 lists", "opted out", "2 devices", "2 tenants"):
+        assert part in seen["summary"], seen["summary"]
+    assert seen["weekly"] == "OPTED_OUT"
+
+
 def test_courier_env_vars_are_an_environment_of_their_own(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialog_stub: DialogStub
 ) -> None:

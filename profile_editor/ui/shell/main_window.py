@@ -292,7 +292,12 @@ class MainWindow(QMainWindow):
             if typed_key and typed_key != (self.config.api_key or ""):
                 self.request_bar.key_edit.setText(typed_key)
                 envs.on_key_edited(typed_key)  # typed on the first frame: kept for this session
-            self.status_line.show_status("Ready.", "idle")
+            demo = self.config.demo_recipient
+            if demo and not self.request_bar.recipient_id():
+                ready = f"Ready. Try Load (Ctrl+L) with {demo}: it has something in every tab."
+            else:
+                ready = "Ready."
+            self.status_line.show_status(ready, "idle")
             return None
         if not same_environment(shown, validated):
             why = envs.file_problem or "environments.json changed while the window started."
@@ -327,6 +332,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(6)
         self.request_bar = RequestBar(body)
+        if self.config.demo_recipient:
+            self.request_bar.recipient_edit.setPlaceholderText(
+                f"Recipient ID, e.g. {self.config.demo_recipient} (the sandbox's demo)"
+            )
         self.request_bar.key_edit.setText(self.config.api_key or "")
         layout.addWidget(self.request_bar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, body)

@@ -34,6 +34,8 @@ class WindowConfig:
     keyring_backend: Any = None
     # How much history to keep (--history-keep); None: a year and a million requests.
     history_keep: Retention | None = None
+    # A recipient the sandbox was seeded with, offered to a newcomer (the app's --sandbox demo).
+    demo_recipient: str | None = None
 
     def session_target(self) -> SessionTarget:
         return SessionTarget(
