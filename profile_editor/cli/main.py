@@ -121,7 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--env", dest="history_env", metavar="NAME", help="requests to this environment")
     p.add_argument("--method", dest="history_method", metavar="METHOD", help="GET, POST, PUT, …")
-    p.add_argument("--kind", choices=("profile", "lists"), help="profile requests or list changes")
+    p.add_argument(
+        "--kind",
+        choices=("profile", "lists", "preferences", "tokens", "tenants"),
+        help="profile requests, or changes of lists, preferences, device tokens or tenants",
+    )
     p.add_argument(
         "--source", choices=("window", "cli", "bulk"), help="where the request came from"
     )

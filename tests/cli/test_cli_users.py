@@ -209,3 +209,6 @@ def test_each_write_is_a_history_entry_with_before_and_after(
     assert changed["profile_before"]["status"] == "OPTED_IN"
     assert changed["profile_after"]["status"] == "OPTED_OUT"
     assert all(TEST_KEY not in str(e) for e in entries)
+    assert removed["request_path"] == "/users/u%2F1/tenants/acme"
+    only = run_cli("history", "--kind", "preferences", "--json").json()["entries"]
+    assert [e["resource"] for e in only] == ["preferences"]

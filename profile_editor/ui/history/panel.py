@@ -76,6 +76,9 @@ KIND_FILTERS: tuple[tuple[str, tuple[str, str] | None], ...] = (
     ("PATCH", ("PATCH", "profile")),
     ("DELETE", ("DELETE", "profile")),
     ("List changes", ("", "lists")),
+    ("Preference changes", ("", "preferences")),
+    ("Device token changes", ("", "tokens")),
+    ("Tenant changes", ("", "tenants")),
 )
 TIME_FILTERS = (
     ("Any time", 0),
