@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from profile_editor.core.http.client import ProfilesClient
 from profile_editor.core.http.models import Method, OutcomeKind
+from profile_editor.core.profile.jsoncodec import MAX_DEPTH
 from profile_editor.core.users.execute import execute_users
 from profile_editor.core.users.paths import segment, segment_problem, user_path
 from profile_editor.core.users.preferences import (
@@ -337,3 +338,22 @@ def test_urls_round_trip_every_id(user: str, topic: str) -> None:
 
     assert unquote(parts[2], errors="strict") == user
     assert unquote(parts[4], errors="strict") == topic
+
+
+def test_a_body_courier_would_refuse_is_not_sent(offline: ProfilesClient) -> None:
+    # Over 6 MB (Courier's 413) or nested past what the sandbox reads: refused before sending.
+    huge = PutTenantRequest(
+        base_url=BASE, user_id="u", tenant_id="t", profile={"k": "v" * (6 * 1024 * 1024)}
+    )
+    outcome = execute_users(offline, huge, "sk_test_key")
+    assert outcome.kind is OutcomeKind.REFUSED
+    assert "6 MB" in outcome.message
+    deep: dict[str, object] = {}
+    for _ in range(MAX_DEPTH - 2):  # the body's {"profile": …} makes it MAX_DEPTH
+        deep = {"a": deep}
+    nested = PutTenantRequest(base_url=BASE, user_id="u", tenant_id="t", profile={"p": deep})
+    outcome = execute_users(offline, nested, "sk_test_key")
+    assert outcome.kind is OutcomeKind.REFUSED
+    assert "nests deeper" in outcome.message
+    fits = PutTenantRequest(base_url=BASE, user_id="u", tenant_id="t", profile=deep)
+    assert fits.problem() is None
