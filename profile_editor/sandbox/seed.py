@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from profile_editor.core.users.paths import segment_problem, user_id_problem
 from profile_editor.core.users.preferences import Channel
 from profile_editor.core.users.tenants import TenantAssociation
 from profile_editor.core.users.tokens import UserToken, expiry_day
@@ -102,12 +103,33 @@ def parse_seed(document: Any, source: str = "seed") -> Seed:
 
 
 def _consistency_problem(seed: Seed) -> str | None:
+    # IDs the app could never send (an empty recipient, a tenant " t", a token "..") would be
+    # seeded state nobody can reach; a repeated tenant used to stop the start with a traceback.
+    for part in ("profiles", "lists", "preferences", "tokens", "tenants"):
+        for recipient in getattr(seed, part):
+            problem = user_id_problem(recipient)
+            if problem is not None:
+                return f"{part}: the recipient {recipient!r}: {problem}"
     topics = {topic.topic_id: topic for topic in seed.topics}
     if len(topics) != len(seed.topics):
         return "topics: a topic_id appears more than once."
+    for index, t in enumerate(seed.topics):
+        problem = segment_problem(t.topic_id, "topic ID")
+        if problem is not None:
+            return f"topics.{index}.topic_id: {problem}"
     for recipient, overrides in seed.preferences.items():
+        scoped: set[tuple[str, str]] = set()
         for index, o in enumerate(overrides):
             where = f"preferences.{recipient}.{index}"
+            if (o.topic_id, o.tenant_id) in scoped:
+                return f"{where}: topic {o.topic_id!r} appears twice for this recipient" + (
+                    f" in tenant {o.tenant_id!r}." if o.tenant_id else "."
+                )
+            scoped.add((o.topic_id, o.tenant_id))
+            if o.tenant_id:
+                problem = segment_problem(o.tenant_id, "tenant ID")
+                if problem is not None:
+                    return f"{where}.tenant_id: {problem}"
             topic = topics.get(o.topic_id)
             if topic is None:
                 return f"{where}.topic_id: {o.topic_id!r} is not one of the seed's topics."
@@ -127,6 +149,9 @@ def _consistency_problem(seed: Seed) -> str | None:
             where = f"tokens.{recipient}.{index}"
             if not token.token:
                 return f"{where}.token: a token cannot be empty."
+            problem = segment_problem(token.token, "token")
+            if problem is not None:
+                return f"{where}.token: {problem}"
             if token.token in seen:
                 return f"{where}.token: the same token appears twice for this recipient."
             seen.add(token.token)
@@ -134,9 +159,17 @@ def _consistency_problem(seed: Seed) -> str | None:
             if isinstance(expiry, str) and expiry_day(expiry) is None:
                 return f"{where}.expiry_date: {expiry!r} is not an ISO 8601 date (or false)."
     for recipient, tenants in seed.tenants.items():
+        members: set[str] = set()
         for index, tenant in enumerate(tenants):
+            where = f"tenants.{recipient}.{index}.tenant_id"
             if not tenant.tenant_id:
-                return f"tenants.{recipient}.{index}.tenant_id: a tenant ID cannot be empty."
+                return f"{where}: a tenant ID cannot be empty."
+            problem = segment_problem(tenant.tenant_id, "tenant ID")
+            if problem is not None:
+                return f"{where}: {problem}"
+            if tenant.tenant_id in members:
+                return f"{where}: tenant {tenant.tenant_id!r} appears twice for this recipient."
+            members.add(tenant.tenant_id)
     return None
 
 

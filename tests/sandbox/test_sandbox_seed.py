@@ -9,11 +9,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from profile_editor.sandbox.__main__ import main
 from profile_editor.sandbox.demo import DEMO_RECIPIENT, demo_seed
-from profile_editor.sandbox.seed import SeedError, load_seed
+from profile_editor.sandbox.seed import SeedError, apply_seed, load_seed, parse_seed
 from profile_editor.sandbox.server import start_sandbox
+from profile_editor.sandbox.store import ProfileStore
 
 SDK_SEED = Path(__file__).resolve().parents[1] / "peer" / "courier_sdk_users_seed.json"
 
@@ -61,6 +64,18 @@ def _write(tmp_path: Path, document: object) -> Path:
         ({"tokens": {"u": [{"token": "a", "provider_key": "apn"}] * 2}}, "appears twice"),
         ({"tenants": {"u": [{"tenant_id": ""}]}}, "tenants.u.0.tenant_id"),
         ({"topics": [TOPIC, TOPIC]}, "appears more than once"),
+        ({"tenants": {"u": [{"tenant_id": "t"}, {"tenant_id": "t"}]}}, "tenants.u.1.tenant_id"),
+        ({"tenants": {"u": [{"tenant_id": " t"}]}}, "whitespace"),
+        ({"tokens": {"u": [{"token": "..", "provider_key": "apn"}]}}, "path step"),
+        ({"profiles": {"": {}}}, "profiles: the recipient ''"),
+        ({"tokens": {"a\nb": []}}, "tokens: the recipient"),
+        (
+            {
+                "topics": [{**TOPIC, "default_status": "OPTED_IN"}],
+                "preferences": {"u": [{"topic_id": "t", "status": "OPTED_IN"}] * 2},
+            },
+            "preferences.u.1: topic 't' appears twice",
+        ),
     ],
 )
 def test_a_bad_seed_is_refused_with_the_path_and_what_is_wrong(
@@ -157,3 +172,49 @@ def test_window_sandbox_starts_with_the_demo_once(tmp_path: Path) -> None:
 def test_sdk_seed_file_is_valid() -> None:
     seed = load_seed(SDK_SEED)
     assert {"topic_id", "pt_01kx4h2jdafq8bk996nn92357r"} <= {t.topic_id for t in seed.topics}
+
+
+# Seed-shaped documents with the awkward parts a hand-written file has: repeated and odd IDs,
+# wrong types, members left out.
+_ID = st.sampled_from(["u", "t", "", " t", "a/b", "..", "x\ny", "ü %2F"])
+_ANY = st.one_of(st.none(), st.booleans(), st.integers(), _ID, st.lists(_ID, max_size=2))
+_TOPIC = st.fixed_dictionaries(
+    {"topic_id": _ID, "topic_name": _ID},
+    optional={
+        "default_status": st.sampled_from(["OPTED_IN", "OPTED_OUT", "REQUIRED", "ON"]),
+        "digest_schedules": st.lists(_ID, max_size=2),
+    },
+)
+_OVERRIDE = st.fixed_dictionaries(
+    {"topic_id": _ID, "status": st.sampled_from(["OPTED_IN", "OPTED_OUT", "REQUIRED"])},
+    optional={"tenant_id": _ID, "digest_schedule_id": _ID, "custom_routing": _ANY},
+)
+_TOKEN = st.fixed_dictionaries(
+    {"token": _ID, "provider_key": st.sampled_from(["apn", "expo", "fcm"])},
+    optional={"expiry_date": st.sampled_from([False, True, "2026-02-30", "2100-01-01", 5])},
+)
+_TENANT = st.fixed_dictionaries(
+    {"tenant_id": _ID}, optional={"profile": st.one_of(_ANY, st.just({"a": 1}))}
+)
+_SEED = st.fixed_dictionaries(
+    {},
+    optional={
+        "topics": st.lists(_TOPIC, max_size=3),
+        "profiles": st.dictionaries(_ID, st.one_of(_ANY, st.just({"name": "A"})), max_size=2),
+        "lists": st.dictionaries(_ID, st.lists(_ID, max_size=3), max_size=2),
+        "preferences": st.dictionaries(_ID, st.lists(_OVERRIDE, max_size=3), max_size=2),
+        "tokens": st.dictionaries(_ID, st.lists(_TOKEN, max_size=3), max_size=2),
+        "tenants": st.dictionaries(_ID, st.lists(_TENANT, max_size=3), max_size=2),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SEED)
+def test_any_seed_loads_or_is_refused_with_where(document: dict[str, object]) -> None:
+    try:
+        seed = parse_seed(document, "seed.json")
+    except SeedError as exc:
+        assert str(exc).startswith("seed.json: ")
+        return
+    apply_seed(ProfileStore(), seed)  # a seed that is accepted also loads
