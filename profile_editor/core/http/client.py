@@ -182,7 +182,11 @@ def _response_outcome(
         "" if parsed is not None else (_cut(response.text) if response.content else "(empty body)")
     )
     if 200 <= status < 300:
-        if status == 204 or (not response.content and method in (Method.DELETE, Method.PATCH)):
+        # A read must carry the JSON it asked for: a GET answered 204 (a proxy, a wrong base
+        # URL) is no answer, and must not read as "nothing stored" or verify a write.
+        if method is not Method.GET and (
+            status == 204 or (not response.content and method in (Method.DELETE, Method.PATCH))
+        ):
             return Outcome(
                 kind=OutcomeKind.SUCCESS,
                 summary=f"{status} {phrase} · done",

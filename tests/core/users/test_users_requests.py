@@ -357,3 +357,24 @@ def test_a_body_courier_would_refuse_is_not_sent(offline: ProfilesClient) -> Non
     assert "nests deeper" in outcome.message
     fits = PutTenantRequest(base_url=BASE, user_id="u", tenant_id="t", profile=deep)
     assert fits.problem() is None
+
+
+@pytest.mark.parametrize("status", [200, 204])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        GetPreferencesRequest(base_url=BASE, user_id="u"),
+        ListTokensRequest(base_url=BASE, user_id="u"),
+        GetTokenRequest(base_url=BASE, user_id="u", token="t"),
+        ListTenantsRequest(base_url=BASE, user_id="u"),
+    ],
+)
+def test_a_read_answered_without_a_body_is_unexpected(status: int, request_: object) -> None:
+    # A GET answered 2xx with nothing in it (a proxy, a wrong base URL) used to pass as a read:
+    # "preferences list" crashed, the others said "failed" and exited 0.
+    empty = ProfilesClient(
+        httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(status)))
+    )
+    outcome = execute_users(empty, request_, "sk_test_key")  # type: ignore[arg-type]
+    assert outcome.kind is OutcomeKind.UNEXPECTED
+    assert "an empty body" in outcome.message
