@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from profile_editor.cli.exits import Exit, UsageError, exit_for
@@ -388,14 +389,19 @@ def preferences_reset(ctx: Context, out: Output, args: argparse.Namespace) -> in
 # --- tokens ----------------------------------------------------------------------------------
 
 
-def _token_line(token: UserToken) -> str:
+def _token_line(token: UserToken, today: date | None = None) -> str:
+    from profile_editor.core.users.tokens import expiry_day
+
     parts = [token.short, token.provider_key.value]
     if token.device is not None:
         parts += [v for v in (token.device.platform, token.device.app_id) if v]
     if token.expiry_date is False:
         parts.append("never expires")
     elif token.expiry_date:
-        parts.append(f"expires {token.expiry_date}")
+        # As the window's Devices tab: a token past its date must not read as just "active".
+        day = expiry_day(token.expiry_date)
+        past = day is not None and day < (today or date.today())
+        parts.append(f"{'EXPIRED' if past else 'expires'} {token.expiry_date}")
     if token.status is not None:
         reason = f" ({token.status_reason})" if token.status_reason else ""
         parts.append(f"{token.status.value}{reason}")

@@ -69,3 +69,18 @@ def test_a_token_file_naming_another_token_is_refused(
     result = run_cli("tenants", "add", "u1", "acme", "--profile", str(profile))
     assert result.code == 2 and "must be a JSON object" in result.stderr
     assert keyed_sandbox.requests() == []
+
+
+def test_token_list_lines_say_a_token_has_expired() -> None:
+    # "expires 2020-01-01  active" read as a working device; the window paints it as expired.
+    from datetime import date
+
+    from profile_editor.cli.users import _token_line
+    from profile_editor.core.users.tokens import UserToken
+
+    today = date(2026, 3, 1)
+    line = _token_line(UserToken(token="t", provider_key="apn", expiry_date="2026-02-28"), today)
+    assert "EXPIRED 2026-02-28" in line
+    for expiry in ("2026-03-01", "2026-03-01T00:00:00Z", "2100-01-01"):
+        line = _token_line(UserToken(token="t", provider_key="apn", expiry_date=expiry), today)
+        assert f"expires {expiry}" in line
