@@ -146,3 +146,28 @@ def test_a_large_container_deep_inside_is_encoded_in_pieces() -> None:
     assert "".join(pieces) == dumps_compact(payload)
     small = {"profile": {"custom": {f"k{i}": [i] for i in range(100)}}}
     assert list(iter_compact(small)) == [dumps_compact(small)]
+
+
+def nested(depth: int) -> dict[str, Any]:
+    """A profile whose objects nest ``depth`` levels (the profile itself is the first)."""
+    profile: dict[str, Any] = {}
+    for _ in range(depth - 1):
+        profile = {"a": profile}
+    return profile
+
+
+@pytest.mark.parametrize("method", [Method.POST, Method.PUT])
+def test_a_profile_nested_to_the_limit_is_refused_since_the_request_wraps_it(
+    method: Method,
+) -> None:
+    # The editor reads a profile nested 200 levels; the request body would nest 201, which the
+    # sandbox (and our own reader) refuse: say so before anything is sent.
+    from profile_editor.core.profile.jsoncodec import MAX_DEPTH
+
+    assert isinstance(
+        plan(Draft("r1", method, profile=nested(MAX_DEPTH - 1)), LOCAL, None), SendPlan
+    )
+    refused = plan(Draft("r1", method, profile=nested(MAX_DEPTH)), LOCAL, None)
+    assert isinstance(refused, Refusal)
+    assert f"deeper than {MAX_DEPTH} levels" in refused.message
+    assert profile_body_problem(nested(MAX_DEPTH)) is not None

@@ -13,11 +13,13 @@ from typing import Any
 from profile_editor import __version__
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.profile.jsoncodec import (
+    MAX_DEPTH,
     compact_head,
     dumps_compact,
     dumps_pretty,
     iter_compact,
     json_bytes,
+    nesting_depth,
 )
 from profile_editor.core.recipient import profile_path
 
@@ -53,6 +55,21 @@ def body_size_problem(size: int) -> str | None:
         f"the body is {size / _MB:.1f} MB ({size:,} bytes); Courier accepts at most "
         f"{MAX_BODY_BYTES // _MB} MB ({MAX_BODY_BYTES:,} bytes)."
     )
+
+
+def body_problem(body: bytes) -> str | None:
+    """Why these exact request bytes cannot be sent — over Courier's size, or nested deeper than
+    a JSON reader (ours included) takes — or None. The request wraps what the user wrote in one
+    more level, so a profile at the limit is over it here."""
+    too_large = body_size_problem(len(body))
+    if too_large is not None:
+        return too_large
+    if nesting_depth(body.decode("utf-8", "surrogatepass")) > MAX_DEPTH:
+        return (
+            f"the body nests deeper than {MAX_DEPTH} levels of objects and arrays (the request "
+            "wraps what you wrote in one more level)."
+        )
+    return None
 
 
 def mask_key(key: str | None) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from profile_editor.core.cooperate import pause
 from profile_editor.core.http.config import insecure_key_problem
-from profile_editor.core.http.models import ProfileRequest, body_size_problem
+from profile_editor.core.http.models import ProfileRequest, body_problem
 from profile_editor.core.methods import ACTION_NAMES, Method
 from profile_editor.core.recipient import check_recipient_id
 from profile_editor.core.send.draft import Draft
@@ -192,9 +192,9 @@ def plan(
         target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
     )
     # The exact bytes the client will send (kept on the request): Courier answers 413 above this.
-    too_large = body_size_problem(len(request.body_bytes() or b""))
-    if too_large is not None:
-        return Refusal(f"Not sent: {too_large}", "profile")
+    unsendable = body_problem(request.body_bytes() or b"")
+    if unsendable is not None:
+        return Refusal(f"Not sent: {unsendable}", "profile")
     known = (
         stored
         if stored is not None and stored.is_for(target.base_url, draft.recipient_id)
@@ -220,7 +220,7 @@ def profile_body_problem(profile: dict[str, Any]) -> str | None:
     """Why a Merge or Replace of ``profile`` cannot be sent for its size (measured as the
     bytes :func:`plan` would send), or None; for checking rows before a run."""
     request = ProfileRequest(base_url="", recipient_id="", method=Method.POST, profile=profile)
-    return body_size_problem(len(request.body_bytes() or b""))
+    return body_problem(request.body_bytes() or b"")
 
 
 def plans_quickly(draft: Draft) -> bool:

@@ -13,13 +13,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from profile_editor.core.http.models import (
-    body_size_problem,
+    body_problem,
     compact_body,
     header_lines,
     request_headers,
 )
 from profile_editor.core.methods import Method
-from profile_editor.core.profile.jsoncodec import MAX_DEPTH, dumps_pretty, nesting_depth
+from profile_editor.core.profile.jsoncodec import dumps_pretty
 from profile_editor.core.recipient import encode_path_segment
 from profile_editor.core.users.paths import segment_problem, user_id_problem, user_path
 
@@ -84,14 +84,9 @@ class UsersRequestBase(BaseModel):
         if body is not None:
             # A per-tenant profile or token properties can be any JSON: a 10 MB one was sent
             # only to be answered 413.
-            too_large = body_size_problem(len(body))
-            if too_large is not None:
-                return too_large[0].upper() + too_large[1:]
-            if nesting_depth(body.decode("utf-8", "surrogatepass")) > MAX_DEPTH:
-                return (
-                    f"The body nests deeper than {MAX_DEPTH} levels of objects and "
-                    "arrays (the request wraps what you wrote in one more level)."
-                )
+            unsendable = body_problem(body)
+            if unsendable is not None:
+                return unsendable[0].upper() + unsendable[1:]
         return None
 
     @property
