@@ -117,26 +117,18 @@ class HistoryEntry(BaseModel):
         path = None
         if resource not in ("profile", "lists"):
             path = request.url[len(request.base_url.rstrip("/")) :]
-        return cls.model_construct(
-            id=_new_id(),
-            time=_now(),
+        return cls._of_outcome(
+            outcome,
             environment=environment,
             base_url=request.base_url,
             method=request.method.value,
             recipient_id=request.recipient_id,
-            request_body=request.payload(),
-            status=outcome.status_code,
-            outcome=outcome.kind.value,
-            message=outcome.message or outcome.summary,
-            duration_ms=outcome.elapsed_ms,
-            profile_before=before,
-            profile_after=after,
+            body=request.payload(),
+            before=before,
+            after=after,
             resource=resource,
             source=source,
-            report=None,
-            run_id=None,
-            request_path=path,
-            partial=False,
+            path=path,
         )
 
     @classmethod
@@ -164,12 +156,43 @@ class HistoryEntry(BaseModel):
             parts = urlsplit(url)
             base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
             path = url[len(base) :] or "/"
+        return cls._of_outcome(
+            outcome,
+            environment=environment,
+            base_url=base,
+            method=str(method).upper(),
+            recipient_id=recipient_id,
+            body=body,
+            before=before,
+            after=after,
+            resource=resource,
+            source=source,
+            path=path,
+        )
+
+    @classmethod
+    def _of_outcome(
+        cls,
+        outcome: Outcome,
+        *,
+        environment: str | None,
+        base_url: str,
+        method: str,
+        recipient_id: str,
+        body: Any,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        resource: str,
+        source: str,
+        path: str | None,
+    ) -> HistoryEntry:
+        # Built without validation (see of_request); every field given, defaults too.
         return cls.model_construct(
             id=_new_id(),
             time=_now(),
             environment=environment,
-            base_url=base,
-            method=str(method).upper(),
+            base_url=base_url,
+            method=method,
             recipient_id=recipient_id,
             request_body=body,
             status=outcome.status_code,
