@@ -75,7 +75,7 @@ KIND_FILTERS: tuple[tuple[str, tuple[str, str] | None], ...] = (
     ("PUT (replace)", ("PUT", "profile")),
     ("PATCH", ("PATCH", "profile")),
     ("DELETE", ("DELETE", "profile")),
-    ("List changes", ("", "lists")),
+    ("List requests", ("", "lists")),
 )
 TIME_FILTERS = (
     ("Any time", 0),
