@@ -16,6 +16,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     script = Path(sys.executable).with_name("profile-editor-cli")
-    with sandbox_process() as (url, key):
+    with sandbox_process() as (url, key), tempfile.TemporaryDirectory() as data_home:
         httpx.post(
             f"{url}/profiles/bench-user",
             json={"profile": {"email": "ada@example.com", "custom": {"plan": "pro"}}},
@@ -50,6 +51,9 @@ def main() -> None:
         # modules, unlike httpx's installed ones, would be compiled on every run.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["COURIER_API_KEY"] = key
+        # `get` records its request in the history: in a data folder of the bench's own, found
+        # where the user's would be (platformdirs reads XDG_DATA_HOME), not in the user's.
+        env["XDG_DATA_HOME"] = data_home
         commands = {
             'python -c "import httpx"': [sys.executable, "-c", "import httpx"],
             "httpx.get (same GET, reference)": [

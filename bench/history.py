@@ -21,6 +21,7 @@ and what recording every row costs a 100,000-row bulk run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -36,7 +37,7 @@ from pathlib import Path
 import _common  # noqa: F401  (sets the offscreen platform)
 
 from profile_editor.storage.history import HistoryEntry, entry_to_line
-from profile_editor.storage.history_db import DB_NAME, HistoryFilter, HistoryStore
+from profile_editor.storage.history_db import DB_NAME, HistoryFilter, HistoryStore, _blob_hash
 
 
 def typical(n: int, recipient: str | None = None) -> HistoryEntry:
@@ -127,8 +128,8 @@ def make_db(path: Path, count: int) -> None:
     for b in range(200):
         text = json.dumps({"profile": {"custom": {"plan": "pro", "b": b}}})
         conn.execute(
-            "INSERT INTO blobs(id, size, indexed, data) VALUES (?, ?, 1, ?)",
-            (b + 1, len(text), text),
+            "INSERT INTO blobs(id, hash, size, indexed, data) VALUES (?, ?, ?, 1, ?)",
+            (b + 1, _blob_hash(hashlib.sha256(text.encode()).digest()), len(text), text),
         )
         conn.execute("INSERT INTO body_fts(rowid, text) VALUES (?, ?)", (b + 1, text))
         body_ids.append(b + 1)

@@ -71,6 +71,7 @@ class Context:
         self._keyring_backend = keyring_backend
         self.history_keep = history_keep
         self._history: HistoryStore | None = None
+        self.prune_on_close = True
         self._where: Where | None = None
         self._sandbox: SandboxServer | None = None
         self._session: Session | None = None
@@ -214,8 +215,9 @@ class Context:
             from profile_editor.storage.errors import StorageError
 
             # Retention as the window applies it; a run that could not write has nothing to prune.
-            with contextlib.suppress(StorageError):
-                self._history.prune()
+            if self.prune_on_close:
+                with contextlib.suppress(StorageError):
+                    self._history.prune()
             self._history.close()
         if self._session is not None:
             self._session.close()

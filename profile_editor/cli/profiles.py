@@ -44,18 +44,33 @@ def command_get(ctx: Context, out: Output, recipient_id: str) -> int:
     from profile_editor.core.profile.jsoncodec import dumps_pretty
     from profile_editor.core.send.draft import Draft
 
-    # Not recorded: `get` stays as light to start as it is measured (docs/benchmarks.md); the
-    # history database and its entry model would double what it imports.
-    outcome, _ = load(ctx, out, Draft(recipient_id=recipient_id), record=False)
+    # Recorded after the answer is shown, as a plain row: the entry model (pydantic) would
+    # double what `get` imports, and its start-up is measured (docs/benchmarks.md).
+    outcome, request = load(ctx, out, Draft(recipient_id=recipient_id), record=False)
     doc: dict[str, Any] = {"recipient_id": recipient_id, **outcome_doc(outcome)}
     if outcome.ok and outcome.profile is not None:
         doc["profile"] = outcome.profile
         out.document(doc)
         out.text(dumps_pretty(outcome.profile))
+        _record_load(ctx, request, outcome)
         return Exit.OK
     out.document(doc)
     out.say(load_line(recipient_id, outcome))
+    _record_load(ctx, request, outcome)
     return exit_for(outcome)
+
+
+def _record_load(ctx: Context, request: ProfileRequest, outcome: Outcome) -> None:
+    from profile_editor.storage.errors import StorageError
+    from profile_editor.storage.history_db import load_row
+
+    # Pruning counts every request: left to the window and the other commands.
+    ctx.prune_on_close = False
+    try:
+        row = load_row(request, outcome, environment=ctx.where().environment, source="cli")
+        ctx.history().append_row(row, secrets=ctx.secrets())
+    except (StorageError, OSError) as exc:
+        print(f"Could not write the history: {exc}", file=sys.stderr)
 
 
 def _stored(ctx: Context, out: Output, draft: Draft) -> Stored | int:

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from profile_editor.core.profile.jsoncodec import iter_compact, json_bytes
 from profile_editor.core.recipient import profile_path
 from profile_editor.storage.atomic import atomic_write_text
 from profile_editor.storage.errors import StorageError
+from profile_editor.storage.history_ids import new_entry_id
 from profile_editor.storage.secretscan import contains_secret, mask_data, mask_text
 
 if TYPE_CHECKING:
@@ -37,12 +37,6 @@ OUTCOMES = ("success", "api_error", "network_error", "cancelled")
 _O_BINARY: int = getattr(os, "O_BINARY", 0)
 _STATUS_CLASS = re.compile(r"^([1-5])xx$")
 _STATUS_EXACT = re.compile(r"^[1-5]\d\d$")
-
-
-def new_entry_id() -> str:
-    """32 hex digits: the time in microseconds, then random ones. In time order, so the
-    database's index of ids grows at its end (a random id would touch a page anywhere)."""
-    return f"{time.time_ns() // 1000:014x}{os.urandom(9).hex()}"
 
 
 _new_id = new_entry_id

@@ -8,6 +8,10 @@ kept as its JSON text, a larger one compressed. Recipient IDs live in ``recipien
 ID scans that small table, then the requests through an index). The schema is versioned by
 ``PRAGMA user_version`` and upgraded by :data:`STEPS`, in order.
 
+The entry model (:mod:`profile_editor.storage.history`, pydantic) is imported only where an entry
+is built or read: a row built directly (:func:`load_row`) is written without it, so the command
+line's ``get`` records its request and still starts as light as it is measured.
+
 Every connection is WAL, ``synchronous=NORMAL``, foreign keys on and a busy timeout; writes take
 the write lock up front (``BEGIN IMMEDIATE``) and are retried when another process holds it for
 longer, so the window, a second window and CLI runs can all write at once.
@@ -16,7 +20,6 @@ longer, so the window, a second window and CLI runs can all write at once.
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import hashlib
 import io
@@ -27,23 +30,19 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from profile_editor.core.profile.jsoncodec import iter_compact, json_bytes, loads_in_pieces
-from profile_editor.storage.atomic import atomic_write_text
 from profile_editor.storage.errors import StorageError
-from profile_editor.storage.history import (
-    HistoryEntry,
-    entry_to_line,
-    parse_status_filter,
-)
+from profile_editor.storage.history_ids import new_entry_id
 from profile_editor.storage.secretscan import contains_secret, mask_data, mask_text, secret_forms
 
 if TYPE_CHECKING:
-    from profile_editor.core.http.models import Outcome
+    from profile_editor.core.http.models import Outcome, ProfileRequest
+    from profile_editor.storage.history import HistoryEntry
 
 __all__ = [
     "DB_NAME",
@@ -56,6 +55,7 @@ __all__ = [
     "Migration",
     "RequestRow",
     "Retention",
+    "load_row",
 ]
 
 DB_NAME = "history.sqlite3"
@@ -300,6 +300,8 @@ class HistoryFilter:
 
     def matches(self, entry: HistoryEntry) -> bool:
         """The same test in Python, for an entry not (yet) read back from the database."""
+        from profile_editor.storage.history import parse_status_filter
+
         needle = self.recipient.strip().casefold()
         if needle and needle not in entry.recipient_id.casefold():
             return False
@@ -332,21 +334,24 @@ class HistoryFilter:
         return replace(self, status="" if status == "all" else status) == HistoryFilter()
 
 
-@dataclass(frozen=True)
-class Cursor:
+# Plain classes below, not dataclasses: each @dataclass costs about 0.5 ms to import, and the
+# command line's `get` imports this module to record its request (its start-up is measured).
+
+
+class Cursor(NamedTuple):
     """Where the next page starts: after the entry with this time and sequence number."""
 
     time_us: int
     seq: int
 
 
-@dataclass
 class Migration:
     """What the first start took over from the JSON Lines files."""
 
-    imported: int = 0
-    unreadable: int = 0
-    files: list[Path] = field(default_factory=list)
+    def __init__(self, imported: int = 0, unreadable: int = 0, files: list[Path] | None = None):
+        self.imported = imported
+        self.unreadable = unreadable
+        self.files: list[Path] = [] if files is None else files
 
     def sentence(self) -> str:
         if not self.files:
@@ -357,14 +362,29 @@ class Migration:
         return text + "; the old files are kept as *.migrated."
 
 
-@dataclass(frozen=True)
 class Retention:
-    keep_days: int = DEFAULT_KEEP_DAYS
-    keep_count: int = DEFAULT_KEEP_COUNT
+    """How much history is kept: days and requests, each at least one."""
 
-    def __post_init__(self) -> None:
-        if self.keep_days < 1 or self.keep_count < 1:
+    __slots__ = ("keep_count", "keep_days")
+
+    def __init__(
+        self, keep_days: int = DEFAULT_KEEP_DAYS, keep_count: int = DEFAULT_KEEP_COUNT
+    ) -> None:
+        if keep_days < 1 or keep_count < 1:
             raise ValueError("history retention must keep at least a day and one request")
+        self.keep_days = keep_days
+        self.keep_count = keep_count
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Retention):
+            return NotImplemented
+        return (self.keep_days, self.keep_count) == (other.keep_days, other.keep_count)
+
+    def __hash__(self) -> int:
+        return hash((self.keep_days, self.keep_count))
+
+    def __repr__(self) -> str:
+        return f"Retention(keep_days={self.keep_days}, keep_count={self.keep_count})"
 
 
 def parse_keep(text: str) -> Retention:
@@ -451,6 +471,8 @@ _BODY_COLUMNS = ", r.body_id, r.before_id, r.after_id"
 
 
 def _row_entry(row: sqlite3.Row | tuple[Any, ...]) -> tuple[HistoryEntry, Cursor]:
+    from profile_editor.storage.history import HistoryEntry
+
     entry = HistoryEntry.model_construct(
         id=row[1],
         time=_from_us(row[2]),
@@ -664,11 +686,7 @@ class HistoryStore:
     def append_rows(self, rows: Sequence[RequestRow], *, secrets: Iterable[str] = ()) -> None:
         """Insert rows built directly (a bulk run's, their bodies the bytes that were sent) in
         one transaction. A row with a key in it is masked as an entry would be."""
-        keys = [s for s in secrets if s]
-        if keys:
-            forms = secret_forms(keys)
-            raw_forms = [f.encode("utf-8", "surrogatepass") for f in forms]
-            rows = [_scrubbed(row, keys, forms, raw_forms) for row in rows]
+        rows = _scrubbed_rows(rows, secrets)
         if not rows:
             return
         conn = self._conn()
@@ -677,6 +695,11 @@ class HistoryStore:
             conn.execute(f"PRAGMA wal_autocheckpoint = {_BULK_CHECKPOINT_PAGES}")
             self._local.bulk = True
         self._write(functools.partial(self._insert, rows=list(rows), defer_index=True))
+
+    def append_row(self, row: RequestRow, *, secrets: Iterable[str] = ()) -> None:
+        """Insert one row built directly (see :func:`load_row`), scanned for keys first, its
+        body's words indexed at once: the entry model is not needed (nor imported)."""
+        self._write(functools.partial(self._insert, rows=_scrubbed_rows([row], secrets)))
 
     def index_pending(self, limit: int = 20_000) -> int:
         """Put the words of up to ``limit`` bodies written by bulk runs into the full-text
@@ -721,6 +744,8 @@ class HistoryStore:
         """Record one write to any resource (preferences, tokens, tenants...) and return the
         entry. ``url`` is the full request URL; ``base_url`` splits it when given (else its
         scheme and host are the base)."""
+        from profile_editor.storage.history import HistoryEntry
+
         entry = HistoryEntry.of_write(
             resource=resource,
             method=method,
@@ -1066,6 +1091,8 @@ class HistoryStore:
                 hint = "INDEXED BY requests_time"
         status = flt.status.strip().lower()
         if status not in ("", "all"):
+            from profile_editor.storage.history import parse_status_filter
+
             parse_status_filter(status)  # raises ValueError for an unknown one
             if status == "error":
                 where.append("r.status IS NULL")
@@ -1232,6 +1259,8 @@ def _rotation_index(path: Path) -> int:
 
 
 def _read_jsonl(path: Path) -> tuple[list[HistoryEntry], int]:
+    from profile_editor.storage.history import HistoryEntry
+
     try:
         data = path.read_bytes()
     except OSError:
@@ -1310,36 +1339,139 @@ def _register_body_search(conn: sqlite3.Connection) -> None:
 # -- preparing an entry (off the UI thread) ------------------------------------------------------
 
 
-@dataclass(slots=True)
 class RequestRow:
     """One request as it is inserted: an entry's fields with its bodies as compact JSON bytes.
 
-    What :meth:`HistoryStore.append_many` makes of each entry, and what a bulk run builds for
-    each row directly (its body the bytes that were sent, so nothing is encoded twice).
+    What :meth:`HistoryStore.append_many` makes of each entry, what a bulk run builds for each
+    row directly (its body the bytes that were sent, so nothing is encoded twice), and what the
+    command line's ``get`` records (:func:`load_row`).
     """
 
-    id: str
-    time_us: int
-    environment: str | None
-    base_url: str
-    method: str
-    resource: str
-    recipient_id: str
-    status: int | None
-    outcome: str
-    message: str
-    duration_ms: float
-    source: str
-    body: bytes | None
-    before: bytes | None = None
-    after: bytes | None = None
-    report: str | None = None
-    run_id: str | None = None
-    path: str | None = None
+    __slots__ = (
+        "after",
+        "base_url",
+        "before",
+        "body",
+        "duration_ms",
+        "environment",
+        "id",
+        "message",
+        "method",
+        "outcome",
+        "path",
+        "recipient_id",
+        "report",
+        "resource",
+        "run_id",
+        "source",
+        "status",
+        "time_us",
+    )
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        time_us: int,
+        environment: str | None,
+        base_url: str,
+        method: str,
+        resource: str,
+        recipient_id: str,
+        status: int | None,
+        outcome: str,
+        message: str,
+        duration_ms: float,
+        source: str,
+        body: bytes | None,
+        before: bytes | None = None,
+        after: bytes | None = None,
+        report: str | None = None,
+        run_id: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.id = id
+        self.time_us = time_us
+        self.environment = environment
+        self.base_url = base_url
+        self.method = method
+        self.resource = resource
+        self.recipient_id = recipient_id
+        self.status = status
+        self.outcome = outcome
+        self.message = message
+        self.duration_ms = duration_ms
+        self.source = source
+        self.body = body
+        self.before = before
+        self.after = after
+        self.report = report
+        self.run_id = run_id
+        self.path = path
 
 
 def now_us() -> int:
     return time.time_ns() // 1000
+
+
+def _compact(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return json_bytes("".join(iter_compact(value)))
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"History entry is not plain JSON: {exc}") from exc
+
+
+def load_row(
+    request: ProfileRequest, outcome: Outcome, *, environment: str | None, source: str
+) -> RequestRow:
+    """A profile load as a row, the profile it read as the state after: what
+    ``HistoryEntry.of_request`` records for a load, built without the entry model."""
+    return RequestRow(
+        id=new_entry_id(),
+        time_us=now_us(),
+        environment=environment,
+        base_url=request.base_url,
+        method=request.method.value,
+        resource="profile",
+        recipient_id=request.recipient_id,
+        status=outcome.status_code,
+        outcome=outcome.kind.value,
+        message=outcome.message or outcome.summary,
+        duration_ms=float(outcome.elapsed_ms),
+        source=source,
+        body=_compact(request.payload()),
+        after=_compact(outcome.profile) if outcome.ok else None,
+    )
+
+
+def _scrubbed_rows(rows: Sequence[RequestRow], secrets: Iterable[str]) -> list[RequestRow]:
+    keys = [s for s in secrets if s]
+    if not keys:
+        return list(rows)
+    forms = secret_forms(keys)
+    raw_forms = [f.encode("utf-8", "surrogatepass") for f in forms]
+    # The whole batch searched at once first: a bulk run's rows almost never hold a key, and a
+    # search per field of each row holds the GIL that the sending threads need. A match (or
+    # one across two joined fields) sends every row through the exact test below.
+    texts = "\n".join(
+        t
+        for row in rows
+        for t in (
+            row.recipient_id,
+            row.message,
+            row.base_url,
+            row.environment,
+            row.report,
+            row.path,
+        )
+        if t
+    )
+    raws = b"\n".join(r for row in rows for r in (row.body, row.before, row.after) if r)
+    if not any(f in texts for f in forms) and not any(f in raws for f in raw_forms):
+        return list(rows)
+    return [_scrubbed(row, keys, forms, raw_forms) for row in rows]
 
 
 def _prepare(entry: HistoryEntry, secrets: Iterable[str]) -> RequestRow:
@@ -1403,6 +1535,8 @@ def _scrubbed(
         f in r for r in raws if r for f in raw_forms
     ):
         return row
+    from profile_editor.storage.history import HistoryEntry
+
     entry = HistoryEntry.model_construct(
         id=row.id,
         time=_from_us(row.time_us),
@@ -1466,6 +1600,11 @@ def export_entries(
     entries: Iterable[HistoryEntry], dest: Path, *, fmt: str = "jsonl", secrets: Iterable[str] = ()
 ) -> int:
     """Write ``entries`` (in order) to ``dest`` atomically as JSON Lines or CSV; how many."""
+    import csv
+
+    from profile_editor.storage.atomic import atomic_write_text
+    from profile_editor.storage.history import entry_to_line
+
     keys = [s for s in secrets if s]
     count = 0
     if fmt == "jsonl":

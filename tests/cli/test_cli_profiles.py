@@ -178,3 +178,24 @@ def test_the_key_is_never_printed_or_stored(
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert TEST_KEY.encode() not in path.read_bytes(), path
+
+
+def test_get_is_recorded_in_the_history(
+    run_cli: RunCli, keyed_sandbox: SandboxServer, data_dir: Path
+) -> None:
+    keyed_sandbox.put_profile("u1", {"a": 1, "note": f"pasted {TEST_KEY} by mistake"})
+    assert run_cli("get", "u1").code == 0
+    assert run_cli("get", "nobody").code == 1
+    entries = run_cli("history", "--json").json()["entries"]
+    assert [
+        (e["recipient_id"], e["method"], e["status"], e["outcome"], e["source"]) for e in entries
+    ] == [
+        ("nobody", "GET", 404, "api_error", "cli"),
+        ("u1", "GET", 200, "success", "cli"),
+    ]
+    assert entries[1]["resource"] == "profile" and entries[1]["request_body"] is None
+    # The profile it read is the state after; the key in it was masked before the insert.
+    after = entries[1]["profile_after"]
+    assert after["a"] == 1 and TEST_KEY not in after["note"]
+    for path in data_dir.rglob("*"):
+        assert not path.is_file() or TEST_KEY.encode() not in path.read_bytes(), path

@@ -587,6 +587,45 @@ def test_rows_built_directly_are_stored_like_entries_and_keys_masked(store: Hist
         )
 
 
+def test_a_batch_is_searched_for_keys_at_once_and_only_the_rows_holding_one_masked(
+    store: HistoryStore,
+) -> None:
+    from profile_editor.storage.history_db import RequestRow, now_us
+
+    def row(n: int, body: bytes, message: str = "OK") -> RequestRow:
+        return RequestRow(
+            id=f"row-{n}",
+            time_us=now_us() + n,
+            environment=None,
+            base_url="http://127.0.0.1:9",
+            method="POST",
+            resource="profile",
+            recipient_id=f"b-{n}",
+            status=200,
+            outcome="success",
+            message=message,
+            duration_ms=1.0,
+            source="cli",
+            body=body,
+            run_id="run-2",
+        )
+
+    half = len(KEY) // 2
+    rows = [row(n, b'{"n":%d}' % n) for n in range(500)]
+    # Halves of the key at the end of one field and the start of the next: not the key.
+    rows[10] = row(10, b'{"a":"' + KEY[:half].encode() + b'"}', message=KEY[half:])
+    rows[400] = row(400, b'{"n":400}', message=f"echoed {KEY}")
+    store.append_rows(rows, secrets=[KEY])
+    got = {e.recipient_id: e for e in store.entries(HistoryFilter(run_id="run-2"))}
+    assert len(got) == 500
+    assert got["b-400"].message == "echoed ****" and got["b-400"].request_body == {"n": 400}
+    assert got["b-10"].message == KEY[half:]
+    assert got["b-10"].request_body == {"a": KEY[:half]}
+    assert got["b-3"].request_body == {"n": 3} and got["b-3"].message == "OK"
+    raw = b"".join(p.read_bytes() for p in store.path.parent.iterdir())
+    assert KEY.encode() not in raw
+
+
 def test_a_write_to_another_resource_keeps_its_path_and_leaves_the_timeline_alone(
     store: HistoryStore,
 ) -> None:

@@ -197,7 +197,7 @@ def test_a_verified_send_after_a_load_records_the_profile_before_and_after(
 ) -> None:
     window.wait_history_loaded()
     sandbox.put_profile("ada", STORED)
-    assert window.load("ada").ok
+    assert window.load_with_lists("ada").ok  # the Lists tab's read after it done too
     window.set_json_text('{"name": "Ada L", "custom": {"seats": 3}}')
     assert window.verifies_after_send()
     window.send()
@@ -205,14 +205,16 @@ def test_a_verified_send_after_a_load_records_the_profile_before_and_after(
     after = {"email": "ada@example.com", "name": "Ada L", "custom": {"plan": "pro", "seats": 3}}
     assert sandbox.get_profile("ada") == after
 
-    # One row per request: the load, the send, and the re-load that verified it.
-    assert window.history_cells(METHOD_COLUMN) == ["GET", "POST", "GET"]
+    # One row per request: the load, the Lists tab's read, the send, and the re-load that
+    # verified it.
+    assert window.history_cells(METHOD_COLUMN) == ["GET", "POST", "Read lists", "GET"]
     entry = select_row(window, 1)
     assert entry.profile_before == STORED
     assert entry.profile_after == after
     details = window.history().details.toPlainText()
     assert "Profile before:" in details and "Profile after:" in details
-    load, line, check = wait_for_log(qtbot, window, 3)
+    load, lists, line, check = wait_for_log(qtbot, window, 4)
+    assert (lists["method"], lists["resource"]) == ("GET", "lists")
     assert (load["method"], load["status"], load["profile_after"]) == ("GET", 200, STORED)
     assert line["profile_before"] == STORED
     assert line["profile_after"] == after
@@ -222,24 +224,27 @@ def test_a_verified_send_after_a_load_records_the_profile_before_and_after(
     # A send without a load knows neither.
     window.set_recipient("zoe")
     window.send()
-    lines = wait_for_log(qtbot, window, 4)
-    assert lines[3]["profile_before"] is None and lines[3]["profile_after"] is None
+    lines = wait_for_log(qtbot, window, 5)
+    assert lines[4]["profile_before"] is None and lines[4]["profile_after"] is None
 
 
 def test_a_send_still_being_verified_when_the_window_closes_is_recorded(
-    window: WindowDriver, sandbox: SandboxServer
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
 ) -> None:
     window.wait_history_loaded()
     sandbox.put_profile("ada", STORED)
-    assert window.load("ada").ok
+    # The Lists tab's read after the load done too, so the delay below is the re-load's.
+    assert window.load_with_lists("ada").ok
     window.set_json_text('{"name": "Ada L"}')
     sandbox.queue_fault(Fault(delay=1.5, method="GET"))
     assert window.send(until_idle=False).ok
     assert "verifying" in window.status()
-    assert [line["method"] for line in log_lines(window)] == ["GET"]  # the send waits for it
+    # The send waits for its re-load.
+    written = wait_for_log(qtbot, window, 2)
+    assert [line["resource"] for line in written] == ["profile", "lists"]
 
     assert window.close()
-    _load, line, check = log_lines(window)
+    _load, _lists, line, check = log_lines(window)
     assert (line["recipient_id"], line["status"], line["outcome"]) == ("ada", 200, "success")
     assert line["profile_before"] == STORED
     assert line["profile_after"] is None

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import httpx
 from driver import MakeWindow, WindowDriver  # type: ignore[import-not-found]
+from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 from stubs import DialogStub  # type: ignore[import-not-found]
 
@@ -79,6 +80,49 @@ def test_load_lists_every_page_of_the_subscriptions(
     assert first[3] == "weekly: opted out"
     assert first[2][:2] == "20"  # since when: a date
     assert "has no profile yet" in window.status()  # the Load's own line stays
+
+
+def test_every_page_read_is_a_row_in_the_history(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    subscribe_directly(sandbox, RID, *({"listId": f"list-{n:02d}"} for n in range(45)))
+    window.wait_history_loaded()
+    assert window.load_with_lists(RID).ok
+
+    lines = log_lines(window, qtbot, 4)  # the profile's load, then three pages of 20
+    assert [(x["method"], x["resource"], x["status"], x["outcome"]) for x in lines] == [
+        ("GET", "profile", 404, "api_error"),
+        ("GET", "lists", 200, "success"),
+        ("GET", "lists", 200, "success"),
+        ("GET", "lists", 200, "success"),
+    ]
+    assert all(x["recipient_id"] == RID and x["request_body"] is None for x in lines)
+    assert window.history_cells(METHOD_COLUMN)[:3] == ["Read lists"] * 3
+    assert sandbox.key not in json.dumps(lines)
+
+
+def test_a_failed_page_and_a_read_cut_short_by_closing_are_recorded(
+    window: WindowDriver, sandbox: SandboxServer, qtbot: QtBot
+) -> None:
+    subscribe_directly(sandbox, "ada", {"listId": "news"})
+    sandbox.queue_fault(Fault(status=500, method="GET", path_prefix="/profiles/ada/lists", times=9))
+    assert window.load_with_lists("ada").status_code == 500
+    sandbox.queue_fault(Fault(status=200, delay=1.5, method="GET", path_prefix="/profiles/bob"))
+    window.set_recipient("bob")
+    window.find(QToolButton, "listsReloadButton").click()
+    qtbot.waitUntil(
+        lambda: any(r.path.startswith("/profiles/bob/lists") for r in sandbox.requests()),
+        timeout=5000,
+    )
+
+    assert window.close()
+
+    lines = log_lines(window, qtbot, 3)
+    assert [(x["recipient_id"], x["resource"], x["status"], x["outcome"]) for x in lines] == [
+        ("ada", "profile", 404, "api_error"),  # lists of a recipient without a profile
+        ("ada", "lists", 500, "api_error"),  # one row for the page, its retries within it
+        ("bob", "lists", None, "cancelled"),
+    ]
 
 
 def test_a_recipient_without_subscriptions_shows_none(window: WindowDriver) -> None:
@@ -203,20 +247,32 @@ def test_list_changes_are_in_history_and_not_reopened_in_the_editor(
     window.subscribe("news")
     window.unsubscribe_all()
 
-    # The profile's load is a request too, listed below the list changes.
-    assert window.history_cells(METHOD_COLUMN) == ["Unsubscribe all", "Subscribe", "GET"]
-    assert window.history_cells(RECIPIENT_COLUMN) == ["ada", "ada", "ada"]
-    lines = log_lines(window, qtbot, 3)
+    # The profile's load is a request too, and so is each read of the lists after a load or a
+    # change: every request the window made, newest first.
+    qtbot.waitUntil(lambda: len(window.history_cells(METHOD_COLUMN)) == 6, timeout=5000)
+    assert window.history_cells(METHOD_COLUMN) == [
+        "Read lists",
+        "Unsubscribe all",
+        "Read lists",
+        "Subscribe",
+        "Read lists",
+        "GET",
+    ]
+    assert window.history_cells(RECIPIENT_COLUMN) == ["ada"] * 6
+    lines = log_lines(window, qtbot, 6)
     assert [(x["method"], x["resource"]) for x in lines] == [
         ("GET", "profile"),
+        ("GET", "lists"),
         ("POST", "lists"),
+        ("GET", "lists"),
         ("DELETE", "lists"),
+        ("GET", "lists"),
     ]
-    assert lines[1]["request_body"] == {"lists": [{"listId": "news"}]}
+    assert lines[2]["request_body"] == {"lists": [{"listId": "news"}]}
     assert sandbox.key not in json.dumps(lines)
 
     panel = window.history()
-    panel.select_row(1)
+    panel.select_row(3)
     assert "/profiles/ada/lists" in panel.details.toPlainText()
     window.set_json_text('{"mine": true}')
     panel.reopen_button.click()

@@ -190,7 +190,8 @@ def test_opt_out_is_previewed_applied_verified_and_recorded(
     assert entry["profile_before"]["status"] == "OPTED_IN"
     assert entry["profile_after"]["status"] == "OPTED_OUT"
     assert entry["base_url"] == sandbox.url
-    assert window.history_cells(METHOD_COLUMN) == ["PUT preferences", "GET"]  # and the Load
+    # And the Load, and the Lists tab's read after it.
+    assert window.history_cells(METHOD_COLUMN) == ["PUT preferences", "Read lists", "GET"]
     assert sandbox.key not in json.dumps(entry)
 
 

@@ -22,6 +22,8 @@ from profile_editor.core.methods import Method
 from profile_editor.core.recipient import check_recipient_id, profile_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from profile_editor.core.http.cancel import CancelToken
     from profile_editor.core.http.client import ProfilesClient, RetryCallback
 
@@ -271,18 +273,23 @@ def fetch_all_subscriptions(
     *,
     cancel: CancelToken | None = None,
     on_retry: RetryCallback | None = None,
+    on_page: Callable[[GetSubscriptionsRequest, Outcome], None] | None = None,
 ) -> SubscriptionsResult:
     """Read every page of the recipient's subscriptions, following the cursors.
 
     Stops at the first request that does not succeed (its outcome says why), when cancelled,
-    and on a server that repeats a cursor or pages beyond :data:`MAX_PAGES`.
+    and on a server that repeats a cursor or pages beyond :data:`MAX_PAGES`. ``on_page`` is
+    given each page's request and outcome as it ends (the history records each).
     """
 
     def send(cursor: str | None) -> Outcome:
         request = GetSubscriptionsRequest(
             base_url=base_url, recipient_id=recipient_id, cursor=cursor
         )
-        return execute_lists(client, request, api_key, cancel=cancel, on_retry=on_retry)
+        outcome = execute_lists(client, request, api_key, cancel=cancel, on_retry=on_retry)
+        if on_page is not None:
+            on_page(request, outcome)
+        return outcome
 
     def parse(outcome: Outcome) -> PageRead[Subscription] | None:
         page = SubscriptionPage.from_outcome(outcome)

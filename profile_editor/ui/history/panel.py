@@ -75,7 +75,7 @@ KIND_FILTERS: tuple[tuple[str, tuple[str, str] | None], ...] = (
     ("PUT (replace)", ("PUT", "profile")),
     ("PATCH", ("PATCH", "profile")),
     ("DELETE", ("DELETE", "profile")),
-    ("List changes", ("", "lists")),
+    ("List requests", ("", "lists")),
     ("Preference changes", ("", "preferences")),
     ("Device token changes", ("", "tokens")),
     ("Tenant changes", ("", "tenants")),

@@ -19,7 +19,7 @@ from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
 from profile_editor.ui.history.panel import HistoryPanel
-from profile_editor.ui.lists.controller import ListsChanged
+from profile_editor.ui.lists.controller import ListsChanged, ListsRead
 from profile_editor.ui.request.controller import Loaded, Sent, Verified
 
 # Named only: the preferences, tokens and tenants tabs are imported after the first paint.
@@ -109,6 +109,11 @@ class HistoryRecorder(QObject):
                 plan.request, changed.outcome, environment=plan.target.environment
             )
         )
+
+    def on_lists_read(self, read: ListsRead) -> None:
+        """Each page request of a read of the subscriptions, a row of its own."""
+        for request, outcome in read.pages:
+            self._add(HistoryEntry.of_request(request, outcome, environment=read.environment))
 
     def on_users_changed(self, changed: UsersChanged, environment: str | None) -> None:
         """A preference, token or tenant write, with the stored item before and after."""

@@ -29,9 +29,9 @@ from profile_editor.ui.request.status_line import StatusLine
 # need them.
 if TYPE_CHECKING:
     from profile_editor.core.lists.plan import ListsPlan
-    from profile_editor.core.lists.requests import SubscriptionsResult
+    from profile_editor.core.lists.requests import GetSubscriptionsRequest, SubscriptionsResult
 
-__all__ = ["ListsChanged", "ListsController"]
+__all__ = ["ListsChanged", "ListsController", "ListsRead"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,16 +42,28 @@ class ListsChanged:
     outcome: Outcome
 
 
+@dataclass(frozen=True, eq=False)
+class ListsRead:
+    """The page requests of one read of the subscriptions, in order, each with its outcome (for
+    the history: one row a page). Appended to by the worker while the read runs."""
+
+    environment: str | None
+    pages: list[tuple[GetSubscriptionsRequest, Outcome]]
+
+
 class ListsController(QObject):
     """The Lists tab's requests, one at a time.
 
     Signals:
         changed(ListsChanged): a subscribe or unsubscribe-all ended (sent, failed or cut short).
+        pagesRead(ListsRead): a read of the subscriptions ended (finished, stale, failed or cut
+            short by closing) after sending at least one page request.
         finished(Outcome): what the user started is over: a read, or a change and the re-read
             after it. The outcome is the read's, or the change's when it failed.
     """
 
     changed = Signal(object)
+    pagesRead = Signal(object)
     finished = Signal(object)
 
     def __init__(
@@ -79,6 +91,7 @@ class ListsController(QObject):
         # Base URL, recipient and environment of the rows on screen (complete or not).
         self._whose: tuple[str, str, str | None] | None = None
         self._changing: ListsPlan | None = None  # a change in flight, reported even if cut short
+        self._reads: list[ListsRead] = []  # reads in flight, reported even if cut short
         tab.subscribeRequested.connect(self.on_subscribe_requested)
         tab.unsubscribeAllRequested.connect(self.on_unsubscribe_all_requested)
         tab.reloadRequested.connect(self.on_reload_requested)
@@ -175,6 +188,12 @@ class ListsController(QObject):
         session, api_key, rid = self._session, self._bar.api_key(), plan.recipient_id
         base_url = plan.target.base_url
         token = session.cancel_token()
+        read = ListsRead(plan.target.environment, [])
+        self._reads.append(read)
+
+        def page(request: GetSubscriptionsRequest, outcome: Outcome) -> None:
+            if outcome.kind is not OutcomeKind.REFUSED:  # refused: nothing was sent
+                read.pages.append((request, outcome))
 
         def work(progress: Progress) -> SubscriptionsResult:
             return fetch_all_subscriptions(
@@ -184,14 +203,28 @@ class ListsController(QObject):
                 api_key,
                 cancel=token,
                 on_retry=lambda n, total, delay, why: progress(retry_line(why, n, total, delay)),
+                on_page=page,
             )
+
+        def failed(exc: Exception) -> None:
+            self._report_read(read)
+            self._on_bug(exc)
 
         self._set_busy(True)
         self._tab.show_message(f"Reading the subscriptions of “{rid}”…", clear=False)
         job = Job(work, token=token)
-        job.on_finished(lambda result: self._on_read(generation, plan, result, after_load, change))
-        job.on_failed(self._on_bug).on_progress(self._on_progress)
+        job.on_finished(
+            lambda result: self._on_read(generation, plan, result, after_load, change, read)
+        )
+        job.on_failed(failed).on_progress(self._on_progress)
         self._runner.run(job)
+
+    def _report_read(self, read: ListsRead) -> None:
+        """Hand a read's page requests to the history once (stale reads' too: they were sent)."""
+        if read in self._reads:
+            self._reads.remove(read)
+            if read.pages:
+                self.pagesRead.emit(read)
 
     def _on_progress(self, note: str) -> None:
         if not self._closed:
@@ -204,7 +237,9 @@ class ListsController(QObject):
         result: SubscriptionsResult,
         after_load: bool,
         change: Outcome | None,
+        read: ListsRead,
     ) -> None:
+        self._report_read(read)
         if self._closed or generation != self._generation:
             return
         from profile_editor.core.lists.plan import read_status, subscriptions_count
@@ -330,3 +365,5 @@ class ListsController(QObject):
         plan, self._changing = self._changing, None
         if plan is not None:
             self.changed.emit(ListsChanged(plan, closed_outcome()))
+        for read in list(self._reads):  # the pages a read sent before it was cut short
+            self._report_read(read)

@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
         bar.edited.connect(self.on_target_changed_users)
         self.environments.activated.connect(self.on_target_changed_users)
         self.lists.changed.connect(recorder.on_lists_changed)
+        self.lists.pagesRead.connect(recorder.on_lists_read)
         controller.loaded.connect(recorder.on_loaded)
         controller.sent.connect(recorder.on_sent)
         controller.sent.connect(feedback.on_sent)
