@@ -472,7 +472,10 @@ def test_history_of_this_recipient_shows_each_change_in_order(
     assert labels == {"plan": "+ added", "seats": "+ added"}
     dialog.close()
 
-    # From a history entry: the selected row's recipient.
+    # From a history entry: the selected row's recipient. The panel adds rows in bursts, after
+    # the log has them: wait until the newest (bob's) is shown.
+    panel = window.history()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=5000)
     window.history().select_row(0)  # bob
     with qtbot.waitSignal(window.history().timelineRequested) as blocker:
         window.history().timeline_button.click()
