@@ -3,8 +3,12 @@
     python bench/startup.py [--runs 15]
 
 Floors: a bare PySide6 ``QMainWindow``, and a plain ``QMainWindow`` holding the same kinds of
-widgets as the app (combo, line edits, buttons, two tab widgets with a table, text edits and a
-tree, splitters, two docks with a list and a table) — what any window like ours pays to Qt.
+widgets as the app's first frame (a band styled by a style sheet with a combo, a label and a tool
+button with an icon; a menu bar whose actions have shortcuts; combos, line edits, buttons with SVG
+icons, one of them styled; two tab widgets with a table with a header, text edits and a tree;
+splitters; two docks with a list and a table) — what any window like ours pays to Qt. The first
+version of that floor (no band, menu bar, icons or style sheet) is still measured and its ratio
+printed, so both can be compared.
 Each run is a fresh interpreter; the clock runs from process start until the first paint event of
 the main window. Runs alternate between the three so machine noise hits all alike.
 
@@ -28,22 +32,64 @@ import time
 
 from _common import median, report
 
-# The floor window: the same kinds of widgets as the app, plain Qt. Both child scripts define it.
+# The floor window: the same kinds of widgets as the app's first frame, plain Qt. Every child
+# script defines it. ``kinds=False`` is the floor as it was first written (no menu bar, no icons,
+# no style sheet), still printed beside the new one so the two ratios can be compared.
 PLAIN_WINDOW = r"""
-def plain_window():
+import os
+
+LINE_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24" '
+             'fill="none" stroke="#37474f" stroke-width="2" stroke-linecap="round">'
+             '<path d="M5 12h14M12 5l7 7-7 7"/></svg>')
+
+def plain_icon(name):
+    from PySide6.QtGui import QIcon
+    folder = os.environ["PLAIN_ICONS"]
+    path = os.path.join(folder, name + ".svg")
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(LINE_ICON)
+    return QIcon(path)
+
+def plain_window(kinds=True):
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit,
+    from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QLineEdit,
         QListWidget, QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QTableWidget,
-        QTabWidget, QTreeWidget, QVBoxLayout, QWidget)
+        QTabWidget, QToolButton, QTreeWidget, QVBoxLayout, QWidget)
     w = QMainWindow(); central = QWidget(); outer = QVBoxLayout(central)
+    if kinds:
+        from PySide6.QtGui import QAction, QKeySequence
+        # A band styled by a style sheet: a combo, a label and a tool button with an icon.
+        band = QFrame(); band.setObjectName("band"); row = QHBoxLayout(band)
+        row.addWidget(QComboBox()); row.addWidget(QLabel("https://api.example.com"), 1)
+        tool = QToolButton(); tool.setText("Settings"); tool.setIcon(plain_icon("settings"))
+        tool.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon); row.addWidget(tool)
+        band.setStyleSheet("#band { background: #00897b; } #band QLabel { color: white; }")
+        outer.addWidget(band)
+        # A menu bar whose actions have keyboard shortcuts.
+        keys = [QKeySequence.StandardKey.New, QKeySequence.StandardKey.Save, "Ctrl+Shift+S",
+                "Ctrl+B", QKeySequence.StandardKey.Close, QKeySequence.StandardKey.Undo,
+                QKeySequence.StandardKey.Redo, QKeySequence.StandardKey.Find, "Ctrl+G",
+                "Ctrl+H", "Ctrl+Shift+H", "Ctrl+L", "Ctrl+Return", "Ctrl+.", "Ctrl+Shift+C"]
+        for title, count in (("&File", 5), ("&Edit", 4), ("&View", 2), ("&Request", 4)):
+            menu = w.menuBar().addMenu(title)
+            for _ in range(count):
+                action = QAction(f"Action {len(keys)}", w); action.setShortcut(QKeySequence(keys.pop(0)))
+                w.addAction(action); menu.addAction(action)
     bar = QHBoxLayout(); bar.addWidget(QComboBox()); bar.addWidget(QLineEdit(), 1)
     for text in ("Load", "Send", "Cancel"):
-        bar.addWidget(QPushButton(text))
+        button = QPushButton(plain_icon(text.lower()), text) if kinds else QPushButton(text)
+        if kinds and text == "Send":
+            button.setStyleSheet("QPushButton { background: #1565c0; color: white; padding: 5px 16px; }")
+        bar.addWidget(button)
     outer.addLayout(bar)
     keys = QHBoxLayout(); keys.addWidget(QLabel("API key")); keys.addWidget(QLineEdit(), 1)
     keys.addWidget(QLineEdit(), 1); outer.addLayout(keys)
     split = QSplitter(Qt.Orientation.Horizontal)
-    left = QTabWidget(); left.addTab(QTableWidget(0, 3), "Fields"); left.addTab(QPlainTextEdit(), "JSON")
+    table = QTableWidget(0, 3)
+    if kinds:
+        table.setHorizontalHeaderLabels(["Key", "Value", "Type"])
+    left = QTabWidget(); left.addTab(table, "Fields"); left.addTab(QPlainTextEdit(), "JSON")
     right = QTabWidget(); right.addTab(QTreeWidget(), "Changes"); right.addTab(QPlainTextEdit(), "Request")
     right.addTab(QPlainTextEdit(), "Response")
     split.addWidget(left); split.addWidget(right); outer.addWidget(split, 1)
@@ -75,8 +121,8 @@ app = QApplication(sys.argv[:1])
 spy = FirstPaint(); app.installEventFilter(spy)
 if sys.argv[1] == "bare":
     w = QMainWindow(); w.resize(1100, 720); w.show(); app.exec()
-elif sys.argv[1] == "plain":
-    w = plain_window(); w.show(); app.exec()
+elif sys.argv[1] in ("plain", "plain-before"):
+    w = plain_window(kinds=sys.argv[1] == "plain"); w.show(); app.exec()
 else:
     from profile_editor.app import main
     main(["--data-dir", sys.argv[2]])
@@ -171,6 +217,8 @@ print(statistics.median(plains), statistics.median(apps))
 
 # Byte-code caching on, as on a user's machine (some shells turn it off).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+# The floor's line icons: SVG files, as the app's are (written on first use).
+ENV["PLAIN_ICONS"] = tempfile.mkdtemp(prefix="plain-icons-")
 
 
 def once(mode: str, data_dir: str) -> float:
@@ -221,17 +269,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp()
-    once("bare", data_dir), once("plain", data_dir), once("app", data_dir)  # warm file caches
-    bare, plain, app = [], [], []
+    for mode in ("bare", "plain-before", "plain", "app"):  # warm file caches
+        once(mode, data_dir)
+    bare, before, plain, app = [], [], [], []
     for _ in range(args.runs):
         bare.append(once("bare", data_dir))
+        before.append(once("plain-before", data_dir))
         plain.append(once("plain", data_dir))
         app.append(once("app", data_dir))
     print(
         f"plain window with the same kinds of widgets / bare: {median(plain) / median(bare):.2f}x"
     )
+    print(
+        f"against the first floor (no menu bar, icons or style sheet, {median(before):.1f} ms): "
+        f"{median(app) / median(before):.2f}x"
+    )
     warm = subprocess.run(
-        [sys.executable, "-c", WARM, str(args.runs)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", WARM, str(args.runs)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=True,
     )
     warm_plain, warm_app = (float(x) for x in warm.stdout.split())
     print(
@@ -254,6 +312,7 @@ def main() -> None:
         f"Start-up to first paint, median of {args.runs} runs",
         [
             ("bare QMainWindow", median(bare), "ms"),
+            ("plain window, first floor", median(before), "ms"),
             ("plain window, same kinds of widgets", median(plain), "ms"),
             ("Profile Editor", median(app), "ms"),
         ],

@@ -197,8 +197,6 @@ def _run_window(
     name: str | None,
     servers: list[InstanceServer],
 ) -> int:
-    from PySide6.QtWidgets import QMessageBox
-
     from profile_editor.core.http.config import ConfigError, resolve_api_key, resolve_base_url
     from profile_editor.diagnostics.masking import register_secret
     from profile_editor.ui.common.resources import app_icon
@@ -249,6 +247,8 @@ def _run_window(
                 raise ConfigError(f"--history-keep: {err}") from None
         window = create_main_window(base_url=base_url, auth_token=key, data_dir=data_dir, **options)
     except ConfigError as err:
+        from PySide6.QtWidgets import QMessageBox  # only for this message: not on the first frame
+
         log.error("Not started: %s", err)
         QMessageBox.critical(None, "Profile Editor", str(err))
         if sandbox is not None:

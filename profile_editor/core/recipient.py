@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 # RFC 3986 pchar minus percent-encoded triplets: unreserved / sub-delims / ":" / "@".
 _PCHAR = frozenset(
@@ -21,12 +21,37 @@ class Severity(Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True)
 class IdCheck:
     """The verdict on a recipient ID; only ERROR blocks sending."""
 
     severity: Severity
     message: str
+
+    def __init__(self, severity: Severity, message: str) -> None:
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(self, "message", message)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.severity, self.message)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IdCheck) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(severity={self.severity!r}, message={self.message!r})"
+        )
 
     @property
     def sendable(self) -> bool:

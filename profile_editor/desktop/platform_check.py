@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # What Qt 6's xcb plugin links against beyond Qt itself, and the Debian/Ubuntu package of each.
 XCB_LIBRARIES: dict[str, str] = {
@@ -57,11 +57,33 @@ _CANNOT_OPEN = re.compile(r"(\S+\.so[.\d]*): cannot open shared object file")
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found", re.MULTILINE)
 
 
-@dataclass(frozen=True)
 class MissingLibraries:
     """Libraries the xcb plugin needs that the system does not have."""
 
     libraries: tuple[str, ...]
+
+    def __init__(self, libraries: tuple[str, ...]) -> None:
+        object.__setattr__(self, "libraries", libraries)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.libraries,)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MissingLibraries) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(libraries={self.libraries!r})"
 
     @property
     def packages(self) -> list[str]:

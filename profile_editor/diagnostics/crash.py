@@ -16,7 +16,6 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -76,7 +75,6 @@ def run_before_report() -> bool:
     return ran > 0 and failed == 0
 
 
-@dataclass(frozen=True)
 class CrashReport:
     """What the user is told; ``details`` is the masked traceback. ``work_saved`` is only known
     for reports from the UI thread; the others are saved when they get there."""
@@ -85,7 +83,46 @@ class CrashReport:
     details: str
     thread_name: str
     from_ui_thread: bool
-    work_saved: bool = False
+    work_saved: bool
+
+    def __init__(
+        self,
+        summary: str,
+        details: str,
+        thread_name: str,
+        from_ui_thread: bool,
+        work_saved: bool = False,
+    ) -> None:
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "details", details)
+        object.__setattr__(self, "thread_name", thread_name)
+        object.__setattr__(self, "from_ui_thread", from_ui_thread)
+        object.__setattr__(self, "work_saved", work_saved)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.summary, self.details, self.thread_name, self.from_ui_thread, self.work_saved)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CrashReport) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def with_work_saved(self, work_saved: bool) -> CrashReport:
+        return CrashReport(
+            self.summary, self.details, self.thread_name, self.from_ui_thread, work_saved
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(summary={self.summary!r}, details={self.details!r}, thread_name={self.thread_name!r}, from_ui_thread={self.from_ui_thread!r}, work_saved={self.work_saved!r})"
 
 
 def report_for(

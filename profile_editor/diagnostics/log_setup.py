@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from profile_editor.diagnostics.masking import SecretMaskingFilter
@@ -65,13 +64,24 @@ def log_path_for(data_dir: Path) -> Path:
     return Path(data_dir) / "logs" / LOG_FILE_NAME
 
 
-@dataclass
 class LogSetup:
     """The handlers :func:`configure_logging` added; ``close()`` takes them away again."""
 
-    path: Path
-    handlers: list[logging.Handler] = field(default_factory=list)
-    previous_app_level: int = logging.NOTSET
+    def __init__(
+        self,
+        path: Path,
+        handlers: list[logging.Handler] | None = None,
+        previous_app_level: int = logging.NOTSET,
+    ) -> None:
+        self.path = path
+        self.handlers: list[logging.Handler] = [] if handlers is None else handlers
+        self.previous_app_level = previous_app_level
+
+    def __repr__(self) -> str:
+        return (
+            f"LogSetup(path={self.path!r}, handlers={self.handlers!r}, "
+            f"previous_app_level={self.previous_app_level!r})"
+        )
 
     def close(self) -> None:
         root = logging.getLogger()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +41,45 @@ _TRUE = {"1", "on", "t", "true", "y", "yes"}
 _FALSE = {"0", "off", "f", "false", "n", "no"}
 
 
-@dataclass(frozen=True)
 class EnvironmentData:
     """An environment's name, base URL, colour (``#rrggbb``, lower case) and protection."""
 
     name: str
     base_url: str
-    color: str = DEFAULT_COLOR
-    protected: bool = False
+    color: str
+    protected: bool
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        color: str = DEFAULT_COLOR,
+        protected: bool = False,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "base_url", base_url)
+        object.__setattr__(self, "color", color)
+        object.__setattr__(self, "protected", protected)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name, self.base_url, self.color, self.protected)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EnvironmentData) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, base_url={self.base_url!r}, color={self.color!r}, protected={self.protected!r})"
 
 
 DEFAULT_ENVIRONMENTS = (

@@ -427,6 +427,23 @@ def test_key_notice_and_settings_button(qtbot: QtBot, bar: EnvironmentBar) -> No
         bar.settings_button.click()
 
 
+@pytest.mark.parametrize(("name", "text"), [("Staging", "#ffffff"), ("Light", "#000000")])
+def test_the_settings_icon_is_drawn_in_the_band_text_colour(
+    bar: EnvironmentBar, name: str, text: str
+) -> None:
+    bar.set_environments(ENVS, name)
+    for size in (16, 32):  # drawn when shown, at the size asked for (e.g. a high-DPI screen)
+        image = bar.settings_button.icon().pixmap(size, size).toImage()
+        assert image.width() == size
+        drawn = {
+            image.pixelColor(x, y).name()
+            for x in range(size)
+            for y in range(size)
+            if image.pixelColor(x, y).alpha() > 200
+        }
+        assert drawn == {text}
+
+
 def test_long_url_is_elided_not_widening(bar: EnvironmentBar) -> None:
     long_url = "https://grey.example.com/" + "segment/" * 60
     env = Environment(name="Long", base_url=long_url)

@@ -44,6 +44,9 @@ HEAVY = (
     "profile_editor.core.http.client",
     "_hashlib",  # OpenSSL, loaded by hashlib: the instance name uses the built-in SHA-256
     "getpass",
+    # Each dataclass compiles its methods when its class is made: the first frame's value
+    # classes are plain classes.
+    "dataclasses",
 )
 
 FIRST_PAINT = """

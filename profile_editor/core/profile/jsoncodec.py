@@ -11,7 +11,6 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import accumulate
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
@@ -35,7 +34,6 @@ recurses once or twice a level, and Python's stack runs out near a thousand leve
 """
 
 
-@dataclass(frozen=True)
 class JsonProblem(Exception):
     """Invalid JSON text, located at ``pos`` (0-based) = ``line``:``column`` (1-based)."""
 
@@ -43,6 +41,32 @@ class JsonProblem(Exception):
     pos: int
     line: int
     column: int
+
+    def __init__(self, message: str, pos: int, line: int, column: int) -> None:
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "pos", pos)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.message, self.pos, self.line, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JsonProblem) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(message={self.message!r}, pos={self.pos!r}, line={self.line!r}, column={self.column!r})"
 
     def __str__(self) -> str:
         return f"Line {self.line}, column {self.column}: {self.message}"

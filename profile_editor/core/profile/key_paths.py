@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
 
 from profile_editor.core.profile.values import quoted
 
@@ -125,17 +125,50 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-@dataclass(frozen=True)
 class PathSpot:
     """Where "Go to key path" takes the user, or why it cannot: ``note`` is what to tell them
     ("" when there is nothing to say). In the JSON text the place is ``line``/``column``
     (1-based); in the Fields table it is ``row`` (0-based)."""
 
     found: bool
-    note: str = ""
-    line: int = 0
-    column: int = 0
-    row: int = -1
+    note: str
+    line: int
+    column: int
+    row: int
+
+    def __init__(
+        self,
+        found: bool,
+        note: str = "",
+        line: int = 0,
+        column: int = 0,
+        row: int = -1,
+    ) -> None:
+        object.__setattr__(self, "found", found)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "row", row)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.found, self.note, self.line, self.column, self.row)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PathSpot) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(found={self.found!r}, note={self.note!r}, line={self.line!r}, column={self.column!r}, row={self.row!r})"
 
 
 def spot_in_text(text: str, path: KeyPath) -> PathSpot:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -17,18 +16,63 @@ class Choice(Enum):
     CANCEL = "cancel"
 
 
-@dataclass(frozen=True)
 class FormField:
     """One input of :func:`ask_form`: ``choices`` makes it a combo box (editable when
     ``editable``), ``multiline`` a text box (e.g. JSON)."""
 
     name: str
     label: str
-    value: str = ""
-    choices: tuple[str, ...] = ()
-    editable: bool = False
-    multiline: bool = False
-    hint: str = ""
+    value: str
+    choices: tuple[str, ...]
+    editable: bool
+    multiline: bool
+    hint: str
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        value: str = "",
+        choices: tuple[str, ...] = (),
+        editable: bool = False,
+        multiline: bool = False,
+        hint: str = "",
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "choices", choices)
+        object.__setattr__(self, "editable", editable)
+        object.__setattr__(self, "multiline", multiline)
+        object.__setattr__(self, "hint", hint)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.name,
+            self.label,
+            self.value,
+            self.choices,
+            self.editable,
+            self.multiline,
+            self.hint,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FormField) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(name={self.name!r}, label={self.label!r}, value={self.value!r}, choices={self.choices!r}, editable={self.editable!r}, multiline={self.multiline!r}, hint={self.hint!r})"
 
 
 # Qt dialog classes are imported on first use: start-up does not need them.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
 from types import MappingProxyType
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -63,9 +63,12 @@ def readable_text_color(background: str) -> str:
     return "#000000" if black > white else "#ffffff"
 
 
-@dataclass(frozen=True)
 class Palette:
-    """The colours of one scheme. Text colours are named for the background they sit on."""
+    """The colours of one scheme. Text colours are named for the background they sit on.
+
+    Made with every field by name; frozen, equal and hashed by its fields. (A plain class: a
+    dataclass of this many fields costs the first frame over a millisecond to create.)
+    """
 
     name: str
     # Qt's own roles (applied to the application in the dark scheme).
@@ -108,6 +111,35 @@ class Palette:
     border: str
     icon: str  # line icons, on window and button
     frame: str  # the border of text fields, on window and base
+
+    def __init__(self, **values: Any) -> None:
+        if values.keys() != set(PALETTE_FIELDS):
+            missing = sorted(set(PALETTE_FIELDS) - values.keys())
+            unknown = sorted(values.keys() - set(PALETTE_FIELDS))
+            raise TypeError(f"Palette: missing {missing}, unknown {unknown}")
+        for name in PALETTE_FIELDS:
+            object.__setattr__(self, name, values[name])
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in PALETTE_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Palette) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in PALETTE_FIELDS)
+        return f"{self.__class__.__qualname__}({values})"
 
     def graphic_pairs(self) -> list[tuple[str, str, str]]:
         """Every (what, graphic, background) for the 3:1 check of non-text contrast."""
@@ -160,11 +192,14 @@ class Palette:
 
     def tokens(self) -> dict[str, str]:
         """``@name`` values for the style sheet: every plain colour field."""
-        values = {f.name: v for f in fields(self) if isinstance(v := getattr(self, f.name), str)}
+        values = {n: v for n in PALETTE_FIELDS if isinstance(v := getattr(self, n), str)}
         for box in ("note", "danger", "flag"):
             values[f"{box}_bg"], values[f"{box}_text"] = getattr(self, box)
         return values
 
+
+# The fields in the order they are declared.
+PALETTE_FIELDS: tuple[str, ...] = tuple(Palette.__annotations__)
 
 LIGHT = Palette(
     name="light",

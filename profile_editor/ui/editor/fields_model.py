@@ -12,7 +12,6 @@ Loading is O(n) with no per-row work: display text is made lazily in :meth:`data
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import (
@@ -65,18 +64,40 @@ TOOLTIP_LIMIT = 2000
 _AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(frozen=True)
 class FieldProblem:
     """Something that keeps the rows from being a profile; ``row`` is 0-based."""
 
     row: int
     message: str
 
+    def __init__(self, row: int, message: str) -> None:
+        object.__setattr__(self, "row", row)
+        object.__setattr__(self, "message", message)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.row, self.message)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FieldProblem) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(row={self.row!r}, message={self.message!r})"
+
     def __str__(self) -> str:
         return f"Row {self.row + 1}: {self.message}"
 
 
-@dataclass(frozen=True)
 class RowEdit:
     """One user edit of the rows, enough to undo and redo it (see :meth:`FieldsModel.replay`).
 
@@ -87,9 +108,43 @@ class RowEdit:
 
     kind: Literal["set", "insert", "remove", "move"]
     rows: tuple[int, ...]
-    old: tuple[tuple[str, Any], ...] = ()
-    new: tuple[tuple[str, Any], ...] = ()
-    column: int = -1
+    old: tuple[tuple[str, Any], ...]
+    new: tuple[tuple[str, Any], ...]
+    column: int
+
+    def __init__(
+        self,
+        kind: Literal["set", "insert", "remove", "move"],
+        rows: tuple[int, ...],
+        old: tuple[tuple[str, Any], ...] = (),
+        new: tuple[tuple[str, Any], ...] = (),
+        column: int = -1,
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "rows", rows)
+        object.__setattr__(self, "old", old)
+        object.__setattr__(self, "new", new)
+        object.__setattr__(self, "column", column)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.kind, self.rows, self.old, self.new, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RowEdit) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(kind={self.kind!r}, rows={self.rows!r}, old={self.old!r}, new={self.new!r}, column={self.column!r})"
 
     def describe(self) -> str:
         """What the edit did, for "Undo …" / "Redo …"."""

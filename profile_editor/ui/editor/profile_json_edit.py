@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, QSignalBlocker, Signal
@@ -94,7 +93,6 @@ class DocumentRef:
             self._document.deleteLater()
 
 
-@dataclass(frozen=True)
 class TextStep:
     """One undo step the shown document just recorded.
 
@@ -108,10 +106,46 @@ class TextStep:
 
     document: DocumentRef
     kind: str
-    start: int = -1
-    end: int = -1
-    shape: str = ""
-    at: float = 0.0
+    start: int
+    end: int
+    shape: str
+    at: float
+
+    def __init__(
+        self,
+        document: DocumentRef,
+        kind: str,
+        start: int = -1,
+        end: int = -1,
+        shape: str = "",
+        at: float = 0.0,
+    ) -> None:
+        object.__setattr__(self, "document", document)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "shape", shape)
+        object.__setattr__(self, "at", at)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.document, self.kind, self.start, self.end, self.shape, self.at)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TextStep) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(document={self.document!r}, kind={self.kind!r}, start={self.start!r}, end={self.end!r}, shape={self.shape!r}, at={self.at!r})"
 
 
 class KeyHook(Protocol):

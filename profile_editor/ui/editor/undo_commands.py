@@ -10,7 +10,6 @@ text step belongs to, the rows a table step changed, and for a replacement the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
@@ -35,15 +34,46 @@ TYPING_PAUSE_S = 1.0
 _GOES_ON = {"insert": ("insert",), "replace": ("insert",), "delete": ("delete",), "newline": ()}
 
 
-@dataclass(frozen=True)
 class EditorState:
     """What both views show: the JSON document, and the table's rows where the text does not
     give them (``rows is None``: parse the text). ``stale``: the text predates table edits."""
 
     document: DocumentRef
     rows: list[tuple[str, Any]] | None
-    stale: bool = False
-    error: JsonProblem | None = None
+    stale: bool
+    error: JsonProblem | None
+
+    def __init__(
+        self,
+        document: DocumentRef,
+        rows: list[tuple[str, Any]] | None,
+        stale: bool = False,
+        error: JsonProblem | None = None,
+    ) -> None:
+        object.__setattr__(self, "document", document)
+        object.__setattr__(self, "rows", rows)
+        object.__setattr__(self, "stale", stale)
+        object.__setattr__(self, "error", error)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.document, self.rows, self.stale, self.error)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EditorState) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(document={self.document!r}, rows={self.rows!r}, stale={self.stale!r}, error={self.error!r})"
 
 
 class UndoHost(Protocol):

@@ -20,7 +20,6 @@ The tabs themselves (table, filter and toolbar; text and find bar) are
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import QTimer, Signal
@@ -56,7 +55,6 @@ UNDO_LIMIT = 200
 KEEP_ROWS_LIMIT = 200_000
 
 
-@dataclass(frozen=True)
 class ProfileResult:
     """The profile being edited, or the first problem that keeps it from being one.
 
@@ -65,11 +63,47 @@ class ProfileResult:
     """
 
     profile: dict[str, Any] | None
-    problem: str | None = None
-    where: Literal["json", "fields"] | None = None
-    line: int = 0
-    column: int = 0
-    row: int = -1
+    problem: str | None
+    where: Literal["json", "fields"] | None
+    line: int
+    column: int
+    row: int
+
+    def __init__(
+        self,
+        profile: dict[str, Any] | None,
+        problem: str | None = None,
+        where: Literal["json", "fields"] | None = None,
+        line: int = 0,
+        column: int = 0,
+        row: int = -1,
+    ) -> None:
+        object.__setattr__(self, "profile", profile)
+        object.__setattr__(self, "problem", problem)
+        object.__setattr__(self, "where", where)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "row", row)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.profile, self.problem, self.where, self.line, self.column, self.row)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProfileResult) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(profile={self.profile!r}, problem={self.problem!r}, where={self.where!r}, line={self.line!r}, column={self.column!r}, row={self.row!r})"
 
     @property
     def ok(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -41,14 +41,33 @@ def color_swatch(color: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
-def tinted_icon(base: QIcon, color: str, size: int = 16) -> QIcon:
+class _TintedIconEngine(QIconEngine):
+    """Draws ``base`` recoloured, when the icon is drawn: the band is given a new colour before
+    the first frame (and on every switch), and only the last one is ever seen."""
+
+    def __init__(self, base: QIcon, color: str) -> None:
+        super().__init__()
+        self._base = base
+        self._color = color
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        pixmap = self._base.pixmap(size, mode, state)
+        painter = QPainter(pixmap)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(pixmap.rect(), QColor(self._color))
+        painter.end()
+        return pixmap
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size(), mode, state))
+
+    def clone(self) -> QIconEngine:
+        return _TintedIconEngine(self._base, self._color)
+
+
+def tinted_icon(base: QIcon, color: str) -> QIcon:
     """``base`` recoloured to ``color``, so a dark icon stays visible on a dark band."""
-    pixmap = base.pixmap(size, size)
-    painter = QPainter(pixmap)
-    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
-    painter.fillRect(pixmap.rect(), QColor(color))
-    painter.end()
-    return QIcon(pixmap)
+    return QIcon(_TintedIconEngine(base, color))
 
 
 class ElidedLabel(QLabel):

@@ -5,8 +5,7 @@ quick read, and the validated start with the same rules right after."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 __all__ = ["EnvironmentLike", "SessionTarget", "choose_start", "same_environment"]
 
@@ -27,16 +26,51 @@ class EnvironmentLike(Protocol):
 E = TypeVar("E", bound=EnvironmentLike)
 
 
-@dataclass(frozen=True)
 class SessionTarget:
     """The target given at start (command line, env vars or the sandbox)."""
 
     base_url: str
     api_key: str | None
-    name: str = "Custom"
-    color: str = "#455a64"
-    protected: bool = False
-    sandbox: bool = False
+    name: str
+    color: str
+    protected: bool
+    sandbox: bool
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        name: str = "Custom",
+        color: str = "#455a64",
+        protected: bool = False,
+        sandbox: bool = False,
+    ) -> None:
+        object.__setattr__(self, "base_url", base_url)
+        object.__setattr__(self, "api_key", api_key)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "color", color)
+        object.__setattr__(self, "protected", protected)
+        object.__setattr__(self, "sandbox", sandbox)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.base_url, self.api_key, self.name, self.color, self.protected, self.sandbox)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SessionTarget) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(base_url={self.base_url!r}, api_key={self.api_key!r}, name={self.name!r}, color={self.color!r}, protected={self.protected!r}, sandbox={self.sandbox!r})"
 
 
 def choose_start(

@@ -5,7 +5,6 @@ Start-up only pays for this small bridge; the dialog's module is imported on the
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +41,7 @@ class ErrorReporter(QObject):
     def _on_reported(self, report: CrashReport) -> None:
         if not report.from_ui_thread:
             # The draft, saved on the UI thread where the widgets live.
-            report = replace(report, work_saved=run_before_report())
+            report = report.with_work_saved(run_before_report())
         from profile_editor.ui.shell.bring_to_front import bring_to_front
         from profile_editor.ui.shell.error_dialog import ErrorDialog
 

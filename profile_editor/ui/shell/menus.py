@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenuBar
@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QMainWindow, QMenuBar
 __all__ = ["Menus", "build_menus"]
 
 
-@dataclass
 class Menus:
     """Actions the window connects; the others (undo, find, history) belong to their widgets."""
 
@@ -25,6 +24,57 @@ class Menus:
     copy_curl: QAction
     paste_curl: QAction
     timeline: QAction
+
+    def __init__(
+        self,
+        new: QAction,
+        save: QAction,
+        save_as: QAction,
+        send: QAction,
+        bulk: QAction,
+        close: QAction,
+        load: QAction,
+        cancel: QAction,
+        copy_curl: QAction,
+        paste_curl: QAction,
+        timeline: QAction,
+    ) -> None:
+        self.new = new
+        self.save = save
+        self.save_as = save_as
+        self.send = send
+        self.bulk = bulk
+        self.close = close
+        self.load = load
+        self.cancel = cancel
+        self.copy_curl = copy_curl
+        self.paste_curl = paste_curl
+        self.timeline = timeline
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.new,
+            self.save,
+            self.save_as,
+            self.send,
+            self.bulk,
+            self.close,
+            self.load,
+            self.cancel,
+            self.copy_curl,
+            self.paste_curl,
+            self.timeline,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Menus) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__qualname__}(new={self.new!r}, save={self.save!r}, save_as={self.save_as!r}, send={self.send!r}, bulk={self.bulk!r}, close={self.close!r}, load={self.load!r}, cancel={self.cancel!r}, copy_curl={self.copy_curl!r}, paste_curl={self.paste_curl!r}, timeline={self.timeline!r})"
 
 
 Key = str | QKeySequence.StandardKey
