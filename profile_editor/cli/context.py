@@ -17,7 +17,7 @@ from profile_editor.cli.exits import UsageError
 if TYPE_CHECKING:
     from profile_editor.core.http.models import Outcome, ProfileRequest
     from profile_editor.core.http.session import Session
-    from profile_editor.core.send.plan import Refusal, Target
+    from profile_editor.core.send.target import Refusal, Target
     from profile_editor.sandbox.server import SandboxServer
     from profile_editor.storage.history_db import HistoryStore
 
@@ -143,7 +143,7 @@ class Context:
             return None
 
     def target(self) -> Target:
-        from profile_editor.core.send.plan import Target
+        from profile_editor.core.send.target import Target
 
         where = self.where()
         return Target(

@@ -28,7 +28,7 @@ def _retry_note(out: Output) -> Any:
 def load(
     ctx: Context, out: Output, draft: Draft, *, record: bool = True
 ) -> tuple[Outcome, ProfileRequest]:
-    from profile_editor.core.send.plan import Refusal, plan_load
+    from profile_editor.core.send.target import Refusal, plan_load
 
     request = plan_load(draft, ctx.target())
     if isinstance(request, Refusal):

@@ -16,7 +16,7 @@ from cli_support import TEST_KEY  # type: ignore[import-not-found]
 from profile_editor.sandbox.server import SandboxServer
 
 # Each is tens of milliseconds, or pulls in what is: validation models, Qt, the keychain,
-# stored files, and the change sets a load never works out.
+# stored files, and the change sets and send plans a load never works out.
 NOT_ON_THE_PATH = (
     "pydantic",
     "PySide6",
@@ -24,6 +24,7 @@ NOT_ON_THE_PATH = (
     "profile_editor.sandbox",
     "profile_editor.core.profile.changes",
     "profile_editor.core.profile.json_patch",
+    "profile_editor.core.send.plan",  # a load needs only core.send.target
 )
 # A get records its request as a plain row: the history database and what it needs, not the
 # entry model (storage.history, pydantic) nor any other stored file. Finding the data folder

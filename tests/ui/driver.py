@@ -48,6 +48,7 @@ from profile_editor.ui.environments.bar import ElidedLabel, EnvironmentBar
 from profile_editor.ui.history.panel import HistoryPanel
 from profile_editor.ui.presets.panel import PresetsPanel
 from profile_editor.ui.request.changes_view import ChangesView
+from profile_editor.ui.request.status_line import StatusLine
 from profile_editor.ui.shell.main_window import MainWindow
 
 T = TypeVar("T", bound=QObject)
@@ -117,6 +118,9 @@ class WindowDriver:
         return self.find(QPlainTextEdit, "rawJsonEdit")
 
     def _status_label(self) -> QLabel:
+        """The status label once it shows the latest status (it takes one at most once a frame)."""
+        [line] = self.widget.findChildren(StatusLine)
+        self.qtbot.waitUntil(line.is_shown, timeout=1000)
         return self.find(QLabel, "statusLabel")
 
     # -- the request: recipient, method, note, key, profile ----------------------------------
@@ -320,6 +324,7 @@ class WindowDriver:
         self.qtbot.waitUntil(lambda: needle in self.status(), timeout=timeout)
 
     def elapsed_text(self) -> str:
+        self._status_label()  # shown together with the status
         return self.find(QLabel, "elapsedLabel").text()
 
     def response_text(self) -> str:

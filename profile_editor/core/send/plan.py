@@ -7,14 +7,22 @@ command line and bulk runs all ask it, so they refuse, warn and verify alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from profile_editor.core.cooperate import pause
-from profile_editor.core.http.config import insecure_key_problem
 from profile_editor.core.http.models import ProfileRequest, body_problem
 from profile_editor.core.methods import ACTION_NAMES, Method
-from profile_editor.core.recipient import check_recipient_id
 from profile_editor.core.send.draft import Draft
+
+# What every request checks, and loads: in a module of their own, which a load imports alone.
+from profile_editor.core.send.target import (
+    Refusal,
+    RefusalField,
+    Target,
+    plan_load,
+    precheck,
+    target_problem,
+)
 
 # Change sets and patch previews are imported where they are worked out: a load (the command
 # line's ``get``) needs neither, and they are a good part of its start-up.
@@ -27,6 +35,7 @@ __all__ = [
     "ChangePreview",
     "Confirmation",
     "Refusal",
+    "RefusalField",
     "SendPlan",
     "Stored",
     "Target",
@@ -42,8 +51,6 @@ __all__ = [
     "target_problem",
 ]
 
-# "preferences", "tokens", "tenants": the recipient's other tabs (core.users plans).
-RefusalField = Literal["recipient", "key", "profile", "url", "preferences", "tokens", "tenants"]
 # How many key paths a confirmation or a mismatch names before it says "…".
 LISTED_PATHS = 20
 EMPTY_PATCH = "the patch has no operations: nothing to send."
@@ -51,16 +58,6 @@ EMPTY_PATCH = "the patch has no operations: nothing to send."
 # in a few milliseconds.
 QUICK_VALUES = 1_000
 QUICK_CHARS = 500_000
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a request goes: the environment's base URL and whether it asks before sending."""
-
-    base_url: str
-    environment: str | None = None
-    protected: bool = False
-    has_key: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,14 +70,6 @@ class Stored:
 
     def is_for(self, base_url: str, recipient_id: str) -> bool:
         return (self.base_url, self.recipient_id) == (base_url, recipient_id)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why nothing is sent, in a sentence, and which input to put the focus on."""
-
-    message: str
-    field: RefusalField
 
 
 @dataclass(frozen=True)
@@ -127,20 +116,6 @@ class Verification:
         return f"MISMATCH: the stored profile differs from the preview ({listed})"
 
 
-def target_problem(recipient_id: str, target: Target) -> tuple[str, RefusalField] | None:
-    """Why nothing may go to ``target`` for this recipient (a sentence and the input to fix),
-    or None: the checks every request makes, whatever it is."""
-    check = check_recipient_id(recipient_id)
-    if not check.sendable:
-        return check.message, "recipient"
-    if not target.has_key:
-        return "no API key. Set COURIER_API_KEY or paste the key in the API key field.", "key"
-    problem = insecure_key_problem(target.base_url, True)
-    if problem:
-        return problem, "url"
-    return None
-
-
 def protected_confirmation(target: Target, what: str, ok: str) -> Confirmation | None:
     """The question before ``what`` goes to a protected environment (None elsewhere)."""
     env = target.environment
@@ -152,17 +127,6 @@ def protected_confirmation(target: Target, what: str, ok: str) -> Confirmation |
         "",
         ok,
     )
-
-
-def _precheck(draft: Draft, target: Target, verb: str) -> Refusal | None:
-    problem = target_problem(draft.recipient_id, target)
-    return Refusal(f"Not {verb}: {problem[0]}", problem[1]) if problem is not None else None
-
-
-def plan_load(draft: Draft, target: Target) -> ProfileRequest | Refusal:
-    """The GET that loads the stored profile of the draft's recipient."""
-    refusal = _precheck(draft, target, "loaded")
-    return refusal or draft.to_load_request(target.base_url)
 
 
 def plan(
@@ -179,7 +143,7 @@ def plan(
     ``changes`` is a change set already worked out for this draft against ``stored`` (the
     Changes view's), so a large profile is not diffed twice.
     """
-    refusal = _precheck(draft, target, "sent")
+    refusal = precheck(draft, target, "sent")
     if refusal is not None:
         return refusal
     if not draft.body_ready:

@@ -53,6 +53,9 @@ class RequestBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("requestBar")
+        # Opaque (the window's own background colour): a change in a field with rounded corners
+        # repaints the bar under it, not every widget up to the window, on each send.
+        self.setAutoFillBackground(True)
         self.method_combo = QComboBox(self)
         self.method_combo.setObjectName("methodCombo")
         for label, method in METHODS:

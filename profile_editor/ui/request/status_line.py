@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPalette, QResizeEvent
+import time
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QColor,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from profile_editor.ui.common.palette import Palette, current, theme
@@ -16,6 +24,16 @@ _MARGIN = 6
 # Pixels kept free beside one line of text before it counts as one line: a label lays text out a
 # little differently from a plain font-metrics width.
 _SLACK = 2 * _MARGIN + 8
+# The labels show a new status at most once a frame: sends on loopback end every millisecond or
+# so, and repainting each answer costs more than the send; a user sees no more than a frame.
+FRAME_MS = 16
+
+
+def announce(label: QLabel, text: str) -> None:
+    """Has a screen reader say ``text``: the label has a name of its own ("Status"), so Qt does
+    not tell it that the text changed."""
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(label, text))
 
 
 class StatusLine(QWidget):
@@ -26,6 +44,10 @@ class StatusLine(QWidget):
     layout above it to run again, which for this window costs more than a send on loopback.
     Here the window is laid out again only when the status needs another height. Text and state
     are kept here too: asking the label for them goes through Qt, on every send.
+
+    ``changed`` is emitted at once for every status; the labels show the latest one at most once
+    a frame (at once when the last was shown a frame ago or more, else when the frame ends), so a
+    burst of answers is painted, and announced to a screen reader, as its last.
     """
 
     changed = Signal(str, str)
@@ -45,6 +67,11 @@ class StatusLine(QWidget):
         self._text = self.label.text()
         self._state = ""
         self._elapsed_text = ""
+        self._shown = (self._text, self._state, self._elapsed_text)  # what the labels show
+        self._shown_at = 0.0  # when the labels last took the status (perf_counter seconds)
+        self._frame = QTimer(self)
+        self._frame.setSingleShot(True)
+        self._frame.timeout.connect(self._show)
         self._measure()
         self._height = self._label_height(_HINT_WIDTH)
         theme().follow(self, self.on_theme_changed)
@@ -106,16 +133,38 @@ class StatusLine(QWidget):
         return self._state
 
     def show_status(self, text: str, state: str) -> None:
-        if text != self._text:
-            self._text = text
+        self._text, self._state = text, state
+        self._schedule()
+        self.changed.emit(text, state)
+
+    def _schedule(self) -> None:
+        if self._frame.isActive():
+            return  # the frame's end shows the latest
+        wait_ms = FRAME_MS - (time.perf_counter() - self._shown_at) * 1000
+        if wait_ms <= 0:
+            self._show()
+        else:
+            self._frame.start(int(wait_ms) + 1)
+
+    def is_shown(self) -> bool:
+        """Whether the labels show the latest status (none waits for the frame's end)."""
+        return not self._frame.isActive()
+
+    def _show(self) -> None:
+        self._shown_at = time.perf_counter()
+        text, state, elapsed = self._text, self._state, self._elapsed_text
+        shown_text, shown_state, shown_elapsed = self._shown
+        self._shown = (text, state, elapsed)
+        if text != shown_text:
             self.label.setText(text)
             self._refit()
-        if state != self._state:
+            announce(self.label, text)
+        if state != shown_state:
             # A palette swap is far cheaper than re-running the style sheet on every send.
-            self._state = state
             self.label.setProperty("state", state)
             self._paint(current())
-        self.changed.emit(text, state)
+        if elapsed != shown_elapsed:
+            self.elapsed.setText(elapsed)
 
     def on_theme_changed(self, colors: Palette) -> None:
         if self.state():
@@ -141,4 +190,7 @@ class StatusLine(QWidget):
         text = "" if ms is None else f"{ms:,.0f} ms"
         if text != self._elapsed_text:
             self._elapsed_text = text
-            self.elapsed.setText(text)
+            self._schedule()
+
+    def elapsed_text(self) -> str:
+        return self._elapsed_text
