@@ -49,7 +49,7 @@ class BulkJob:
     method: Method
     target: Target
     client: ProfilesClient
-    api_key: str | None
+    api_key: str | None = field(repr=False)  # reprs end up in logs
     dry_run: bool = False
     concurrency: int = 4
     journal_path: Path | None = None

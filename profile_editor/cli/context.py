@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ class Where:
     base_url: str
     environment: str | None
     protected: bool
-    key: str | None
+    key: str | None = field(repr=False)  # reprs end up in logs
 
 
 def default_data_dir() -> Path:

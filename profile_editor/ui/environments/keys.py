@@ -8,7 +8,7 @@ environment variables (a session environment of its own). No key is ever written
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -26,7 +26,7 @@ log = logging.getLogger("profile_editor.keys")
 
 @dataclass(frozen=True)
 class KeyInfo:
-    key: str | None
+    key: str | None = field(repr=False)  # reprs end up in logs
     source: str  # "", "keychain", "this session", "sandbox key", …
     pending: bool = False  # the keychain is being asked; ``keyFound`` tells the answer
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["EnvironmentLike", "SessionTarget", "choose_start", "same_environment"]
+__all__ = ["EnvironmentLike", "SessionTarget", "choose_start", "masked_key", "same_environment"]
 
 
 class EnvironmentLike(Protocol):
@@ -24,6 +24,12 @@ class EnvironmentLike(Protocol):
 
 
 E = TypeVar("E", bound=EnvironmentLike)
+
+
+def masked_key(key: str | None) -> str:
+    """How a key appears in a repr: whether there is one, never what it is (a repr can end up
+    in a log line or a crash report)."""
+    return "None" if key is None else "'***'"
 
 
 class SessionTarget:
@@ -70,7 +76,7 @@ class SessionTarget:
         raise AttributeError(f"cannot delete field {name!r}")
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(base_url={self.base_url!r}, api_key={self.api_key!r}, name={self.name!r}, color={self.color!r}, protected={self.protected!r}, sandbox={self.sandbox!r})"
+        return f"{self.__class__.__qualname__}(base_url={self.base_url!r}, api_key={masked_key(self.api_key)}, name={self.name!r}, color={self.color!r}, protected={self.protected!r}, sandbox={self.sandbox!r})"
 
 
 def choose_start(

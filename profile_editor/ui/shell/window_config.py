@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from profile_editor.ui.environments.start import SessionTarget
+from profile_editor.ui.environments.start import SessionTarget, masked_key
 
 if TYPE_CHECKING:  # the history database is opened after the first paint
     from profile_editor.storage.history_db import Retention
@@ -93,7 +93,7 @@ class WindowConfig:
     __hash__ = None  # type: ignore[assignment]  # mutable: unhashable
 
     def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(base_url={self.base_url!r}, api_key={self.api_key!r}, data_dir={self.data_dir!r}, environment_name={self.environment_name!r}, environment_color={self.environment_color!r}, environment_protected={self.environment_protected!r}, sandbox={self.sandbox!r}, connect_timeout={self.connect_timeout!r}, total_timeout={self.total_timeout!r}, retry_base_delay={self.retry_base_delay!r}, key_source={self.key_source!r}, keyring_backend={self.keyring_backend!r}, history_keep={self.history_keep!r}, demo_recipient={self.demo_recipient!r})"
+        return f"{self.__class__.__qualname__}(base_url={self.base_url!r}, api_key={masked_key(self.api_key)}, data_dir={self.data_dir!r}, environment_name={self.environment_name!r}, environment_color={self.environment_color!r}, environment_protected={self.environment_protected!r}, sandbox={self.sandbox!r}, connect_timeout={self.connect_timeout!r}, total_timeout={self.total_timeout!r}, retry_base_delay={self.retry_base_delay!r}, key_source={self.key_source!r}, keyring_backend={self.keyring_backend!r}, history_keep={self.history_keep!r}, demo_recipient={self.demo_recipient!r})"
 
     def session_target(self) -> SessionTarget:
         return SessionTarget(
