@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -68,7 +69,7 @@ def saved():
             return True
     return False
 
-def script():
+def type_draft():
     w = window()
     w.findChild(QLineEdit, "recipientIdEdit").setText(typed["recipient"])
     w.findChild(QLineEdit, "noteEdit").setText(typed["note"])
@@ -77,6 +78,10 @@ def script():
     edit.selectAll()
     edit.insertPlainText(typed["json"])
     poll(saved, lambda: print("saved", flush=True))
+
+def script():
+    # As a user would: the JSON tab's page is built with the rest, after the first paint.
+    poll(lambda: window().is_started(), type_draft)
 
 run_with(script)
 main(["--sandbox", "--new-window", "--data-dir", sys.argv[1]])
@@ -150,7 +155,9 @@ def test_a_draft_survives_kill_9_and_comes_back_exactly(
     ) as first:
         try:
             assert first.stdout is not None
-            line = first.stdout.readline().strip()
+            # A child that stops early must fail the test, not leave it waiting for a line.
+            ready, _, _ = select.select([first.stdout], [], [], 120)
+            line = first.stdout.readline().strip() if ready else "no line in 120 s"
             assert line == "saved", first.stderr.read() if first.stderr else line
             os.kill(first.pid, signal.SIGKILL)
             first.wait(30)

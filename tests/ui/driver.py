@@ -115,7 +115,9 @@ class WindowDriver:
         return editor
 
     def _json_edit(self) -> QPlainTextEdit:
-        return self.find(QPlainTextEdit, "rawJsonEdit")
+        # Internal: the JSON page is built after the first frame; the accessor builds it at once
+        # when a test types before that.
+        return self._editor().json_edit
 
     def _status_label(self) -> QLabel:
         """The status label once it shows the latest status (it takes one at most once a frame)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from driver import MakeWindow  # type: ignore[import-not-found]
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QTableView
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
@@ -47,6 +47,13 @@ HEAVY = (
     # Each dataclass compiles its methods when its class is made: the first frame's value
     # classes are plain classes.
     "dataclasses",
+    # The JSON tab's page (its editor, highlighter and find bar) and the table's multi-line
+    # cell editor: built after the first paint, and when a cell is first edited.
+    "profile_editor.ui.editor.json_page",
+    "profile_editor.ui.editor.json_edit",
+    "profile_editor.ui.editor.profile_json_edit",
+    "profile_editor.ui.editor.find_bar",
+    "profile_editor.ui.editor.cell_text_edit",
 )
 
 FIRST_PAINT = """
@@ -110,16 +117,22 @@ def test_the_first_frame_shows_the_real_inputs_and_the_rest_follows(
     # Not a splash: the recipient field, the editor and the buttons are the real ones.
     for kind, name in (
         (QLineEdit, "recipientIdEdit"),
-        (QPlainTextEdit, "rawJsonEdit"),
+        (QTableView, "fieldsView"),
         (QPushButton, "loadButton"),
         (QPushButton, "sendButton"),
     ):
         assert window.find(kind, name).isEnabled(), name
+    # The JSON tab is there; its page is built with the rest, after the first paint.
+    assert window.widget.findChild(QPlainTextEdit, "rawJsonEdit") is None
     assert window.status() == "Starting…"
     assert window.environment_shown() == "Custom"
     window.wait_started()
     assert window.status() == "Ready."
-    for kind, name in ((QPlainTextEdit, "responseView"), (QPlainTextEdit, "patchJsonEdit")):
+    for kind, name in (
+        (QPlainTextEdit, "rawJsonEdit"),
+        (QPlainTextEdit, "responseView"),
+        (QPlainTextEdit, "patchJsonEdit"),
+    ):
         assert window.find(kind, name), name
     assert window.history().objectName() == "historyPanel"
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from profile_editor.core.profile.jsoncodec import dumps_pretty, parse_profile
-from profile_editor.ui.editor.fields_delegate import CellTextEdit, FieldsDelegate
+from profile_editor.ui.editor.cell_text_edit import CellTextEdit
+from profile_editor.ui.editor.fields_delegate import FieldsDelegate
 from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN, FieldsModel
 from profile_editor.ui.editor.json_edit import HIGHLIGHT_LIMIT, JsonEdit
 from profile_editor.ui.editor.widget import (
@@ -61,13 +62,13 @@ def shown(widget: ProfileEditorWidget, qtbot: QtBot) -> ProfileEditorWidget:
 
 
 def json_edit(w: ProfileEditorWidget) -> JsonEdit:
-    edit = w.findChild(JsonEdit, "rawJsonEdit")
-    assert edit is not None
+    edit = w.json_edit  # the JSON page is built when first asked for
+    assert edit.objectName() == "rawJsonEdit"
     return edit
 
 
 def error_label(w: ProfileEditorWidget) -> QLabel:
-    label = w.findChild(QLabel, "jsonErrorLabel")
+    label = w.json_page.findChild(QLabel, "jsonErrorLabel")
     assert label is not None
     return label
 
@@ -125,6 +126,37 @@ def test_named_parts(widget: ProfileEditorWidget) -> None:
     assert model(widget).headerData(0, Qt.Orientation.Horizontal) == "Key"
     assert error_label(widget).isHidden()
     assert note_label(widget).isHidden()
+
+
+def test_the_json_page_is_built_when_first_needed(qtbot: QtBot) -> None:
+    """A new editor shows the Fields tab without building the JSON page; the page shows the
+    text it would have had from the start, and building it is no edit."""
+    w = ProfileEditorWidget()
+    qtbot.addWidget(w)
+    assert w.findChild(JsonEdit) is None
+    assert w.tabs.tabText(JSON_TAB) == "JSON"
+    w.tabs.setCurrentIndex(JSON_TAB)  # shown: built now
+    assert w.tabs.widget(JSON_TAB) is w.json_page
+    assert w.json_edit.toPlainText() == dumps_pretty({})
+    assert not w.is_modified() and not w.undo_stack.canUndo()
+    assert w.profile_result() == ProfileResult({})
+
+
+def test_a_table_edit_before_the_json_page_is_built_undoes_to_its_text(qtbot: QtBot) -> None:
+    w = ProfileEditorWidget()
+    qtbot.addWidget(w)
+    w.add_field()
+    m = model(w)
+    assert m.setData(m.index(0, KEY_COLUMN), "plan")
+    assert m.setData(m.index(0, VALUE_COLUMN), "pro")
+    assert w.profile_result() == ProfileResult({"plan": "pro"})
+    w.tabs.setCurrentIndex(JSON_TAB)
+    assert parse_profile(w.json_edit.toPlainText()) == {"plan": "pro"}
+    while w.undo_stack.canUndo():
+        w.undo_stack.undo()
+    w.tabs.setCurrentIndex(JSON_TAB)
+    assert w.json_edit.toPlainText() == dumps_pretty({})
+    assert keys(w) == [] and not w.is_modified()
 
 
 def test_set_profile_loads_both_tabs(widget: ProfileEditorWidget, qtbot: QtBot) -> None:

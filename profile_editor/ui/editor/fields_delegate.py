@@ -10,7 +10,7 @@ commits nothing.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -34,10 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from profile_editor.core.profile.jsoncodec import JSON_TYPES, JsonProblem, parse_value, type_name
+from profile_editor.core.profile.values import doc_safe
 from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_ROLE, FieldsModel
-from profile_editor.ui.editor.json_edit import JsonEdit, doc_safe
 
-__all__ = ["CellTextEdit", "FieldsDelegate"]
+if TYPE_CHECKING:
+    from profile_editor.ui.editor.cell_text_edit import CellTextEdit
+
+__all__ = ["FieldsDelegate"]
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
 _COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
@@ -53,16 +56,12 @@ class _ComboEditor(QComboBox):
     cell: QPersistentModelIndex | None = None
 
 
-class CellTextEdit(JsonEdit):
-    """Multi-line cell editor; Ctrl+Return commits, Escape cancels, Return is a new line."""
+def _cell_text_edit() -> type[CellTextEdit]:
+    """The multi-line editor's class, loaded (with the JSON text editor) when a cell is first
+    edited: the table on the first frame needs neither."""
+    from profile_editor.ui.editor.cell_text_edit import CellTextEdit
 
-    original = ""
-    cell: QPersistentModelIndex | None = None
-
-    def __init__(self, parent: QWidget | None = None, *, is_json: bool) -> None:
-        super().__init__(parent, highlight=is_json)
-        self.is_json = is_json
-        self.setTabChangesFocus(False)
+    return CellTextEdit
 
 
 def _needs_multiline(text: str) -> bool:
@@ -87,7 +86,7 @@ def _fill_known_field(model: QAbstractItemModel, index: _AnyIndex, key: str) -> 
 
 
 def _editor_text(editor: QWidget) -> str | None:
-    if isinstance(editor, CellTextEdit):
+    if isinstance(editor, _cell_text_edit()):
         return editor.text()
     if isinstance(editor, QLineEdit):
         return editor.text()
@@ -131,9 +130,9 @@ class FieldsDelegate(QStyledItemDelegate):
         if kind == "boolean":
             return self._combo(parent, ("true", "false"))
         if kind in ("object", "array"):
-            return CellTextEdit(parent, is_json=True)
+            return _cell_text_edit()(parent, is_json=True)
         if kind == "string" and _needs_multiline(value):
-            return CellTextEdit(parent, is_json=False)
+            return _cell_text_edit()(parent, is_json=False)
         editor = _LineEditor(parent)
         editor.setReadOnly(kind == "null")
         return editor
@@ -156,7 +155,7 @@ class FieldsDelegate(QStyledItemDelegate):
     def setEditorData(self, editor: QWidget, index: _AnyIndex, /) -> None:
         text = index.data(Qt.ItemDataRole.EditRole)
         text = "" if text is None else str(text)
-        if isinstance(editor, CellTextEdit):
+        if isinstance(editor, _cell_text_edit()):
             editor.setPlainText(text)
             editor.original = editor.text()
         elif isinstance(editor, _LineEditor):
@@ -183,7 +182,7 @@ class FieldsDelegate(QStyledItemDelegate):
     def updateEditorGeometry(
         self, editor: QWidget, option: QStyleOptionViewItem, index: _AnyIndex, /
     ) -> None:
-        if not isinstance(editor, CellTextEdit):
+        if not isinstance(editor, _cell_text_edit()):
             super().updateEditorGeometry(editor, option, index)
             return
         # A one-row cell is too small for JSON: grow downwards, shift up near the bottom.
@@ -202,7 +201,7 @@ class FieldsDelegate(QStyledItemDelegate):
         if isinstance(watched, QWidget) and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key, mods = event.key(), event.modifiers()
-            if isinstance(watched, CellTextEdit):
+            if isinstance(watched, _cell_text_edit()):
                 if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
                     mods & Qt.KeyboardModifier.ControlModifier
                 ):
@@ -230,11 +229,12 @@ class FieldsDelegate(QStyledItemDelegate):
         if not isinstance(model, FieldsModel):
             return True
         reason = model.check_edit(index, text)
+        cell_text_edit = _cell_text_edit()
         if reason is None:
-            if isinstance(editor, CellTextEdit):
+            if isinstance(editor, cell_text_edit):
                 editor.clear_error()
             return True
-        if isinstance(editor, CellTextEdit) and editor.is_json:
+        if isinstance(editor, cell_text_edit) and editor.is_json:
             try:
                 parse_value(text)
             except JsonProblem as problem:

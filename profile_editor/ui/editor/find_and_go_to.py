@@ -8,6 +8,7 @@ says the note under the editor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,7 +23,9 @@ from profile_editor.core.profile.key_paths import (
 from profile_editor.ui.common import dialogs
 from profile_editor.ui.editor.fields_model import FieldsModel
 from profile_editor.ui.editor.fields_page import FieldsPage
-from profile_editor.ui.editor.json_page import JsonPage
+
+if TYPE_CHECKING:
+    from profile_editor.ui.editor.json_page import JsonPage
 
 __all__ = ["FIELDS_TAB", "JSON_TAB", "FindAndGoTo"]
 
@@ -33,7 +36,8 @@ FIELDS_TAB, JSON_TAB = 0, 1
 class FindAndGoTo(QObject):
     """The editor's Find and Go to key path actions and the note they leave under it.
 
-    ``flush`` makes the table current before a go-to in the Fields tab.
+    ``flush`` makes the table current before a go-to in the Fields tab; ``json_page`` gives
+    the JSON tab's page (built when first asked for).
     """
 
     def __init__(
@@ -41,7 +45,7 @@ class FindAndGoTo(QObject):
         editor: QWidget,
         tabs: QTabWidget,
         fields_page: FieldsPage,
-        json_page: JsonPage,
+        json_page: Callable[[], JsonPage],
         model: FieldsModel,
         flush: Callable[[], None],
     ) -> None:
@@ -83,7 +87,7 @@ class FindAndGoTo(QObject):
 
     def on_find_action_triggered(self) -> None:
         if self._tabs.currentIndex() == JSON_TAB:
-            self._json_page.find_bar.open_bar()
+            self._json_page().find_bar.open_bar()
         else:
             self._fields_page.focus_filter()
 
@@ -101,7 +105,7 @@ class FindAndGoTo(QObject):
     def go_to_line(self, line: int, column: int = 1) -> None:
         """Show the JSON tab with the cursor at 1-based ``line``/``column``."""
         self._tabs.setCurrentIndex(JSON_TAB)
-        self._json_page.go_to_line(line, column)
+        self._json_page().go_to_line(line, column)
 
     def go_to_path(self, path: KeyPath | str) -> bool:
         """Go to a key path (``custom.plan`` or ``("custom", "plan")``) in the tab shown.
@@ -112,9 +116,9 @@ class FindAndGoTo(QObject):
         """
         steps = parse_key_path(path) if isinstance(path, str) else tuple(path)
         if self._tabs.currentIndex() == JSON_TAB:
-            spot = spot_in_text(self._json_page.edit.text(), steps)
+            spot = spot_in_text(self._json_page().edit.text(), steps)
             if spot.found:
-                self._json_page.go_to_line(spot.line, spot.column)
+                self._json_page().go_to_line(spot.line, spot.column)
         else:
             self._flush()
             spot = spot_in_fields([key for key, _ in self._model.rows()], steps)

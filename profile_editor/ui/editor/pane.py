@@ -9,8 +9,9 @@ debounced already): the JSON error or the Fields rows' problems, then Courier's 
 notes from :func:`~profile_editor.core.profile.rules.check_profile`, or the patch's problems by
 op. Activating one goes to its row, key or line.
 
-The window's first frame shows the profile editor and the Problems header; the patch editor, the
-Problems list and the JSON key completion are built right after it (:meth:`EditorPane.finish`).
+The window's first frame shows the profile editor (its Fields tab) and the Problems header; the
+JSON tab's page, the patch editor, the Problems list and the JSON key completion are built right
+after it (:meth:`EditorPane.finish`).
 """
 
 from __future__ import annotations
@@ -90,13 +91,15 @@ class EditorPane(QSplitter):
         stack.canRedoChanged.connect(self._sync_profile_actions)
 
     def finish(self) -> None:
-        """Build the patch editor, the Problems list and the key completion, then check."""
+        """Build the JSON page, the patch editor, the Problems list and the key completion,
+        then check."""
         if self._finished:
             return
         from profile_editor.ui.editor.known_keys import JsonKeyCompleter
         from profile_editor.ui.editor.patch_editor import PatchEditor
         from profile_editor.ui.editor.problems_view import ProblemsView
 
+        self.profile_editor.finish()
         self.patch_editor = PatchEditor(self._stack)
         self._stack.addWidget(self.patch_editor)
         self.completer = JsonKeyCompleter(self.profile_editor.json_edit)

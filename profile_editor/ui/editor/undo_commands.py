@@ -10,13 +10,15 @@ text step belongs to, the rows a table step changed, and for a replacement the s
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
 from profile_editor.core.profile.jsoncodec import JsonProblem
 from profile_editor.ui.editor.fields_model import RowEdit
-from profile_editor.ui.editor.profile_json_edit import DocumentRef, TextStep
+
+if TYPE_CHECKING:
+    from profile_editor.ui.editor.profile_json_edit import DocumentRef, TextStep
 
 __all__ = [
     "EditorState",

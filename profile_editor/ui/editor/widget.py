@@ -14,17 +14,21 @@ typing or a paste in the JSON tab and a whole profile loaded are steps of it, un
 redone through the same paths as the changes themselves (see :mod:`.undo_commands`).
 
 The tabs themselves (table, filter and toolbar; text and find bar) are
-:class:`~.fields_page.FieldsPage` and :class:`~.json_page.JsonPage`.
+:class:`~.fields_page.FieldsPage` and :class:`~.json_page.JsonPage`. The JSON page (its editor,
+highlighter and find bar) is built when first needed — :meth:`ProfileEditorWidget.finish`, the
+tab shown, or anything that reads the text — not with the widget: the window's first frame
+shows the Fields tab.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QTextCursor, QUndoStack
 from PySide6.QtWidgets import QTableView, QTabWidget, QVBoxLayout, QWidget
+from shiboken6 import delete as delete_now
 
 from profile_editor.core.profile.jsoncodec import JsonProblem, parse_profile
 from profile_editor.core.profile.key_paths import KeyPath
@@ -33,14 +37,16 @@ from profile_editor.ui.editor.fields_delegate import FieldsDelegate
 from profile_editor.ui.editor.fields_model import FieldsModel, RowEdit
 from profile_editor.ui.editor.fields_page import FieldsPage
 from profile_editor.ui.editor.find_and_go_to import FIELDS_TAB, JSON_TAB, FindAndGoTo
-from profile_editor.ui.editor.json_page import JsonPage
-from profile_editor.ui.editor.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
 from profile_editor.ui.editor.undo_commands import (
     EditorState,
     ReplaceCommand,
     TableEditCommand,
     TextEditCommand,
 )
+
+if TYPE_CHECKING:
+    from profile_editor.ui.editor.json_page import JsonPage
+    from profile_editor.ui.editor.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
 
 __all__ = ["FIELDS_TAB", "JSON_TAB", "ProfileEditorWidget", "ProfileResult"]
 
@@ -146,9 +152,16 @@ class ProfileEditorWidget(QWidget):
         self._parse_timer.setSingleShot(True)
         self._undo_stack = QUndoStack(self)
         self._undo_stack.setUndoLimit(UNDO_LIMIT)
+        self._json_page: JsonPage | None = None  # built when first needed (see the module)
         self._build_ui()
         self._connect_signals()
-        self.set_profile({}, record=False)
+        # An empty profile, as set_profile({}, record=False) would load it; the JSON page
+        # starts with this text when it is built.
+        self._model.set_profile({})
+        self._first_text = editor_json({})
+        self._set_text_error(None)
+        self._undo_stack.clear()
+        self.set_modified(False)
 
     # -- building --------------------------------------------------------------------------
 
@@ -157,12 +170,10 @@ class ProfileEditorWidget(QWidget):
         self._tabs.setObjectName("profileTabs")
         self._fields_page = FieldsPage(self._model, self._delegate, self.flush)
         self._view = self._fields_page.view
-        self._json_page = JsonPage()
-        self._json_edit = self._json_page.edit
         self._tabs.addTab(self._fields_page, "Fields")
-        self._tabs.addTab(self._json_page, "JSON")
+        self._tabs.addTab(QWidget(self._tabs), "JSON")  # the page is built by finish()
         self._find = FindAndGoTo(
-            self, self._tabs, self._fields_page, self._json_page, self._model, self.flush
+            self, self._tabs, self._fields_page, lambda: self.json_page, self._model, self.flush
         )
         self.find_action = self._find.find_action
         self.go_to_path_action = self._find.go_to_path_action
@@ -179,16 +190,41 @@ class ProfileEditorWidget(QWidget):
         self.redo_action.setShortcuts(QKeySequence.StandardKey.Redo)
         # On the widget too, so the keys work in the table without a window menu.
         self.addActions([self.undo_action, self.redo_action])
-        self._json_edit.set_undo_actions(self.undo_action, self.redo_action)
+
+    def finish(self) -> None:
+        """Build the JSON page in its tab's place, showing the text it would have had from the
+        start (nothing but this page writes the text, so that is the first one)."""
+        if self._json_page is not None:
+            return
+        from profile_editor.ui.editor.json_page import JsonPage
+
+        page = JsonPage()
+        edit = page.edit
+        edit.set_undo_actions(self.undo_action, self.redo_action)
+        tabs, shown = self._tabs, self._tabs.currentIndex()
+        blocked = tabs.blockSignals(True)  # the tab shown stays; nothing changed for the user
+        try:
+            placeholder = tabs.widget(JSON_TAB)
+            tabs.removeTab(JSON_TAB)
+            tabs.insertTab(JSON_TAB, page, "JSON")
+            tabs.setCurrentIndex(shown)
+        finally:
+            tabs.blockSignals(blocked)
+        if placeholder is not None:
+            delete_now(placeholder)
+        edit.load_text(self._first_text)  # before its signals are connected: no edit, no step
+        self._json_page = page
+        edit.contentChanged.connect(self.on_json_text_changed)
+        edit.aboutToEdit.connect(self._on_json_about_to_edit)
+        edit.textStep.connect(self._on_json_text_step)
+        edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
+        edit.textReplaced.connect(self._on_json_text_replaced)
+        edit.undoRequested.connect(self._undo_stack.undo)
+        edit.redoRequested.connect(self._undo_stack.redo)
+        if self._text_error is not None:
+            page.show_error(self._text_error)
 
     def _connect_signals(self) -> None:
-        self._json_edit.contentChanged.connect(self.on_json_text_changed)
-        self._json_edit.aboutToEdit.connect(self._on_json_about_to_edit)
-        self._json_edit.textStep.connect(self._on_json_text_step)
-        self._json_edit.aboutToReplaceText.connect(self._on_json_about_to_replace_text)
-        self._json_edit.textReplaced.connect(self._on_json_text_replaced)
-        self._json_edit.undoRequested.connect(self._undo_stack.undo)
-        self._json_edit.redoRequested.connect(self._undo_stack.redo)
         self._model.rowsEdited.connect(self._on_model_rows_edited)
         self._undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self._undo_stack.cleanChanged.connect(self._on_undo_index_changed)
@@ -215,11 +251,15 @@ class ProfileEditorWidget(QWidget):
 
     @property
     def json_page(self) -> JsonPage:
+        """The JSON tab's page, built now if it was not yet."""
+        if self._json_page is None:
+            self.finish()
+            assert self._json_page is not None
         return self._json_page
 
     @property
     def json_edit(self) -> ProfileJsonEdit:
-        return self._json_edit
+        return self.json_page.edit
 
     @property
     def undo_stack(self) -> QUndoStack:
@@ -247,7 +287,7 @@ class ProfileEditorWidget(QWidget):
         self._set_text_error(None)
         self._fields_page.show_problem("")
         if before is not None:
-            document = self._json_edit.document_ref
+            document = self.json_edit.document_ref
             size = document.document.characterCount()
             rows = self._model.rows() if size <= KEEP_ROWS_LIMIT else None
             after = EditorState(document, rows)
@@ -261,7 +301,7 @@ class ProfileEditorWidget(QWidget):
         table edits not yet written to the JSON tab, the text the rows make."""
         if self._text_stale:
             return rows_json_text(self._model.rows(), self._model.has_duplicate_keys())
-        return self._json_edit.text()
+        return self.json_edit.text()
 
     def text_snapshot(self) -> Callable[[], str]:
         """:meth:`current_text` as a function that may be called later, on another thread.
@@ -274,14 +314,14 @@ class ProfileEditorWidget(QWidget):
         if self._text_stale:
             rows, duplicates = list(self._model.rows()), self._model.has_duplicate_keys()
             return lambda: rows_json_text(rows, duplicates)
-        text = self._json_edit.text()
+        text = self.json_edit.text()
         return lambda: text
 
     def set_text(self, text: str) -> None:
         """Put ``text`` in the JSON tab as if typed (parsed after the usual pause), e.g. a
         restored draft that may not be valid JSON."""
         self._tabs.setCurrentIndex(JSON_TAB)
-        self._json_edit.setPlainText(text)
+        self.json_edit.setPlainText(text)
 
     def profile_result(self) -> ProfileResult:
         """The profile shown, or the first problem and where it is.
@@ -374,19 +414,19 @@ class ProfileEditorWidget(QWidget):
             return
         self._text_stale = False  # the user's text is now the truth
         self.edited.emit()
-        if self._json_edit.bulk_replaced:
+        if self.json_edit.bulk_replaced:
             # One discrete paste, not typing: nothing to wait for (a load may signal more
             # than once; the flag stays up until the parse).
             self._parse_timer.start(0)
             return
-        large = self._json_edit.document().characterCount() > LARGE_TEXT
+        large = self.json_edit.document().characterCount() > LARGE_TEXT
         self._parse_timer.start(LARGE_DEBOUNCE_MS if large else DEBOUNCE_MS)
 
     def _parse_now(self) -> None:
         self._parse_timer.stop()
-        self._json_edit.bulk_replaced = False
+        self.json_edit.bulk_replaced = False
         try:
-            profile = parse_profile(self._json_edit.text())
+            profile = parse_profile(self.json_edit.text())
         except JsonProblem as problem:
             self._set_text_error(problem)
         else:
@@ -410,6 +450,7 @@ class ProfileEditorWidget(QWidget):
     def on_tabs_current_changed(self, index: int) -> None:
         self._find.show_note("")
         if index == JSON_TAB:
+            self.finish()  # picked before the window built it
             if self._text_stale:
                 self._regenerate_text()
         else:
@@ -428,13 +469,13 @@ class ProfileEditorWidget(QWidget):
             self._show_json_error(None)
             return
         try:
-            parse_profile(self._json_edit.text())
+            parse_profile(self.json_edit.text())
         except JsonProblem as problem:
             self._show_json_error(problem)
 
     def _write_text(self, text: str, *, keep_cursor: bool) -> None:
         """Show ``text`` in a new document: the one replaced may belong to undo steps."""
-        edit = self._json_edit
+        edit = self.json_edit
         cursor = edit.textCursor()
         line, column = cursor.blockNumber(), cursor.positionInBlock()
         scroll = edit.verticalScrollBar().value()
@@ -457,12 +498,13 @@ class ProfileEditorWidget(QWidget):
         self._fields_page.show_lock(None if problem is None else problem.line)
 
     def _show_json_error(self, problem: JsonProblem | None) -> None:
-        self._json_page.show_error(problem)
+        if self._json_page is not None:  # else shown when it is built
+            self._json_page.show_error(problem)
 
     # -- undo ------------------------------------------------------------------------------
 
     def _snapshot(self) -> EditorState:
-        document = self._json_edit.document_ref
+        document = self.json_edit.document_ref
         if self._parse_timer.isActive():
             return EditorState(document, None)  # the text is the truth, its parse is pending
         keep_rows = (
@@ -475,11 +517,11 @@ class ProfileEditorWidget(QWidget):
         return EditorState(document, rows, self._text_stale, self._text_error)
 
     def _show_document(self, document: DocumentRef) -> None:
-        if document is self._json_edit.document_ref:
+        if document is self.json_edit.document_ref:
             return
         self._syncing = True
         try:
-            self._json_edit.show_document(document)
+            self.json_edit.show_document(document)
         finally:
             self._syncing = False
 
@@ -491,7 +533,7 @@ class ProfileEditorWidget(QWidget):
         if self._parse_timer.isActive():
             return
         if self._text_error is not None or self._model.has_duplicate_keys():
-            document = self._json_edit.document_ref
+            document = self.json_edit.document_ref
             self._edit_before = EditorState(document, self._model.rows(), False, self._text_error)
 
     def _on_json_text_step(self, step: TextStep) -> None:
@@ -507,13 +549,13 @@ class ProfileEditorWidget(QWidget):
         before, self._replace_before = self._replace_before, None
         if before is None or self._replaying:
             return
-        after = EditorState(self._json_edit.document_ref, None)
+        after = EditorState(self.json_edit.document_ref, None)
         self._undo_stack.push(ReplaceCommand(self, kind, before, after))
 
     def _on_model_rows_edited(self, edit: RowEdit) -> None:
         if self._replaying:
             return
-        before = EditorState(self._json_edit.document_ref, None, self._text_stale)
+        before = EditorState(self.json_edit.document_ref, None, self._text_stale)
         self._undo_stack.push(TableEditCommand(self, edit, before))
 
     def restore_state(self, state: EditorState) -> None:
@@ -570,13 +612,13 @@ class ProfileEditorWidget(QWidget):
         self._replaying = True
         try:
             self._show_document(document)
-            cursor = self._json_edit.textCursor()
+            cursor = self.json_edit.textCursor()
             for _ in range(steps):
                 if forward:
                     document.document.redo(cursor)
                 else:
                     document.document.undo(cursor)
-            self._json_edit.setTextCursor(cursor)
+            self.json_edit.setTextCursor(cursor)
             self._parse_timer.stop()  # started by the text's change: what follows decides
             self._text_stale = False
             if forward or before is None or before.rows is None:
@@ -590,7 +632,7 @@ class ProfileEditorWidget(QWidget):
         finally:
             self._replaying = False
         self._tabs.setCurrentIndex(JSON_TAB)
-        self._json_edit.ensureCursorVisible()
+        self.json_edit.ensureCursorVisible()
 
     # -- find and go to (see :mod:`.find_and_go_to`) -----------------------------------------
 
