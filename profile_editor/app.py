@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from profile_editor.version import VersionAction
-
 if TYPE_CHECKING:
+    import argparse
+
     from PySide6.QtWidgets import QApplication
 
     from profile_editor.ui.shell.main_window import MainWindow
@@ -47,7 +46,102 @@ def create_main_window(
     return MainWindow(config)
 
 
-def _parse_args(argv: list[str]) -> argparse.Namespace:
+class StartOptions:
+    """The command line as the start reads it: one attribute per option of :func:`_parser`."""
+
+    __slots__ = (
+        "base_url",
+        "data_dir",
+        "exit_after_first_paint",
+        "history_keep",
+        "install_desktop_entry",
+        "new_window",
+        "sandbox",
+        "self_test",
+        "verbose",
+    )
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        sandbox: bool = False,
+        data_dir: Path | None = None,
+        history_keep: str | None = None,
+        new_window: bool = False,
+        verbose: bool = False,
+        install_desktop_entry: bool = False,
+        self_test: bool = False,
+        exit_after_first_paint: bool = False,
+    ) -> None:
+        self.base_url = base_url
+        self.sandbox = sandbox
+        self.data_dir = data_dir
+        self.history_keep = history_keep
+        self.new_window = new_window
+        self.verbose = verbose
+        self.install_desktop_entry = install_desktop_entry
+        self.self_test = self_test
+        self.exit_after_first_paint = exit_after_first_paint
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StartOptions):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"StartOptions({fields})"
+
+
+# The options a start reads without argparse (building the parser costs the first frame about
+# 2 ms, and its messages load gettext and locale): option → attribute. _parser is the reference.
+_FLAGS = {
+    "--sandbox": "sandbox",
+    "--new-window": "new_window",
+    "--verbose": "verbose",
+    "--install-desktop-entry": "install_desktop_entry",
+    "--self-test": "self_test",
+    "--exit-after-first-paint": "exit_after_first_paint",
+}
+_VALUES = {"--base-url": "base_url", "--data-dir": "data_dir", "--history-keep": "history_keep"}
+
+
+def read_argv_quickly(argv: list[str]) -> StartOptions | None:
+    """``argv`` as argparse would read it, for the plain cases; None for anything else (help,
+    ``--version``, an abbreviation, a value that looks like an option, an error), which
+    :func:`_parse_args` then reads. A property test holds the two to the same answers."""
+    values: dict[str, Any] = {}
+    at = 0
+    while at < len(argv):
+        name, equals, value = argv[at].partition("=")
+        if name in _FLAGS and not equals:
+            values[_FLAGS[name]] = True
+        elif name in _VALUES:
+            if not equals:
+                at += 1
+                if at == len(argv) or argv[at].startswith("-"):
+                    return None  # missing, or an option or a negative number: argparse decides
+                value = argv[at]
+            dest = _VALUES[name]
+            values[dest] = Path(value) if dest == "data_dir" else value
+        else:
+            return None
+        at += 1
+    return StartOptions(**values)
+
+
+def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from profile_editor.version import VersionAction
+
     parser = argparse.ArgumentParser(
         prog="profile-editor", description="Edit and send Courier recipient profiles."
     )
@@ -83,11 +177,17 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--exit-after-first-paint", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--version", action=VersionAction)
-    return parser.parse_args(argv)
+    return parser
+
+
+def _parse_args(argv: list[str]) -> StartOptions:
+    """``argv`` read by argparse: help, ``--version`` and errors exit here."""
+    return StartOptions(**vars(_parser().parse_args(argv)))
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = read_argv_quickly(argv) or _parse_args(argv)
     if args.self_test:
         from profile_editor.ui.shell.self_test import run_self_test
 
@@ -111,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         log_setup.close()
 
 
-def _start(args: argparse.Namespace, data_dir: Path, log_path: Path) -> int:
+def _start(args: StartOptions, data_dir: Path, log_path: Path) -> int:
     """Platform check, QApplication, single instance, crash hooks; then the window."""
     from profile_editor.desktop.platform_check import check_platform
 
@@ -191,7 +291,7 @@ def _listen(name: str, window: MainWindow, servers: list[InstanceServer]) -> Non
 
 
 def _run_window(
-    args: argparse.Namespace,
+    args: StartOptions,
     app: QApplication,
     data_dir: Path,
     name: str | None,
