@@ -9,20 +9,24 @@ band showed.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from driver import MakeWindow  # type: ignore[import-not-found]
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QTableView
+from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QTableView, QWidget
 from stubs import DialogStub  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.environment_data import EnvironmentData
 from profile_editor.storage.environments import Environment, EnvironmentStore
 from profile_editor.storage.presets import Preset, PresetStore
+from profile_editor.ui.common.resources import read_text
 from profile_editor.ui.shell import main_window
+from profile_editor.ui.shell.first_frame import FIRST_FRAME_STYLED
 
 SANDBOX_COLOR = "#00897b"
 # Never contacted: a port nothing listens on.
@@ -215,3 +219,74 @@ def test_a_start_finished_before_the_first_paint_still_warms_up_after_it(
     window.wait_history_loaded()  # read by the warm-up, once the first frame is painted
     window.fill(recipient="after-start", profile={"plan": "pro"})
     assert window.send().ok
+
+
+def _styled_now(widget: QWidget) -> bool:
+    """Whether a rule of app.qss styles ``widget`` as it is now, or names it (its rules may
+    follow a property that changes): the type, the object name and the attributes match."""
+    for rule in re.sub(r"/\*.*?\*/", "", read_text("app.qss"), flags=re.DOTALL).split("}"):
+        selector = rule.split("{", 1)[0].strip()
+        match = re.fullmatch(r"(\w+)(?:#([\w-]+))?((?:\[[^]]*\])*)(?::[\w-]+)?", selector)
+        if not selector or match is None:
+            continue
+        kind, name, attributes = match.groups()
+        if not widget.inherits(kind) or (name is not None and name != widget.objectName()):
+            continue
+        if name is not None:
+            return True
+        wanted = re.findall(r'\[(\w+)="([^"]*)"\]', attributes)
+        values = {key: widget.property(key) for key, _ in wanted}
+        shown = {key: str(v).lower() if isinstance(v, bool) else v for key, v in values.items()}
+        if all(shown[key] == value for key, value in wanted):
+            return True
+    return False
+
+
+def test_the_first_frame_styles_every_widget_the_style_sheet_has_rules_for(
+    make_window: MakeWindow, sandbox: SandboxServer
+) -> None:
+    window = make_window(sandbox.url, sandbox.key, first_frame=True)
+    styled = {w.objectName() for w in window.widget.findChildren(QWidget) if _styled_now(w)}
+    assert "sendButton" in styled and "recipientIdEdit" in styled  # the check finds them
+    assert styled <= set(FIRST_FRAME_STYLED)
+    assert window.widget.styleSheet() == ""  # the whole sheet comes after the first paint
+    window.wait_started()
+    assert window.widget.styleSheet() != ""
+    for name in FIRST_FRAME_STYLED:
+        assert window.find(QWidget, name).styleSheet() == "", name
+
+
+def test_the_first_frame_looks_as_the_started_window(
+    make_window: MakeWindow, sandbox: SandboxServer
+) -> None:
+    """The first frame's part of the style sheet gives its widgets the look the whole sheet
+    gives them once the window has started: the same pixels, colours and all."""
+    window = make_window(sandbox.url, sandbox.key, first_frame=True)
+    names = (*FIRST_FRAME_STYLED, "environmentBand", "loadButton")
+
+    def looks() -> dict[str, tuple[str, str, str, str, QImage]]:
+        found = {}
+        for name in names:
+            widget = window.find(QWidget, name)
+            widget.ensurePolished()
+            colors = widget.palette()
+            found[name] = (
+                colors.color(QPalette.ColorRole.WindowText).name(),
+                colors.color(QPalette.ColorRole.Button).name(),
+                widget.font().toString(),
+                str(widget.property("text")),
+                widget.grab().toImage(),
+            )
+        return found
+
+    before = looks()
+    window.wait_started()
+    after = looks()
+    assert [name for name in names if before[name][:3] != after[name][:3]] == []
+    # The pixels too, where the start does not change what the widget says (the key's source).
+    same_text = [name for name in names if before[name][3] == after[name][3]]
+    assert "sendButton" in same_text and "recipientIdEdit" in same_text
+    assert [name for name in same_text if before[name][4] != after[name][4]] == []
+    send = after["sendButton"][4]
+    centre = send.pixelColor(4, send.height() // 2)
+    assert centre.name() == main_window.palette.current().accent

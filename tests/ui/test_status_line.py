@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -129,9 +130,9 @@ def test_the_status_is_announced_to_a_screen_reader(
     """The label has a name of its own, so Qt does not say that its text changed: it is
     announced, once the labels show it."""
     sent: list[tuple[QObject, str]] = []
-    monkeypatch.setattr(status_line.QAccessible, "isActive", staticmethod(lambda: True))
+    monkeypatch.setattr(QAccessible, "isActive", staticmethod(lambda: True))
     monkeypatch.setattr(
-        status_line.QAccessible,
+        QAccessible,
         "updateAccessibility",
         staticmethod(lambda event: sent.append((event.object(), event.message()))),
     )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from profile_editor.core.methods import Method
 from profile_editor.storage.environment_data import EnvironmentData, read_environments_quickly
 from profile_editor.ui.common import palette
+from profile_editor.ui.common.palette import Palette, render_style_sheet
 from profile_editor.ui.common.resources import read_text
 from profile_editor.ui.editor.pane import EditorPane
 from profile_editor.ui.environments.bar import EnvironmentBar
@@ -35,7 +36,7 @@ from profile_editor.ui.presets.panel import PresetsPanel
 from profile_editor.ui.request.bar import RequestBar
 from profile_editor.ui.request.output_tabs import OutputTabs
 from profile_editor.ui.request.status_line import StatusLine
-from profile_editor.ui.shell.first_frame import after_first_frame
+from profile_editor.ui.shell.first_frame import after_first_frame, style_first_frame
 from profile_editor.ui.shell.menus import build_menus
 from profile_editor.ui.shell.window_config import WindowConfig
 from profile_editor.ui.shell.window_settings import WindowSettings
@@ -104,7 +105,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.config = config
         self.setObjectName("mainWindow")
-        palette.theme().style(self, read_text("app.qss"))
+        self._style_template = read_text("app.qss")
+        self._styled_early: list[QWidget] = []  # the first frame's widgets with their rules
+        self._whole_style = False  # the window has the whole style sheet
+        # Followed before any widget's own colours are: a style sheet set resets what they set.
+        palette.theme().follow(self, self._restyle)
         self.settings = WindowSettings(config.data_dir / "settings.ini")
         self._closing = False
         self._starting = False  # finish_start has begun (it runs once)
@@ -117,6 +122,8 @@ class MainWindow(QMainWindow):
         self._title: tuple[str, object, bool] | None = None
         self._draft: Draft | None = None  # the snapshot, until anything in it changes
         self._build()
+        self._restyle(palette.current())
+        self.status_line.announcing = False  # a screen reader hears of the window once it shows
         self._first_band = self._show_first_band()
         self._connect_first_frame()
         self.settings.restore_layout(self, self._splitters)
@@ -136,6 +143,22 @@ class MainWindow(QMainWindow):
         self.env_bar.set_environments(envs, active.name)
         self.setWindowTitle(f"Untitled — {active.name} — Profile Editor")
         return active
+
+    def _restyle(self, colors: Palette) -> None:
+        """app.qss in ``colors``: on the first frame only the rules its widgets need, on them
+        (a sheet on the window styles every widget through it); once started, on the window."""
+        style = render_style_sheet(self._style_template, colors)
+        if self._whole_style:
+            self.setStyleSheet(style)
+        else:
+            self._styled_early = style_first_frame(self, style)
+
+    def _style_whole_window(self) -> None:
+        self._whole_style = True
+        self._restyle(palette.current())
+        for widget in self._styled_early:
+            widget.setStyleSheet("")  # the window's sheet styles it the same way now
+        self._styled_early = []
 
     def _connect_first_frame(self) -> None:
         """What works before the start finishes; Load and Send wait for it."""
@@ -192,6 +215,8 @@ class MainWindow(QMainWindow):
         from profile_editor.ui.request.flow import RequestFlow
         from profile_editor.ui.shell import accessibility
 
+        self._style_whole_window()
+        self.status_line.announcing = True
         config, data_dir = self.config, self.config.data_dir
         self.controller = RequestController(
             self,
