@@ -58,6 +58,8 @@ HEAVY = (
     "profile_editor.ui.editor.profile_json_edit",
     "profile_editor.ui.editor.find_bar",
     "profile_editor.ui.editor.cell_text_edit",
+    # Loaded by argparse's messages (gettext): the command line is read without argparse.
+    "locale",
 )
 
 FIRST_PAINT = """
