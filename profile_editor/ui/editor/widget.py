@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QTextCursor, QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QTableView, QTabWidget, QVBoxLayout, QWidget
 from shiboken6 import delete as delete_now
 
@@ -485,6 +485,8 @@ class ProfileEditorWidget(QWidget):
         finally:
             self._syncing = False
         if keep_cursor:
+            from PySide6.QtGui import QTextCursor  # loaded by the JSON page already
+
             block = edit.document().findBlockByNumber(min(line, edit.blockCount() - 1))
             cursor = QTextCursor(block)
             cursor.setPosition(block.position() + min(column, block.length() - 1))
