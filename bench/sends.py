@@ -8,6 +8,10 @@ the Qt-worker floor (raw keep-alive posts, each handed to a pool job and answere
 signal); the last floor adds what a Qt app pays when the user changes a field and sends: the text
 set in a field styled like the recipient field, and its repaint. The same sends through the window
 while it is hidden (nothing is painted) split the window's own work from its painting.
+
+A second floor hands each post to one long-lived thread that waits for it (as the window hands
+its requests over) and sets and repaints one styled field per send: what any window that shows
+the new state pays. Each loop also prints the UI thread's CPU time per send.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import argparse
 import json
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,9 +39,24 @@ from PySide6.QtWidgets import (
 
 from profile_editor.app import create_main_window
 from profile_editor.ui.common import dialogs
+from profile_editor.ui.common.workers import JobRunner, JobThread
 from profile_editor.ui.shell.main_window import MainWindow
 
+Runner = JobRunner | JobThread
+
 PROFILE = '{"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "pro"}}'
+
+
+# Each loop's wall time (ms) and the UI thread's CPU time (ms) over it.
+Timing = tuple[float, float]
+
+
+@contextmanager
+def timed(into: list[float]) -> Iterator[None]:
+    """Wall time and this thread's CPU time of the block, in ms, appended to ``into``."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    yield
+    into.extend(((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000))
 
 
 def raw_request(key: str) -> tuple[bytes, dict[str, str]]:
@@ -44,35 +65,45 @@ def raw_request(key: str) -> tuple[bytes, dict[str, str]]:
     return body, {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
 
 
-def raw(url: str, key: str, n: int) -> float:
+def raw(url: str, key: str, n: int) -> Timing:
     body, headers = raw_request(key)
+    took: list[float] = []
     with httpx.Client() as client:
         client.post(f"{url}/profiles/warm", content=body, headers=headers)
-        start = time.perf_counter()
-        for i in range(n):
-            response = client.post(f"{url}/profiles/user-{i}", content=body, headers=headers)
-            assert response.status_code == 200
-        return (time.perf_counter() - start) * 1000
+        with timed(took):
+            for i in range(n):
+                response = client.post(f"{url}/profiles/user-{i}", content=body, headers=headers)
+                assert response.status_code == 200
+    return took[0], took[1]
 
 
-def raw_in_qt_worker(url: str, key: str, n: int) -> float:
+def raw_in_qt_worker(url: str, key: str, n: int) -> Timing:
     """What the hand-off alone costs: the raw posts above, each in a pool job whose answer comes
     back as a queued signal."""
-    from profile_editor.ui.common.workers import Job, JobRunner
+    return handed_off(url, key, n, JobRunner(), None)
+
+
+def handed_off(url: str, key: str, n: int, runner: Runner, field: QLineEdit | None) -> Timing:
+    """The raw posts, each handed to ``runner`` as a job whose answer comes back as a queued
+    signal; with ``field``, each send first sets its text, and the event loop repaints it while
+    the post is under way, as the window's field is."""
+    from profile_editor.ui.common.workers import Job
 
     body, headers = raw_request(key)
-    runner, loop = JobRunner(), QEventLoop()
+    loop = QEventLoop()
+    took: list[float] = []
     with httpx.Client() as client:
         client.post(f"{url}/profiles/warm", content=body, headers=headers)
-        start = time.perf_counter()
-        for i in range(n):
-            path = f"{url}/profiles/user-{i}"
-            job = Job(lambda _p, path=path: client.post(path, content=body, headers=headers))
-            runner.run(job.on_finished(lambda _r: loop.quit()))
-            loop.exec()
-        elapsed = (time.perf_counter() - start) * 1000
+        with timed(took):
+            for i in range(n):
+                if field is not None:
+                    field.setText(f"user-{i}")
+                path = f"{url}/profiles/user-{i}"
+                job = Job(lambda _p, path=path: client.post(path, content=body, headers=headers))
+                runner.run(job.on_finished(lambda _r: loop.quit()))
+                loop.exec()
     runner.shutdown()
-    return elapsed
+    return took[0], took[1]
 
 
 def field_window(width: int) -> tuple[QMainWindow, QLineEdit]:
@@ -100,28 +131,20 @@ def field_window(width: int) -> tuple[QMainWindow, QLineEdit]:
     return window, field
 
 
-def raw_in_qt_worker_with_field(url: str, key: str, n: int, field: QLineEdit) -> float:
+def raw_in_qt_worker_with_field(url: str, key: str, n: int, field: QLineEdit) -> Timing:
     """The Qt-worker floor plus what changing a field costs a Qt app: each send first sets the
     field's text; the event loop repaints it while the post is under way, as the window's does."""
-    from profile_editor.ui.common.workers import Job, JobRunner
-
-    body, headers = raw_request(key)
-    runner, loop = JobRunner(), QEventLoop()
-    with httpx.Client() as client:
-        client.post(f"{url}/profiles/warm", content=body, headers=headers)
-        start = time.perf_counter()
-        for i in range(n):
-            field.setText(f"user-{i}")
-            path = f"{url}/profiles/user-{i}"
-            job = Job(lambda _p, path=path: client.post(path, content=body, headers=headers))
-            runner.run(job.on_finished(lambda _r: loop.quit()))
-            loop.exec()
-        elapsed = (time.perf_counter() - start) * 1000
-    runner.shutdown()
-    return elapsed
+    return handed_off(url, key, n, JobRunner(), field)
 
 
-def raw_in_qt_worker_with_window_field(url: str, key: str, n: int, window: MainWindow) -> float:
+def raw_in_thread_with_field(url: str, key: str, n: int, field: QLineEdit) -> Timing:
+    """The floor of a window that shows what it sends: each post handed to one long-lived
+    thread that waits for it (the window's own hand-off), and one styled field set and
+    repainted per send."""
+    return handed_off(url, key, n, JobThread(name="bench-requests"), field)
+
+
+def raw_in_qt_worker_with_window_field(url: str, key: str, n: int, window: MainWindow) -> Timing:
     """The same floor with the window's own recipient field: its text set with its signals
     blocked, so nothing of the app runs, and repainted where it sits (its parents' style sheet
     backgrounds under it): what seeing the ID change costs in this window."""
@@ -133,12 +156,12 @@ def raw_in_qt_worker_with_window_field(url: str, key: str, n: int, window: MainW
         field.blockSignals(blocked)
 
 
-def through_qt_worker(url: str, key: str, n: int) -> float:
+def through_qt_worker(url: str, key: str, n: int) -> Timing:
     """The floor of any window that sends off its UI thread: the app's client in a pool job,
     the answer back as a queued signal, no widgets at all."""
     from profile_editor.core.http.models import ProfileRequest
     from profile_editor.core.http.session import Session
-    from profile_editor.ui.common.workers import Job, JobRunner
+    from profile_editor.ui.common.workers import Job
 
     session, runner, loop = Session(), JobRunner(), QEventLoop()
     profile = json.loads(PROFILE)
@@ -146,19 +169,19 @@ def through_qt_worker(url: str, key: str, n: int) -> float:
     session.client().execute(
         ProfileRequest(base_url=url, recipient_id="warm", profile=profile), key
     )
-    start = time.perf_counter()
-    for i in range(n):
-        request = ProfileRequest(base_url=url, recipient_id=f"user-{i}", profile=profile)
-        job = Job(lambda _p, r=request: session.client().execute(r, key))
-        runner.run(job.on_finished(lambda _o: loop.quit()))
-        loop.exec()
-    elapsed = (time.perf_counter() - start) * 1000
+    took: list[float] = []
+    with timed(took):
+        for i in range(n):
+            request = ProfileRequest(base_url=url, recipient_id=f"user-{i}", profile=profile)
+            job = Job(lambda _p, r=request: session.client().execute(r, key))
+            runner.run(job.on_finished(lambda _o: loop.quit()))
+            loop.exec()
     runner.shutdown()
     session.close()
-    return elapsed
+    return took[0], took[1]
 
 
-def through_hidden_window(window: MainWindow, n: int) -> float:
+def through_hidden_window(window: MainWindow, n: int) -> Timing:
     """The window's own work on the send path, without painting anything."""
     window.hide()
     try:
@@ -167,7 +190,7 @@ def through_hidden_window(window: MainWindow, n: int) -> float:
         window.show()
 
 
-def through_window(window: MainWindow, n: int) -> float:
+def through_window(window: MainWindow, n: int) -> Timing:
     loop = QEventLoop()
     outcomes = []
 
@@ -177,15 +200,15 @@ def through_window(window: MainWindow, n: int) -> float:
 
     window.requestFinished.connect(done)
     recipient, send = window.request_bar.recipient_edit, window.request_bar.send_button
-    start = time.perf_counter()
-    for i in range(n):
-        recipient.setText(f"user-{i}")
-        send.click()
-        loop.exec()
-    elapsed = (time.perf_counter() - start) * 1000
+    took: list[float] = []
+    with timed(took):
+        for i in range(n):
+            recipient.setText(f"user-{i}")
+            send.click()
+            loop.exec()
     window.requestFinished.disconnect(done)
     assert all(getattr(o, "ok", False) for o in outcomes), outcomes[-1]
-    return elapsed
+    return took[0], took[1]
 
 
 def spread(values: list[float]) -> str:
@@ -210,27 +233,36 @@ def main() -> None:
         through_window(window, 3)  # warm up: imports, connection
         through_qt_worker(url, key, 3)
         raw_in_qt_worker_with_field(url, key, 3, field)
-        loops: dict[str, list[float]] = {
-            name: [] for name in ("raw", "handoff", "field", "own", "app", "window", "hidden")
+        raw_in_thread_with_field(url, key, 3, field)
+        n = args.sends
+        loops: dict[str, Callable[[], Timing]] = {
+            "raw": lambda: raw(url, key, n),
+            "handoff": lambda: raw_in_qt_worker(url, key, n),
+            "field": lambda: raw_in_qt_worker_with_field(url, key, n, field),
+            "thread": lambda: raw_in_thread_with_field(url, key, n, field),
+            "own": lambda: raw_in_qt_worker_with_window_field(url, key, n, window),
+            "app": lambda: through_qt_worker(url, key, n),
+            "window": lambda: through_window(window, n),
+            "hidden": lambda: through_hidden_window(window, n),
         }
+        walls: dict[str, list[float]] = {name: [] for name in loops}
+        cpus: dict[str, list[float]] = {name: [] for name in loops}
         for _ in range(args.rounds):
-            loops["raw"].append(raw(url, key, args.sends))
-            loops["handoff"].append(raw_in_qt_worker(url, key, args.sends))
-            loops["field"].append(raw_in_qt_worker_with_field(url, key, args.sends, field))
-            loops["own"].append(raw_in_qt_worker_with_window_field(url, key, args.sends, window))
-            loops["app"].append(through_qt_worker(url, key, args.sends))
-            loops["window"].append(through_window(window, args.sends))
-            loops["hidden"].append(through_hidden_window(window, args.sends))
+            for name, loop in loops.items():
+                wall, cpu = loop()
+                walls[name].append(wall)
+                cpus[name].append(cpu)
         plain.close()
         window.close()
     app.processEvents()
-    m = {name: median(values) for name, values in loops.items()}
+    m = {name: median(values) for name, values in walls.items()}
     report(
-        f"{args.sends} sequential sends, median of {args.rounds} rounds",
+        f"{n} sequential sends, median of {args.rounds} rounds",
         [
             ("raw httpx keep-alive posts", m["raw"], "ms"),
             ("the same posts, each in a Qt worker job", m["handoff"], "ms"),
             ("  + setText and repaint of a styled field", m["field"], "ms"),
+            ("posts handed to a waiting thread + field", m["thread"], "ms"),
             ("  + the same with the window's own field", m["own"], "ms"),
             ("the app's client in a Qt worker, no widgets", m["app"], "ms"),
             ("through the window", m["window"], "ms"),
@@ -241,12 +273,19 @@ def main() -> None:
     )
     print(
         f"  against the floor with the field's repaint: {m['window'] / m['field']:.2f}x; "
+        f"against the waiting thread and field floor: {m['window'] / m['thread']:.2f}x; "
         f"against the floor with the window's own field: {m['window'] / m['own']:.2f}x; "
         f"the hidden window against the floor: {m['hidden'] / m['handoff']:.2f}x; "
         f"floors against raw: hand-off {m['handoff'] / m['raw']:.2f}x, "
-        f"with the field {m['field'] / m['raw']:.2f}x, app client {m['app'] / m['raw']:.2f}x"
+        f"with the field {m['field'] / m['raw']:.2f}x, "
+        f"waiting thread and field {m['thread'] / m['raw']:.2f}x, "
+        f"app client {m['app'] / m['raw']:.2f}x"
     )
-    print("  spread of the rounds (ms): " + ", ".join(f"{k} {spread(v)}" for k, v in loops.items()))
+    per_send = {name: median(values) * 1000 / n for name, values in cpus.items()}
+    print(
+        "  UI-thread CPU per send (us): " + ", ".join(f"{k} {v:.0f}" for k, v in per_send.items())
+    )
+    print("  spread of the rounds (ms): " + ", ".join(f"{k} {spread(v)}" for k, v in walls.items()))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 # RFC 3986 pchar minus percent-encoded triplets: unreserved / sub-delims / ":" / "@".
@@ -59,6 +60,20 @@ class IdCheck:
 
 
 def check_recipient_id(recipient_id: str) -> IdCheck:
+    """The verdict on ``recipient_id``. One send asks about the same ID several times (the
+    field's hint, the plan, the target checks): the last verdicts are kept, so each costs one
+    pass over the rules."""
+    return _recent_verdict(recipient_id)
+
+
+# Verdicts are immutable and depend on the text alone; 16 covers what one window or run asks
+# about at a time, and a bulk run's stream of new IDs costs a miss each, not a growing table.
+@lru_cache(maxsize=16)
+def _recent_verdict(recipient_id: str) -> IdCheck:
+    return _verdict(recipient_id)
+
+
+def _verdict(recipient_id: str) -> IdCheck:
     if recipient_id == "" or recipient_id.isspace():
         return IdCheck(Severity.ERROR, "Enter a recipient ID.")
     if recipient_id != recipient_id.strip():

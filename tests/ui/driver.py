@@ -993,9 +993,14 @@ class WindowDriver:
         return controller.runner.active_count() + controller.requests.active_count()
 
     def threads_running(self) -> int:
-        """Internal: threads of the window's pool still busy, and its request thread if alive."""
+        """Internal: threads of the window's pool still busy, and its request and history
+        writer threads if alive."""
         controller = self.widget.controller
-        return controller.runner._pool.activeThreadCount() + controller.requests.is_alive()
+        return (
+            controller.runner._pool.activeThreadCount()
+            + controller.requests.is_alive()
+            + self.widget.recorder.writer_alive()
+        )
 
 
 MakeWindow = Callable[..., WindowDriver]

@@ -1,6 +1,6 @@
 """Records every request the window makes (loads, sends and their verifications; list,
 preference, token and tenant changes) in the history: shown at once, written to the database by
-one draining writer."""
+one long-lived writer thread."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ import queue
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from profile_editor.core.cooperate import background
+from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.models import ProfileRequest
 from profile_editor.core.methods import Method
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.history_db import HistoryStore
-from profile_editor.ui.common.workers import Job, JobRunner, Progress
+from profile_editor.ui.common.workers import Job, JobThread, Progress
 from profile_editor.ui.history.panel import HistoryPanel
 from profile_editor.ui.lists.controller import ListsChanged, ListsRead
 from profile_editor.ui.request.controller import Loaded, Sent, Verified
@@ -36,10 +37,11 @@ _Pending = tuple[HistoryEntry, list[str]]
 class HistoryRecorder(QObject):
     """Turns finished sends into history entries.
 
-    One writer thread, so rows reach the database in the order the sends finished; one writer
-    job drains every entry queued meanwhile (one transaction), so sends in quick succession do not
-    each pay for a job. When the database cannot be written (a full disk, a read-only folder) the
-    recorder says so once and turns history off; the panel still shows this session's requests.
+    One long-lived writer thread, so rows reach the database in the order the sends finished; it
+    waits for an entry, writes it with every one queued meanwhile (one transaction), then lets a
+    burst gather for ``BURST_MS``, so sends in quick succession share a write. When the database
+    cannot be written (a full disk, a read-only folder) the recorder says so once and turns
+    history off; the panel still shows this session's requests.
 
     Signals:
         writeFailed(str): the history could not be written; the sentence says why.
@@ -58,17 +60,13 @@ class HistoryRecorder(QObject):
         self._log = log
         self._panel = panel
         self._secrets = secrets
-        self._runner = JobRunner(self, max_threads=1)
-        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
-        self._writing = False
+        # One long-lived writer that waits for entries: handing one over is a put on a queue,
+        # where a pool job (and a timer to gather a burst) per burst cost the UI thread more.
+        self._writer = JobThread(self, name="profile-editor-history")
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._serving = False
         self._closed = False
         self._off = ""  # why history is off, once writing failed
-        # Sends in quick succession are written by one job: a job (and an fsync) per send
-        # would cost more than the send itself.
-        self._burst_timer = QTimer(self)
-        self._burst_timer.setSingleShot(True)
-        self._burst_timer.setInterval(BURST_MS)
-        self._burst_timer.timeout.connect(self._on_burst_timer)
 
     def on_loaded(self, loaded: Loaded) -> None:
         """A load is a request too: recorded with the profile it read as the state after."""
@@ -157,34 +155,32 @@ class HistoryRecorder(QObject):
         if self._off:
             return
         self._queue.put((entry, self._secrets()))
-        if not self._burst_timer.isActive() and not self._writing and not self._closed:
-            self._start_writer()  # the first of a burst at once, the others together
-            self._burst_timer.start()
-
-    def _on_burst_timer(self) -> None:
-        if not self._queue.empty() and not self._writing and not self._closed:
+        if not self._serving and not self._closed:
             self._start_writer()
-            self._burst_timer.start()
 
     def _start_writer(self) -> None:
         log, pending = self._log, self._queue
+        # Cancelled by the writer's shutdown (the window's close, or the exit hook): the entries
+        # queued before then are written, then the writer ends.
+        stop = CancelToken(abort=lambda: pending.put(None))
 
-        def drain(_progress: Progress) -> None:
+        def serve(_progress: Progress) -> None:
             with background():
-                while batch := _take_all(pending):
-                    log.append_many(batch)  # one write and one fsync for the lot
+                while True:
+                    batch, ended = _take_batch(pending)  # waits for the first entry
+                    if batch:
+                        log.append_many(batch)  # one write and one fsync for the lot
+                    if ended:
+                        return
+                    # Sends in quick succession are written together: a write (and an fsync)
+                    # per send would cost more than the send itself.
+                    stop.wait(BURST_MS / 1000)
 
-        self._writing = True
-        job = Job(drain).on_finished(self._on_drained).on_failed(self._on_write_failed)
-        self._runner.run(job)
-
-    def _on_drained(self, _result: None) -> None:
-        self._writing = False
-        if not self._queue.empty() and not self._closed and not self._burst_timer.isActive():
-            self._start_writer()  # queued after the writer's last look
+        self._serving = True
+        self._writer.run(Job(serve, token=stop).on_failed(self._on_write_failed))
 
     def _on_write_failed(self, exc: Exception) -> None:
-        self._on_drained(None)
+        self._serving = False
         if self._closed or self._off:
             return
         problem = (
@@ -197,19 +193,39 @@ class HistoryRecorder(QObject):
         self.writeFailed.emit(self._off)
 
     def shutdown(self) -> None:
-        """Join the writer (bounded), then write out whatever it did not get to."""
+        """End the writer once it has written what was queued (bounded wait), then write out
+        whatever it did not get to: no thread outlives the window."""
         self._closed = True
-        self._burst_timer.stop()
-        self._runner.shutdown(3000)
+        self._writer.shutdown(3000)
         # Nowhere is left to tell of a failure now.
-        if not self._off:
+        left = _take_all(self._queue)  # only when the writer did not end in time
+        if left and not self._off:
             with contextlib.suppress(StorageError):
-                self._log.append_many(_take_all(self._queue))
+                self._log.append_many(left)
+
+    def writer_alive(self) -> bool:
+        """Whether the writer thread is running (it starts with the first entry)."""
+        return self._writer.is_alive()
 
 
-def _take_all(pending: queue.SimpleQueue[_Pending]) -> list[_Pending]:
+def _take_batch(pending: queue.SimpleQueue[_Pending | None]) -> tuple[list[_Pending], bool]:
+    """Wait for an entry, then take it and every one queued after it; True once the end mark
+    (None) was taken, which comes after every entry meant to be written."""
+    batch: list[_Pending] = []
+    item = pending.get()
+    with contextlib.suppress(queue.Empty):
+        while item is not None:
+            batch.append(item)
+            item = pending.get_nowait()
+    return batch, item is None
+
+
+def _take_all(pending: queue.SimpleQueue[_Pending | None]) -> list[_Pending]:
+    """Every entry queued now, without waiting (end marks skipped)."""
     batch: list[_Pending] = []
     with contextlib.suppress(queue.Empty):
         while True:
-            batch.append(pending.get_nowait())
+            item = pending.get_nowait()
+            if item is not None:
+                batch.append(item)
     return batch

@@ -1,0 +1,110 @@
+"""The history's writer: one long-lived thread that waits for entries, writes a burst together,
+and ends, joined, when the window closes (no thread outlives it)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any, cast
+
+from driver import WindowDriver  # type: ignore[import-not-found]
+from pytestqt.qtbot import QtBot
+
+from profile_editor.sandbox.server import SandboxServer
+from profile_editor.storage.history_db import HistoryStore
+from profile_editor.ui.history.panel import HistoryPanel
+from profile_editor.ui.history.recorder import HistoryRecorder
+
+WRITER = "profile-editor-history"
+
+
+class _Log:
+    """Records each write (its entries and the thread that made it); the first write can be
+    held until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[list[Any], str]] = []
+        self.hold_first = threading.Event()
+        self.hold_first.set()
+        self.lock = threading.Lock()
+
+    def append_many(self, entries: Iterable[tuple[Any, Iterable[str]]]) -> None:
+        batch = [entry for entry, _secrets in entries]
+        if not self.writes:
+            assert self.hold_first.wait(5)
+        with self.lock:
+            self.writes.append((batch, threading.current_thread().name))
+
+    def written(self) -> list[Any]:
+        with self.lock:
+            return [entry for batch, _thread in self.writes for entry in batch]
+
+
+class _Panel:
+    def __init__(self) -> None:
+        self.shown: list[Any] = []
+
+    def add_entry(self, entry: Any) -> None:
+        self.shown.append(entry)
+
+    def set_note(self, _note: str) -> None:
+        pass
+
+
+def _recorder(log: _Log) -> HistoryRecorder:
+    return HistoryRecorder(
+        cast(HistoryStore, log), cast(HistoryPanel, _Panel()), lambda: ["secret"]
+    )
+
+
+def test_one_thread_writes_every_burst_in_order_and_is_joined_at_shutdown(qtbot: QtBot) -> None:
+    log = _Log()
+    recorder = _recorder(log)
+    assert not recorder.writer_alive()  # nothing started before there is something to write
+    log.hold_first.clear()
+    entries = [f"entry-{n}" for n in range(20)]
+    for entry in entries:
+        recorder._add(cast(Any, entry))
+    log.hold_first.set()  # the first write took what was queued then; the rest comes together
+    qtbot.waitUntil(lambda: log.written() == entries)
+    assert len(log.writes) <= 2
+    # The same thread waits for the next burst.
+    recorder._add(cast(Any, "later"))
+    qtbot.waitUntil(lambda: log.written() == [*entries, "later"])
+    assert {thread for _batch, thread in log.writes} == {WRITER}
+    assert recorder.writer_alive()
+
+    recorder.shutdown()
+    assert not recorder.writer_alive()
+
+
+def test_shutdown_writes_what_was_queued_before_the_writer_ends(qtbot: QtBot) -> None:
+    log = _Log()
+    recorder = _recorder(log)
+    recorder._add(cast(Any, "first"))
+    qtbot.waitUntil(lambda: log.written() == ["first"])
+    # The writer now lets a burst gather: these are queued behind its pause.
+    for n in range(3):
+        recorder._add(cast(Any, f"queued-{n}"))
+    recorder.shutdown()
+    assert log.written() == ["first", "queued-0", "queued-1", "queued-2"]
+    assert {thread for _batch, thread in log.writes} == {WRITER}
+    assert not recorder.writer_alive()
+
+
+def test_no_history_writer_outlives_the_window(
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    window.wait_history_loaded()
+    for n in range(3):
+        window.fill(recipient=f"user-{n}", profile={"n": n}, method="POST")
+        assert window.send().ok
+    recorder = window.widget.recorder
+    assert recorder.writer_alive()
+    assert window.close()
+    assert not recorder.writer_alive() and window.threads_running() == 0
+    store = HistoryStore(window.history_log().path)
+    try:
+        assert sorted(e.recipient_id for e in store.entries()) == ["user-0", "user-1", "user-2"]
+    finally:
+        store.close()
