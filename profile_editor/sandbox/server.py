@@ -50,6 +50,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -84,6 +85,10 @@ DEFAULT_KEY = "sandbox-key"
 """The API key the sandbox accepts unless told otherwise; deliberately unlike a real Courier key."""
 
 _JOIN_TIMEOUT = 5.0
+# How long and how much a closing connection still reads of what its client sends (see
+# _HTTPServer.shutdown_request).
+_LINGER_SECONDS = 2.0
+_LINGER_BYTES = 1 << 20
 
 
 class SandboxServer:
@@ -300,6 +305,25 @@ class _HTTPServer(ThreadingHTTPServer):
             self._connections[request] = thread
             self.accepted += 1
         thread.start()
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        """A lingering close: end the answer (FIN), then read and drop what the client still
+        sends until it closes too (bounded), and only then close.
+
+        Closed with input unread (an error answered before the whole request was read: a header
+        line or request line too long), the connection is reset instead, and a reset can reach
+        the client before it has read the answer, or shut down its own sending side.
+        """
+        with contextlib.suppress(OSError):  # the client is gone already, or was too slow
+            request.shutdown(socket.SHUT_WR)
+            deadline, left = time.monotonic() + _LINGER_SECONDS, _LINGER_BYTES
+            while left > 0 and (wait := deadline - time.monotonic()) > 0:
+                request.settimeout(wait)
+                chunk = request.recv(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        self.close_request(request)
 
     def close_request(self, request: socket.socket) -> None:  # type: ignore[override]
         with self._connections_lock:

@@ -276,6 +276,29 @@ def test_malformed_requests_get_a_4xx_in_courier_shape(
     assert_still_serving(sandbox)
 
 
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        pytest.param(b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, id="request line"),
+        pytest.param(request("GET", "/profiles/x", X_Big="a" * 100_000), 431, id="header line"),
+    ],
+)
+def test_an_answer_given_before_the_request_was_read_whole_ends_in_an_orderly_close(
+    sandbox: SandboxServer, data: bytes, status: int
+) -> None:
+    """The client sends it all, then reads. The sandbox answers, ends its side and reads on
+    until the client ends its side too: closed with input unread, the connection would be
+    reset, which can cut off the answer or fail the client's own half-close."""
+    with connect(sandbox) as conn:
+        conn.sendall(data)
+        reader = conn.makefile("rb")
+        assert_courier_error(read_answer(reader), status)
+        assert reader.read() == b""  # the sandbox's side has ended
+        conn.shutdown(socket.SHUT_WR)  # raised ENOTCONN once the reset had come
+        reader.close()
+    assert_still_serving(sandbox)
+
+
 def test_a_profile_with_a_lone_surrogate_escape_is_stored_and_read_back(
     sandbox: SandboxServer,
 ) -> None:

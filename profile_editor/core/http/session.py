@@ -73,6 +73,6 @@ class Session:
         with self._lock:
             self._closed = True
             if self._backend is not None:
-                self._backend.abort()
+                self._backend.close()  # first: no connection may open as the pool closes
             if self._http is not None:
                 self._http.close()

@@ -31,6 +31,7 @@ class AbortableBackend(httpcore.NetworkBackend):
         self._inner = httpcore.SyncBackend()
         self._lock = threading.Lock()
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._closed = False
 
     def connect_tcp(
         self,
@@ -40,11 +41,19 @@ class AbortableBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        self._refuse_if_closed()
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         sock = stream.get_extra_info("socket")
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
-            self._sockets.add(sock)
+            closed = self._closed
+            if not closed:
+                self._sockets.add(sock)
+        if closed:
+            # Closed while this one connected: its pool has forgotten it already, so it would
+            # send the request after all and then stay open until the garbage collector.
+            stream.close()
+            raise _closed_error()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return stream
 
     def connect_unix_socket(
@@ -53,6 +62,7 @@ class AbortableBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        self._refuse_if_closed()
         return self._inner.connect_unix_socket(path, timeout, socket_options)
 
     def sleep(self, seconds: float) -> None:
@@ -65,6 +75,26 @@ class AbortableBackend(httpcore.NetworkBackend):
         for sock in sockets:
             with contextlib.suppress(OSError):  # already closed
                 sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """Abort, and open no connection from now on: for the client's close.
+
+        Closing the pool closes the connections it holds, but one still connecting is only
+        dropped from it: its request goes on, on a socket nobody closes. Refused here instead,
+        and any use of a socket shut down here fails, which closes its connection.
+        """
+        with self._lock:
+            self._closed = True
+        self.abort()
+
+    def _refuse_if_closed(self) -> None:
+        with self._lock:
+            if self._closed:
+                raise _closed_error()
+
+
+def _closed_error() -> httpcore.ConnectError:
+    return httpcore.ConnectError("The HTTP client is closed.")
 
 
 class _LazyTLSPool(httpcore.ConnectionPool):
