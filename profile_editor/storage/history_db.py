@@ -805,9 +805,9 @@ class HistoryStore:
     def _insert(
         self, conn: sqlite3.Connection, rows: list[RequestRow], defer_index: bool = False
     ) -> None:
-        """Every row with its bodies, in a few statements (multi-row INSERTs): a bulk run's
-        batch costs little Python and few sqlite3 steps per row. ``defer_index``: new bodies wait for :meth:`index_pending`
-        (indexing is the largest part of a row's cost)."""
+        """Every row with its bodies, in a few multi-row INSERTs: a bulk run's batch costs
+        little Python per row and a few sqlite3 steps in all. ``defer_index``: new bodies wait
+        for :meth:`index_pending` (indexing is the largest part of a row's cost)."""
         digests: list[tuple[bytes | None, bytes | None, bytes | None]] = []
         wanted: dict[bytes, tuple[bytes, bool]] = {}  # digest -> (JSON, used as a request body)
         sha = hashlib.sha256
@@ -1340,7 +1340,7 @@ def insert_values(
     conn: sqlite3.Connection, head: str, group: str, rows: Sequence[Sequence[Any]]
 ) -> None:
     """``head VALUES group, group, ...``: ``rows`` inserted a chunk per statement (one step
-    each), not one statement per row as ``executemany`` does. ``group`` is one row's
+    each), not a step per row as with ``executemany``. ``group`` is one row's
     ``(?, ...)``; a ``?`` in a subquery counts as one of its values."""
     size = rows_per_insert(conn, group.count("?"))
     for chunk in chunks(rows, size):
