@@ -145,9 +145,15 @@ class RowRecorder:
             # Asleep between batches, not woken at each row: a thread woken for every row costs
             # the run more (in GIL hand-offs) than writing the row does.
             closing = self._closing.wait(FLUSH_S)
-            while waiting:
-                self._flush([waiting.popleft() for _ in range(min(len(waiting), BATCH))])
-            if closing:  # the run has ended: nothing more comes after what was just written
+            # What gathered until now, a batch at a time; rows sent meanwhile wait for the next
+            # look (written at once, they would make many small batches, each costing the run
+            # nearly as much as a full one).
+            count = len(waiting)
+            while count:
+                take = min(count, BATCH)
+                self._flush([waiting.popleft() for _ in range(take)])
+                count -= take
+            if closing:  # the run has ended: nothing came after what was just written
                 return
 
     def _flush(self, batch: list[Waiting]) -> None:
