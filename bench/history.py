@@ -2,6 +2,7 @@
 and what recording every row costs a 100,000-row bulk run.
 
     python bench/history.py [--sizes 10000,100000,1000000] [--bulk-rows 100000] [--rounds 3]
+                            [--only append,panel,size,bulk,bulk-sandbox]
 
 - append: one entry (a typical merge with the profile before and after) per transaction, on a
   worker thread as the recorder writes it; p50/p99 of 500. Also what the UI thread pays per
@@ -16,15 +17,21 @@ and what recording every row costs a 100,000-row bulk run.
   run is as fast as it can be and the history's share is the largest it can be), in a fresh
   process per run, with and without ``RowRecorder``; rounds alternate, medians compared, of the
   wall time and of the process's CPU time (steadier on a shared machine).
+- bulk-sandbox (not in the default set: 100,000 real sends take minutes): the same run against
+  the project's sandbox (``python -m profile_editor.sandbox``) in a process of its own, a fresh
+  one per run, with and without recording, rounds alternating: the realistic case, where the
+  run waits on the network and the recorder's work can overlap it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -33,8 +40,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-import _common  # noqa: F401  (sets the offscreen platform)
+from _common import sandbox_process  # (also sets the offscreen platform)
 
 from profile_editor.storage.history import HistoryEntry, entry_to_line
 from profile_editor.storage.history_db import DB_NAME, HistoryFilter, HistoryStore, _blob_hash
@@ -281,6 +289,7 @@ import httpx
 from profile_editor.bulk.history import RowRecorder, new_run_entry_id
 from profile_editor.bulk.session import BulkJob
 from profile_editor.core.http.client import ProfilesClient
+from profile_editor.core.http.transport import make_http_client
 from profile_editor.core.methods import Method
 from profile_editor.core.send.plan import Target
 from profile_editor.storage.history_db import HistoryStore
@@ -288,28 +297,36 @@ from profile_editor.storage.history_db import HistoryStore
 def answer(request):
     return httpx.Response(200, json={"status": "SUCCESS"})
 
-source, work, record = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"
-client = ProfilesClient(httpx.Client(transport=httpx.MockTransport(answer)))
+source, work, record, url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+if url:  # the sandbox, in a process of its own
+    http, _backend = make_http_client()
+else:  # answers at once, in this process
+    http, url = httpx.Client(transport=httpx.MockTransport(answer)), "http://127.0.0.1:9"
+client = ProfilesClient(http)
 start = time.perf_counter()
 recorder = None
 if record:
     recorder = RowRecorder(HistoryStore(work / "history.sqlite3").open(), run_id=new_run_entry_id(),
                            environment=None, source="cli", secrets=["bench-key"])
 job = BulkJob(
-    input_path=source, method=Method.POST, target=Target(base_url="http://127.0.0.1:9"),
+    input_path=source, method=Method.POST, target=Target(base_url=url),
     client=client, api_key="bench-key", concurrency=8,
     journal_path=work / "journal.jsonl", report_path=work / "report.csv",
     on_sent=recorder.on_sent if recorder else None,
 )
 job.prepare()
 counts = job.run()
+assert counts.all_ok and counts.done, counts.summary()
 if recorder is not None:
     assert recorder.close() == counts.done, recorder.error
 print(time.perf_counter() - start, time.process_time())
+http.close()
 """
 
 
-def bench_bulk(work: Path, rows: int, rounds: int) -> dict[str, float]:
+def bench_bulk(work: Path, rows: int, rounds: int, sandbox: bool = False) -> dict[str, Any]:
+    """``sandbox``: against the project's sandbox in a process of its own, a fresh one for each
+    run (so every run meets an empty sandbox), instead of the in-process transport."""
     source = work / "rows.jsonl"
     with open(source, "w", encoding="utf-8") as handle:
         for n in range(rows):
@@ -323,29 +340,38 @@ def bench_bulk(work: Path, rows: int, rounds: int) -> dict[str, float]:
     without_times: list[float] = []
     with_cpu: list[float] = []
     without_cpu: list[float] = []
+    name = "sandbox" if sandbox else "bulk"
     for round_ in range(rounds):
         for record in (0, 1) if round_ % 2 else (1, 0):
-            run_dir = work / f"bulk-{round_}-{record}"
+            run_dir = work / f"{name}-{round_}-{record}"
             run_dir.mkdir()
-            out = subprocess.run(
-                [sys.executable, "-c", BULK, str(source), str(run_dir), str(record)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
+            with sandbox_process() if sandbox else contextlib.nullcontext(("", "")) as (url, _):
+                out = subprocess.run(
+                    [sys.executable, "-c", BULK, str(source), str(run_dir), str(record), url],
+                    capture_output=True,
+                    text=True,
+                )
+            if out.returncode:
+                raise SystemExit(out.stderr)
             wall, cpu = (float(v) for v in out.stdout.split())
             (with_times if record else without_times).append(wall)
             (with_cpu if record else without_cpu).append(cpu)
+            shutil.rmtree(run_dir)
     a, b = statistics.median(with_times), statistics.median(without_times)
     ca, cb = statistics.median(with_cpu), statistics.median(without_cpu)
     return {
-        "bulk_with_s": a,
-        "bulk_without_s": b,
-        "bulk_cost_pct": (a / b - 1) * 100,
-        "bulk_with_cpu_s": ca,
-        "bulk_without_cpu_s": cb,
-        "bulk_cpu_cost_pct": (ca / cb - 1) * 100,
+        f"{name}_with_s": a,
+        f"{name}_without_s": b,
+        f"{name}_cost_pct": (a / b - 1) * 100,
+        f"{name}_with_cpu_s": ca,
+        f"{name}_without_cpu_s": cb,
+        f"{name}_cpu_cost_pct": (ca / cb - 1) * 100,
+        # Each round's pair (with, without) and its cost: the spread the medians hide.
+        "pairs_pct": [
+            round((w / wo - 1) * 100, 1) for w, wo in zip(with_times, without_times, strict=True)
+        ],
         "walls": [with_times, without_times],
+        "load_average": os.getloadavg(),
     }
 
 
@@ -375,6 +401,9 @@ def main() -> None:
             print(json.dumps(bench_size(work)), flush=True)
         if "bulk" in only:
             print(json.dumps(bench_bulk(work, args.bulk_rows, args.rounds)), flush=True)
+        if "bulk-sandbox" in only:
+            result = bench_bulk(work, args.bulk_rows, args.rounds, sandbox=True)
+            print(json.dumps(result), flush=True)
         os.sync()
 
 

@@ -3,8 +3,9 @@ for each row sent, pointing at the run's entry."""
 
 from __future__ import annotations
 
-import queue
 import threading
+import time
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,8 @@ from profile_editor.bulk.runner import RunCounts
 from profile_editor.core.methods import Method
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, new_entry_id
-from profile_editor.storage.history_db import RequestRow, now_us
+from profile_editor.storage.history_db import RequestRow
+from profile_editor.storage.history_ids import entry_ids
 
 if TYPE_CHECKING:
     from profile_editor.core.http.models import Outcome
@@ -20,8 +22,7 @@ if TYPE_CHECKING:
 
 # Rows written per transaction at most: one sync per batch, not per row.
 BATCH = 2000
-# The writer wakes this often while a run goes on, not at each row: a thread woken for every
-# row costs the run more (in GIL hand-offs) than writing the row does.
+# The writer wakes this often while a run goes on.
 FLUSH_S = 0.25
 
 
@@ -70,15 +71,23 @@ def run_entry(
     )
 
 
+# What on_sent keeps of a row until the writer takes it: time_us, base_url, method, resource,
+# recipient_id, status, outcome, message, duration_ms, body, and the URL when the resource is
+# not a profile. Only strings, numbers, bytes and None: nothing the garbage collector walks
+# (the tuple itself is untracked at its first collection), however many rows wait.
+Waiting = tuple[int, str, str, str, str, int | None, str, str, float, bytes | None, str | None]
+
+
 class RowRecorder:
     """Records each row a run sends as a history entry of its own (``run_id`` = the run's
     entry), written in batches by a thread of its own so the run never waits for the disk.
 
-    :meth:`on_sent` is the run's hook (called from its worker threads): it only queues a plain
-    row holding the body bytes that were sent, so a row costs the run a few microseconds; the
-    writer inserts a batch per transaction. :meth:`close` writes what is left and tells how many
-    rows were recorded. A failure to write stops the recording (the run goes on) and is kept in
-    :attr:`error`.
+    :meth:`on_sent` is the run's hook (called from its worker threads): it only appends a plain
+    tuple of what the row sent (its body the bytes that were sent) to a deque, so a row costs
+    the run a few microseconds; the writer wakes every :data:`FLUSH_S`, gives the waiting rows
+    their ids and inserts a batch per transaction. :meth:`close` writes what is left and tells
+    how many rows were recorded. A failure to write stops the recording (the run goes on) and
+    is kept in :attr:`error`.
     """
 
     def __init__(
@@ -97,7 +106,8 @@ class RowRecorder:
         self._environment = environment
         self._source = source
         self._secrets = secrets
-        self._queue: queue.SimpleQueue[RequestRow | None] = queue.SimpleQueue()
+        # deque.append and popleft are atomic: no lock between the senders and the writer.
+        self._waiting: deque[Waiting] = deque()
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._write, name="bulk-history", daemon=True)
         self._thread.start()
@@ -107,61 +117,84 @@ class RowRecorder:
         if self.error is not None:
             return
         resource = getattr(request, "resource", "profile")
-        base = request.base_url.rstrip("/")
-        self._queue.put(
-            RequestRow(
-                id=new_entry_id(),
-                time_us=now_us(),
-                environment=self._environment,
-                base_url=request.base_url,
-                method=request.method.value,
-                resource=resource,
-                recipient_id=request.recipient_id,
-                status=outcome.status_code,
-                outcome=outcome.kind.value,
-                message=outcome.message or outcome.summary,
-                duration_ms=outcome.elapsed_ms,
-                source=self._source,
-                body=request.body_bytes(),  # encoded once, for the send
-                run_id=self.run_id,
+        self._waiting.append(
+            (
+                time.time_ns() // 1000,
+                request.base_url,
+                request.method.value,
+                resource,
+                request.recipient_id,
+                outcome.status_code,
+                outcome.kind.value,
+                outcome.message or outcome.summary,
+                outcome.elapsed_ms,
+                request.body_bytes(),  # encoded once, for the send
                 # A profile row's path follows from its recipient; another resource's is kept.
-                path=None if resource == "profile" else request.url[len(base) :],
+                None if resource == "profile" else request.url,
             )
         )
 
     def close(self) -> int:
-        self._queue.put(None)
         self._closing.set()
         self._thread.join()
         return self.recorded
 
     def _write(self) -> None:
-        done = False
-        while not done:
-            first = self._queue.get()  # asleep until the run sends its first row
-            self._closing.wait(FLUSH_S)  # then let rows gather
-            batch: list[RequestRow] = []
-            item: RequestRow | None = first
-            while True:
-                if item is None:
-                    done = True
-                else:
-                    batch.append(item)
-                if len(batch) >= BATCH or (done and batch):
-                    self._flush(batch)
-                    batch = []
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            if batch:
-                self._flush(batch)
+        waiting = self._waiting
+        while True:
+            # Asleep between batches, not woken at each row: a thread woken for every row costs
+            # the run more (in GIL hand-offs) than writing the row does.
+            closing = self._closing.wait(FLUSH_S)
+            # What gathered until now, a batch at a time; rows sent meanwhile wait for the next
+            # look (written at once, they would make many small batches, each costing the run
+            # nearly as much as a full one).
+            count = len(waiting)
+            while count:
+                take = min(count, BATCH)
+                self._flush([waiting.popleft() for _ in range(take)])
+                count -= take
+            if closing:  # the run has ended: nothing came after what was just written
+                return
 
-    def _flush(self, batch: list[RequestRow]) -> None:
+    def _flush(self, batch: list[Waiting]) -> None:
         if self.error is not None:
             return
+        environment, source, run_id = self._environment, self._source, self.run_id
+        rows = [
+            RequestRow(
+                id=entry_id,
+                time_us=time_us,
+                environment=environment,
+                base_url=base_url,
+                method=method,
+                resource=resource,
+                recipient_id=recipient_id,
+                status=status,
+                outcome=outcome,
+                message=message,
+                duration_ms=duration_ms,
+                source=source,
+                body=body,
+                run_id=run_id,
+                path=None if url is None else url[len(base_url.rstrip("/")) :],
+            )
+            for entry_id, (
+                time_us,
+                base_url,
+                method,
+                resource,
+                recipient_id,
+                status,
+                outcome,
+                message,
+                duration_ms,
+                body,
+                url,
+            ) in zip(entry_ids([w[0] for w in batch]), batch, strict=True)
+        ]
         try:
-            self._store.append_rows(batch, secrets=self._secrets)
-            self.recorded += len(batch)
+            self._store.append_rows(rows, secrets=self._secrets)
+            self.recorded += len(rows)
         except StorageError as exc:
             self.error = exc
+            self._waiting.clear()  # nothing more is written: let the rows go

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from profile_editor.core.profile.jsoncodec import iter_compact, json_bytes, loads_in_pieces
 from profile_editor.storage.errors import StorageError
@@ -73,6 +73,8 @@ _US = 1_000_000
 
 _O_BINARY: int = getattr(os, "O_BINARY", 0)
 
+T = TypeVar("T")
+
 
 # A body's JSON under this many bytes is stored as text: zlib saves little on a few hundred bytes
 # (and costs a header), and the sqlite3 shell reads text as it is (json_extract works on it).
@@ -81,6 +83,10 @@ INLINE_BELOW = 1024
 _BLOB_CACHE = 4096
 # WAL pages between checkpoints while a bulk run writes (SQLite's default is 1000).
 _BULK_CHECKPOINT_PAGES = 10_000
+# Rows per multi-row INSERT: each statement is one sqlite3 step, and each step gives up and
+# takes back the GIL, which a bulk run's sending threads are waiting for. Fewer when a row's
+# values times this would pass SQLite's limit of variables in one statement.
+ROWS_PER_INSERT = 200
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -799,9 +805,9 @@ class HistoryStore:
     def _insert(
         self, conn: sqlite3.Connection, rows: list[RequestRow], defer_index: bool = False
     ) -> None:
-        """Every row with its bodies, in a few statements (executemany): a bulk run's batch
-        costs little Python per row. ``defer_index``: new bodies wait for :meth:`index_pending`
-        (indexing is the largest part of a row's cost)."""
+        """Every row with its bodies, in a few multi-row INSERTs: a bulk run's batch costs
+        little Python per row and a few sqlite3 steps in all. ``defer_index``: new bodies wait
+        for :meth:`index_pending` (indexing is the largest part of a row's cost)."""
         digests: list[tuple[bytes | None, bytes | None, bytes | None]] = []
         wanted: dict[bytes, tuple[bytes, bool]] = {}  # digest -> (JSON, used as a request body)
         sha = hashlib.sha256
@@ -819,15 +825,18 @@ class HistoryStore:
             digests.append((slots[0], slots[1], slots[2]))
         ids = self._blob_ids_for(conn, wanted, defer_index) if wanted else {}
         recipients = {row.recipient_id for row in rows}
-        conn.executemany(
-            "INSERT OR IGNORE INTO recipients(recipient_id, fold) VALUES (?, ?)",
+        insert_values(
+            conn,
+            "INSERT OR IGNORE INTO recipients(recipient_id, fold)",
+            "(?, ?)",
             [(r, r.casefold()) for r in recipients],
         )
-        conn.executemany(
+        insert_values(
+            conn,
             "INSERT OR IGNORE INTO requests(id, time_us, environment, base_url, method, resource,"
             " rid, status, outcome, message, duration_ms, source, report, run_id, path,"
-            " body_id, before_id, after_id) VALUES (?, ?, ?, ?, ?, ?,"
-            " (SELECT rid FROM recipients WHERE recipient_id = ?),"
+            " body_id, before_id, after_id)",
+            "(?, ?, ?, ?, ?, ?, (SELECT rid FROM recipients WHERE recipient_id = ?),"
             " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
@@ -904,13 +913,13 @@ class HistoryStore:
                 ids[digest] = next_id
                 next_id += 1
         if new:
-            conn.executemany(
-                "INSERT INTO blobs(id, hash, size, indexed, data) VALUES (?, ?, ?, ?, ?)", new
+            insert_values(
+                conn, "INSERT INTO blobs(id, hash, size, indexed, data)", "(?, ?, ?, ?, ?)", new
             )
         if marks:
             conn.executemany("UPDATE blobs SET indexed = ? WHERE id = ?", marks)
         if to_index:
-            conn.executemany("INSERT INTO body_fts(rowid, text) VALUES (?, ?)", to_index)
+            insert_values(conn, "INSERT INTO body_fts(rowid, text)", "(?, ?)", to_index)
         cache.update(ids)
         return ids
 
@@ -1312,6 +1321,33 @@ def _recipient_rid(conn: sqlite3.Connection, recipient_id: str) -> int:
         (recipient_id, recipient_id.casefold()),
     )
     return int(cur.lastrowid or 0)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in consecutive slices of ``size`` (the last one shorter), in order."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def rows_per_insert(conn: sqlite3.Connection, width: int) -> int:
+    """How many rows of ``width`` values one INSERT takes: :data:`ROWS_PER_INSERT`, or fewer
+    when this SQLite allows fewer variables in a statement (999 before 3.32)."""
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_INSERT, limit // max(1, width)))
+
+
+def insert_values(
+    conn: sqlite3.Connection, head: str, group: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    """``head VALUES group, group, ...``: ``rows`` inserted a chunk per statement (one step
+    each), not a step per row as with ``executemany``. ``group`` is one row's
+    ``(?, ...)``; a ``?`` in a subquery counts as one of its values."""
+    size = rows_per_insert(conn, group.count("?"))
+    for chunk in chunks(rows, size):
+        conn.execute(
+            f"{head} VALUES {','.join([group] * len(chunk))}",
+            [value for row in chunk for value in row],
+        )
 
 
 def _select_in(conn: sqlite3.Connection, select: str, values: Iterable[int]) -> dict[int, Any]:
