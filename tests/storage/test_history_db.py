@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from history_rows import request_row  # type: ignore[import-not-found]
 
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, HistoryLog
@@ -24,6 +25,7 @@ from profile_editor.storage.history_db import (
     STEPS,
     HistoryFilter,
     HistoryStore,
+    RequestRow,
     Retention,
     migrate,
     parse_keep,
@@ -543,24 +545,9 @@ def test_texts_that_share_their_hash_bits_are_told_apart_by_content(
 
 
 def test_rows_built_directly_are_stored_like_entries_and_keys_masked(store: HistoryStore) -> None:
-    from profile_editor.storage.history_db import RequestRow, now_us
-
     def row(n: int, body: bytes) -> RequestRow:
-        return RequestRow(
-            id=f"row-{n}",
-            time_us=now_us() + n,
-            environment="Production",
-            base_url="https://api.courier.com",
-            method="POST",
-            resource="profile",
-            recipient_id=f"b-{n}",
-            status=200,
-            outcome="success",
-            message="OK",
-            duration_ms=3.0,
-            source="cli",
-            body=body,
-            run_id="run-1",
+        return request_row(
+            n, body, run_id="run-1", environment="Production", base_url="https://api.courier.com"
         )
 
     same = json.dumps({"profile": {"plan": "pro"}}, separators=(",", ":")).encode()
@@ -590,25 +577,8 @@ def test_rows_built_directly_are_stored_like_entries_and_keys_masked(store: Hist
 def test_a_batch_is_searched_for_keys_at_once_and_only_the_rows_holding_one_masked(
     store: HistoryStore,
 ) -> None:
-    from profile_editor.storage.history_db import RequestRow, now_us
-
     def row(n: int, body: bytes, message: str = "OK") -> RequestRow:
-        return RequestRow(
-            id=f"row-{n}",
-            time_us=now_us() + n,
-            environment=None,
-            base_url="http://127.0.0.1:9",
-            method="POST",
-            resource="profile",
-            recipient_id=f"b-{n}",
-            status=200,
-            outcome="success",
-            message=message,
-            duration_ms=1.0,
-            source="cli",
-            body=body,
-            run_id="run-2",
-        )
+        return request_row(n, body, run_id="run-2", message=message)
 
     half = len(KEY) // 2
     rows = [row(n, b'{"n":%d}' % n) for n in range(500)]

@@ -10,6 +10,7 @@ import math
 import sqlite3
 from pathlib import Path
 
+from history_rows import request_row  # type: ignore[import-not-found]
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,28 +22,13 @@ from profile_editor.storage.history_db import (
     RequestRow,
     chunks,
     insert_values,
-    now_us,
     rows_per_insert,
 )
 
 
 def _row(n: int) -> RequestRow:
-    return RequestRow(
-        id=f"{n:032x}",
-        time_us=now_us() + n,
-        environment=None,
-        base_url="http://127.0.0.1:9",
-        method="POST",
-        resource="profile",
-        recipient_id=f"b-{n}",
-        status=200,
-        outcome="success",
-        message="OK",
-        duration_ms=1.0,
-        source="cli",
-        body=json.dumps({"profile": {"n": n}}, separators=(",", ":")).encode(),
-        run_id="run-1",
-    )
+    body = json.dumps({"profile": {"n": n}}, separators=(",", ":")).encode()
+    return request_row(n, body, run_id="run-1", row_id=f"{n:032x}")
 
 
 def test_a_batch_is_inserted_in_a_few_statements_not_one_per_row(tmp_path: Path) -> None:
