@@ -60,6 +60,8 @@ class RequestBar(QWidget):
         self.method_combo.setObjectName("methodCombo")
         for label, method in METHODS:
             self.method_combo.addItem(label, method.value)
+        # Kept here (asking the combo goes through Qt's model): every draft snapshot reads it.
+        self._method = METHODS[0][1]
         self.method_combo.setToolTip(
             "Merge adds and updates keys (null removes one); Replace overwrites the whole "
             "profile; Patch applies JSON Patch operations to it; Delete removes it."
@@ -159,7 +161,7 @@ class RequestBar(QWidget):
         return self.recipient_edit.text()
 
     def method(self) -> Method:
-        return Method(self.method_combo.currentData())
+        return self._method
 
     def note(self) -> str:
         return self.note_edit.text()
@@ -234,5 +236,6 @@ class RequestBar(QWidget):
         self.edited.emit()
 
     def on_method_index_changed(self, _index: int) -> None:
-        self.methodChanged.emit(self.method())
+        self._method = Method(self.method_combo.currentData())
+        self.methodChanged.emit(self._method)
         self.edited.emit()
