@@ -140,3 +140,27 @@ def test_the_same_id_is_checked_once_while_it_is_among_the_last_few(
     check_recipient_id("cached-user@example.com")
     assert checked.count("cached-user@example.com") == 2
     recipient._recent_verdict.cache_clear()
+
+
+# --- the quick paths give what the byte-by-byte definitions give ------------------------------
+
+_PCHAR_BYTES = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+)
+
+
+def _encoded_byte_by_byte(value: str) -> str:
+    return "".join(chr(b) if b in _PCHAR_BYTES else f"%{b:02X}" for b in value.encode("utf-8"))
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FF, exclude_categories=["Cs"])))
+def test_encoding_matches_its_byte_by_byte_definition(value: str) -> None:
+    assert encode_path_segment(value) == _encoded_byte_by_byte(value)
+
+
+@pytest.mark.parametrize("code", range(0x100))
+def test_exactly_the_c0_controls_and_del_are_refused_as_control_characters(code: int) -> None:
+    check = check_recipient_id(f"a{chr(code)}b")
+    refused = check.message == "The recipient ID contains a control character."
+    assert refused == (code < 0x20 or code == 0x7F)

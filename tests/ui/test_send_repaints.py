@@ -1,13 +1,19 @@
 """What a new recipient ID repaints before a send: the field and the bar it sits in, not the
-window's widgets under the bar (the status line's share: tests/ui/test_status_line.py)."""
+window's widgets under the bar (the status line's share: tests/ui/test_status_line.py); IDs set
+faster than a frame are painted once, as the last."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from driver import WindowDriver  # type: ignore[import-not-found]
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
+
+import profile_editor.ui.request.bar as bar_module
 
 
 class _Paints(QObject):
@@ -52,5 +58,58 @@ def test_a_new_recipient_id_repaints_the_bar_not_the_window_under_it(
             ]
             assert under == []
             paints.seen.clear()
+    finally:
+        QApplication.instance().removeEventFilter(paints)
+
+
+class _Clock:
+    """``time`` for the bar: perf_counter stands still unless moved."""
+
+    def __init__(self) -> None:
+        self.now = time.perf_counter() + 1  # a frame and more after anything painted so far
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_ids_set_within_a_frame_are_painted_as_their_last(
+    window: WindowDriver, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qtbot.waitExposed(window.widget)
+    field, bar = window.find(QLineEdit, "recipientIdEdit"), window.widget.request_bar
+    clock = _Clock()
+    monkeypatch.setattr(bar_module, "time", clock)
+    shown: list[tuple[str, bool]] = []  # the field's text at each of its paints; held or not
+
+    class _FieldPaints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent, /) -> bool:
+            if watched is field and isinstance(event, QPaintEvent):
+                shown.append((field.text(), bar.recipient_paint_pending()))
+            return False
+
+    paints = _FieldPaints()
+    QApplication.instance().installEventFilter(paints)
+    try:
+        # After a quiet frame: painted on the event loop's next turn, as before.
+        field.setText("user-a")
+        assert not bar.recipient_paint_pending()
+        qtbot.waitUntil(lambda: ("user-a", False) in shown)
+        # Within the frame (the clock has not moved): held, then painted once, as the last.
+        shown.clear()
+        for text in ("user-b", "user-c", "user-d"):
+            field.setText(text)
+            assert bar.recipient_paint_pending()
+        QApplication.processEvents()  # what is queued runs; the field's paint waits
+        qtbot.waitUntil(lambda: not bar.recipient_paint_pending())
+        qtbot.waitUntil(lambda: bool(shown))
+        assert all(not held for _, held in shown)
+        assert {text for text, _ in shown} == {"user-d"}
+        assert field.text() == "user-d" and field.isVisible()
+        # A frame later: at once again.
+        clock.now += 1
+        shown.clear()
+        field.setText("user-e")
+        assert not bar.recipient_paint_pending()
+        qtbot.waitUntil(lambda: ("user-e", False) in shown)
     finally:
         QApplication.instance().removeEventFilter(paints)

@@ -8,7 +8,7 @@ never imports storage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.core.methods import Method
@@ -51,6 +51,10 @@ class Draft:
         if self.method.has_body:
             return self.profile is not None
         return True
+
+    def with_recipient(self, recipient_id: str) -> Draft:
+        """The same request to another recipient (the body is shared, not copied)."""
+        return replace(self, recipient_id=recipient_id)
 
     def to_request(self, base_url: str, *, idempotency_key: str | None = None) -> ProfileRequest:
         from profile_editor.core.http.models import ProfileRequest

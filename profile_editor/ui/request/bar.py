@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,6 +20,7 @@ from profile_editor.core.methods import Method
 from profile_editor.core.recipient import Severity, check_recipient_id
 from profile_editor.ui.common.resources import icon
 from profile_editor.ui.environments.bar import ElidedLabel
+from profile_editor.ui.request.status_line import FRAME_MS
 
 __all__ = ["METHODS", "RequestBar"]
 
@@ -60,6 +63,8 @@ class RequestBar(QWidget):
         self.method_combo.setObjectName("methodCombo")
         for label, method in METHODS:
             self.method_combo.addItem(label, method.value)
+        # Kept here (asking the combo goes through Qt's model): every draft snapshot reads it.
+        self._method = METHODS[0][1]
         self.method_combo.setToolTip(
             "Merge adds and updates keys (null removes one); Replace overwrites the whole "
             "profile; Patch applies JSON Patch operations to it; Delete removes it."
@@ -70,6 +75,21 @@ class RequestBar(QWidget):
             "Recipient ID, e.g. 0460766e-8463-4905-ae98-b72c7aef41d6"
         )
         self.recipient_edit.setClearButtonEnabled(True)
+        # A new ID is painted at once after a quiet frame, else when the frame ends: IDs set
+        # faster than a display shows them (sends from a script) are painted as their last,
+        # not one by one at 0.03-0.1 ms each. Typing is slower than a frame. The field sits in
+        # an opaque box whose updates are held meanwhile: the field's own paint is already
+        # queued when its text changes, and holding the field alone would let the bar paint
+        # over it; with the box held, the region keeps the previous ID until the frame ends.
+        self._recipient_box = QWidget(self)
+        self._recipient_box.setAutoFillBackground(True)
+        box = QVBoxLayout(self._recipient_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.recipient_edit)
+        self._painted_at = 0.0  # when the field last painted a new ID (perf_counter seconds)
+        self._paint_frame = QTimer(self)
+        self._paint_frame.setSingleShot(True)
+        self._paint_frame.timeout.connect(self._end_paint_frame)
         self.recipient_hint = QLabel(self)
         self.recipient_hint.setObjectName("recipientIdHint")
         self.recipient_hint.setWordWrap(True)
@@ -123,7 +143,7 @@ class RequestBar(QWidget):
         top = QHBoxLayout()
         id_box = QVBoxLayout()
         id_box.setSpacing(2)
-        id_box.addWidget(self.recipient_edit)
+        id_box.addWidget(self._recipient_box)
         id_box.addWidget(self.recipient_hint)
         id_box.addWidget(self.recipient_summary)
         top.addWidget(self.method_combo, 0, Qt.AlignmentFlag.AlignTop)
@@ -159,7 +179,7 @@ class RequestBar(QWidget):
         return self.recipient_edit.text()
 
     def method(self) -> Method:
-        return Method(self.method_combo.currentData())
+        return self._method
 
     def note(self) -> str:
         return self.note_edit.text()
@@ -222,7 +242,27 @@ class RequestBar(QWidget):
         self.cancel_button.setEnabled(self._busy or shown)
 
     # -- slots ------------------------------------------------------------------------------
+    def _pace_recipient_paint(self) -> None:
+        if self._paint_frame.isActive():
+            return  # the frame's end paints the latest
+        now = time.perf_counter()
+        wait_ms = FRAME_MS - (now - self._painted_at) * 1000
+        if wait_ms <= 0:
+            self._painted_at = now  # painted as usual, on the event loop's next turn
+            return
+        self._recipient_box.setUpdatesEnabled(False)
+        self._paint_frame.start(int(wait_ms) + 1)
+
+    def _end_paint_frame(self) -> None:
+        self._painted_at = time.perf_counter()
+        self._recipient_box.setUpdatesEnabled(True)  # repaints the field as it is now
+
+    def recipient_paint_pending(self) -> bool:
+        """Whether the field waits for the frame's end to paint its latest ID."""
+        return self._paint_frame.isActive()
+
     def on_recipient_changed(self, text: str) -> None:
+        self._pace_recipient_paint()
         check = check_recipient_id(text)
         state = _HINT_STATES[check.severity] if text else "idle"
         self.recipient_hint.setText(check.message if text else _IDLE_HINT)
@@ -234,5 +274,6 @@ class RequestBar(QWidget):
         self.edited.emit()
 
     def on_method_index_changed(self, _index: int) -> None:
-        self.methodChanged.emit(self.method())
+        self._method = Method(self.method_combo.currentData())
+        self.methodChanged.emit(self._method)
         self.edited.emit()

@@ -398,7 +398,7 @@ class MainWindow(QMainWindow):
         self.send_action.triggered.disconnect(self._queue_send)
         bar.edited.disconnect(self._on_touched)
         self.editor.profileChanged.disconnect(self._on_touched)
-        bar.edited.connect(self.on_profile_changed)
+        bar.edited.connect(self.on_request_edited)
         bar.edited.connect(self.on_document_changed)
         flow, feedback = self.flow, self.feedback
         bar.loadRequested.connect(flow.on_load_requested)
@@ -520,6 +520,16 @@ class MainWindow(QMainWindow):
         self._preview_timer.start()
         if self._title is not None and self._title[2]:  # unsaved: keep it on disk too
             self.drafts.schedule(self._draft_record)
+
+    def on_request_edited(self) -> None:
+        """The bar changed. A new recipient ID alone leaves the rest of the draft as it was: the
+        snapshot keeps its body rather than reading the editor again on the next send. The
+        draft on disk follows in :meth:`on_document_changed`, which each bar edit also calls."""
+        draft, bar = self._draft, self.request_bar
+        self._draft = None
+        self._preview_timer.start()
+        if draft is not None and (draft.method, draft.note) == (bar.method(), bar.note()):
+            self._draft = draft.with_recipient(bar.recipient_id())
 
     def _draft_record(self) -> Callable[[], DraftRecord]:
         # What the widgets hold, taken now; a text still to be made is made on the writer.
