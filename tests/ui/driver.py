@@ -916,6 +916,10 @@ class WindowDriver:
         with self.qtbot.waitSignal(editor.patchChanged):
             self._patch_edit().setPlainText(text)
 
+    def type_patch_text(self, text: str) -> None:
+        """Put ``text`` in the Patch editor without waiting: not parsed until its pause ends."""
+        self._patch_edit().setPlainText(text)
+
     def can_undo_profile(self) -> bool:
         """Whether the profile editor's Undo (in the Edit menu) is enabled."""
         return self.find(QAction, "undoAction").isEnabled()

@@ -88,3 +88,21 @@ def test_a_new_id_is_sent_with_the_body_entered(
         window.set_recipient(f"next-{n}")
         assert window.send().ok
         assert sandbox.get_profile(f"next-{n}") == {"plan": "pro"}
+
+
+def test_patch_text_typed_before_a_new_id_is_in_the_draft(window: WindowDriver) -> None:
+    """The patch editor waits a moment before it parses; a send made within that moment (with or
+    without a new ID) still takes the text shown, not the patch parsed before."""
+    main: MainWindow = window.widget
+    window.fill(recipient="a", method="PATCH")
+    window.set_patch_text('[{"op": "add", "path": "/plan", "value": "pro"}]')
+    main.build_draft()
+    window.type_patch_text('[{"op": "add", "path": "/plan", "value": "team"}]')
+    window.set_recipient("b")
+    draft = main.build_draft()
+    assert (draft.recipient_id, draft.patch) == (
+        "b",
+        [{"op": "add", "path": "/plan", "value": "team"}],
+    )
+    window.type_patch_text('[{"op": "remove", "path": "/plan"}]')
+    assert main.build_draft().patch == [{"op": "remove", "path": "/plan"}]

@@ -158,6 +158,12 @@ class EditorPane(QSplitter):
     def patch_result(self) -> PatchResult:
         return self.patch_editor.result()
 
+    def flush(self) -> None:
+        """Parse text still waiting for its debounce timer, in the profile and the patch."""
+        self.profile_editor.flush()
+        if self._finished:
+            self.patch_editor.flush()
+
     def set_patch(self, ops: list[dict[str, Any]] | None) -> None:
         self.patch_editor.set_patch(ops)
 

@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
 
     def build_draft(self) -> Draft:
         """What the user entered, as one snapshot; the same object until something changes."""
-        self.editor.flush()  # text typed but not yet parsed
+        self.editor_pane.flush()  # text typed but not yet parsed; a change drops the draft
         if self._draft is None:
             self._draft = self._snapshot()
         return self._draft
