@@ -149,7 +149,7 @@ class RowRecorder:
             # look (written at once, they would make many small batches, each costing the run
             # nearly as much as a full one).
             count = len(waiting)
-            while count:
+            while count and self.error is None:  # after a failure the rows are let go
                 take = min(count, BATCH)
                 self._flush([waiting.popleft() for _ in range(take)])
                 count -= take

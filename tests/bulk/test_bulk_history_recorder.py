@@ -16,6 +16,7 @@ from profile_editor.bulk.history import RowRecorder
 from profile_editor.core.http.models import Outcome, OutcomeKind, ProfileRequest
 from profile_editor.core.methods import Method
 from profile_editor.core.users.preferences import PreferenceStatus, PutTopicPreferenceRequest
+from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history_db import DB_NAME, HistoryFilter, HistoryStore
 
 BASE = "http://127.0.0.1:9/"
@@ -99,3 +100,26 @@ def test_rows_sent_from_many_threads_at_once_are_each_recorded_once(
     # Each id starts with its row's time (microseconds, hex), as every entry's id does.
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     assert all(int(e.id[:14], 16) == (e.time - epoch) // timedelta(microseconds=1) for e in got)
+
+
+def test_a_write_that_fails_lets_the_waiting_rows_go_and_the_writer_end_cleanly(
+    store: HistoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More rows wait than one batch holds, and the first batch fails (a full disk, say).
+    monkeypatch.setattr(bulk_history, "FLUSH_S", 3600.0)
+    monkeypatch.setattr(bulk_history, "BATCH", 10)
+    crashes: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", crashes.append)
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise StorageError("database or disk is full")
+
+    monkeypatch.setattr(store, "append_rows", full)
+    recorder = RowRecorder(store, run_id="run-full", environment=None, source="cli", secrets=[])
+    for n in range(35):
+        recorder.on_sent(_request(n), OK)
+    assert recorder.close() == 0
+    assert crashes == []
+    assert recorder.error is not None and "full" in str(recorder.error)
+    recorder.on_sent(_request(99), OK)  # later rows are not kept either
+    assert not recorder._waiting
