@@ -7,9 +7,11 @@ import threading
 from collections.abc import Iterable
 from typing import Any, cast
 
+import pytest
 from driver import WindowDriver  # type: ignore[import-not-found]
 from pytestqt.qtbot import QtBot
 
+import profile_editor.ui.history.recorder as recorder_module
 from profile_editor.sandbox.server import SandboxServer
 from profile_editor.storage.history_db import HistoryStore
 from profile_editor.ui.history.panel import HistoryPanel
@@ -26,10 +28,12 @@ class _Log:
         self.writes: list[tuple[list[Any], str]] = []
         self.hold_first = threading.Event()
         self.hold_first.set()
+        self.writing = threading.Event()  # set once a write has begun
         self.lock = threading.Lock()
 
     def append_many(self, entries: Iterable[tuple[Any, Iterable[str]]]) -> None:
         batch = [entry for entry, _secrets in entries]
+        self.writing.set()
         if not self.writes:
             assert self.hold_first.wait(5)
         with self.lock:
@@ -90,6 +94,24 @@ def test_shutdown_writes_what_was_queued_before_the_writer_ends(qtbot: QtBot) ->
     assert log.written() == ["first", "queued-0", "queued-1", "queued-2"]
     assert {thread for _batch, thread in log.writes} == {WRITER}
     assert not recorder.writer_alive()
+
+
+def test_a_writer_still_writing_at_shutdown_writes_the_rest_itself_then_ends(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recorder_module, "SHUTDOWN_MS", 20)
+    log = _Log()
+    recorder = _recorder(log)
+    log.hold_first.clear()  # a slow disk: the first write outlasts the window's wait
+    recorder._add(cast(Any, "first"))
+    qtbot.waitUntil(log.writing.is_set)
+    recorder._add(cast(Any, "second"))  # queued behind the write under way
+    recorder.shutdown()
+    assert recorder.writer_alive()
+    log.hold_first.set()
+    qtbot.waitUntil(lambda: not recorder.writer_alive())
+    assert log.written() == ["first", "second"]
+    assert {thread for _batch, thread in log.writes} == {WRITER}  # never two writers at once
 
 
 def test_no_history_writer_outlives_the_window(

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["HistoryRecorder"]
 
 BURST_MS = 100
+# How long a closing window waits for the writer to write what is queued.
+SHUTDOWN_MS = 3000
 # An entry waiting to be written, with the secrets to mask in it.
 _Pending = tuple[HistoryEntry, list[str]]
 
@@ -196,9 +198,13 @@ class HistoryRecorder(QObject):
         """End the writer once it has written what was queued (bounded wait), then write out
         whatever it did not get to: no thread outlives the window."""
         self._closed = True
-        self._writer.shutdown(3000)
+        self._writer.shutdown(SHUTDOWN_MS)
+        if self._writer.is_alive():
+            # Still in a slow write: the end mark queued behind the entries ends it once they
+            # are written (taking them here would take the mark too, and leave it waiting).
+            return
         # Nowhere is left to tell of a failure now.
-        left = _take_all(self._queue)  # only when the writer did not end in time
+        left = _take_all(self._queue)  # only when the writer never started or failed
         if left and not self._off:
             with contextlib.suppress(StorageError):
                 self._log.append_many(left)
