@@ -308,6 +308,7 @@ def test_the_depth_limit_counts_the_profile_itself() -> None:
 )
 def test_nesting_depth(text: str, depth: int) -> None:
     assert nesting_depth(text) == depth
+    assert nesting_depth(text.encode()) == depth  # a request's body, as it is sent
 
 
 @settings(max_examples=100, deadline=None)

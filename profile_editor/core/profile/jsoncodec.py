@@ -210,9 +210,10 @@ _DEPTH_STEP[ord("]")] = -1
 _DEPTH_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 
 
-def nesting_depth(text: str) -> int:
-    """How deep objects and arrays nest in valid JSON ``text`` (``1`` for ``{}``, 0 for ``1``)."""
-    data = text.encode("utf-8", "surrogatepass")
+def nesting_depth(text: str | bytes) -> int:
+    """How deep objects and arrays nest in valid JSON ``text`` (``1`` for ``{}``, 0 for ``1``);
+    UTF-8 bytes are taken as they are (a request's body need not be decoded to be measured)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
     if b"\\" in data:
         data = _ESCAPE_PAIRS.sub(b"", data)
     skeleton = data.translate(_BRACKETS_ONLY, _NOT_STRUCTURE).replace(b'""', b"")
