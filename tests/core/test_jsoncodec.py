@@ -8,6 +8,7 @@ from profile_editor.core.profile.jsoncodec import (
     MAX_DEPTH,
     JsonProblem,
     dumps_compact,
+    dumps_pretty,
     iter_compact,
     nesting_depth,
     parse_profile,
@@ -307,6 +308,7 @@ def test_the_depth_limit_counts_the_profile_itself() -> None:
 )
 def test_nesting_depth(text: str, depth: int) -> None:
     assert nesting_depth(text) == depth
+    assert nesting_depth(text.encode()) == depth  # a request's body, as it is sent
 
 
 @settings(max_examples=100, deadline=None)
@@ -337,3 +339,16 @@ def test_a_long_or_multi_line_duplicate_key_is_shown_on_one_short_line() -> None
         parse_profile(json.dumps({"a": 1})[:-1] + f", {json.dumps(key)}: 1, {json.dumps(key)}: 2}}")
     assert info.value.message.startswith('duplicate key "line\\nline\\n')
     assert info.value.message.endswith('…"') and len(info.value.message) < 100
+
+
+@pytest.mark.parametrize(
+    "value", [{"a": [1, 2.5, None, True], "ü": {"\u2028": "Zoë\ud800"}}, "key", [], {}, 0]
+)
+def test_the_shared_encoders_write_what_json_dumps_does(value: object) -> None:
+    assert dumps_compact(value) == json.dumps(
+        value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+    assert dumps_pretty(value) == json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    for dumps in (dumps_compact, dumps_pretty):
+        with pytest.raises(ValueError):
+            dumps({"a": float("nan")})

@@ -64,7 +64,7 @@ def body_problem(body: bytes) -> str | None:
     too_large = body_size_problem(len(body))
     if too_large is not None:
         return too_large
-    if nesting_depth(body.decode("utf-8", "surrogatepass")) > MAX_DEPTH:
+    if nesting_depth(body) > MAX_DEPTH:
         return (
             f"the body nests deeper than {MAX_DEPTH} levels of objects and arrays (the request "
             "wraps what you wrote in one more level)."

@@ -210,9 +210,10 @@ _DEPTH_STEP[ord("]")] = -1
 _DEPTH_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 
 
-def nesting_depth(text: str) -> int:
-    """How deep objects and arrays nest in valid JSON ``text`` (``1`` for ``{}``, 0 for ``1``)."""
-    data = text.encode("utf-8", "surrogatepass")
+def nesting_depth(text: str | bytes) -> int:
+    """How deep objects and arrays nest in valid JSON ``text`` (``1`` for ``{}``, 0 for ``1``);
+    UTF-8 bytes are taken as they are (a request's body need not be decoded to be measured)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
     if b"\\" in data:
         data = _ESCAPE_PAIRS.sub(b"", data)
     skeleton = data.translate(_BRACKETS_ONLY, _NOT_STRUCTURE).replace(b'""', b"")
@@ -351,12 +352,19 @@ def json_bytes(text: str) -> bytes:
         return _LONE_SURROGATE.sub(_surrogate_escape, text).encode("utf-8")
 
 
+# Made once: ``json.dumps`` with options builds a new encoder on every call, which costs more
+# than encoding a small value (a send's body, each key of a profile encoded in pieces). An
+# encoder keeps no state between calls, so threads share these.
+_PRETTY = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def dumps_pretty(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+    return _PRETTY.encode(value)
 
 
 def dumps_compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _COMPACT.encode(value)
 
 
 # Containers larger than this are encoded piecewise so no single C call holds the GIL long.

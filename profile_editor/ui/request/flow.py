@@ -14,6 +14,7 @@ from profile_editor.core.send.plan import (
     ChangePreview,
     Refusal,
     SendPlan,
+    Target,
     plan,
     plan_load,
     plans_quickly,
@@ -106,8 +107,8 @@ class RequestFlow(QObject):
         if self._controller.is_busy() or self._pending is not None or self._planning:
             return
         draft, verify = self._draft(), self._bar.verify()
-        base_url = self._environments.target(self._default_base_url).base_url
-        stored = self._controller.stored_for(base_url, draft.recipient_id)
+        target = self._environments.target(self._default_base_url)
+        stored = self._controller.stored_for(target.base_url, draft.recipient_id)
         previewer = self._previewer
         if (
             stored is not None
@@ -117,7 +118,7 @@ class RequestFlow(QObject):
             self._pending = (draft, verify)
             previewer.request(draft, stored)
             return
-        self._send(draft, verify)
+        self._send(draft, verify, target)
 
     def on_changes_ready(self, _preview: ChangePreview) -> None:
         pending = self._pending
@@ -125,8 +126,10 @@ class RequestFlow(QObject):
             self._pending = None
             self._send(*pending)
 
-    def _send(self, draft: Draft, verify: bool) -> None:
-        target = self._environments.target(self._default_base_url)
+    def _send(self, draft: Draft, verify: bool, target: Target | None = None) -> None:
+        # The target just worked out for this send, or (after the change preview) the one now.
+        if target is None:
+            target = self._environments.target(self._default_base_url)
         stored = self._controller.stored
         known = self._previewer.changes_for(draft, stored)
         if plans_quickly(draft):
