@@ -250,25 +250,3 @@ def test_invalid_settings(tmp_path: Path) -> None:
         HistoryLog(tmp_path, max_bytes=0)
     with pytest.raises(ValueError):
         HistoryLog(tmp_path, backups=-1)
-
-
-def test_an_entry_of_a_request_is_what_model_construct_makes() -> None:
-    from profile_editor.core.http.models import Outcome, OutcomeKind, ProfileRequest
-
-    # The shortcut holds only while the model has nothing model_construct would add.
-    assert not HistoryEntry.__private_attributes__
-    assert not HistoryEntry.__pydantic_post_init__
-    assert all(
-        f.alias is None and f.validation_alias is None for f in HistoryEntry.model_fields.values()
-    )
-    request = ProfileRequest("https://api.courier.com", "user-1", profile={"name": "Zoë"})
-    outcome = Outcome(OutcomeKind.SUCCESS, "200 OK", 200, elapsed_ms=12.5)
-    entry = HistoryEntry.of_request(request, outcome, environment="Production", before={"a": 1})
-    constructed = HistoryEntry.model_construct(**entry.__dict__)
-    assert list(entry.__dict__) == list(HistoryEntry.model_fields)
-    assert entry == constructed
-    assert entry.model_fields_set == constructed.model_fields_set
-    assert entry.model_extra is None and entry.__pydantic_private__ is None
-    assert repr(entry) == repr(constructed)
-    assert entry.model_dump() == constructed.model_dump()
-    assert entry.path == "/profiles/user-1" and entry.profile_before == {"a": 1}
