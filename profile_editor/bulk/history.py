@@ -4,7 +4,6 @@ for each row sent, pointing at the run's entry."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from profile_editor.bulk.runner import RunCounts
 from profile_editor.core.methods import Method
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry, new_entry_id
-from profile_editor.storage.history_db import RequestRow
+from profile_editor.storage.history_db import RequestRow, now_us
 from profile_editor.storage.history_ids import entry_ids
 
 if TYPE_CHECKING:
@@ -119,7 +118,7 @@ class RowRecorder:
         resource = getattr(request, "resource", "profile")
         self._waiting.append(
             (
-                time.time_ns() // 1000,
+                now_us(),
                 request.base_url,
                 request.method.value,
                 resource,

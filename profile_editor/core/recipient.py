@@ -8,16 +8,15 @@ from functools import lru_cache
 from typing import Any
 
 # RFC 3986 pchar minus percent-encoded triplets: unreserved / sub-delims / ":" / "@".
-_PCHAR = frozenset(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
-)
+_PCHAR_TEXT = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@"
+_PCHAR = frozenset(_PCHAR_TEXT.encode("ascii"))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Digits with the usual phone punctuation, at least 7 digits in all.
 _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 # One C search instead of a Python step per character: a new ID is checked on every keystroke.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # An ID made of pchar alone is its own encoding (the common case: no byte to look at).
-_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@]*")
+_PLAIN_SEGMENT = re.compile(f"[{re.escape(_PCHAR_TEXT)}]*")
 
 
 class Severity(Enum):

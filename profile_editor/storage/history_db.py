@@ -1241,9 +1241,8 @@ class HistoryStore:
             entries.extend(read)
             unreadable += bad
         prepared = [_prepare(e, ()) for e in entries]
-        for start in range(0, len(prepared), 2000):
-            chunk = prepared[start : start + 2000]
-            self._write(functools.partial(self._insert, rows=chunk))
+        for chunk in chunks(prepared, 2000):
+            self._write(functools.partial(self._insert, rows=list(chunk)))
         for path in files:
             with contextlib.suppress(OSError):
                 os.replace(path, path.with_name(path.name + ".migrated"))
@@ -1354,8 +1353,7 @@ def _select_in(conn: sqlite3.Connection, select: str, values: Iterable[int]) -> 
     """``select`` (ending in a column) ``IN`` ``values``, by chunks: first column -> row."""
     found: dict[int, Any] = {}
     items = list(values)
-    for start in range(0, len(items), 500):
-        chunk = items[start : start + 500]
+    for chunk in chunks(items, 500):
         for row in conn.execute(f"{select} IN ({','.join('?' * len(chunk))})", chunk):
             found[row[0]] = row
     return found

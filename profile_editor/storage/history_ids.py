@@ -10,7 +10,7 @@ from collections.abc import Sequence
 def new_entry_id() -> str:
     """32 hex digits: the time in microseconds, then random ones. In time order, so the
     database's index of ids grows at its end (a random id would touch a page anywhere)."""
-    return f"{time.time_ns() // 1000:014x}{os.urandom(9).hex()}"
+    return entry_ids([time.time_ns() // 1000])[0]
 
 
 def entry_ids(times_us: Sequence[int]) -> list[str]:
