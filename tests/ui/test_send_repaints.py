@@ -13,8 +13,6 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-import profile_editor.ui.request.bar as bar_module
-
 
 class _Paints(QObject):
     """Each paint event (widget, rectangle), while installed on the application."""
@@ -63,7 +61,7 @@ def test_a_new_recipient_id_repaints_the_bar_not_the_window_under_it(
 
 
 class _Clock:
-    """``time`` for the bar: perf_counter stands still unless moved."""
+    """The clock of the field's pacer: it stands still unless moved."""
 
     def __init__(self) -> None:
         self.now = time.perf_counter() + 1  # a frame and more after anything painted so far
@@ -78,7 +76,7 @@ def test_ids_set_within_a_frame_are_painted_as_their_last(
     qtbot.waitExposed(window.widget)
     field, bar = window.find(QLineEdit, "recipientIdEdit"), window.widget.request_bar
     clock = _Clock()
-    monkeypatch.setattr(bar_module, "time", clock)
+    monkeypatch.setattr(bar.recipient_pacer, "clock", clock.perf_counter)
     shown: list[tuple[str, bool]] = []  # the field's text at each of its paints; held or not
 
     class _FieldPaints(QObject):

@@ -11,8 +11,9 @@ from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from profile_editor.ui.common.frame_pacer import FRAME_MS
 from profile_editor.ui.request import status_line
-from profile_editor.ui.request.status_line import FRAME_MS, StatusLine
+from profile_editor.ui.request.status_line import StatusLine
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,9 +16,9 @@ from PySide6.QtWidgets import (
 
 from profile_editor.core.methods import Method
 from profile_editor.core.recipient import Severity, check_recipient_id
+from profile_editor.ui.common.frame_pacer import FramePacer
 from profile_editor.ui.common.resources import icon
 from profile_editor.ui.environments.bar import ElidedLabel
-from profile_editor.ui.request.status_line import FRAME_MS
 
 __all__ = ["METHODS", "RequestBar"]
 
@@ -86,10 +84,7 @@ class RequestBar(QWidget):
         box = QVBoxLayout(self._recipient_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.recipient_edit)
-        self._painted_at = 0.0  # when the field last painted a new ID (perf_counter seconds)
-        self._paint_frame = QTimer(self)
-        self._paint_frame.setSingleShot(True)
-        self._paint_frame.timeout.connect(self._end_paint_frame)
+        self.recipient_pacer = FramePacer(self, self._end_paint_frame)
         self.recipient_hint = QLabel(self)
         self.recipient_hint.setObjectName("recipientIdHint")
         self.recipient_hint.setWordWrap(True)
@@ -243,23 +238,15 @@ class RequestBar(QWidget):
 
     # -- slots ------------------------------------------------------------------------------
     def _pace_recipient_paint(self) -> None:
-        if self._paint_frame.isActive():
-            return  # the frame's end paints the latest
-        now = time.perf_counter()
-        wait_ms = FRAME_MS - (now - self._painted_at) * 1000
-        if wait_ms <= 0:
-            self._painted_at = now  # painted as usual, on the event loop's next turn
-            return
-        self._recipient_box.setUpdatesEnabled(False)
-        self._paint_frame.start(int(wait_ms) + 1)
+        if not self.recipient_pacer.show_now():  # else painted as usual, on the next turn
+            self._recipient_box.setUpdatesEnabled(False)
 
     def _end_paint_frame(self) -> None:
-        self._painted_at = time.perf_counter()
         self._recipient_box.setUpdatesEnabled(True)  # repaints the field as it is now
 
     def recipient_paint_pending(self) -> bool:
         """Whether the field waits for the frame's end to paint its latest ID."""
-        return self._paint_frame.isActive()
+        return self.recipient_pacer.pending()
 
     def on_recipient_changed(self, text: str) -> None:
         self._pace_recipient_paint()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from profile_editor.ui.common.frame_pacer import FramePacer
 from profile_editor.ui.common.palette import Palette, current, theme
 
 __all__ = ["StatusLine"]
@@ -18,9 +17,6 @@ _MARGIN = 6
 # Pixels kept free beside one line of text before it counts as one line: a label lays text out a
 # little differently from a plain font-metrics width.
 _SLACK = 2 * _MARGIN + 8
-# The labels show a new status at most once a frame: sends on loopback end every millisecond or
-# so, and repainting each answer costs more than the send; a user sees no more than a frame.
-FRAME_MS = 16
 
 
 def announce(label: QLabel, text: str) -> None:
@@ -67,10 +63,9 @@ class StatusLine(QWidget):
         self._state = ""
         self._elapsed_text = ""
         self._shown = (self._text, self._state, self._elapsed_text)  # what the labels show
-        self._shown_at = 0.0  # when the labels last took the status (perf_counter seconds)
-        self._frame = QTimer(self)
-        self._frame.setSingleShot(True)
-        self._frame.timeout.connect(self._show)
+        # The labels show a new status at most once a frame: sends on loopback end every
+        # millisecond or so, and repainting each answer costs more than the send.
+        self._pacer = FramePacer(self, self._show)
         self._measure()
         self._height = self._label_height(_HINT_WIDTH)
         theme().follow(self, self.on_theme_changed)
@@ -137,20 +132,14 @@ class StatusLine(QWidget):
         self.changed.emit(text, state)
 
     def _schedule(self) -> None:
-        if self._frame.isActive():
-            return  # the frame's end shows the latest
-        wait_ms = FRAME_MS - (time.perf_counter() - self._shown_at) * 1000
-        if wait_ms <= 0:
+        if self._pacer.show_now():
             self._show()
-        else:
-            self._frame.start(int(wait_ms) + 1)
 
     def is_shown(self) -> bool:
         """Whether the labels show the latest status (none waits for the frame's end)."""
-        return not self._frame.isActive()
+        return not self._pacer.pending()
 
     def _show(self) -> None:
-        self._shown_at = time.perf_counter()
         text, state, elapsed = self._text, self._state, self._elapsed_text
         shown_text, shown_state, shown_elapsed = self._shown
         self._shown = (text, state, elapsed)
