@@ -18,6 +18,7 @@ import httpx
 from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.config import insecure_key_problem
 from profile_editor.core.http.models import (
+    COMMON_HEADERS,
     Method,
     Outcome,
     OutcomeKind,
@@ -68,6 +69,11 @@ class ProfilesClient:
         self._retry = retry or RetryPolicy()
         # Timeouts are the shared client's (see transport.make_http_client).
         self._timeout = http.timeout
+        # The shared client sends the common headers already: each request then parses only
+        # its own (httpx checks every header of every request: a few microseconds each).
+        self._common = [
+            name for name, value in COMMON_HEADERS.items() if http.headers.get(name) == value
+        ]
 
     def execute(
         self,
@@ -81,17 +87,22 @@ class ProfilesClient:
         cancel = cancel or CancelToken()
         started = time.perf_counter()
         try:
-            outcome = self._execute(request, api_key, cancel, on_retry, check_answer)
+            outcome, attempts = self._execute(request, api_key, cancel, on_retry, check_answer)
         except Exception as exc:  # a bug must not take the window down; show it instead
-            outcome = Outcome(
-                kind=OutcomeKind.NETWORK,
-                summary="Unexpected error while sending",
-                message="Something went wrong inside the app while sending.",
-                detail=f"{type(exc).__name__}: {exc}",
+            outcome, attempts = (
+                Outcome(
+                    kind=OutcomeKind.NETWORK,
+                    summary="Unexpected error while sending",
+                    message="Something went wrong inside the app while sending.",
+                    detail=f"{type(exc).__name__}: {exc}",
+                ),
+                0,
             )
+        # One copy with what only the end knows (an outcome is frozen).
         return replace(
             outcome,
             elapsed_ms=(time.perf_counter() - started) * 1000,
+            attempts=attempts,
             idempotency_key=request.idempotency_key,
         )
 
@@ -102,17 +113,20 @@ class ProfilesClient:
         cancel: CancelToken,
         on_retry: RetryCallback | None,
         check_answer: AnswerCheck,
-    ) -> Outcome:
+    ) -> tuple[Outcome, int]:
+        """How the request ended, and after how many attempts."""
         problem = insecure_key_problem(request.base_url, bool(api_key))
         if problem:
-            return Outcome(kind=OutcomeKind.REFUSED, summary="Not sent", message=problem)
+            return Outcome(kind=OutcomeKind.REFUSED, summary="Not sent", message=problem), 0
         body = request.body_bytes()
         headers = request.headers(api_key)
+        for name in self._common:
+            del headers[name]
         attempt = 0
         while True:
             attempt += 1
             if cancel.is_cancelled():
-                return _cancelled(attempt - 1)
+                return _cancelled(), attempt - 1
             retry_after: str | None = None
             try:
                 response = self._http.request(
@@ -123,7 +137,7 @@ class ProfilesClient:
                 )
             except httpx.HTTPError as exc:
                 if cancel.is_cancelled():
-                    return _cancelled(attempt)
+                    return _cancelled(), attempt
                 outcome = _network_outcome(exc, self._timeout)
                 reason = outcome.summary
             else:
@@ -131,23 +145,22 @@ class ProfilesClient:
                 retry_after = response.headers.get("Retry-After")
                 reason = f"HTTP {response.status_code}"
                 if not is_retryable_status(response.status_code):
-                    return replace(outcome, attempts=attempt)
+                    return outcome, attempt
             retries_done = attempt - 1
             if retries_done >= self._retry.max_retries:
-                return replace(outcome, attempts=attempt)
+                return outcome, attempt
             delay = self._retry.delay(retries_done, retry_after)
             if on_retry is not None:
                 on_retry(retries_done + 1, self._retry.max_retries, delay, reason)
             if cancel.wait(delay):
-                return _cancelled(attempt)
+                return _cancelled(), attempt
 
 
-def _cancelled(attempts: int) -> Outcome:
+def _cancelled() -> Outcome:
     return Outcome(
         kind=OutcomeKind.CANCELLED,
         summary="Cancelled",
         message="Stopped waiting for the answer. The server may still have applied the change.",
-        attempts=attempts,
     )
 
 

@@ -25,6 +25,7 @@ from profile_editor.core.recipient import profile_path
 
 __all__ = [
     "ACTION_NAMES",
+    "COMMON_HEADERS",
     "MAX_BODY_BYTES",
     "Method",
     "Outcome",
@@ -38,6 +39,9 @@ __all__ = [
 ]
 
 USER_AGENT = f"profile-editor/{__version__}"
+# The headers every request carries, whatever its resource: the shared client sends them by
+# default, so that each request parses only its own.
+COMMON_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
 KEY_PLACEHOLDER = "$COURIER_API_KEY"
 # Previews are for reading, not for 6 MB bodies: beyond this the text is cut.
 PREVIEW_BODY_CHARS = 20_000
@@ -82,7 +86,7 @@ def request_headers(
     api_key: str | None, method: Method, *, has_body: bool, idempotency_key: str | None
 ) -> dict[str, str]:
     """The headers of every request the app sends (profiles, lists, users)."""
-    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    headers = dict(COMMON_HEADERS)
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
     if has_body:

@@ -24,6 +24,7 @@ import httpcore
 import httpx
 
 from profile_editor.core.http.config import CONNECT_TIMEOUT, TOTAL_TIMEOUT
+from profile_editor.core.http.models import COMMON_HEADERS
 
 
 class AbortableBackend(httpcore.NetworkBackend):
@@ -139,5 +140,6 @@ def make_http_client(
         transport=_Transport(backend, tls_now=tls_now),
         timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
         follow_redirects=False,
+        headers=COMMON_HEADERS,
     )
     return client, backend

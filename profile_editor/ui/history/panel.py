@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
@@ -49,6 +48,7 @@ from profile_editor.storage.history_db import (
 )
 from profile_editor.storage.secretscan import mask_text
 from profile_editor.ui.common import dialogs
+from profile_editor.ui.common.quiet_label import QuietLabel
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
 from profile_editor.ui.history.model import (
     BURST_MS,
@@ -242,8 +242,8 @@ class HistoryPanel(QWidget):
         )
         self.timeline_button.clicked.connect(self._on_timeline_clicked)
 
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("historyStatusLabel")
+        # Its count changes with each burst of sends: without laying out the window again.
+        self.status_label = QuietLabel("historyStatusLabel", self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 2)

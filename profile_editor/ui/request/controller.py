@@ -32,6 +32,8 @@ log = logging.getLogger("profile_editor.requests")
 
 def _log_outcome(what: str, request: ProfileRequest, outcome: Outcome) -> None:
     level = logging.INFO if outcome.ok or outcome.status_code == 404 else logging.WARNING
+    if not log.isEnabledFor(level):  # the line's URL is not worked out only to be dropped
+        return
     log.log(
         level,
         "%s %s %s: %s (%s, %d attempt(s), %.0f ms)",
