@@ -162,3 +162,33 @@ def test_plan_changes_kinds() -> None:
     assert result.changes is not None
     kinds = {c.path: c.kind for c in result.changes.changes}
     assert kinds == {"new": ChangeKind.ADDED, "gone": ChangeKind.REMOVED}
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        Draft("r", Method.POST, profile={"email": "a@b.co", "custom": {"n": [1, 2.5, None]}}),
+        Draft("r", Method.PUT, profile={"name": "Zoë \ud800"}),
+        Draft("r", Method.PATCH, patch=[{"op": "add", "path": "/a", "value": {"b": 1}}]),
+    ],
+)
+def test_sends_to_other_recipients_encode_the_body_once_and_send_the_same_bytes(
+    draft: Draft, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = planned(draft).request
+    expected = first.body_bytes()
+    encodings: list[object] = []
+    monkeypatch.setattr(
+        "profile_editor.core.http.models.iter_compact",
+        lambda value: encodings.append(value) or iter(()),
+    )
+    for rid in ("user-1", "a/b", "user-1"):
+        copy = draft.with_recipient(rid)
+        request = planned(copy).request
+        assert request.recipient_id == rid
+        assert request.body_bytes() == expected
+    assert encodings == []  # every copy sent the first encoding
+    # A draft of another body is encoded anew.
+    other = Draft("r", draft.method, profile={"x": 1}, patch=[{"op": "remove", "path": "/x"}])
+    monkeypatch.undo()
+    assert planned(other).request.body_bytes() != expected

@@ -158,6 +158,11 @@ class ProfileRequest:
         object.__setattr__(self, "_encoded", body)  # frozen: set once, always the same bytes
         return body
 
+    def use_encoded(self, body: bytes) -> None:
+        """Send ``body``: the bytes :meth:`body_bytes` gave for another request of the same
+        method and payload (a draft's send to another recipient)."""
+        object.__setattr__(self, "_encoded", body)  # frozen: set once, before it is sent
+
     def headers(self, api_key: str | None) -> dict[str, str]:
         return request_headers(
             api_key,

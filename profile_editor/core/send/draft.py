@@ -8,7 +8,7 @@ never imports storage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.core.methods import Method
@@ -42,6 +42,9 @@ class Draft:
     profile: dict[str, Any] | None = None
     patch: list[dict[str, Any]] | None = None
     problem: str | None = None
+    # The body's bytes once a send encoded them, shared with the copies for other recipients
+    # (which send the same body): a run of sends that changes only the ID encodes it once.
+    _body: list[bytes] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def body_ready(self) -> bool:
@@ -54,7 +57,20 @@ class Draft:
 
     def with_recipient(self, recipient_id: str) -> Draft:
         """The same request to another recipient (the body is shared, not copied)."""
-        return replace(self, recipient_id=recipient_id)
+        draft = replace(self, recipient_id=recipient_id)
+        object.__setattr__(draft, "_body", self._body)  # frozen: the one cache, shared
+        return draft
+
+    def sent_body(self, request: ProfileRequest) -> bytes | None:
+        """``request.body_bytes()`` for a request made by :meth:`to_request`: encoded once for
+        this body, whichever recipient it goes to."""
+        if self._body:
+            request.use_encoded(self._body[0])
+            return self._body[0]
+        body = request.body_bytes()
+        if body is not None:
+            self._body.append(body)
+        return body
 
     def to_request(self, base_url: str, *, idempotency_key: str | None = None) -> ProfileRequest:
         from profile_editor.core.http.models import ProfileRequest

@@ -156,7 +156,7 @@ def plan(
         target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
     )
     # The exact bytes the client will send (kept on the request): Courier answers 413 above this.
-    unsendable = body_problem(request.body_bytes() or b"")
+    unsendable = body_problem(draft.sent_body(request) or b"")
     if unsendable is not None:
         return Refusal(f"Not sent: {unsendable}", "profile")
     known = (
