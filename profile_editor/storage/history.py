@@ -98,8 +98,9 @@ class HistoryEntry(BaseModel):
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         source: str = "window",
+        at: datetime | None = None,
     ) -> HistoryEntry:
-        """The entry for one request and how it ended.
+        """The entry for one request and how it ended (``at``: when it ended, if not now).
 
         Built without validation: every value comes from the app's own request and outcome,
         and validating would copy a 6 MB body and the profiles before and after on the UI
@@ -123,6 +124,7 @@ class HistoryEntry(BaseModel):
             resource=resource,
             source=source,
             path=path,
+            at=at,
         )
 
     @classmethod
@@ -140,6 +142,7 @@ class HistoryEntry(BaseModel):
         environment: str | None = None,
         base_url: str | None = None,
         source: str = "window",
+        at: datetime | None = None,
     ) -> HistoryEntry:
         """The entry for a request to any resource (preferences, tokens, tenants...): its full
         URL is split into the base URL (``base_url`` when given, else scheme and host) and the
@@ -162,6 +165,7 @@ class HistoryEntry(BaseModel):
             resource=resource,
             source=source,
             path=path,
+            at=at,
         )
 
     @classmethod
@@ -179,11 +183,12 @@ class HistoryEntry(BaseModel):
         resource: str,
         source: str,
         path: str | None,
+        at: datetime | None,
     ) -> HistoryEntry:
         # Built without validation (see of_request); every field given, defaults too.
         return cls.model_construct(
             id=_new_id(),
-            time=_now(),
+            time=at or _now(),
             environment=environment,
             base_url=base_url,
             method=method,

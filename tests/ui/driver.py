@@ -956,6 +956,7 @@ class WindowDriver:
         """The history table's column, once a query the filters started has answered."""
         panel = self.history()
         self.qtbot.waitUntil(lambda: not panel.is_querying(), timeout=5000)
+        self.widget.recorder.flush()  # a burst of requests is recorded together
         panel.flush()  # Internal: entries of a burst of sends are shown together
         model = self.find(QTableView, "historyView").model()
         return [str(model.index(row, column).data()) for row in range(model.rowCount())]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
@@ -68,12 +69,12 @@ def test_one_thread_writes_every_burst_in_order_and_is_joined_at_shutdown(qtbot:
     log.hold_first.clear()
     entries = [f"entry-{n}" for n in range(20)]
     for entry in entries:
-        recorder._add(cast(Any, entry))
+        recorder._add(lambda entry=entry: cast(Any, entry))
     log.hold_first.set()  # the first write took what was queued then; the rest comes together
     qtbot.waitUntil(lambda: log.written() == entries)
     assert len(log.writes) <= 2
     # The same thread waits for the next burst.
-    recorder._add(cast(Any, "later"))
+    recorder._add(lambda: cast(Any, "later"))
     qtbot.waitUntil(lambda: log.written() == [*entries, "later"])
     assert {thread for _batch, thread in log.writes} == {WRITER}
     assert recorder.writer_alive()
@@ -85,11 +86,11 @@ def test_one_thread_writes_every_burst_in_order_and_is_joined_at_shutdown(qtbot:
 def test_shutdown_writes_what_was_queued_before_the_writer_ends(qtbot: QtBot) -> None:
     log = _Log()
     recorder = _recorder(log)
-    recorder._add(cast(Any, "first"))
+    recorder._add(lambda: cast(Any, "first"))
     qtbot.waitUntil(lambda: log.written() == ["first"])
     # The writer now lets a burst gather: these are queued behind its pause.
     for n in range(3):
-        recorder._add(cast(Any, f"queued-{n}"))
+        recorder._add(lambda n=n: cast(Any, f"queued-{n}"))
     recorder.shutdown()
     assert log.written() == ["first", "queued-0", "queued-1", "queued-2"]
     assert {thread for _batch, thread in log.writes} == {WRITER}
@@ -103,9 +104,9 @@ def test_a_writer_still_writing_at_shutdown_writes_the_rest_itself_then_ends(
     log = _Log()
     recorder = _recorder(log)
     log.hold_first.clear()  # a slow disk: the first write outlasts the window's wait
-    recorder._add(cast(Any, "first"))
+    recorder._add(lambda: cast(Any, "first"))
     qtbot.waitUntil(log.writing.is_set)
-    recorder._add(cast(Any, "second"))  # queued behind the write under way
+    recorder._add(lambda: cast(Any, "second"))  # queued behind the write under way
     recorder.shutdown()
     assert recorder.writer_alive()
     log.hold_first.set()
@@ -130,3 +131,26 @@ def test_no_history_writer_outlives_the_window(
         assert sorted(e.recipient_id for e in store.entries()) == ["user-0", "user-1", "user-2"]
     finally:
         store.close()
+
+
+def test_a_burst_of_sends_is_recorded_together_in_order_each_at_its_own_time(
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    window.wait_history_loaded()
+    panel = window.history()
+    ended = []
+    for n in range(4):
+        window.fill(recipient=f"user-{n}", profile={"n": n}, method="POST")
+        assert window.send().ok
+        ended.append(datetime.now(UTC))
+        if n == 0:  # the first after a quiet moment: shown at once
+            panel.flush()
+            assert [e.recipient_id for e in panel.entries()] == ["user-0"]
+    recorded_at = datetime.now(UTC)
+    qtbot.waitUntil(lambda: len(panel.entries()) == 4)  # the rest, once the burst's time is up
+    entries = list(reversed(panel.entries()))  # oldest first
+    assert [e.recipient_id for e in entries] == ["user-0", "user-1", "user-2", "user-3"]
+    for entry, end in zip(entries, ended, strict=True):
+        assert entry.time <= end <= recorded_at  # when its send ended, not when it was recorded
+    assert [e.time for e in entries] == sorted(e.time for e in entries)
+    assert [e.id for e in entries] == sorted(e.id for e in entries)

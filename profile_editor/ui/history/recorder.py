@@ -1,20 +1,23 @@
 """Records every request the window makes (loads, sends and their verifications; list,
-preference, token and tenant changes) in the history: shown at once, written to the database by
-one long-lived writer thread."""
+preference, token and tenant changes) in the history: shown at once (a burst of requests, at the
+end of each ``BURST_MS``), written to the database by one long-lived writer thread."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import queue
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from profile_editor.core.cooperate import background
 from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.models import ProfileRequest
 from profile_editor.core.methods import Method
+from profile_editor.diagnostics.masking import registered_secrets
 from profile_editor.storage.errors import StorageError
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.storage.history_db import HistoryStore
@@ -34,10 +37,17 @@ BURST_MS = 100
 SHUTDOWN_MS = 3000
 # An entry waiting to be written, with the secrets to mask in it.
 _Pending = tuple[HistoryEntry, list[str]]
+# Makes the entry of a request that ended (at the time it ended): now, or with its burst.
+_Maker = Callable[[], HistoryEntry]
 
 
 class HistoryRecorder(QObject):
     """Turns finished sends into history entries.
+
+    The first request after a quiet moment is recorded at once; those that end within
+    ``BURST_MS`` of it are recorded together when that time is up (and so on while the burst
+    lasts): making an entry costs the UI thread more, one by one between sends, than the send
+    itself. Entries are made in the order their requests ended, with the time each ended.
 
     One long-lived writer thread, so rows reach the database in the order the sends finished; it
     waits for an entry, writes it with every one queued meanwhile (one transaction), then lets a
@@ -69,16 +79,22 @@ class HistoryRecorder(QObject):
         self._serving = False
         self._closed = False
         self._off = ""  # why history is off, once writing failed
+        self._waiting: list[_Maker] = []  # the burst's requests, not recorded yet
+        self._burst = QTimer(self)
+        self._burst.setSingleShot(True)
+        self._burst.setInterval(BURST_MS)
+        self._burst.timeout.connect(self.flush)
 
     def on_loaded(self, loaded: Loaded) -> None:
         """A load is a request too: recorded with the profile it read as the state after."""
-        stored = loaded.stored
+        stored, at = loaded.stored, datetime.now(UTC)
         self._add(
-            HistoryEntry.of_request(
+            lambda: HistoryEntry.of_request(
                 loaded.request,
                 loaded.outcome,
                 environment=loaded.environment,
                 after=stored.profile if stored is not None else None,
+                at=at,
             )
         )
 
@@ -91,56 +107,68 @@ class HistoryRecorder(QObject):
         after = stored.profile if stored is not None else None
         self._record(verified.sent, after)
         # The re-load is a request of its own, recorded after the send it checks.
-        request = verified.sent.plan.request
+        request, at = verified.sent.plan.request, datetime.now(UTC)
         reload = ProfileRequest(request.base_url, request.recipient_id, Method.GET)
         self._add(
-            HistoryEntry.of_request(
+            lambda: HistoryEntry.of_request(
                 reload,
                 verified.outcome,
                 environment=verified.sent.plan.target.environment,
                 after=after,
+                at=at,
             )
         )
 
     def on_lists_changed(self, changed: ListsChanged) -> None:
-        plan = changed.plan
+        plan, at = changed.plan, datetime.now(UTC)
         self._add(
-            HistoryEntry.of_request(
-                plan.request, changed.outcome, environment=plan.target.environment
+            lambda: HistoryEntry.of_request(
+                plan.request, changed.outcome, environment=plan.target.environment, at=at
             )
         )
 
     def on_lists_read(self, read: ListsRead) -> None:
         """Each page request of a read of the subscriptions, a row of its own."""
+        at = datetime.now(UTC)
         for request, outcome in read.pages:
-            self._add(HistoryEntry.of_request(request, outcome, environment=read.environment))
+            self._add(
+                functools.partial(
+                    HistoryEntry.of_request, request, outcome, environment=read.environment, at=at
+                )
+            )
 
     def on_users_changed(self, changed: UsersChanged, environment: str | None) -> None:
         """A preference, token or tenant write, with the stored item before and after."""
-        entry = HistoryEntry.of_write(
-            resource=changed.resource,
-            method=changed.method,
-            url=changed.url,
-            recipient_id=changed.recipient_id,
-            body=changed.body,
-            outcome=changed.outcome,
-            before=changed.before,
-            after=changed.after,
-            environment=environment,
-            # IDs travel percent-encoded, so the last "/users/" starts the request's own path.
-            base_url=changed.url.rsplit("/users/", 1)[0],
+        at = datetime.now(UTC)
+        self._add(
+            lambda: HistoryEntry.of_write(
+                resource=changed.resource,
+                method=changed.method,
+                url=changed.url,
+                recipient_id=changed.recipient_id,
+                body=changed.body,
+                outcome=changed.outcome,
+                before=changed.before,
+                after=changed.after,
+                environment=environment,
+                # IDs travel percent-encoded, so the last "/users/" starts the request's path.
+                base_url=changed.url.rsplit("/users/", 1)[0],
+                at=at,
+            )
         )
-        self._add(entry)
 
     def _record(self, sent: Sent, after: dict[str, object] | None) -> None:
-        entry = HistoryEntry.of_request(
-            sent.plan.request,
-            sent.outcome,
-            environment=sent.plan.target.environment,
-            before=sent.before,
-            after=after,
+        at = datetime.now(UTC)
+        self._add(
+            lambda: HistoryEntry.of_request(
+                sent.plan.request,
+                sent.outcome,
+                environment=sent.plan.target.environment,
+                before=sent.before,
+                after=after,
+                at=at,
+            )
         )
-        self._add(entry)
 
     @property
     def off(self) -> str:
@@ -152,11 +180,32 @@ class HistoryRecorder(QObject):
         self._off = problem
         _take_all(self._queue)
 
-    def _add(self, entry: HistoryEntry) -> None:
-        self._panel.add_entry(entry)
+    def _add(self, make: _Maker) -> None:
+        if self._waiting or self._burst.isActive():
+            self._waiting.append(make)  # recorded with the rest of the burst
+            return
+        self._burst.start()
+        self._keep([make()])
+
+    def flush(self) -> None:
+        """Record the burst's requests that wait (the burst's timer does this each ``BURST_MS``
+        while requests keep coming)."""
+        waiting, self._waiting = self._waiting, []
+        if waiting:
+            if not self._closed:
+                self._burst.start()  # the burst may go on
+            self._keep([make() for make in waiting])
+
+    def _keep(self, entries: list[HistoryEntry]) -> None:
+        for entry in entries:
+            self._panel.add_entry(entry)
         if self._off:
             return
-        self._queue.put((entry, self._secrets()))
+        # Every key known now, and every key a request was sent with (the bar's key may have
+        # changed since the burst's first request).
+        secrets = sorted({*self._secrets(), *registered_secrets()})
+        for entry in entries:
+            self._queue.put((entry, secrets))
         if not self._serving and not self._closed:
             self._start_writer()
 
@@ -197,6 +246,8 @@ class HistoryRecorder(QObject):
     def shutdown(self) -> None:
         """End the writer once it has written what was queued (bounded wait), then write out
         whatever it did not get to: no thread outlives the window."""
+        self._burst.stop()
+        self.flush()  # the burst's last requests are recorded too
         self._closed = True
         self._writer.shutdown(SHUTDOWN_MS)
         if self._writer.is_alive():
