@@ -100,6 +100,12 @@ def test_model_contract(qtmodeltester: Any) -> None:
     model.prepend([entry(10, "eve", 200)])
     model.prepend([entry(11, "frank", 503, "api_error")])
     qtmodeltester.check(model)
+    # Rows are picked, not edited; no cell has children.
+    row = (
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    )
+    assert {model.flags(model.index(r, c)) for r in range(2) for c in range(3)} == {row}
+    assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
     model.set_entries([])
     qtmodeltester.check(model)
 

@@ -38,10 +38,6 @@ _OTHER_ROLES = frozenset(
     )
 )
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_ROW_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-)
-
 # (label, value for filter_entries)
 STATUS_FILTERS = (
     ("All", "all"),
@@ -240,10 +236,8 @@ class HistoryModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return _ROW_FLAGS
+    # No flags(): a table model's own (enabled, selectable, no children) are the rows', and a
+    # Python override costs three calls into Python per cell on every repaint.
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called for every visible cell and role on each repaint, and the table repaints on
