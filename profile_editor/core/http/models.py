@@ -131,7 +131,8 @@ class ProfileRequest:
 
     def __post_init__(self) -> None:
         # "POST" and Method.POST alike, as callers (and files) spell it either way.
-        object.__setattr__(self, "method", Method(self.method))
+        if type(self.method) is not Method:
+            object.__setattr__(self, "method", Method(self.method))
 
     @property
     def url(self) -> str:

@@ -80,6 +80,10 @@ class Job(Generic[T]):
             raise error
 
 
+# By value, without a call into the enum machinery for each report.
+_REPORTS = tuple(_Report)
+
+
 class _Relay(QObject):
     """Carries reports from pool threads to the UI thread: report(job, kind, payload)."""
 
@@ -149,7 +153,7 @@ class _Runner(QObject):
     def _on_report(self, job: Job[Any], kind: int, payload: Any) -> None:
         if not self._open:
             return
-        report = _Report(kind)
+        report = _REPORTS[kind]
         if report is not _Report.PROGRESS:
             self._jobs.discard(job)
         job._deliver(report, payload)
