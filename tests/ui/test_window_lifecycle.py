@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -183,3 +184,18 @@ def test_429_with_retry_after_then_success(window: WindowDriver, sandbox: Sandbo
     window.send()
     assert "SUCCESS" in window.status()
     assert any("HTTP 429" in s and "retrying (1/2) in 1.0 s" in s for s in seen)
+
+
+def test_what_start_up_made_is_out_of_the_collectors_sight(
+    window: WindowDriver, qtbot: QtBot
+) -> None:
+    """A full collection walks only what came after the window was up, not every widget,
+    module and schema start-up made (tens of milliseconds each time on the UI thread)."""
+    qtbot.waitExposed(window.widget)
+    widget, bar = window.widget, window.widget.request_bar
+
+    def out_of_sight() -> bool:
+        return not any(o is widget or o is bar for o in gc.get_objects())
+
+    qtbot.waitUntil(out_of_sight, timeout=5000)
+    assert gc.get_freeze_count() > 0

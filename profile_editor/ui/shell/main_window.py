@@ -16,6 +16,7 @@ environment is known, unless that is not the one the band showed (then nothing i
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -694,6 +695,10 @@ class MainWindow(QMainWindow):
         record = self.drafts.offer_leftover(self)  # after a crash: asks, with the window shown
         if record is not None:
             self._restore_draft(record)
+        # What start-up made (modules, widgets, schemas) lives as long as the window: out of the
+        # cyclic collector's sight from now on, its full collections walk only what came since
+        # (about 30 ms less each, on the UI thread). The trade of core.cooperate.gc_quiet.
+        gc.freeze()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.finish_start()  # closed while starting: what was typed is asked about as ever
