@@ -142,10 +142,10 @@ class ProfilesClient:
                 reason = outcome.summary
             else:
                 outcome = _response_outcome(request.method, response, check_answer)
-                retry_after = response.headers.get("Retry-After")
-                reason = f"HTTP {response.status_code}"
                 if not is_retryable_status(response.status_code):
                     return outcome, attempt
+                retry_after = response.headers.get("Retry-After")
+                reason = f"HTTP {response.status_code}"
             retries_done = attempt - 1
             if retries_done >= self._retry.max_retries:
                 return outcome, attempt

@@ -240,8 +240,11 @@ class HistoryModel(QAbstractTableModel):
     # Python override costs three calls into Python per cell on every repaint.
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Called for every visible cell and role on each repaint, and the table repaints on
-        # every send: keep the common path to plain int compares and cached strings.
+        # Called for every visible cell and seven roles on each repaint, and the table repaints
+        # with each burst of sends: roles it has nothing for (four of the seven) return before
+        # the index is read; the rest are plain int compares and cached strings.
+        if role != _DISPLAY and role not in _OTHER_ROLES:
+            return None
         row = index.row()
         if not index.isValid() or not 0 <= row < len(self._entries):
             return None
@@ -253,8 +256,6 @@ class HistoryModel(QAbstractTableModel):
                 cells = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
                 self._cells[entry.id] = cells
             return cells[column]
-        if role not in _OTHER_ROLES:
-            return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME_COLUMN:
                 return entry.time.astimezone().isoformat(timespec="seconds")
