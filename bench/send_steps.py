@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -118,10 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     stamper = Stamper()
     install(stamper)
-    from sends import PROFILE, field_window, raw_request, settle
-
-    from profile_editor.app import create_main_window
-    from profile_editor.ui.shell.main_window import MainWindow
+    from sends import field_window, profile_window, raw_request, settle
 
     app = QApplication([])
     stamper.loop = QEventLoop()
@@ -129,11 +124,7 @@ def main() -> None:
     window_blocks: list[list[Stamps]] = []
     floor_blocks: list[list[Stamps]] = []
     with sandbox_process() as (url, key):
-        window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
-        assert isinstance(window, MainWindow)
-        window.show()
-        window.editor.json_edit.setPlainText(PROFILE)
-        window.editor.profile_result()
+        window = profile_window(url, key)
         window.requestFinished.connect(lambda _outcome: stamper.finish())
         plain, field, _status = field_window(window.request_bar.recipient_edit.width())
         recipient, send_button = window.request_bar.recipient_edit, window.request_bar.send_button

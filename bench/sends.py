@@ -314,6 +314,16 @@ def settle() -> None:
     loop.exec()
 
 
+def profile_window(url: str, key: str) -> MainWindow:
+    """The window against the sandbox at ``url``, shown, with the benchmark's profile in it."""
+    window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
+    assert isinstance(window, MainWindow)
+    window.show()
+    window.editor.json_edit.setPlainText(PROFILE)
+    window.editor.profile_result()
+    return window
+
+
 def spread(values: list[float]) -> str:
     return f"{min(values):.0f}-{max(values):.0f}"
 
@@ -327,11 +337,7 @@ def main() -> None:
     # Closing asks about the unsaved request; a benchmark has nobody to answer.
     dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
     with sandbox_process() as (url, key):
-        window = create_main_window(base_url=url, auth_token=key, data_dir=Path(tempfile.mkdtemp()))
-        assert isinstance(window, MainWindow)
-        window.show()
-        window.editor.json_edit.setPlainText(PROFILE)
-        window.editor.profile_result()
+        window = profile_window(url, key)
         plain, field, status = field_window(window.request_bar.recipient_edit.width())
         through_window(window, 3)  # warm up: imports, connection
         through_qt_worker(url, key, 3)
