@@ -154,3 +154,20 @@ def test_a_burst_of_sends_is_recorded_together_in_order_each_at_its_own_time(
         assert entry.time <= end <= recorded_at  # when its send ended, not when it was recorded
     assert [e.time for e in entries] == sorted(e.time for e in entries)
     assert [e.id for e in entries] == sorted(e.id for e in entries)
+
+
+def test_an_entry_that_cannot_be_made_costs_the_rest_of_its_burst_nothing(qtbot: QtBot) -> None:
+    log = _Log()
+    recorder = _recorder(log)
+    recorder._add(lambda: cast(Any, "first"))  # at once; the burst starts
+
+    def broken() -> Any:
+        raise RuntimeError("a bug")
+
+    recorder._add(broken)
+    recorder._add(lambda: cast(Any, "after"))
+    with pytest.raises(RuntimeError, match="a bug"):
+        recorder.flush()
+    qtbot.waitUntil(lambda: log.written() == ["first", "after"])
+    recorder.shutdown()
+    assert not recorder.writer_alive()

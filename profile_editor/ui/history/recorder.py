@@ -191,10 +191,22 @@ class HistoryRecorder(QObject):
         """Record the burst's requests that wait (the burst's timer does this each ``BURST_MS``
         while requests keep coming)."""
         waiting, self._waiting = self._waiting, []
-        if waiting:
-            if not self._closed:
-                self._burst.start()  # the burst may go on
-            self._keep([make() for make in waiting])
+        if not waiting:
+            return
+        if not self._closed:
+            self._burst.start()  # the burst may go on
+        # One entry that cannot be made (a bug) must not cost the others theirs: it surfaces
+        # once they are kept.
+        entries: list[HistoryEntry] = []
+        error: Exception | None = None
+        for make in waiting:
+            try:
+                entries.append(make())
+            except Exception as exc:
+                error = error or exc
+        self._keep(entries)
+        if error is not None:
+            raise error
 
     def _keep(self, entries: list[HistoryEntry]) -> None:
         for entry in entries:
