@@ -27,6 +27,25 @@ def child_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def recipient_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every recipient ID checked against the rules from now on, in order (the verdicts kept of
+    IDs checked before are forgotten before and after, so each is checked again once)."""
+    import profile_editor.core.recipient as recipient
+
+    checked: list[str] = []
+    rules = recipient._verdict
+
+    def counting(value: str) -> recipient.IdCheck:
+        checked.append(value)
+        return rules(value)
+
+    monkeypatch.setattr(recipient, "_verdict", counting)
+    recipient._recent_verdict.cache_clear()
+    yield checked
+    recipient._recent_verdict.cache_clear()
+
+
+@pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     """A fresh in-memory sandbox on a free loopback port, stopped after the test."""
     from profile_editor.sandbox.server import start_sandbox

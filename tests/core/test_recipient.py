@@ -10,6 +10,7 @@ from profile_editor.core.http.transport import make_http_client
 from profile_editor.core.methods import Method
 from profile_editor.core.recipient import (
     Severity,
+    _recent_verdict,
     check_recipient_id,
     encode_path_segment,
     profile_path,
@@ -116,19 +117,9 @@ def test_allowed_ids_reach_the_sandbox_unchanged_through_the_apps_http_client(
 
 
 def test_the_same_id_is_checked_once_while_it_is_among_the_last_few(
-    monkeypatch: pytest.MonkeyPatch,
+    recipient_checks: list[str],
 ) -> None:
-    import profile_editor.core.recipient as recipient
-
-    checked: list[str] = []
-    rules = recipient._verdict
-
-    def counting(value: str) -> recipient.IdCheck:
-        checked.append(value)
-        return rules(value)
-
-    monkeypatch.setattr(recipient, "_verdict", counting)
-    recipient._recent_verdict.cache_clear()
+    checked = recipient_checks
     first = check_recipient_id("cached-user@example.com")
     assert check_recipient_id("cached-user@example.com") is first  # a verdict never changes
     assert first.severity is Severity.WARNING
@@ -136,10 +127,9 @@ def test_the_same_id_is_checked_once_while_it_is_among_the_last_few(
     # Only the last few are kept: a stream of new IDs (a bulk run) does not grow a table.
     for n in range(100):
         check_recipient_id(f"cached-{n}")
-    assert recipient._recent_verdict.cache_info().currsize <= 16
+    assert _recent_verdict.cache_info().currsize <= 16
     check_recipient_id("cached-user@example.com")
     assert checked.count("cached-user@example.com") == 2
-    recipient._recent_verdict.cache_clear()
 
 
 # --- the quick paths give what the byte-by-byte definitions give ------------------------------

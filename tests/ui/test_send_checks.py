@@ -3,25 +3,16 @@ window ask about it (the field's hint, the send plan, the target)."""
 
 from __future__ import annotations
 
-import pytest
 from driver import WindowDriver  # type: ignore[import-not-found]
 
-import profile_editor.core.recipient as recipient
 from profile_editor.sandbox.server import SandboxServer
 
 
 def test_one_send_checks_its_recipient_id_once(
-    window: WindowDriver, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+    window: WindowDriver, sandbox: SandboxServer, recipient_checks: list[str]
 ) -> None:
     window.fill(profile={"plan": "pro"}, method="POST")
-    checked: list[str] = []
-    rules = recipient._verdict
-
-    def counting(value: str) -> recipient.IdCheck:
-        checked.append(value)
-        return rules(value)
-
-    monkeypatch.setattr(recipient, "_verdict", counting)
+    checked = recipient_checks
     for n in range(3):
         window.set_recipient(f"checked-once-{n}")
         assert window.send().ok
