@@ -69,12 +69,12 @@ def test_one_thread_writes_every_burst_in_order_and_is_joined_at_shutdown(qtbot:
     log.hold_first.clear()
     entries = [f"entry-{n}" for n in range(20)]
     for entry in entries:
-        recorder._add(lambda entry=entry: cast(Any, entry))
+        recorder._add(lambda at, entry=entry: cast(Any, entry))
     log.hold_first.set()  # the first write took what was queued then; the rest comes together
     qtbot.waitUntil(lambda: log.written() == entries)
     assert len(log.writes) <= 2
     # The same thread waits for the next burst.
-    recorder._add(lambda: cast(Any, "later"))
+    recorder._add(lambda at: cast(Any, "later"))
     qtbot.waitUntil(lambda: log.written() == [*entries, "later"])
     assert {thread for _batch, thread in log.writes} == {WRITER}
     assert recorder.writer_alive()
@@ -86,11 +86,11 @@ def test_one_thread_writes_every_burst_in_order_and_is_joined_at_shutdown(qtbot:
 def test_shutdown_writes_what_was_queued_before_the_writer_ends(qtbot: QtBot) -> None:
     log = _Log()
     recorder = _recorder(log)
-    recorder._add(lambda: cast(Any, "first"))
+    recorder._add(lambda at: cast(Any, "first"))
     qtbot.waitUntil(lambda: log.written() == ["first"])
     # The writer now lets a burst gather: these are queued behind its pause.
     for n in range(3):
-        recorder._add(lambda n=n: cast(Any, f"queued-{n}"))
+        recorder._add(lambda at, n=n: cast(Any, f"queued-{n}"))
     recorder.shutdown()
     assert log.written() == ["first", "queued-0", "queued-1", "queued-2"]
     assert {thread for _batch, thread in log.writes} == {WRITER}
@@ -104,9 +104,9 @@ def test_a_writer_still_writing_at_shutdown_writes_the_rest_itself_then_ends(
     log = _Log()
     recorder = _recorder(log)
     log.hold_first.clear()  # a slow disk: the first write outlasts the window's wait
-    recorder._add(lambda: cast(Any, "first"))
+    recorder._add(lambda at: cast(Any, "first"))
     qtbot.waitUntil(log.writing.is_set)
-    recorder._add(lambda: cast(Any, "second"))  # queued behind the write under way
+    recorder._add(lambda at: cast(Any, "second"))  # queued behind the write under way
     recorder.shutdown()
     assert recorder.writer_alive()
     log.hold_first.set()
@@ -159,13 +159,13 @@ def test_a_burst_of_sends_is_recorded_together_in_order_each_at_its_own_time(
 def test_an_entry_that_cannot_be_made_costs_the_rest_of_its_burst_nothing(qtbot: QtBot) -> None:
     log = _Log()
     recorder = _recorder(log)
-    recorder._add(lambda: cast(Any, "first"))  # at once; the burst starts
+    recorder._add(lambda at: cast(Any, "first"))  # at once; the burst starts
 
-    def broken() -> Any:
+    def broken(at: Any) -> Any:
         raise RuntimeError("a bug")
 
     recorder._add(broken)
-    recorder._add(lambda: cast(Any, "after"))
+    recorder._add(lambda at: cast(Any, "after"))
     with pytest.raises(RuntimeError, match="a bug"):
         recorder.flush()
     qtbot.waitUntil(lambda: log.written() == ["first", "after"])

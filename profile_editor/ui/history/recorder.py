@@ -9,7 +9,7 @@ import functools
 import queue
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -37,8 +37,13 @@ BURST_MS = 100
 SHUTDOWN_MS = 3000
 # An entry waiting to be written, with the secrets to mask in it.
 _Pending = tuple[HistoryEntry, list[str]]
-# Makes the entry of a request that ended (at the time it ended): now, or with its burst.
-_Maker = Callable[[], HistoryEntry]
+
+
+class _Maker(Protocol):
+    """Makes the entry of a request that ended, given the time it ended: now, or with its
+    burst."""
+
+    def __call__(self, *, at: datetime) -> HistoryEntry: ...
 
 
 class HistoryRecorder(QObject):
@@ -79,7 +84,8 @@ class HistoryRecorder(QObject):
         self._serving = False
         self._closed = False
         self._off = ""  # why history is off, once writing failed
-        self._waiting: list[_Maker] = []  # the burst's requests, not recorded yet
+        # The burst's requests not recorded yet, each with the time it ended.
+        self._waiting: list[tuple[_Maker, datetime]] = []
         self._burst = QTimer(self)
         self._burst.setSingleShot(True)
         self._burst.setInterval(BURST_MS)
@@ -87,9 +93,9 @@ class HistoryRecorder(QObject):
 
     def on_loaded(self, loaded: Loaded) -> None:
         """A load is a request too: recorded with the profile it read as the state after."""
-        stored, at = loaded.stored, datetime.now(UTC)
+        stored = loaded.stored
         self._add(
-            lambda: HistoryEntry.of_request(
+            lambda at: HistoryEntry.of_request(
                 loaded.request,
                 loaded.outcome,
                 environment=loaded.environment,
@@ -107,10 +113,10 @@ class HistoryRecorder(QObject):
         after = stored.profile if stored is not None else None
         self._record(verified.sent, after)
         # The re-load is a request of its own, recorded after the send it checks.
-        request, at = verified.sent.plan.request, datetime.now(UTC)
+        request = verified.sent.plan.request
         reload = ProfileRequest(request.base_url, request.recipient_id, Method.GET)
         self._add(
-            lambda: HistoryEntry.of_request(
+            lambda at: HistoryEntry.of_request(
                 reload,
                 verified.outcome,
                 environment=verified.sent.plan.target.environment,
@@ -120,28 +126,26 @@ class HistoryRecorder(QObject):
         )
 
     def on_lists_changed(self, changed: ListsChanged) -> None:
-        plan, at = changed.plan, datetime.now(UTC)
+        plan = changed.plan
         self._add(
-            lambda: HistoryEntry.of_request(
+            lambda at: HistoryEntry.of_request(
                 plan.request, changed.outcome, environment=plan.target.environment, at=at
             )
         )
 
     def on_lists_read(self, read: ListsRead) -> None:
         """Each page request of a read of the subscriptions, a row of its own."""
-        at = datetime.now(UTC)
         for request, outcome in read.pages:
             self._add(
                 functools.partial(
-                    HistoryEntry.of_request, request, outcome, environment=read.environment, at=at
+                    HistoryEntry.of_request, request, outcome, environment=read.environment
                 )
             )
 
     def on_users_changed(self, changed: UsersChanged, environment: str | None) -> None:
         """A preference, token or tenant write, with the stored item before and after."""
-        at = datetime.now(UTC)
         self._add(
-            lambda: HistoryEntry.of_write(
+            lambda at: HistoryEntry.of_write(
                 resource=changed.resource,
                 method=changed.method,
                 url=changed.url,
@@ -158,9 +162,8 @@ class HistoryRecorder(QObject):
         )
 
     def _record(self, sent: Sent, after: dict[str, object] | None) -> None:
-        at = datetime.now(UTC)
         self._add(
-            lambda: HistoryEntry.of_request(
+            lambda at: HistoryEntry.of_request(
                 sent.plan.request,
                 sent.outcome,
                 environment=sent.plan.target.environment,
@@ -181,11 +184,13 @@ class HistoryRecorder(QObject):
         _take_all(self._queue)
 
     def _add(self, make: _Maker) -> None:
+        """Record a request that ended now: at once, or with the rest of its burst."""
+        at = datetime.now(UTC)
         if self._waiting or self._burst.isActive():
-            self._waiting.append(make)  # recorded with the rest of the burst
+            self._waiting.append((make, at))
             return
         self._burst.start()
-        self._keep([make()])
+        self._keep([make(at=at)])
 
     def flush(self) -> None:
         """Record the burst's requests that wait (the burst's timer does this each ``BURST_MS``
@@ -199,9 +204,9 @@ class HistoryRecorder(QObject):
         # once they are kept.
         entries: list[HistoryEntry] = []
         error: Exception | None = None
-        for make in waiting:
+        for make, at in waiting:
             try:
-                entries.append(make())
+                entries.append(make(at=at))
             except Exception as exc:
                 error = error or exc
         self._keep(entries)
