@@ -192,3 +192,35 @@ def test_sends_to_other_recipients_encode_the_body_once_and_send_the_same_bytes(
     other = Draft("r", draft.method, profile={"x": 1}, patch=[{"op": "remove", "path": "/x"}])
     monkeypatch.undo()
     assert planned(other).request.body_bytes() != expected
+
+
+def test_a_copy_for_another_recipient_keeps_every_field_but_the_id() -> None:
+    draft = Draft("r", Method.PUT, "staging", "note", {"a": 1}, None, None)
+    copy = draft.with_recipient("other")
+    assert copy.recipient_id == "other" and draft.recipient_id == "r"
+    fields = ("method", "environment", "note", "profile", "patch", "problem")
+    assert all(getattr(copy, name) is getattr(draft, name) for name in fields)
+
+
+def test_a_body_too_deep_to_send_is_refused_for_every_recipient_measured_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from profile_editor.core.http.models import MAX_DEPTH
+
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(MAX_DEPTH):
+        inner["a"] = {}
+        inner = inner["a"]  # type: ignore[assignment]
+    draft = Draft("r", Method.POST, profile=deep)
+    first = plan(draft, LOCAL, None)
+    assert isinstance(first, Refusal) and "deeper" in first.message
+    measured: list[bytes] = []
+    monkeypatch.setattr(
+        "profile_editor.core.http.models.nesting_depth",
+        lambda body: measured.append(body) or 0,
+    )
+    for rid in ("user-1", "user-2"):
+        again = plan(draft.with_recipient(rid), LOCAL, None)
+        assert isinstance(again, Refusal) and again.message == first.message
+    assert measured == []  # the copies share the first measure

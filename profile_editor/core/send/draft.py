@@ -8,7 +8,7 @@ never imports storage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.core.methods import Method
@@ -42,9 +42,12 @@ class Draft:
     profile: dict[str, Any] | None = None
     patch: list[dict[str, Any]] | None = None
     problem: str | None = None
-    # The body's bytes once a send encoded them, shared with the copies for other recipients
-    # (which send the same body): a run of sends that changes only the ID encodes it once.
-    _body: list[bytes] = field(default_factory=list, init=False, repr=False, compare=False)
+    # The body's bytes once a send encoded them, and why they cannot be sent (None: they can),
+    # shared with the copies for other recipients (which send the same body): a run of sends
+    # that changes only the ID encodes and measures it once.
+    _body: list[tuple[bytes, str | None]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     @property
     def body_ready(self) -> bool:
@@ -56,21 +59,34 @@ class Draft:
         return True
 
     def with_recipient(self, recipient_id: str) -> Draft:
-        """The same request to another recipient (the body is shared, not copied)."""
-        draft = replace(self, recipient_id=recipient_id)
-        object.__setattr__(draft, "_body", self._body)  # frozen: the one cache, shared
+        """The same request to another recipient (the body and its cache are shared, not
+        copied). Made on every keystroke in the ID: a copy of the fields, without the checks
+        ``dataclasses.replace`` runs."""
+        draft = object.__new__(Draft)
+        draft.__dict__.update(self.__dict__)
+        object.__setattr__(draft, "recipient_id", recipient_id)  # frozen
         return draft
 
-    def sent_body(self, request: ProfileRequest) -> bytes | None:
-        """``request.body_bytes()`` for a request made by :meth:`to_request`: encoded once for
-        this body, whichever recipient it goes to."""
+    @property
+    def encoded(self) -> bool:
+        """Whether a send encoded this body already (the next one reuses the bytes)."""
+        return bool(self._body)
+
+    def sent_body(self, request: ProfileRequest) -> tuple[bytes, str | None] | None:
+        """``request.body_bytes()`` for a request made by :meth:`to_request`, with why those
+        bytes cannot be sent (``body_problem``; None: they can): worked out once for this body,
+        whichever recipient it goes to. None: the request has no body."""
         if self._body:
-            request.use_encoded(self._body[0])
+            request.use_encoded(self._body[0][0])
             return self._body[0]
         body = request.body_bytes()
-        if body is not None:
-            self._body.append(body)
-        return body
+        if body is None:
+            return None
+        from profile_editor.core.http.models import body_problem
+
+        sent = (body, body_problem(body))
+        self._body.append(sent)
+        return sent
 
     def to_request(self, base_url: str, *, idempotency_key: str | None = None) -> ProfileRequest:
         from profile_editor.core.http.models import ProfileRequest

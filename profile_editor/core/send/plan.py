@@ -156,7 +156,8 @@ def plan(
         target.base_url, idempotency_key=idempotency_key or str(uuid.uuid4())
     )
     # The exact bytes the client will send (kept on the request): Courier answers 413 above this.
-    unsendable = body_problem(draft.sent_body(request) or b"")
+    sent = draft.sent_body(request)
+    unsendable = None if sent is None else sent[1]
     if unsendable is not None:
         return Refusal(f"Not sent: {unsendable}", "profile")
     known = (
@@ -192,8 +193,8 @@ def plans_quickly(draft: Draft) -> bool:
     which for a multi-megabyte profile of many values takes a tenth of a second or more.
     Looks at most :data:`QUICK_VALUES` values, so the answer itself is quick."""
     body: Any = draft.patch if draft.method is Method.PATCH else draft.profile
-    if not draft.method.has_body or body is None:
-        return True
+    if not draft.method.has_body or body is None or draft.encoded:
+        return True  # no body, or its bytes known already (another recipient's send)
     values, chars = QUICK_VALUES, QUICK_CHARS
     stack = [body]
     while stack:
