@@ -15,20 +15,17 @@ runs between sends, untimed, as it runs between a user's.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from _common import median
 from PySide6.QtWidgets import QApplication
+from sends import profile_window
 
-from profile_editor.app import create_main_window
 from profile_editor.core.http.models import Outcome, OutcomeKind
 from profile_editor.ui.common import dialogs
 from profile_editor.ui.shell.main_window import MainWindow
 
-PROFILE = '{"email": "ada@example.com", "name": "Ada Lovelace", "custom": {"plan": "pro"}}'
 PHASES = ("the new ID set (its slots)", "Send clicked until handed over", "answer until shown")
 
 
@@ -81,14 +78,8 @@ def main() -> None:
     app = QApplication([])
     # Closing asks about the unsaved request; a benchmark has nobody to answer.
     dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
-    window = create_main_window(
-        base_url="http://127.0.0.1:9", auth_token="bench-key", data_dir=Path(tempfile.mkdtemp())
-    )
-    assert isinstance(window, MainWindow)
-    window.show()
+    window = profile_window("http://127.0.0.1:9", "bench-key")  # nothing listens: no request
     window.finish_start()  # the whole window now, not after its first paint
-    window.editor.json_edit.setPlainText(PROFILE)
-    window.editor.profile_result()
     deadline = time.monotonic() + 10
     while not window.controller.requests.is_alive() and time.monotonic() < deadline:
         app.processEvents()  # the warm-up has started the request thread: nothing else comes
