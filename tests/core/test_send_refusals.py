@@ -130,6 +130,20 @@ def test_plans_quickly_counts_values_and_text_at_every_depth() -> None:
     assert plans_quickly(Draft("r1", Method.POST, profile=None, problem="bad JSON"))
 
 
+def test_a_large_body_sent_once_is_still_planned_off_the_ui_thread_for_the_next_recipient(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its bytes are kept after the first send, but a plan of it (changes, confirmations)
+    still walks many values: the verdict is kept with the bytes, not implied by them."""
+    draft = Draft("r1", Method.PUT, profile={f"k{i}": i for i in range(QUICK_VALUES + 1)})
+    assert not plans_quickly(draft)
+    assert isinstance(plan(draft, LOCAL, None), SendPlan)  # encodes and keeps the bytes
+    walks: list[object] = []
+    monkeypatch.setattr("profile_editor.core.send.plan._is_small", walks.append)
+    assert not plans_quickly(draft.with_recipient("r2"))
+    assert walks == []  # the first verdict, not a second walk
+
+
 def test_a_request_built_again_is_encoded_again() -> None:
     first = ProfileRequest("http://x", "r1", profile={"a": 1})
     assert first.body_bytes() == b'{"profile":{"a":1}}'

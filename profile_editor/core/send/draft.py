@@ -8,8 +8,9 @@ never imports storage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from profile_editor.core.methods import Method
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from profile_editor.core.http.models import ProfileRequest
 
 __all__ = ["EDITABLE_METHODS", "Draft", "DraftError"]
+
+T = TypeVar("T")
 
 # What the editor can compose; GET is what Load does, never a draft's method.
 EDITABLE_METHODS = (Method.POST, Method.PUT, Method.PATCH, Method.DELETE)
@@ -42,12 +45,10 @@ class Draft:
     profile: dict[str, Any] | None = None
     patch: list[dict[str, Any]] | None = None
     problem: str | None = None
-    # The body's bytes once a send encoded them, and why they cannot be sent (None: they can),
-    # shared with the copies for other recipients (which send the same body): a run of sends
-    # that changes only the ID encodes and measures it once.
-    _body: list[tuple[bytes, str | None]] = field(
-        default_factory=list, init=False, repr=False, compare=False
-    )
+    # What was worked out about the body (its bytes and why they cannot be sent, whether it is
+    # quick to plan), shared with the copies for other recipients, which send the same body: a
+    # run of sends that changes only the ID works each out once.
+    _body_facts: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def body_ready(self) -> bool:
@@ -67,25 +68,28 @@ class Draft:
         object.__setattr__(draft, "recipient_id", recipient_id)  # frozen
         return draft
 
-    @property
-    def encoded(self) -> bool:
-        """Whether a send encoded this body already (the next one reuses the bytes)."""
-        return bool(self._body)
+    def body_fact(self, name: str, work: Callable[[], T]) -> T:
+        """``work()``, worked out once for this body whichever recipient it goes to."""
+        facts = self._body_facts
+        if name not in facts:
+            facts[name] = work()
+        result: T = facts[name]
+        return result
 
     def sent_body(self, request: ProfileRequest) -> tuple[bytes, str | None] | None:
         """``request.body_bytes()`` for a request made by :meth:`to_request`, with why those
         bytes cannot be sent (``body_problem``; None: they can): worked out once for this body,
         whichever recipient it goes to. None: the request has no body."""
-        if self._body:
-            request.use_encoded(self._body[0][0])
-            return self._body[0]
+        sent: tuple[bytes, str | None] | None = self._body_facts.get("sent")
+        if sent is not None:
+            request.use_encoded(sent[0])
+            return sent
         body = request.body_bytes()
         if body is None:
             return None
         from profile_editor.core.http.models import body_problem
 
-        sent = (body, body_problem(body))
-        self._body.append(sent)
+        sent = self._body_facts["sent"] = (body, body_problem(body))
         return sent
 
     def to_request(self, base_url: str, *, idempotency_key: str | None = None) -> ProfileRequest:

@@ -193,8 +193,12 @@ def plans_quickly(draft: Draft) -> bool:
     which for a multi-megabyte profile of many values takes a tenth of a second or more.
     Looks at most :data:`QUICK_VALUES` values, so the answer itself is quick."""
     body: Any = draft.patch if draft.method is Method.PATCH else draft.profile
-    if not draft.method.has_body or body is None or draft.encoded:
-        return True  # no body, or its bytes known already (another recipient's send)
+    if not draft.method.has_body or body is None:
+        return True
+    return draft.body_fact("plans quickly", lambda: _is_small(body))
+
+
+def _is_small(body: Any) -> bool:
     values, chars = QUICK_VALUES, QUICK_CHARS
     stack = [body]
     while stack:
