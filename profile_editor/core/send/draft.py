@@ -80,16 +80,9 @@ class Draft:
         """``request.body_bytes()`` for a request made by :meth:`to_request`, with why those
         bytes cannot be sent (``body_problem``; None: they can): worked out once for this body,
         whichever recipient it goes to. None: the request has no body."""
-        sent: tuple[bytes, str | None] | None = self._body_facts.get("sent")
+        sent = self.body_fact("sent", lambda: _measured(request.body_bytes()))
         if sent is not None:
-            request.use_encoded(sent[0])
-            return sent
-        body = request.body_bytes()
-        if body is None:
-            return None
-        from profile_editor.core.http.models import body_problem
-
-        sent = self._body_facts["sent"] = (body, body_problem(body))
+            request.use_encoded(sent[0])  # a copy's request sends the bytes encoded first
         return sent
 
     def to_request(self, base_url: str, *, idempotency_key: str | None = None) -> ProfileRequest:
@@ -114,3 +107,10 @@ class Draft:
         from profile_editor.core.http.models import ProfileRequest
 
         return ProfileRequest(base_url=base_url, recipient_id=self.recipient_id, method=Method.GET)
+
+
+def _measured(body: bytes | None) -> tuple[bytes, str | None] | None:
+    """A request's bytes with why they cannot be sent (None: they can); None: no body."""
+    from profile_editor.core.http.models import body_problem
+
+    return None if body is None else (body, body_problem(body))
