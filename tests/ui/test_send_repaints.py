@@ -76,7 +76,7 @@ def test_ids_set_within_a_frame_are_painted_as_their_last(
     qtbot.waitExposed(window.widget)
     field, bar = window.find(QLineEdit, "recipientIdEdit"), window.widget.request_bar
     clock = _Clock()
-    monkeypatch.setattr(bar.recipient_pacer, "clock", clock.perf_counter)
+    monkeypatch.setattr(bar.recipient_pacer.frame, "clock", clock.perf_counter)
     shown: list[tuple[str, bool]] = []  # the field's text at each of its paints; held or not
 
     class _FieldPaints(QObject):

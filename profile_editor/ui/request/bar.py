@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from profile_editor.core.methods import Method
 from profile_editor.core.recipient import Severity, check_recipient_id
-from profile_editor.ui.common.frame_pacer import FramePacer
+from profile_editor.ui.common.frame_pacer import Frame, FramePacer
 from profile_editor.ui.common.resources import icon
 from profile_editor.ui.environments.bar import ElidedLabel
 
@@ -51,7 +51,7 @@ class RequestBar(QWidget):
     sendRequested = Signal()
     cancelRequested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, frame: Frame | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("requestBar")
         # Opaque (the window's own background colour): a change in a field with rounded corners
@@ -84,7 +84,7 @@ class RequestBar(QWidget):
         box = QVBoxLayout(self._recipient_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.recipient_edit)
-        self.recipient_pacer = FramePacer(self, self._end_paint_frame)
+        self.recipient_pacer = FramePacer(self, self._end_paint_frame, frame)
         self.recipient_hint = QLabel(self)
         self.recipient_hint.setObjectName("recipientIdHint")
         self.recipient_hint.setWordWrap(True)

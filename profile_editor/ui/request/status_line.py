@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from profile_editor.ui.common.frame_pacer import FramePacer
+from profile_editor.ui.common.frame_pacer import Frame, FramePacer
 from profile_editor.ui.common.palette import Palette, current, theme
 
 __all__ = ["StatusLine"]
@@ -46,7 +46,7 @@ class StatusLine(QWidget):
 
     changed = Signal(str, str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, frame: Frame | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel("Ready.", self)
         self.label.setObjectName("statusLabel")
@@ -65,7 +65,7 @@ class StatusLine(QWidget):
         self._shown = (self._text, self._state, self._elapsed_text)  # what the labels show
         # The labels show a new status at most once a frame: sends on loopback end every
         # millisecond or so, and repainting each answer costs more than the send.
-        self._pacer = FramePacer(self, self._show)
+        self._pacer = FramePacer(self, self._show, frame)
         self._measure()
         self._height = self._label_height(_HINT_WIDTH)
         theme().follow(self, self.on_theme_changed)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 from profile_editor.core.methods import Method
 from profile_editor.storage.environment_data import EnvironmentData, read_environments_quickly
 from profile_editor.ui.common import palette
+from profile_editor.ui.common.frame_pacer import Frame
 from profile_editor.ui.common.palette import Palette, render_style_sheet
 from profile_editor.ui.common.resources import read_text
 from profile_editor.ui.editor.pane import EditorPane
@@ -357,7 +358,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.setSpacing(6)
-        self.request_bar = RequestBar(body)
+        # What a send changes in the bar and the status line is painted in one pass a frame.
+        frame = Frame(self)
+        self.request_bar = RequestBar(body, frame)
         if self.config.demo_recipient:
             self.request_bar.recipient_edit.setPlaceholderText(
                 f"Recipient ID, e.g. {self.config.demo_recipient} (the sandbox's demo)"
@@ -375,7 +378,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
-        self.status_line = StatusLine(body)
+        self.status_line = StatusLine(body, frame)
         layout.addWidget(self.status_line)
         self.history_dock = HistoryDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
