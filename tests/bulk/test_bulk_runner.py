@@ -12,6 +12,7 @@ from profile_editor.bulk.report import RowResult
 from profile_editor.bulk.rows import BadRow, Row
 from profile_editor.bulk.runner import BulkRunner
 from profile_editor.core.http.client import ProfilesClient
+from profile_editor.core.http.transport import SharedClient
 from profile_editor.core.methods import Method
 from profile_editor.core.send.plan import Target
 
@@ -23,7 +24,7 @@ def _runner(answer: object = None, **options: object) -> tuple[BulkRunner, list[
         seen.append(request)
         return httpx.Response(200, json={"status": "SUCCESS"})
 
-    client = ProfilesClient(httpx.Client(transport=httpx.MockTransport(handle)))
+    client = ProfilesClient(SharedClient(httpx.MockTransport(handle)))
     runner = BulkRunner(
         client=client,
         api_key="test-key-0000",

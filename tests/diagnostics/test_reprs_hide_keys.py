@@ -10,6 +10,7 @@ import httpx
 from profile_editor.bulk.session import BulkJob
 from profile_editor.cli.context import Where
 from profile_editor.core.http.client import ProfilesClient
+from profile_editor.core.http.transport import SharedClient
 from profile_editor.core.methods import Method
 from profile_editor.core.send.target import Target
 from profile_editor.ui.environments.keys import KeyInfo
@@ -20,7 +21,7 @@ KEY = "sk_live_repr_must_not_show_this"
 
 
 def test_no_repr_of_a_key_holder_shows_the_key(tmp_path: Path) -> None:
-    http = httpx.Client()
+    http = SharedClient(httpx.HTTPTransport())
     client = ProfilesClient(http)
     try:
         holders: list[object] = [

@@ -11,7 +11,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -25,6 +25,9 @@ from profile_editor.core.http.models import (
 )
 from profile_editor.core.http.retry import RetryPolicy, is_retryable_status
 from profile_editor.core.profile.jsoncodec import loads_in_pieces
+
+if TYPE_CHECKING:
+    from profile_editor.core.http.transport import SharedClient
 
 DETAIL_CHARS = 4_000
 
@@ -61,7 +64,7 @@ def loaded_profile(parsed: Any) -> str | None:
 class ProfilesClient:
     def __init__(
         self,
-        http: httpx.Client,
+        http: SharedClient,
         *,
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -129,11 +132,8 @@ class ProfilesClient:
                 return _cancelled(), attempt - 1
             retry_after: str | None = None
             try:
-                response = self._http.request(
-                    request.method.value,
-                    request.url,
-                    content=body,
-                    headers=headers,
+                response = self._http.send_direct(
+                    request.method.value, request.url, content=body, headers=headers
                 )
             except httpx.HTTPError as exc:
                 if cancel.is_cancelled():

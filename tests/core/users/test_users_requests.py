@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from profile_editor.core.http.client import ProfilesClient
 from profile_editor.core.http.models import Method, OutcomeKind
+from profile_editor.core.http.transport import SharedClient
 from profile_editor.core.profile.jsoncodec import MAX_DEPTH
 from profile_editor.core.users.execute import execute_users
 from profile_editor.core.users.paths import segment, segment_problem, user_path
@@ -266,7 +267,7 @@ class _NoNetwork(httpx.BaseTransport):
 
 @pytest.fixture
 def offline() -> ProfilesClient:
-    return ProfilesClient(httpx.Client(transport=_NoNetwork()))
+    return ProfilesClient(SharedClient(_NoNetwork()))
 
 
 @pytest.mark.parametrize(
@@ -372,9 +373,7 @@ def test_a_body_courier_would_refuse_is_not_sent(offline: ProfilesClient) -> Non
 def test_a_read_answered_without_a_body_is_unexpected(status: int, request_: object) -> None:
     # A GET answered 2xx with nothing in it (a proxy, a wrong base URL) used to pass as a read:
     # "preferences list" crashed, the others said "failed" and exited 0.
-    empty = ProfilesClient(
-        httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(status)))
-    )
+    empty = ProfilesClient(SharedClient(httpx.MockTransport(lambda _: httpx.Response(status))))
     outcome = execute_users(empty, request_, "sk_test_key")  # type: ignore[arg-type]
     assert outcome.kind is OutcomeKind.UNEXPECTED
     assert "an empty body" in outcome.message
