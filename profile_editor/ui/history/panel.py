@@ -116,6 +116,9 @@ class HistoryPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("historyPanel")
+        # Opaque (the window's own background colour): the rows and count of each burst of
+        # sends repaint the panel, not the dock and the window under it as well.
+        self.setAutoFillBackground(True)
         # Keys are masked in exports; entries added this session may not have been through the log.
         self._secrets = secrets or (lambda: ())
         self._all: list[HistoryEntry] = []
@@ -317,6 +320,9 @@ class HistoryPanel(QWidget):
         if self._matching is not None:
             self._matching += len(shown)
         self.model.prepend(shown)
+        # Laid out now, not on the view's next turn: the new rows and the count are painted in
+        # one pass, not two.
+        self.view.doItemsLayout()
         self._refresh_state()
 
     def entries(self) -> list[HistoryEntry]:

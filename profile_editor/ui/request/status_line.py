@@ -48,6 +48,9 @@ class StatusLine(QWidget):
 
     def __init__(self, parent: QWidget | None = None, frame: Frame | None = None) -> None:
         super().__init__(parent)
+        # Opaque (the window's own background colour): a new status or time repaints the line,
+        # not the splitter and the window under it as well.
+        self.setAutoFillBackground(True)
         self.label = QLabel("Ready.", self)
         self.label.setObjectName("statusLabel")
         self.label.setAutoFillBackground(True)
