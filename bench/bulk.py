@@ -53,6 +53,7 @@ from pathlib import Path
 import httpx
 from profile_editor.bulk.session import BulkJob
 from profile_editor.core.http.client import ProfilesClient
+from profile_editor.core.http.transport import SharedClient
 from profile_editor.core.methods import Method
 from profile_editor.core.send.plan import Target
 
@@ -60,7 +61,7 @@ def answer(request):
     return httpx.Response(200, json={"status": "SUCCESS"})
 
 source, work = Path(sys.argv[1]), Path(sys.argv[2])
-client = ProfilesClient(httpx.Client(transport=httpx.MockTransport(answer)))
+client = ProfilesClient(SharedClient(httpx.MockTransport(answer)))
 job = BulkJob(
     input_path=source, method=Method.POST, target=Target(base_url="http://127.0.0.1:9"),
     client=client, api_key="bench-key", concurrency=8,

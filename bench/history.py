@@ -289,7 +289,7 @@ import httpx
 from profile_editor.bulk.history import RowRecorder, new_run_entry_id
 from profile_editor.bulk.session import BulkJob
 from profile_editor.core.http.client import ProfilesClient
-from profile_editor.core.http.transport import make_http_client
+from profile_editor.core.http.transport import SharedClient, make_http_client
 from profile_editor.core.methods import Method
 from profile_editor.core.send.plan import Target
 from profile_editor.storage.history_db import HistoryStore
@@ -301,7 +301,7 @@ source, work, record, url = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] ==
 if url:  # the sandbox, in a process of its own
     http, _backend = make_http_client()
 else:  # answers at once, in this process
-    http, url = httpx.Client(transport=httpx.MockTransport(answer)), "http://127.0.0.1:9"
+    http, url = SharedClient(httpx.MockTransport(answer)), "http://127.0.0.1:9"
 client = ProfilesClient(http)
 start = time.perf_counter()
 recorder = None

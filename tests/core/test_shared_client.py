@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from profile_editor.core.http.client import ProfilesClient
 from profile_editor.core.http.models import COMMON_HEADERS
 from profile_editor.core.http.transport import SharedClient
 
@@ -120,3 +121,38 @@ def test_a_closed_client_sends_nothing() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         client.send_direct("POST", URL, content=BODY, headers={})
     assert sent == []
+
+
+def test_headers_and_timeouts_changed_later_are_sent_as_request_would() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"status": "SUCCESS"})
+
+    with SharedClient(httpx.MockTransport(answer)) as client:
+        client.send_direct("GET", URL, content=None, headers={})
+        client.headers["User-Agent"] = "changed/1"
+        client.timeout = httpx.Timeout(1.0)
+        client.send_direct("GET", URL, content=None, headers={})
+        client.request("GET", URL)
+    assert _wire(seen[1]) == _wire(seen[2])
+    assert seen[1].headers["User-Agent"] == "changed/1"
+    assert seen[1].extensions["timeout"]["read"] == 1.0
+
+
+def test_the_answer_says_how_long_it_took(
+    recorded: tuple[SharedClient, list[httpx.Request]],
+) -> None:
+    client, _seen = recorded
+    response = client.send_direct("GET", URL, content=None, headers={})
+    assert response.elapsed.total_seconds() >= 0
+
+
+def test_a_plain_httpx_client_is_refused_at_once() -> None:
+    """Not request by request, each an "unexpected error"."""
+    with (
+        httpx.Client(transport=httpx.MockTransport(lambda _r: httpx.Response(200))) as plain,
+        pytest.raises(TypeError, match="SharedClient"),
+    ):
+        ProfilesClient(plain)  # type: ignore[arg-type]

@@ -68,6 +68,9 @@ class ProfilesClient:
         *,
         retry: RetryPolicy | None = None,
     ) -> None:
+        if not callable(getattr(http, "send_direct", None)):
+            # A plain httpx.Client would fail every request, each as an "unexpected error".
+            raise TypeError("ProfilesClient needs the app's SharedClient (see make_http_client)")
         self._http = http
         self._retry = retry or RetryPolicy()
         # Timeouts are the shared client's (see transport.make_http_client).

@@ -19,8 +19,10 @@ about a fifth of a request's CPU time on loopback.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import socket
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -155,27 +157,40 @@ class SharedClient(httpx.Client):
             follow_redirects=False,
             headers=headers,
         )
-        self._direct = transport
-        # httpx's defaults (Accept-Encoding, Connection) and ours, as every request sends them.
-        self._base = {name.decode(): value.decode() for name, value in self.headers.raw}
-        self._extensions = {"timeout": self.timeout.as_dict()}
+        self._sends_to = transport
+        self._seen_raw: list[tuple[bytes, bytes]] = []
+        self._seen_headers: dict[str, str] = {}
+        self._seen_timeout: httpx.Timeout | None = None
+        self._seen_extensions: dict[str, Any] = {}
+
+    def _defaults(self) -> tuple[dict[str, str], dict[str, Any]]:
+        """The client's headers (httpx's defaults and ours) and timeout extension as they are
+        now, decoded again only when they changed since the last request."""
+        raw = self.headers.raw
+        if raw != self._seen_raw:
+            self._seen_raw = raw
+            self._seen_headers = {name.decode(): value.decode() for name, value in raw}
+        if self.timeout is not self._seen_timeout:
+            self._seen_timeout = self.timeout
+            self._seen_extensions = {"timeout": self.timeout.as_dict()}
+        return self._seen_headers, self._seen_extensions
 
     def send_direct(
         self, method: str, url: str, *, content: bytes | None, headers: Mapping[str, str]
     ) -> httpx.Response:
         """Send one request and read its answer, as ``request()`` does: the same headers (a
-        header given here replaces the client's of that name), timeouts and exceptions (each
-        ``RequestError`` carries its request)."""
+        header given here replaces the client's of that name), timeouts, exceptions (each
+        ``RequestError`` carries its request) and ``elapsed``."""
         if self.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
+        base, extensions = self._defaults()
         own = {name.lower() for name in headers}
-        merged = {name: value for name, value in self._base.items() if name.lower() not in own}
+        merged = {name: value for name, value in base.items() if name.lower() not in own}
         merged.update(headers)
-        request = httpx.Request(
-            method, url, content=content, headers=merged, extensions=self._extensions
-        )
+        request = httpx.Request(method, url, content=content, headers=merged, extensions=extensions)
+        started = time.perf_counter()
         try:
-            response = self._direct.handle_request(request)
+            response = self._sends_to.handle_request(request)
             response.request = request
             try:
                 response.read()  # closes the stream once read
@@ -185,6 +200,7 @@ class SharedClient(httpx.Client):
         except httpx.RequestError as exc:
             exc.request = request
             raise
+        response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
         return response
 
 
