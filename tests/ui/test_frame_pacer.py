@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QObject
@@ -67,3 +68,21 @@ def test_the_last_change_of_every_pacer_is_shown(steps: list[tuple[bool, float]]
         frame._timer.stop()
         frame._end()
     assert shown == latest
+
+
+def test_a_failing_widget_does_not_keep_the_others_from_being_shown(qtbot: QtBot) -> None:
+    owner, frame, clock = QObject(), Frame(), _Clock()
+    frame.clock = clock
+    shown: list[str] = []
+
+    def fail() -> None:
+        raise KeyError("unknown state")
+
+    status = FramePacer(owner, fail, frame)
+    field = FramePacer(owner, lambda: shown.append("field"), frame)
+    assert status.show_now() and field.show_now()
+    assert not status.show_now() and not field.show_now()  # both wait, the failing one first
+    frame._timer.stop()
+    with pytest.raises(KeyError):
+        frame._end()
+    assert shown == ["field"] and not field.pending() and not status.pending()

@@ -39,8 +39,16 @@ class Frame(QObject):
 
     def _end(self) -> None:
         ends, self._ends = self._ends, {}
+        # Every widget that waited is shown, even if one of them fails (a bug): that one's error
+        # surfaces once the others are shown, not at the cost of a field left unpainted.
+        error: Exception | None = None
         for end in ends:
-            end()
+            try:
+                end()
+            except Exception as exc:
+                error = error or exc
+        if error is not None:
+            raise error
 
 
 class FramePacer:
