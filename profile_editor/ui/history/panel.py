@@ -319,10 +319,11 @@ class HistoryPanel(QWidget):
         shown = [e for e in pending if flt.matches(e)]
         if self._matching is not None:
             self._matching += len(shown)
-        self.model.prepend(shown)
-        # Laid out now, not on the view's next turn: the new rows and the count are painted in
-        # one pass, not two.
-        self.view.doItemsLayout()
+        if shown:
+            self.model.prepend(shown)
+            # Laid out now, not on the view's next turn: the new rows and the count are painted
+            # in one pass, not two.
+            self.view.doItemsLayout()
         self._refresh_state()
 
     def entries(self) -> list[HistoryEntry]:
