@@ -18,7 +18,6 @@ import httpx
 from profile_editor.core.http.cancel import CancelToken
 from profile_editor.core.http.config import insecure_key_problem
 from profile_editor.core.http.models import (
-    COMMON_HEADERS,
     Method,
     Outcome,
     OutcomeKind,
@@ -71,15 +70,8 @@ class ProfilesClient:
         if not callable(getattr(http, "send_direct", None)):
             # A plain httpx.Client would fail every request, each as an "unexpected error".
             raise TypeError("ProfilesClient needs the app's SharedClient (see make_http_client)")
-        self._http = http
+        self._http = http  # its headers and timeouts are every request's (make_http_client)
         self._retry = retry or RetryPolicy()
-        # Timeouts are the shared client's (see transport.make_http_client).
-        self._timeout = http.timeout
-        # The shared client sends the common headers already: each request then parses only
-        # its own (httpx checks every header of every request: a few microseconds each).
-        self._common = [
-            name for name, value in COMMON_HEADERS.items() if http.headers.get(name) == value
-        ]
 
     def execute(
         self,
@@ -126,8 +118,6 @@ class ProfilesClient:
             return Outcome(kind=OutcomeKind.REFUSED, summary="Not sent", message=problem), 0
         body = request.body_bytes()
         headers = request.headers(api_key)
-        for name in self._common:
-            del headers[name]
         attempt = 0
         while True:
             attempt += 1
@@ -141,7 +131,7 @@ class ProfilesClient:
             except httpx.HTTPError as exc:
                 if cancel.is_cancelled():
                     return _cancelled(), attempt
-                outcome = _network_outcome(exc, self._timeout)
+                outcome = _network_outcome(exc, self._http.timeout)
                 reason = outcome.summary
             else:
                 outcome = _response_outcome(request.method, response, check_answer)

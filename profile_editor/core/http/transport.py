@@ -158,22 +158,6 @@ class SharedClient(httpx.Client):
             headers=headers,
         )
         self._sends_to = transport
-        self._seen_raw: list[tuple[bytes, bytes]] = []
-        self._seen_headers: dict[str, str] = {}
-        self._seen_timeout: httpx.Timeout | None = None
-        self._seen_extensions: dict[str, Any] = {}
-
-    def _defaults(self) -> tuple[dict[str, str], dict[str, Any]]:
-        """The client's headers (httpx's defaults and ours) and timeout extension as they are
-        now, decoded again only when they changed since the last request."""
-        raw = self.headers.raw
-        if raw != self._seen_raw:
-            self._seen_raw = raw
-            self._seen_headers = {name.decode(): value.decode() for name, value in raw}
-        if self.timeout is not self._seen_timeout:
-            self._seen_timeout = self.timeout
-            self._seen_extensions = {"timeout": self.timeout.as_dict()}
-        return self._seen_headers, self._seen_extensions
 
     def send_direct(
         self, method: str, url: str, *, content: bytes | None, headers: Mapping[str, str]
@@ -183,11 +167,16 @@ class SharedClient(httpx.Client):
         ``RequestError`` carries its request) and ``elapsed``."""
         if self.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
-        base, extensions = self._defaults()
+        # The client's headers (httpx's defaults and ours) and timeouts as they are now.
         own = {name.lower() for name in headers}
-        merged = {name: value for name, value in base.items() if name.lower() not in own}
+        merged: dict[str, str] = {}
+        for raw_name, raw_value in self.headers.raw:
+            name = raw_name.decode()
+            if name.lower() not in own:
+                merged[name] = raw_value.decode()
         merged.update(headers)
-        request = httpx.Request(method, url, content=content, headers=merged, extensions=extensions)
+        timeout = {"timeout": self.timeout.as_dict()}
+        request = httpx.Request(method, url, content=content, headers=merged, extensions=timeout)
         started = time.perf_counter()
         try:
             response = self._sends_to.handle_request(request)
