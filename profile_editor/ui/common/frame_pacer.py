@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
+from profile_editor.ui.common.calls import call_each
+
 __all__ = ["FRAME_MS", "Frame", "FramePacer"]
 
 # One frame of a 60 Hz display.
@@ -39,16 +41,9 @@ class Frame(QObject):
 
     def _end(self) -> None:
         ends, self._ends = self._ends, {}
-        # Every widget that waited is shown, even if one of them fails (a bug): that one's error
-        # surfaces once the others are shown, not at the cost of a field left unpainted.
-        error: Exception | None = None
-        for end in ends:
-            try:
-                end()
-            except Exception as exc:
-                error = error or exc
-        if error is not None:
-            raise error
+        # Every widget that waited is shown, even if one of them fails (a bug): not at the cost
+        # of a field left unpainted.
+        call_each(ends)
 
 
 class FramePacer:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from profile_editor.ui.common.calls import call_each
+
 if TYPE_CHECKING:
     from profile_editor.core.http.cancel import CancelToken
 
@@ -69,15 +71,7 @@ class Job(Generic[T]):
             self.token.cancel()
 
     def _deliver(self, kind: _Report, payload: Any) -> None:
-        # Every slot hears it, as with separate connections; the first error surfaces after.
-        error: Exception | None = None
-        for slot in self._slots[kind]:
-            try:
-                slot(payload)
-            except Exception as exc:
-                error = error or exc
-        if error is not None:
-            raise error
+        call_each(self._slots[kind], payload)  # as separate connections: every slot hears it
 
 
 # By value, without a call into the enum machinery for each report.
