@@ -38,6 +38,8 @@ _OTHER_ROLES = frozenset(
     )
 )
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+RIGHT_ALIGNED_COLUMNS = frozenset((STATUS_COLUMN, DURATION_COLUMN))
+COLORED_COLUMNS = frozenset((STATUS_COLUMN, OUTCOME_COLUMN))  # coloured by the outcome
 # (label, value for filter_entries)
 STATUS_FILTERS = (
     ("All", "all"),
@@ -251,11 +253,7 @@ class HistoryModel(QAbstractTableModel):
         entry = self._entries[row]
         column = index.column()
         if role == _DISPLAY:
-            cells = self._cells.get(entry.id)
-            if cells is None:
-                cells = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
-                self._cells[entry.id] = cells
-            return cells[column]
+            return self._texts(entry)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME_COLUMN:
                 return entry.time.astimezone().isoformat(timespec="seconds")
@@ -266,13 +264,28 @@ class HistoryModel(QAbstractTableModel):
             if column in (STATUS_COLUMN, OUTCOME_COLUMN) and entry.message:
                 return _clip(entry.message, 2000)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and column in (STATUS_COLUMN, OUTCOME_COLUMN):
+        if role == Qt.ItemDataRole.ForegroundRole and column in COLORED_COLUMNS:
             return QBrush(_status_color(entry))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (STATUS_COLUMN, DURATION_COLUMN):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT_ALIGNED_COLUMNS:
             return _RIGHT
         if role == ENTRY_ROLE:
             return entry
         return None
+
+    def cell_text(self, row: int, column: int) -> str | None:
+        """What the cell at ``row``, ``column`` reads (its DisplayRole)."""
+        return self._texts(self._entries[row])[column]
+
+    def cell_color(self, row: int, column: int) -> QColor | None:
+        """The colour of the cell's text when it is not the palette's (its ForegroundRole)."""
+        return _status_color(self._entries[row]) if column in COLORED_COLUMNS else None
+
+    def _texts(self, entry: HistoryEntry) -> tuple[str | None, ...]:
+        cells = self._cells.get(entry.id)
+        if cells is None:
+            cells = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
+            self._cells[entry.id] = cells
+        return cells
 
     @staticmethod
     def _display(entry: HistoryEntry, column: int) -> str | None:

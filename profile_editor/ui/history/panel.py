@@ -50,6 +50,7 @@ from profile_editor.storage.secretscan import mask_text
 from profile_editor.ui.common import dialogs
 from profile_editor.ui.common.quiet_label import QuietLabel
 from profile_editor.ui.common.workers import Job, JobRunner, Progress
+from profile_editor.ui.history.cells import HistoryCellDelegate
 from profile_editor.ui.history.model import (
     BURST_MS,
     DURATION_COLUMN,
@@ -188,6 +189,7 @@ class HistoryPanel(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("historyView")
         self.view.setModel(self.model)
+        self.view.setItemDelegate(HistoryCellDelegate(self.view, self.model))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -1,0 +1,112 @@
+"""The history table's own cell painting: the same pixels as Qt's item delegate, whatever the
+entries, the font and the selection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+
+from profile_editor.storage.history import HistoryEntry
+from profile_editor.ui.common import palette
+from profile_editor.ui.common.resources import read_text
+from profile_editor.ui.history.cells import HistoryCellDelegate
+from profile_editor.ui.history.panel import HistoryPanel
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+# Mostly the IDs and names people type; any text at all now and then (Qt paints those itself).
+typed = st.text(st.characters(codec="ascii"), max_size=80) | st.text(max_size=80)
+OUTCOMES = ("success", "api_error", "network_error", "cancelled", "some_new_outcome")
+
+entries = st.builds(
+    HistoryEntry,
+    time=st.integers(0, 10**6).map(lambda s: T0 + timedelta(seconds=s)),
+    environment=st.none() | typed,
+    base_url=st.just("https://api.courier.com"),
+    method=st.sampled_from(("POST", "GET", "PUT", "PATCH", "DELETE")),
+    resource=st.sampled_from(("profile", "lists", "preferences")),
+    recipient_id=typed.filter(bool),
+    status=st.none() | st.integers(100, 599),
+    outcome=st.sampled_from(OUTCOMES),
+    duration_ms=st.floats(0, 10**7),
+)
+
+
+def _cells(panel: HistoryPanel) -> QImage:
+    return panel.view.viewport().grab().toImage()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shown=st.lists(entries, min_size=1, max_size=12),
+    point_size=st.sampled_from((7, 9, 11, 15)),
+    width=st.integers(300, 1200),
+    selected=st.none() | st.integers(0, 11),
+    styled=st.booleans(),
+)
+def test_cells_look_as_qt_paints_them(
+    qapp: QApplication,
+    shown: list[HistoryEntry],
+    point_size: int,
+    width: int,
+    selected: int | None,
+    styled: bool,
+) -> None:
+    panel = HistoryPanel()
+    try:
+        if styled:  # as in the window
+            palette.theme().style(panel, read_text("app.qss"))
+        panel.view.setFont(QFont(panel.font().family(), point_size))
+        panel.set_entries(shown)
+        panel.resize(width, 320)
+        panel.show()
+        if selected is not None and selected < len(shown):
+            panel.view.selectRow(selected)
+        qapp.processEvents()
+        ours = _cells(panel)
+        delegate = panel.view.itemDelegate()
+        assert isinstance(delegate, HistoryCellDelegate)
+        if selected is None or len(shown) > 1:  # an unselected row: its own painting was used
+            assert any(delegate._texts.values())
+        ours_again = _cells(panel)  # from the texts laid out the first time
+        qt_delegate = QStyledItemDelegate(panel.view)
+        panel.view.setItemDelegate(qt_delegate)
+        assert ours == _cells(panel)
+        assert ours_again == ours
+    finally:
+        panel.close()
+        panel.deleteLater()
+
+
+def test_a_font_change_lays_the_texts_out_again(qapp: QApplication) -> None:
+    panel = HistoryPanel()
+    try:
+        panel.set_entries(
+            [
+                HistoryEntry(
+                    base_url="https://api.courier.com",
+                    method="POST",
+                    recipient_id="ada-lovelace",
+                    status=200,
+                    outcome="success",
+                    duration_ms=12,
+                )
+            ]
+        )
+        panel.resize(800, 200)
+        panel.show()
+        qapp.processEvents()
+        small = _cells(panel)
+        panel.view.setFont(QFont(panel.font().family(), 16))
+        qapp.processEvents()
+        large = _cells(panel)
+        assert large != small
+        qt_delegate = QStyledItemDelegate(panel.view)
+        panel.view.setItemDelegate(qt_delegate)
+        assert large == _cells(panel)
+    finally:
+        panel.close()
+        panel.deleteLater()
