@@ -1,7 +1,7 @@
 """The window's own UI-thread work per send, without the network: steady to a microsecond where
 the loops through a server wander by 15% from run to run.
 
-    python bench/send_ui_work.py [--sends 2000] [--runs 3]
+    python bench/send_ui_work.py [--sends 2000] [--runs 3] [--idle-ms 0]
 
 The request thread is replaced by a list: each Send click's job is taken from it and answered at
 once with a 200 outcome, as the thread's report would be. Three phases are timed on the UI
@@ -10,6 +10,10 @@ run), the click until the request is handed over, and the answer until the windo
 The baseline, measured in the same run, is the field's text set with its signals blocked: what
 any window pays to change the ID. The window's deferred work (history, draft save, frame ends)
 runs between sends, untimed, as it runs between a user's.
+
+With ``--idle-ms``, the UI thread sleeps that long after each send, as it waits for a send's
+answer through a server: the same code then runs with cold caches, as it does in
+``bench/sends.py`` (on the machines measured, several times its hot cost).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from profile_editor.ui.shell.main_window import MainWindow
 PHASES = ("the new ID set (its slots)", "Send clicked until handed over", "answer until shown")
 
 
-def one_run(app: QApplication, window: MainWindow, n: int) -> tuple[list[float], float]:
+def one_run(
+    app: QApplication, window: MainWindow, n: int, idle_ms: float = 0
+) -> tuple[list[float], float]:
     """Median µs of each phase, and of the baseline."""
     jobs: list[Any] = []
     requests = window.controller.requests
@@ -63,6 +69,8 @@ def one_run(app: QApplication, window: MainWindow, n: int) -> tuple[list[float],
         t5 = clock()
         field.blockSignals(blocked)
         app.processEvents()
+        if idle_ms:
+            time.sleep(idle_ms / 1000)  # the thread waits, as for an answer: caches go cold
         if i >= n // 10:  # the first tenth warms up
             for into, took in zip(phases, (t1 - t0, t2 - t1, t3 - t2), strict=True):
                 into.append(took * 1e6)
@@ -74,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sends", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--idle-ms", type=float, default=0)
     args = parser.parse_args()
     app = QApplication([])
     # Closing asks about the unsaved request; a benchmark has nobody to answer.
@@ -84,9 +93,10 @@ def main() -> None:
     while not window.controller.requests.is_alive() and time.monotonic() < deadline:
         app.processEvents()  # the warm-up has started the request thread: nothing else comes
     window.controller.requests.drain()
-    results = [one_run(app, window, args.sends) for _ in range(args.runs)]
+    results = [one_run(app, window, args.sends, args.idle_ms) for _ in range(args.runs)]
     window.close()
-    print(f"The window's own UI-thread work per send, hot, µs (median of {args.runs} runs):")
+    how = f"{args.idle_ms:g} ms idle after each send" if args.idle_ms else "hot"
+    print(f"The window's own UI-thread work per send, {how}, µs (median of {args.runs} runs):")
     totals = []
     for k, name in enumerate(PHASES):
         value = median([phases[k] for phases, _ in results])
