@@ -46,6 +46,7 @@ def _cells(panel: HistoryPanel) -> QImage:
     width=st.integers(300, 1200),
     selected=st.none() | st.integers(0, 11),
     styled=st.booleans(),
+    narrowed=st.none() | st.tuples(st.integers(0, 6), st.integers(0, 14)),
 )
 def test_cells_look_as_qt_paints_them(
     qapp: QApplication,
@@ -54,6 +55,7 @@ def test_cells_look_as_qt_paints_them(
     width: int,
     selected: int | None,
     styled: bool,
+    narrowed: tuple[int, int] | None,
 ) -> None:
     panel = HistoryPanel()
     try:
@@ -63,6 +65,8 @@ def test_cells_look_as_qt_paints_them(
         panel.set_entries(shown)
         panel.resize(width, 320)
         panel.show()
+        if narrowed is not None:  # a column the user made narrower than its margins
+            panel.view.horizontalHeader().resizeSection(*narrowed)
         if selected is not None and selected < len(shown):
             panel.view.selectRow(selected)
         qapp.processEvents()
