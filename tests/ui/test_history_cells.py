@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtGui import QFont, QImage
-from PySide6.QtWidgets import QApplication, QStyledItemDelegate
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyledItemDelegate, QStyleFactory
 
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.ui.common import palette
@@ -42,7 +42,9 @@ def _cells(panel: HistoryPanel) -> QImage:
 @settings(max_examples=60, deadline=None)
 @given(
     shown=st.lists(entries, min_size=1, max_size=12),
-    point_size=st.sampled_from((7, 9, 11, 15)),
+    app_size=st.sampled_from((8, 9, 10, 12)),
+    point_size=st.none() | st.sampled_from((7, 9, 10, 11, 15, 20)),
+    style=st.sampled_from(("Fusion", "Windows")),
     width=st.integers(300, 1200),
     selected=st.none() | st.integers(0, 11),
     styled=st.booleans(),
@@ -51,17 +53,25 @@ def _cells(panel: HistoryPanel) -> QImage:
 def test_cells_look_as_qt_paints_them(
     qapp: QApplication,
     shown: list[HistoryEntry],
-    point_size: int,
+    app_size: int,
+    point_size: int | None,
+    style: str,
     width: int,
     selected: int | None,
     styled: bool,
     narrowed: tuple[int, int] | None,
 ) -> None:
+    app_font = qapp.font()
+    qapp.setFont(QFont(app_font.family(), app_size))  # the rows' height follows it
     panel = HistoryPanel()
+    view_style = QStyleFactory.create(style)  # kept here: a widget does not own its style
     try:
-        if styled:  # as in the window
+        if style != "Fusion":
+            panel.view.setStyle(view_style)
+        elif styled:  # as in the window
             palette.theme().style(panel, read_text("app.qss"))
-        panel.view.setFont(QFont(panel.font().family(), point_size))
+        if point_size is not None:
+            panel.view.setFont(QFont(app_font.family(), point_size))
         panel.set_entries(shown)
         panel.resize(width, 320)
         panel.show()
@@ -75,6 +85,7 @@ def test_cells_look_as_qt_paints_them(
         assert isinstance(delegate, HistoryCellDelegate)
         if selected is None or len(shown) > 1:  # an unselected row: its own painting was used
             assert any(delegate._texts.values())
+
         ours_again = _cells(panel)  # from the texts laid out the first time
         qt_delegate = QStyledItemDelegate(panel.view)
         panel.view.setItemDelegate(qt_delegate)
@@ -83,6 +94,7 @@ def test_cells_look_as_qt_paints_them(
     finally:
         panel.close()
         panel.deleteLater()
+        qapp.setFont(app_font)
 
 
 def test_a_font_change_lays_the_texts_out_again(qapp: QApplication) -> None:
@@ -111,6 +123,72 @@ def test_a_font_change_lays_the_texts_out_again(qapp: QApplication) -> None:
         qt_delegate = QStyledItemDelegate(panel.view)
         panel.view.setItemDelegate(qt_delegate)
         assert large == _cells(panel)
+    finally:
+        panel.close()
+        panel.deleteLater()
+
+
+def test_a_text_taller_than_its_row_is_cut_as_qt_cuts_it(qapp: QApplication) -> None:
+    panel = HistoryPanel()
+    try:
+        panel.set_entries(
+            [
+                HistoryEntry(
+                    base_url="https://api.courier.com",
+                    method="GET",
+                    recipient_id="grace-hopper",
+                    status=404,
+                    outcome="api_error",
+                    duration_ms=7,
+                )
+            ]
+        )
+        panel.view.setFont(QFont(panel.font().family(), 30))  # the rows keep their height
+        panel.resize(900, 200)
+        panel.show()
+        qapp.processEvents()
+        ours = _cells(panel)
+        qt_delegate = QStyledItemDelegate(panel.view)
+        panel.view.setItemDelegate(qt_delegate)
+        assert ours == _cells(panel)
+    finally:
+        panel.close()
+        panel.deleteLater()
+
+
+def test_under_a_style_of_its_own_every_cell_is_qts(qapp: QApplication) -> None:
+    """A style that may paint items its own way (here a proxy, as Windows 11's and macOS's do
+    theirs): the delegate leaves every cell to Qt's."""
+    panel = HistoryPanel()
+    proxy, fusion = QProxyStyle("fusion"), QStyleFactory.create("Fusion")
+    try:
+        panel.view.setStyle(proxy)
+        panel.set_entries(
+            [
+                HistoryEntry(
+                    base_url="https://api.courier.com",
+                    method="POST",
+                    recipient_id="ada",
+                    status=200,
+                    outcome="success",
+                    duration_ms=3,
+                )
+            ]
+        )
+        panel.resize(900, 200)
+        panel.show()
+        qapp.processEvents()
+        ours = _cells(panel)
+        delegate = panel.view.itemDelegate()
+        assert isinstance(delegate, HistoryCellDelegate) and not delegate._texts
+        panel.view.setStyle(fusion)  # a plain style again: its own painting
+        qapp.processEvents()
+        _cells(panel)
+        assert any(delegate._texts.values())
+        qt_delegate = QStyledItemDelegate(panel.view)
+        panel.view.setItemDelegate(qt_delegate)
+        panel.view.setStyle(proxy)
+        assert ours == _cells(panel)
     finally:
         panel.close()
         panel.deleteLater()

@@ -4,25 +4,44 @@ of its time (``bench/history_paint.py``).
 The table repaints with each burst of sends. Qt's delegate asks the model for seven roles a cell
 (seven calls into Python) and lays the text out again on every paint; this one reads the cell's
 cached text and colour from :class:`~.model.HistoryModel` in one call and draws a text laid out
-once (:class:`QStaticText`). Cells it does not draw the same way — selected or focused, disabled,
-right to left, several lines — go to Qt's delegate. ``tests/ui/test_history_cells.py`` compares
-the two pixel by pixel.
+once (:class:`QStaticText`). It repeats how QCommonStyle paints an item, so it paints only under
+the styles that do so (Fusion, Windows). Every other cell goes to Qt's delegate: selected,
+focused or hovered, disabled, right to left, a text with line breaks, control, right-to-left or
+combining characters, a text taller or wider than its cell, and every cell under another style.
+``tests/ui/test_history_cells.py`` compares the two pixel by pixel.
 """
 
 from __future__ import annotations
 
 from unicodedata import bidirectional, combining
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, Qt
-from PySide6.QtGui import QFont, QPainter, QPalette, QStaticText
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableView
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtGui import QPainter, QPalette, QStaticText
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from profile_editor.ui.history.model import RIGHT_ALIGNED_COLUMNS, HistoryModel
 
 # Strong left-to-right and neutral classes (Unicode bidi), as "—", "…", "é" or "中" are.
 _LEFT_TO_RIGHT = frozenset(("L", "EN", "ES", "ET", "CS", "ON", "WS"))
 _PLAIN_STATE = QStyle.StateFlag.State_Enabled
-_OTHER_STATES = QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus
+_OTHER_STATES = (
+    QStyle.StateFlag.State_Selected
+    | QStyle.StateFlag.State_HasFocus
+    | QStyle.StateFlag.State_MouseOver
+)
+# Styles that paint an item as QCommonStyle does, which this delegate repeats; under any other
+# (Windows 11's, macOS's, a proxy style) every cell goes to Qt's delegate.
+_PLAIN_ITEM_STYLES = frozenset(("fusion", "windows"))
+# Events on the view after which the texts laid out no longer hold.
+_LAYOUT_CHANGES = frozenset(
+    (QEvent.Type.StyleChange, QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange)
+)
 # Laid-out texts kept: a screenful of cells is a few hundred; a long session's are dropped at once.
 _KEPT_TEXTS = 4096
 
@@ -44,15 +63,31 @@ class HistoryCellDelegate(QStyledItemDelegate):
 
     def __init__(self, view: QTableView, model: HistoryModel) -> None:
         super().__init__(view)
-        self._model = model
-        # Qt's text margin in an item: the focus frame's, plus one.
-        self._margin = (
-            view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-        )
-        self._font, self._elide = QFont(), Qt.TextElideMode.ElideNone
+        self._view, self._model = view, model
+        self._elide = view.textElideMode()
         # (text, width) -> (the text as shown, elided to the width; its width; its height), or
         # None for a text Qt's delegate paints
         self._texts: dict[tuple[str, int], tuple[QStaticText, float, int] | None] = {}
+        self._reset()
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _LAYOUT_CHANGES:
+            self._reset()
+        return False
+
+    def _reset(self) -> None:
+        """Reads what the view's style, font and direction decide, and forgets every text
+        laid out: at the start and whenever one of them changes."""
+        view = self._view
+        style = view.style()
+        name = style.name()
+        if not name and style.metaObject().className() == "QStyleSheetStyle":
+            name = QApplication.style().name()  # a style sheet paints over the app's style
+        self._own = name.lower() in _PLAIN_ITEM_STYLES and not view.isRightToLeft()
+        # Qt's text margin in an item: the focus frame's, plus one.
+        self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        self._texts.clear()
 
     def paint(
         self,
@@ -61,11 +96,7 @@ class HistoryCellDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         state = option.state
-        if (
-            state & _OTHER_STATES
-            or not state & _PLAIN_STATE
-            or option.direction != Qt.LayoutDirection.LeftToRight
-        ):
+        if not self._own or state & _OTHER_STATES or not state & _PLAIN_STATE:
             super().paint(painter, option, index)
             return
         row, column = index.row(), index.column()
@@ -73,9 +104,10 @@ class HistoryCellDelegate(QStyledItemDelegate):
         if not text:
             return
         rect, margin = option.rect, self._margin
-        width = rect.width() - 2 * margin
+        width, height = rect.width() - 2 * margin, rect.height()
         shown = self._laid_out(text, width, option)
-        if shown is None:
+        # Qt's delegate clips what does not fit the cell; this one leaves it to it.
+        if shown is None or shown[1] > width or shown[2] > height:
             super().paint(painter, option, index)
             return
         static, text_width, text_height = shown
@@ -89,16 +121,16 @@ class HistoryCellDelegate(QStyledItemDelegate):
             color = option.palette.color(group, QPalette.ColorRole.Text)
         painter.setPen(color)
         x = rect.x() + margin + (width - text_width if column in RIGHT_ALIGNED_COLUMNS else 0)
-        y = rect.y() + (rect.height() - text_height) // 2
+        y = rect.y() + height // 2 - text_height // 2  # centred as QStyle.alignedRect does
         painter.drawStaticText(QPointF(x, y), static)
 
     def _laid_out(
         self, text: str, width: int, option: QStyleOptionViewItem
     ) -> tuple[QStaticText, float, int] | None:
-        font, elide = option.font, option.textElideMode
-        if font != self._font or elide != self._elide:  # none of the texts holds
+        elide = option.textElideMode
+        if elide != self._elide:  # set on the view: no event tells
             self._texts.clear()
-            self._font, self._elide = QFont(font), elide  # the option's own goes with it
+            self._elide = elide
         key = (text, width)
         try:
             return self._texts[key]
@@ -108,10 +140,10 @@ class HistoryCellDelegate(QStyledItemDelegate):
             self._texts.clear()
         shown = None
         if _plain(text):
-            metrics = option.fontMetrics
-            static = QStaticText(metrics.elidedText(text, elide, width))
+            static = QStaticText(option.fontMetrics.elidedText(text, elide, width))
             static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(font=font)
-            shown = (static, static.size().width(), metrics.height())
+            static.prepare(font=option.font)
+            size = static.size()
+            shown = (static, size.width(), int(size.height()))
         self._texts[key] = shown
         return shown
