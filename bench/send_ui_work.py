@@ -11,9 +11,9 @@ The baseline, measured in the same run, is the field's text set with its signals
 any window pays to change the ID. The window's deferred work (history, draft save, frame ends)
 runs between sends, untimed, as it runs between a user's.
 
-With ``--idle-ms``, the UI thread sleeps that long after each send, as it waits for a send's
-answer through a server: the same code then runs with cold caches, as it does in
-``bench/sends.py`` (on the machines measured, several times its hot cost).
+With ``--idle-ms``, the UI thread sleeps that long between each hand-over and its answer, as it
+waits for the answer through a server in ``bench/sends.py``; the answer and the next ID then run
+with cold caches, as they do there (on the machines measured, about twice their hot cost).
 """
 
 from __future__ import annotations
@@ -61,6 +61,10 @@ def one_run(
         send.click()
         t2 = clock()
         assert len(jobs) == 1, window.status_line.text()
+        if idle_ms:  # the wait for the answer, untimed: the thread sleeps, caches go cold
+            app.processEvents()
+            time.sleep(idle_ms / 1000)
+        t2_answer = clock()
         requests._on_report(jobs.pop(), 1, outcome)  # the finished report, as the thread sends it
         t3 = clock()
         blocked = field.blockSignals(True)
@@ -69,10 +73,8 @@ def one_run(
         t5 = clock()
         field.blockSignals(blocked)
         app.processEvents()
-        if idle_ms:
-            time.sleep(idle_ms / 1000)  # the thread waits, as for an answer: caches go cold
         if i >= n // 10:  # the first tenth warms up
-            for into, took in zip(phases, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+            for into, took in zip(phases, (t1 - t0, t2 - t1, t3 - t2_answer), strict=True):
                 into.append(took * 1e6)
             base.append((t5 - t4) * 1e6)
     return [median(p) for p in phases], median(base)
@@ -95,7 +97,7 @@ def main() -> None:
     window.controller.requests.drain()
     results = [one_run(app, window, args.sends, args.idle_ms) for _ in range(args.runs)]
     window.close()
-    how = f"{args.idle_ms:g} ms idle after each send" if args.idle_ms else "hot"
+    how = f"{args.idle_ms:g} ms idle before each answer" if args.idle_ms else "hot"
     print(f"The window's own UI-thread work per send, {how}, µs (median of {args.runs} runs):")
     totals = []
     for k, name in enumerate(PHASES):

@@ -149,7 +149,8 @@ def shown_window(
     """The plain window of :func:`field_window` with what the app's window also shows for each
     send: its status line's label (selectable, wrapped), and under it a history table of the
     size of the app's (seven columns, alternating colours)."""
-    window, field, _status = field_window(width)
+    window, field, plain_status = field_window(width)
+    plain_status.hide()  # this window's status label is the one below
     central = window.centralWidget()
     layout = central.layout()
     status = QLabel("Ready.", central)
