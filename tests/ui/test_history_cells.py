@@ -3,12 +3,20 @@ entries, the font and the selection."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtGui import QFont, QImage
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyledItemDelegate, QStyleFactory
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyledItemDelegate,
+    QStyleFactory,
+    QTableView,
+)
 
 from profile_editor.storage.history import HistoryEntry
 from profile_editor.ui.common import palette
@@ -97,87 +105,65 @@ def test_cells_look_as_qt_paints_them(
         qapp.setFont(app_font)
 
 
-def test_a_font_change_lays_the_texts_out_again(qapp: QApplication) -> None:
+@contextmanager
+def one_entry_panel(
+    qapp: QApplication, prepare: Callable[[QTableView], None]
+) -> Iterator[HistoryPanel]:
+    """A shown panel holding one sent request, its table prepared by ``prepare`` first."""
     panel = HistoryPanel()
     try:
+        prepare(panel.view)
         panel.set_entries(
             [
                 HistoryEntry(
                     base_url="https://api.courier.com",
                     method="POST",
                     recipient_id="ada-lovelace",
-                    status=200,
-                    outcome="success",
+                    status=404,
+                    outcome="api_error",
                     duration_ms=12,
                 )
             ]
         )
-        panel.resize(800, 200)
+        panel.resize(900, 200)
         panel.show()
         qapp.processEvents()
+        yield panel
+    finally:
+        panel.close()
+        panel.deleteLater()
+
+
+def as_qt_paints(panel: HistoryPanel) -> QImage:
+    """The table's cells as Qt's own delegate paints them."""
+    qt_delegate = QStyledItemDelegate(panel.view)
+    panel.view.setItemDelegate(qt_delegate)
+    return _cells(panel)
+
+
+def test_a_font_change_lays_the_texts_out_again(qapp: QApplication) -> None:
+    with one_entry_panel(qapp, lambda view: None) as panel:
         small = _cells(panel)
         panel.view.setFont(QFont(panel.font().family(), 16))
         qapp.processEvents()
         large = _cells(panel)
         assert large != small
-        qt_delegate = QStyledItemDelegate(panel.view)
-        panel.view.setItemDelegate(qt_delegate)
-        assert large == _cells(panel)
-    finally:
-        panel.close()
-        panel.deleteLater()
+        assert large == as_qt_paints(panel)
 
 
 def test_a_text_taller_than_its_row_is_cut_as_qt_cuts_it(qapp: QApplication) -> None:
-    panel = HistoryPanel()
-    try:
-        panel.set_entries(
-            [
-                HistoryEntry(
-                    base_url="https://api.courier.com",
-                    method="GET",
-                    recipient_id="grace-hopper",
-                    status=404,
-                    outcome="api_error",
-                    duration_ms=7,
-                )
-            ]
-        )
-        panel.view.setFont(QFont(panel.font().family(), 30))  # the rows keep their height
-        panel.resize(900, 200)
-        panel.show()
-        qapp.processEvents()
-        ours = _cells(panel)
-        qt_delegate = QStyledItemDelegate(panel.view)
-        panel.view.setItemDelegate(qt_delegate)
-        assert ours == _cells(panel)
-    finally:
-        panel.close()
-        panel.deleteLater()
+    def taller(view: QTableView) -> None:
+        view.setFont(QFont(view.font().family(), 30))  # the rows keep their height
+
+    with one_entry_panel(qapp, taller) as panel:
+        assert _cells(panel) == as_qt_paints(panel)
 
 
 def test_under_a_style_of_its_own_every_cell_is_qts(qapp: QApplication) -> None:
     """A style that may paint items its own way (here a proxy, as Windows 11's and macOS's do
     theirs): the delegate leaves every cell to Qt's."""
-    panel = HistoryPanel()
     proxy, fusion = QProxyStyle("fusion"), QStyleFactory.create("Fusion")
-    try:
-        panel.view.setStyle(proxy)
-        panel.set_entries(
-            [
-                HistoryEntry(
-                    base_url="https://api.courier.com",
-                    method="POST",
-                    recipient_id="ada",
-                    status=200,
-                    outcome="success",
-                    duration_ms=3,
-                )
-            ]
-        )
-        panel.resize(900, 200)
-        panel.show()
-        qapp.processEvents()
+    with one_entry_panel(qapp, lambda view: view.setStyle(proxy)) as panel:
         ours = _cells(panel)
         delegate = panel.view.itemDelegate()
         assert isinstance(delegate, HistoryCellDelegate) and not delegate._texts
@@ -185,10 +171,5 @@ def test_under_a_style_of_its_own_every_cell_is_qts(qapp: QApplication) -> None:
         qapp.processEvents()
         _cells(panel)
         assert any(delegate._texts.values())
-        qt_delegate = QStyledItemDelegate(panel.view)
-        panel.view.setItemDelegate(qt_delegate)
         panel.view.setStyle(proxy)
-        assert ours == _cells(panel)
-    finally:
-        panel.close()
-        panel.deleteLater()
+        assert ours == as_qt_paints(panel)
