@@ -29,23 +29,33 @@ class SizeRotatingFileHandler(logging.FileHandler):
         super().__init__(path, mode="a", encoding="utf-8")
         self.max_bytes = max_bytes
         self.backup_count = backup_count
+        # The file's length as this handler wrote it: every request logs a line on the UI
+        # thread, and asking the file (stat, seek, tell) and formatting the record twice cost
+        # more than the rest of the line together.
+        self._length = self._length_on_disk()
+
+    def _length_on_disk(self) -> int:
+        try:
+            return os.path.getsize(self.baseFilename)
+        except OSError:
+            return 0
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            if self._should_roll_over(record):
+            line = self.format(record) + self.terminator
+            if self.stream is None:
+                self.stream = self._open()
+                self._length = self._length_on_disk()
+            length = len(line) if line.isascii() else len(line.encode("utf-8"))
+            if self.max_bytes > 0 and self._length + length >= self.max_bytes:
                 self._roll_over()
+            self.stream.write(line)
+            self.flush()
+            self._length += length
+        except RecursionError:
+            raise
         except Exception:
             self.handleError(record)
-            return
-        super().emit(record)
-
-    def _should_roll_over(self, record: logging.LogRecord) -> bool:
-        if self.stream is None:
-            self.stream = self._open()
-        if self.max_bytes <= 0 or not os.path.isfile(self.baseFilename):
-            return False
-        self.stream.seek(0, 2)  # the end: some platforms do not put it there on append
-        return self.stream.tell() + len(self.format(record) + self.terminator) >= self.max_bytes
 
     def _roll_over(self) -> None:
         if self.stream is not None:
@@ -58,6 +68,7 @@ class SizeRotatingFileHandler(logging.FileHandler):
         if self.backup_count > 0 and os.path.exists(base):
             os.replace(base, f"{base}.1")
         self.stream = self._open()
+        self._length = self._length_on_disk()
 
 
 def log_path_for(data_dir: Path) -> Path:
