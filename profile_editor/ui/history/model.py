@@ -242,9 +242,10 @@ class HistoryModel(QAbstractTableModel):
     # Python override costs three calls into Python per cell on every repaint.
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # Called for every visible cell and seven roles on each repaint, and the table repaints
-        # with each burst of sends: roles it has nothing for (four of the seven) return before
-        # the index is read; the rest are plain int compares and cached strings.
+        # Qt's delegate asks for seven roles for each cell it paints (the table's own delegate
+        # leaves it the selected row, hovered cells and other styles: see cells.py): roles it
+        # has nothing for (four of the seven) return before the index is read; the rest are
+        # plain int compares and cached strings.
         if role != _DISPLAY and role not in _OTHER_ROLES:
             return None
         row = index.row()
