@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PySide6.QtGui import QFont, QImage
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QProxyStyle,
@@ -22,6 +23,7 @@ from profile_editor.storage.history import HistoryEntry
 from profile_editor.ui.common import palette
 from profile_editor.ui.common.resources import read_text
 from profile_editor.ui.history.cells import HistoryCellDelegate
+from profile_editor.ui.history.model import RECIPIENT_COLUMN
 from profile_editor.ui.history.panel import HistoryPanel
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -173,3 +175,43 @@ def test_under_a_style_of_its_own_every_cell_is_qts(qapp: QApplication) -> None:
         assert any(delegate._texts.values())
         panel.view.setStyle(proxy)
         assert ours == as_qt_paints(panel)
+
+
+def test_a_theme_switch_recolours_the_status_cells(qapp: QApplication) -> None:
+    with one_entry_panel(qapp, lambda view: None) as panel:
+        light = _cells(panel)
+        try:
+            palette.theme().set_override(Qt.ColorScheme.Dark)
+            qapp.processEvents()
+            dark = _cells(panel)
+            assert dark != light
+            assert dark == as_qt_paints(panel)
+        finally:
+            palette.theme().set_override(None)
+
+
+def test_a_palette_set_on_the_table_colours_its_texts(qapp: QApplication) -> None:
+    with one_entry_panel(qapp, lambda view: None) as panel:
+        before = _cells(panel)
+        colours = panel.view.palette()
+        colours.setColor(QPalette.ColorRole.Text, QColor("#b000b0"))
+        panel.view.setPalette(colours)
+        qapp.processEvents()
+        after = _cells(panel)
+        assert after != before
+        assert after == as_qt_paints(panel)
+
+
+def test_an_elide_mode_set_on_the_table_elides_its_texts_anew(qapp: QApplication) -> None:
+    def narrow(view: QTableView) -> None:
+        view.horizontalHeader().setStretchLastSection(False)
+
+    with one_entry_panel(qapp, narrow) as panel:
+        panel.view.horizontalHeader().resizeSection(RECIPIENT_COLUMN, 60)  # "ada-lovelace" elided
+        qapp.processEvents()
+        middle = _cells(panel)
+        panel.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        qapp.processEvents()
+        right = _cells(panel)
+        assert right != middle
+        assert right == as_qt_paints(panel)

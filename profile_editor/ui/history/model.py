@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from profile_editor.core.profile.jsoncodec import dumps_pretty
 from profile_editor.storage.history import HistoryEntry
-from profile_editor.ui.common.palette import current
+from profile_editor.ui.common.palette import Palette, current, theme
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -79,12 +79,24 @@ def outcome_label(outcome: str) -> str:
 def _status_color(entry: HistoryEntry) -> QColor:
     colors = current()
     if entry.status is None:
-        return QColor(colors.muted if entry.outcome == "cancelled" else colors.bad)
+        return _color(colors.muted if entry.outcome == "cancelled" else colors.bad)
     if entry.status < 300:
-        return QColor(colors.good)
+        return _color(colors.good)
     if entry.status < 500:
-        return QColor(colors.warn)
-    return QColor(colors.bad)
+        return _color(colors.warn)
+    return _color(colors.bad)
+
+
+# Parsed once per name: the table paints a coloured cell or two a row on every repaint. Shared,
+# so never changed by those who get one.
+_COLORS: dict[str, QColor] = {}
+
+
+def _color(name: str) -> QColor:
+    color = _COLORS.get(name)
+    if color is None:
+        color = _COLORS[name] = QColor(name)
+    return color
 
 
 def _clip(text: str, limit: int) -> str:
@@ -158,10 +170,16 @@ class HistoryModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._entries: list[HistoryEntry] = []
-        self._cells: dict[str, tuple[str | None, ...]] = {}  # display texts by entry id
+        # Each cell's text and text colour (None: the palette's), by entry id; the colours
+        # follow the theme.
+        self._cells: dict[str, tuple[tuple[str | None, QColor | None], ...]] = {}
         self._has_more = False
         self._fetching = False
         self.more: Callable[[], None] | None = None
+        theme().follow(self, self.on_theme_changed)
+
+    def on_theme_changed(self, _colors: Palette) -> None:
+        self._cells.clear()  # the views repaint with the new palette
 
     def set_has_more(self, has_more: bool) -> None:
         self._has_more = has_more
@@ -254,7 +272,7 @@ class HistoryModel(QAbstractTableModel):
         entry = self._entries[row]
         column = index.column()
         if role == _DISPLAY:
-            return self._texts(entry)[column]
+            return self._row_cells(entry)[column][0]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME_COLUMN:
                 return entry.time.astimezone().isoformat(timespec="seconds")
@@ -273,18 +291,19 @@ class HistoryModel(QAbstractTableModel):
             return entry
         return None
 
-    def cell_text(self, row: int, column: int) -> str | None:
-        """What the cell at ``row``, ``column`` reads (its DisplayRole)."""
-        return self._texts(self._entries[row])[column]
+    def cell(self, row: int, column: int) -> tuple[str | None, QColor | None]:
+        """What the cell at ``row``, ``column`` reads (its DisplayRole), and the colour of its
+        text when it is not the palette's (its ForegroundRole): one call a cell on a repaint."""
+        return self._row_cells(self._entries[row])[column]
 
-    def cell_color(self, row: int, column: int) -> QColor | None:
-        """The colour of the cell's text when it is not the palette's (its ForegroundRole)."""
-        return _status_color(self._entries[row]) if column in COLORED_COLUMNS else None
-
-    def _texts(self, entry: HistoryEntry) -> tuple[str | None, ...]:
+    def _row_cells(self, entry: HistoryEntry) -> tuple[tuple[str | None, QColor | None], ...]:
         cells = self._cells.get(entry.id)
         if cells is None:
-            cells = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
+            color = _status_color(entry)
+            cells = tuple(
+                (self._display(entry, c), color if c in COLORED_COLUMNS else None)
+                for c in range(len(COLUMNS))
+            )
             self._cells[entry.id] = cells
         return cells
 
