@@ -5,10 +5,12 @@ The table repaints with each burst of sends. Qt's delegate asks the model for se
 (seven calls into Python) and lays the text out again on every paint; this one reads the cell's
 cached text and colour from :class:`~.model.HistoryModel` in one call and draws a text laid out
 once (:class:`QStaticText`). Per cell it reads the option's state once, as an int, and nothing
-else of the option that stays the same for the whole table (elide mode, palette). It repeats how QCommonStyle paints an item, so it paints only under
-the styles that do so (Fusion, Windows). Every other cell goes to Qt's delegate: selected,
-focused or hovered, disabled, right to left, a text with line breaks, control, right-to-left or
-combining characters, a text taller or wider than its cell, and every cell under another style.
+else of the option that stays the same for the whole table (elide mode, palette).
+
+It repeats how QCommonStyle paints an item, so it paints only under the styles that do so
+(Fusion, Windows). Every other cell goes to Qt's delegate: selected, focused or hovered,
+disabled, right to left, a text with line breaks, control, right-to-left or combining
+characters, a text taller or wider than its cell, and every cell under another style.
 ``tests/ui/test_history_cells.py`` compares the two pixel by pixel.
 """
 
