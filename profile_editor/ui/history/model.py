@@ -79,24 +79,12 @@ def outcome_label(outcome: str) -> str:
 def _status_color(entry: HistoryEntry) -> QColor:
     colors = current()
     if entry.status is None:
-        return _color(colors.muted if entry.outcome == "cancelled" else colors.bad)
+        return QColor(colors.muted if entry.outcome == "cancelled" else colors.bad)
     if entry.status < 300:
-        return _color(colors.good)
+        return QColor(colors.good)
     if entry.status < 500:
-        return _color(colors.warn)
-    return _color(colors.bad)
-
-
-# Parsed once per name: the table paints a coloured cell or two a row on every repaint. Shared,
-# so never changed by those who get one.
-_COLORS: dict[str, QColor] = {}
-
-
-def _color(name: str) -> QColor:
-    color = _COLORS.get(name)
-    if color is None:
-        color = _COLORS[name] = QColor(name)
-    return color
+        return QColor(colors.warn)
+    return QColor(colors.bad)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -284,7 +272,7 @@ class HistoryModel(QAbstractTableModel):
                 return _clip(entry.message, 2000)
             return None
         if role == Qt.ItemDataRole.ForegroundRole and column in COLORED_COLUMNS:
-            return QBrush(_status_color(entry))
+            return QBrush(self._row_cells(entry)[column][1])
         if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT_ALIGNED_COLUMNS:
             return _RIGHT
         if role == ENTRY_ROLE:
