@@ -143,14 +143,24 @@ def as_qt_paints(panel: HistoryPanel) -> QImage:
     return _cells(panel)
 
 
+def assert_repainted_as_qt_paints(
+    qapp: QApplication, panel: HistoryPanel, change: Callable[[], None]
+) -> None:
+    """After ``change`` the cells look different, and as Qt's delegate paints them: what the
+    delegate kept from before did not hold on."""
+    before = _cells(panel)
+    change()
+    qapp.processEvents()
+    after = _cells(panel)
+    assert after != before
+    assert after == as_qt_paints(panel)
+
+
 def test_a_font_change_lays_the_texts_out_again(qapp: QApplication) -> None:
     with one_entry_panel(qapp, lambda view: None) as panel:
-        small = _cells(panel)
-        panel.view.setFont(QFont(panel.font().family(), 16))
-        qapp.processEvents()
-        large = _cells(panel)
-        assert large != small
-        assert large == as_qt_paints(panel)
+        assert_repainted_as_qt_paints(
+            qapp, panel, lambda: panel.view.setFont(QFont(panel.font().family(), 16))
+        )
 
 
 def test_a_text_taller_than_its_row_is_cut_as_qt_cuts_it(qapp: QApplication) -> None:
@@ -179,27 +189,19 @@ def test_under_a_style_of_its_own_every_cell_is_qts(qapp: QApplication) -> None:
 
 def test_a_theme_switch_recolours_the_status_cells(qapp: QApplication) -> None:
     with one_entry_panel(qapp, lambda view: None) as panel:
-        light = _cells(panel)
         try:
-            palette.theme().set_override(Qt.ColorScheme.Dark)
-            qapp.processEvents()
-            dark = _cells(panel)
-            assert dark != light
-            assert dark == as_qt_paints(panel)
+            assert_repainted_as_qt_paints(
+                qapp, panel, lambda: palette.theme().set_override(Qt.ColorScheme.Dark)
+            )
         finally:
             palette.theme().set_override(None)
 
 
 def test_a_palette_set_on_the_table_colours_its_texts(qapp: QApplication) -> None:
     with one_entry_panel(qapp, lambda view: None) as panel:
-        before = _cells(panel)
         colours = panel.view.palette()
         colours.setColor(QPalette.ColorRole.Text, QColor("#b000b0"))
-        panel.view.setPalette(colours)
-        qapp.processEvents()
-        after = _cells(panel)
-        assert after != before
-        assert after == as_qt_paints(panel)
+        assert_repainted_as_qt_paints(qapp, panel, lambda: panel.view.setPalette(colours))
 
 
 def test_an_elide_mode_set_on_the_table_elides_its_texts_anew(qapp: QApplication) -> None:
@@ -209,9 +211,6 @@ def test_an_elide_mode_set_on_the_table_elides_its_texts_anew(qapp: QApplication
     with one_entry_panel(qapp, narrow) as panel:
         panel.view.horizontalHeader().resizeSection(RECIPIENT_COLUMN, 60)  # "ada-lovelace" elided
         qapp.processEvents()
-        middle = _cells(panel)
-        panel.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        qapp.processEvents()
-        right = _cells(panel)
-        assert right != middle
-        assert right == as_qt_paints(panel)
+        assert_repainted_as_qt_paints(
+            qapp, panel, lambda: panel.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        )
