@@ -24,12 +24,8 @@ from profile_editor.ui.editor.cell_text_edit import CellTextEdit
 from profile_editor.ui.editor.fields_delegate import FieldsDelegate
 from profile_editor.ui.editor.fields_model import KEY_COLUMN, TYPE_COLUMN, VALUE_COLUMN, FieldsModel
 from profile_editor.ui.editor.json_edit import HIGHLIGHT_LIMIT, JsonEdit
-from profile_editor.ui.editor.widget import (
-    FIELDS_TAB,
-    JSON_TAB,
-    ProfileEditorWidget,
-    ProfileResult,
-)
+from profile_editor.ui.editor.profile_result import ProfileResult
+from profile_editor.ui.editor.widget import FIELDS_TAB, JSON_TAB, ProfileEditorWidget
 
 # The headless "offscreen" platform warns about this whenever a window is shown.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")

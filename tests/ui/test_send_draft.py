@@ -11,7 +11,7 @@ from driver import WindowDriver  # type: ignore[import-not-found]
 from profile_editor.core.methods import Method
 from profile_editor.core.send.draft import Draft
 from profile_editor.sandbox.server import SandboxServer
-from profile_editor.ui.editor.widget import ProfileResult
+from profile_editor.ui.editor.profile_result import ProfileResult
 from profile_editor.ui.shell.main_window import MainWindow
 
 

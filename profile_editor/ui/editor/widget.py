@@ -23,7 +23,7 @@ shows the Fields tab.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
@@ -37,6 +37,7 @@ from profile_editor.ui.editor.fields_delegate import FieldsDelegate
 from profile_editor.ui.editor.fields_model import FieldsModel, RowEdit
 from profile_editor.ui.editor.fields_page import FieldsPage
 from profile_editor.ui.editor.find_and_go_to import FIELDS_TAB, JSON_TAB, FindAndGoTo
+from profile_editor.ui.editor.profile_result import ProfileResult
 from profile_editor.ui.editor.undo_commands import (
     EditorState,
     ReplaceCommand,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from profile_editor.ui.editor.json_page import JsonPage
     from profile_editor.ui.editor.profile_json_edit import DocumentRef, ProfileJsonEdit, TextStep
 
-__all__ = ["FIELDS_TAB", "JSON_TAB", "ProfileEditorWidget", "ProfileResult"]
+__all__ = ["FIELDS_TAB", "JSON_TAB", "ProfileEditorWidget"]
 
 DEBOUNCE_MS = 150
 # Parsing a multi-megabyte text takes long enough that it should not run between keystrokes.
@@ -59,61 +60,6 @@ UNDO_LIMIT = 200
 # Below this many characters an undo step keeps the rows as well as the text (cheap, and
 # undoing then needs no parse); above, the rows are parsed from the text again when needed.
 KEEP_ROWS_LIMIT = 200_000
-
-
-class ProfileResult:
-    """The profile being edited, or the first problem that keeps it from being one.
-
-    ``where`` is ``"json"`` (then ``line``/``column`` are set) or ``"fields"`` (then ``row``,
-    0-based); ``problem`` is a sentence for the user naming the place.
-    """
-
-    profile: dict[str, Any] | None
-    problem: str | None
-    where: Literal["json", "fields"] | None
-    line: int
-    column: int
-    row: int
-
-    def __init__(
-        self,
-        profile: dict[str, Any] | None,
-        problem: str | None = None,
-        where: Literal["json", "fields"] | None = None,
-        line: int = 0,
-        column: int = 0,
-        row: int = -1,
-    ) -> None:
-        object.__setattr__(self, "profile", profile)
-        object.__setattr__(self, "problem", problem)
-        object.__setattr__(self, "where", where)
-        object.__setattr__(self, "line", line)
-        object.__setattr__(self, "column", column)
-        object.__setattr__(self, "row", row)
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.profile, self.problem, self.where, self.line, self.column, self.row)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ProfileResult) or other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__qualname__}(profile={self.profile!r}, problem={self.problem!r}, where={self.where!r}, line={self.line!r}, column={self.column!r}, row={self.row!r})"
-
-    @property
-    def ok(self) -> bool:
-        return self.profile is not None
 
 
 class ProfileEditorWidget(QWidget):
