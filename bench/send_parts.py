@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from _common import median, sandbox_process
 from PySide6.QtWidgets import QApplication
-from sends import profile_window, raw_in_qt_worker, settle, through_window
+from sends import Kept, profile_window, raw_in_qt_worker, settle, through_window
 
 from profile_editor.ui.common import dialogs
 from profile_editor.ui.shell.main_window import MainWindow
@@ -73,17 +73,19 @@ def main() -> None:
     with sandbox_process() as (url, key):
         window = profile_window(url, key)
         through_window(window, 3)  # warm up: imports, connection
-        raw_in_qt_worker(url, key, 3)
+        kept = Kept(url, key)  # as the window keeps its client and request thread
+        raw_in_qt_worker(kept, url, key, 3)
         floor: list[float] = []
         walls: dict[str, list[float]] = {name: [] for name in VARIANTS}
         names = list(VARIANTS)
         for r in range(args.rounds):
             settle()
-            floor.append(raw_in_qt_worker(url, key, n)[0])
+            floor.append(raw_in_qt_worker(kept, url, key, n)[0])
             for name in names if r % 2 == 0 else reversed(names):
                 with VARIANTS[name](window):
                     settle()
                     walls[name].append(through_window(window, n)[0])
+        kept.close()
         window.close()
     app.processEvents()
     base = median(floor)
