@@ -12,23 +12,21 @@ floor measures the window or the difference in set-up.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
 from _common import median, sandbox_process
-from PySide6.QtWidgets import QApplication
 from sends import (
     Kept,
     profile_window,
     raw_in_new_qt_worker,
     raw_in_qt_worker,
     settle,
+    start,
     through_window,
 )
 
 from profile_editor.core.http.models import ProfileRequest
 from profile_editor.core.http.session import Session
-from profile_editor.ui.common import dialogs
 from profile_editor.ui.common.workers import JobThread
 from profile_editor.ui.shell.main_window import MainWindow
 
@@ -52,14 +50,7 @@ def through_renewed_window(window: MainWindow, url: str, key: str, n: int) -> fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sends", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=14)
-    args = parser.parse_args()
-    app = QApplication([])
-    # Closing asks about the unsaved request; a benchmark has nobody to answer.
-    dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
-    n = args.sends
+    n, rounds, app = start(14)
     with sandbox_process() as (url, key):
         window = profile_window(url, key)
         through_window(window, 3)  # warm up: imports, connection
@@ -79,14 +70,14 @@ def main() -> None:
             "window, new each loop": lambda: through_renewed_window(window, url, key, n),
         }
         walls: dict[str, list[float]] = {name: [] for name in loops}
-        for r in range(args.rounds):
+        for r in range(rounds):
             for name in loops if r % 2 == 0 else reversed(loops):
                 walls[name].append(loops[name]())
         kept.close()
         window.close()
     app.processEvents()
     m = {name: median(values) for name, values in walls.items()}
-    print(f"{n} sequential sends, median of {args.rounds} rounds, alternating in one process")
+    print(f"{n} sequential sends, median of {rounds} rounds, alternating in one process")
     for name, values in walls.items():
         print(f"  {name:<24} {m[name]:8.1f} ms  (rounds {min(values):.0f}-{max(values):.0f})")
     print(

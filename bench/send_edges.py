@@ -13,16 +13,13 @@ the steady state (a send's mean). Each part is the median over the rounds.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Callable
 
 from _common import median, sandbox_process
 from PySide6.QtCore import QEventLoop
-from PySide6.QtWidgets import QApplication
-from sends import Kept, profile_window, raw_request, settle, through_window
+from sends import Kept, profile_window, raw_request, settle, start, through_window
 
-from profile_editor.ui.common import dialogs
 from profile_editor.ui.common.workers import Job
 from profile_editor.ui.shell.main_window import MainWindow
 
@@ -81,14 +78,7 @@ def parts(rounds: list[list[float]]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sends", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=10)
-    args = parser.parse_args()
-    app = QApplication([])
-    # Closing asks about the unsaved request; a benchmark has nobody to answer.
-    dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
-    n = args.sends
+    n, rounds, app = start(10)
     with sandbox_process() as (url, key):
         window = profile_window(url, key)
         through_window(window, 3)  # warm up: imports, connection
@@ -98,16 +88,16 @@ def main() -> None:
             "floor": floor_sender(kept, url, key, loop),
             "window": window_sender(window, loop),
         }
-        rounds: dict[str, list[list[float]]] = {name: [] for name in senders}
-        for r in range(args.rounds):
+        timings: dict[str, list[list[float]]] = {name: [] for name in senders}
+        for r in range(rounds):
             for name in senders if r % 2 == 0 else reversed(senders):
                 settle()
-                rounds[name].append(timed_sends(n, senders[name]))
+                timings[name].append(timed_sends(n, senders[name]))
         kept.close()
         window.close()
     app.processEvents()
-    floor, window_parts = parts(rounds["floor"]), parts(rounds["window"])
-    print(f"{n} sequential sends, each timed, median of {args.rounds} rounds (ms)")
+    floor, window_parts = parts(timings["floor"]), parts(timings["window"])
+    print(f"{n} sequential sends, each timed, median of {rounds} rounds (ms)")
     print(f"  {'':<24} {'floor':>8} {'window':>8}")
     for name in floor:
         print(f"  {name:<24} {floor[name]:8.2f} {window_parts[name]:8.2f}")

@@ -13,15 +13,12 @@ hides a part of that size; one process that alternates does not.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from _common import median, sandbox_process
-from PySide6.QtWidgets import QApplication
-from sends import Kept, profile_window, raw_in_qt_worker, settle, through_window
+from sends import Kept, profile_window, raw_in_qt_worker, settle, start, through_window
 
-from profile_editor.ui.common import dialogs
 from profile_editor.ui.shell.main_window import MainWindow
 
 
@@ -62,14 +59,7 @@ VARIANTS: dict[str, Callable[[MainWindow], AbstractContextManager[None]]] = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sends", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=10)
-    args = parser.parse_args()
-    app = QApplication([])
-    # Closing asks about the unsaved request; a benchmark has nobody to answer.
-    dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
-    n = args.sends
+    n, rounds, app = start(10)
     with sandbox_process() as (url, key):
         window = profile_window(url, key)
         through_window(window, 3)  # warm up: imports, connection
@@ -78,7 +68,7 @@ def main() -> None:
         floor: list[float] = []
         walls: dict[str, list[float]] = {name: [] for name in VARIANTS}
         names = list(VARIANTS)
-        for r in range(args.rounds):
+        for r in range(rounds):
             settle()
             floor.append(raw_in_qt_worker(kept, url, key, n)[0])
             for name in names if r % 2 == 0 else reversed(names):
@@ -89,7 +79,7 @@ def main() -> None:
         window.close()
     app.processEvents()
     base = median(floor)
-    print(f"{n} sequential sends, median of {args.rounds} rounds, alternating in one process")
+    print(f"{n} sequential sends, median of {rounds} rounds, alternating in one process")
     print(f"  {'the Qt-worker floor':<40} {base:8.1f} ms")
     for name, values in walls.items():
         m = median(values)

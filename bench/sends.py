@@ -453,14 +453,21 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.0f}-{max(values):.0f}"
 
 
-def main() -> None:
+def start(rounds: int) -> tuple[int, int, QApplication]:
+    """A benchmark of sends through the window: its ``--sends`` (100 by default) and
+    ``--rounds`` (``rounds``), and its application, whose window closes without asking about
+    the unsaved request (a benchmark has nobody to answer)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--sends", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=rounds)
     args = parser.parse_args()
     app = QApplication([])
-    # Closing asks about the unsaved request; a benchmark has nobody to answer.
     dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
+    return args.sends, args.rounds, app
+
+
+def main() -> None:
+    n, rounds, app = start(7)
     with sandbox_process() as (url, key):
         window = profile_window(url, key)
         plain, field, status = field_window(window.request_bar.recipient_edit.width())
@@ -477,7 +484,6 @@ def main() -> None:
         raw_in_thread_with_field(kept["thread"], url, key, 3, field)
         product_floor(kept["product"], url, key, 3, field, status)
         product_floor(kept["shown"], url, key, 3, shown_field, shown_status, table)
-        n = args.sends
         loops: dict[str, Callable[[], Timing]] = {
             "raw": lambda: raw(kept["raw"], url, key, n),
             "handoff": lambda: raw_in_qt_worker(kept["handoff"], url, key, n),
@@ -495,7 +501,7 @@ def main() -> None:
         }
         walls: dict[str, list[float]] = {name: [] for name in loops}
         cpus: dict[str, list[float]] = {name: [] for name in loops}
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for name, loop in loops.items():
                 settle()
                 wall, cpu = loop()
@@ -509,7 +515,7 @@ def main() -> None:
     app.processEvents()
     m = {name: median(values) for name, values in walls.items()}
     report(
-        f"{n} sequential sends, median of {args.rounds} rounds",
+        f"{n} sequential sends, median of {rounds} rounds",
         [
             ("raw httpx keep-alive posts", m["raw"], "ms"),
             ("the same posts, each in a Qt worker job", m["handoff"], "ms"),
