@@ -107,6 +107,13 @@ def sandbox_in_process(*options: str) -> Iterator[SandboxProcess]:
             process.stdout.close()
 
 
+def interruptible() -> None:
+    """For ``preexec_fn`` of a CLI a test interrupts: SIGINT handled as under a terminal. A suite
+    started in the background (``pytest &``, some CI runners) runs with SIGINT ignored; a child
+    inherits that, Python keeps it, and the test's Ctrl+C would never reach the run."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def journal_lines(path: Path) -> int:
     """How many lines a bulk journal has (0 before it exists): the run's header, then a row each."""
     try:

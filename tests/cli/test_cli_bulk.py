@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli, interruptible  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
@@ -290,6 +290,7 @@ def test_ctrl_c_stops_at_once_and_resume_finishes(
             "--json",
         ],
         env=dict(cli_env, COURIER_API_KEY=TEST_KEY),
+        preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

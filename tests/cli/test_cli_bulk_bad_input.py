@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli, interruptible  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
@@ -235,6 +235,7 @@ def test_resume_after_ctrl_c_reports_each_row_once(
             str(report),
         ],
         env=dict(cli_env, COURIER_API_KEY=TEST_KEY),
+        preexec_fn=interruptible,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
