@@ -123,12 +123,55 @@ def test_no_history_writer_outlives_the_window(
         window.fill(recipient=f"user-{n}", profile={"n": n}, method="POST")
         assert window.send().ok
     recorder = window.widget.recorder
-    assert recorder.writer_alive()
+    qtbot.waitUntil(recorder.writer_alive)  # started with the burst's write
     assert window.close()
     assert not recorder.writer_alive() and window.threads_running() == 0
     store = HistoryStore(window.history_log().path)
     try:
         assert sorted(e.recipient_id for e in store.entries()) == ["user-0", "user-1", "user-2"]
+    finally:
+        store.close()
+
+
+def test_a_burst_is_written_in_one_write_its_first_entry_with_the_rest(qtbot: QtBot) -> None:
+    log = _Log()
+    recorder = _recorder(log)
+    shown = cast(_Panel, recorder._panel).shown
+    recorder._add(lambda at: cast(Any, "first"))
+    assert shown == ["first"]  # shown at once, not written yet
+    for n in range(3):
+        recorder._add(lambda at, n=n: cast(Any, f"then-{n}"))
+    qtbot.waitUntil(lambda: log.written() == ["first", "then-0", "then-1", "then-2"])
+    assert len(log.writes) == 1
+    recorder.shutdown()
+
+
+def test_a_long_burst_is_written_as_it_goes(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = _Log()
+    recorder = _recorder(log)
+    shown = cast(_Panel, recorder._panel).shown
+    recorder._add(lambda at: cast(Any, "first"))
+    recorder._add(lambda at: cast(Any, "second"))
+    recorder.flush()  # the burst goes on: shown, not written
+    assert (shown, log.written(), recorder.writer_alive()) == (["first", "second"], [], False)
+    monkeypatch.setattr(recorder_module, "WRITE_WITHIN_MS", 0)  # it has lasted long enough
+    recorder._add(lambda at: cast(Any, "third"))
+    recorder.flush()
+    qtbot.waitUntil(lambda: log.written() == ["first", "second", "third"])
+    assert len(log.writes) == 1
+    recorder.shutdown()
+
+
+def test_a_lone_send_closed_at_once_is_still_written(
+    qtbot: QtBot, window: WindowDriver, sandbox: SandboxServer
+) -> None:
+    window.wait_history_loaded()
+    window.fill(recipient="lone", profile={"n": 1}, method="POST")
+    assert window.send().ok
+    assert window.close()  # before the burst's time is up
+    store = HistoryStore(window.history_log().path)
+    try:
+        assert [e.recipient_id for e in store.entries()] == ["lone"]
     finally:
         store.close()
 

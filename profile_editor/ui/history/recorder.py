@@ -1,12 +1,14 @@
 """Records every request the window makes (loads, sends and their verifications; list,
 preference, token and tenant changes) in the history: shown at once (a burst of requests, at the
-end of each ``BURST_MS``), written to the database by one long-lived writer thread."""
+end of each ``BURST_MS``), written to the database a burst at a time by one long-lived writer
+thread."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import queue
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 __all__ = ["HistoryRecorder"]
 
 BURST_MS = 100
+# How long a burst's entries may wait for the burst to pause before they are written anyway.
+WRITE_WITHIN_MS = 500
 # How long a closing window waits for the writer to write what is queued.
 SHUTDOWN_MS = 3000
 # An entry waiting to be written, with the secrets to mask in it.
@@ -49,16 +53,18 @@ class _Maker(Protocol):
 class HistoryRecorder(QObject):
     """Turns finished sends into history entries.
 
-    The first request after a quiet moment is recorded at once; those that end within
-    ``BURST_MS`` of it are recorded together when that time is up (and so on while the burst
-    lasts): making an entry costs the UI thread more, one by one between sends, than the send
-    itself. Entries are made in the order their requests ended, with the time each ended.
+    The first request after a quiet moment is shown at once; those that end within ``BURST_MS``
+    of it are shown together when that time is up (and so on while the burst lasts): making an
+    entry costs the UI thread more, one by one between sends, than the send itself. Entries are
+    made in the order their requests ended, with the time each ended. They are written once the
+    burst pauses, or every ``WRITE_WITHIN_MS`` while it lasts: a write competes with the sends
+    for the CPU.
 
     One long-lived writer thread, so rows reach the database in the order the sends finished; it
-    waits for an entry, writes it with every one queued meanwhile (one transaction), then lets a
-    burst gather for ``BURST_MS``, so sends in quick succession share a write. When the database
-    cannot be written (a full disk, a read-only folder) the recorder says so once and turns
-    history off; the panel still shows this session's requests.
+    waits for entries, writes those queued together (one transaction, one fsync), then waits
+    ``BURST_MS`` before the next write. When the database cannot be written (a full disk, a
+    read-only folder) the recorder says so once and turns history off; the panel still shows
+    this session's requests.
 
     Signals:
         writeFailed(str): the history could not be written; the sentence says why.
@@ -86,6 +92,9 @@ class HistoryRecorder(QObject):
         self._off = ""  # why history is off, once writing failed
         # The burst's requests not recorded yet, each with the time it ended.
         self._waiting: list[tuple[_Maker, datetime]] = []
+        # Entries shown, written once the burst pauses (see flush), and since when they wait.
+        self._unwritten: list[HistoryEntry] = []
+        self._unwritten_since = 0.0
         self._burst = QTimer(self)
         self._burst.setSingleShot(True)
         self._burst.setInterval(BURST_MS)
@@ -190,13 +199,16 @@ class HistoryRecorder(QObject):
             self._waiting.append((make, at))
             return
         self._burst.start()
-        self._keep([make(at=at)])
+        entry = make(at=at)
+        self._panel.add_entry(entry)
+        self._hold([entry])
 
     def flush(self) -> None:
         """Record the burst's requests that wait (the burst's timer does this each ``BURST_MS``
-        while requests keep coming)."""
+        while requests keep coming); once the burst pauses, write what it recorded."""
         waiting, self._waiting = self._waiting, []
         if not waiting:
+            self._write_held()
             return
         if not self._closed:
             self._burst.start()  # the burst may go on
@@ -209,14 +221,24 @@ class HistoryRecorder(QObject):
                 entries.append(make(at=at))
             except Exception as exc:
                 error = error or exc
-        self._keep(entries)
+        for entry in entries:
+            self._panel.add_entry(entry)
+        self._hold(entries)
+        if time.monotonic() - self._unwritten_since >= WRITE_WITHIN_MS / 1000:
+            self._write_held()  # a long burst: written as it goes too
         if error is not None:
             raise error
 
-    def _keep(self, entries: list[HistoryEntry]) -> None:
-        for entry in entries:
-            self._panel.add_entry(entry)
-        if self._off:
+    def _hold(self, entries: list[HistoryEntry]) -> None:
+        # Written once the burst pauses: a write (and its fsync) competes with the sends for
+        # the CPU, and one for the burst costs less than one per send or per update.
+        if not self._unwritten:
+            self._unwritten_since = time.monotonic()
+        self._unwritten.extend(entries)
+
+    def _write_held(self) -> None:
+        entries, self._unwritten = self._unwritten, []
+        if not entries or self._off:
             return
         # Every key known now, and every key a request was sent with (the bar's key may have
         # changed since the burst's first request).
@@ -265,6 +287,7 @@ class HistoryRecorder(QObject):
         whatever it did not get to: no thread outlives the window."""
         self._burst.stop()
         self.flush()  # the burst's last requests are recorded too
+        self._write_held()
         self._closed = True
         self._writer.shutdown(SHUTDOWN_MS)
         if self._writer.is_alive():
