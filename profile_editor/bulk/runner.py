@@ -86,7 +86,8 @@ SentHook = Callable[[Any, "Outcome"], None]
 
 class BulkRunner:
     """One run. :meth:`run` blocks until the rows are done or the run is cancelled;
-    :meth:`pause`, :meth:`resume` and :meth:`cancel` may be called from any thread."""
+    :meth:`pause`, :meth:`resume` and :meth:`cancel` may be called from any thread, and
+    :meth:`interrupt` from a signal handler."""
 
     def __init__(
         self,
@@ -134,6 +135,7 @@ class BulkRunner:
             self._preferences = PreferenceSender(target, client, self._execute, on_sent)
         # Why the run stopped by itself (a journal or report write failed); raised by run().
         self.error: Exception | None = None
+        self._interrupted = False
 
     # -- control --------------------------------------------------------------------------
     def pause(self) -> None:
@@ -151,8 +153,24 @@ class BulkRunner:
         self._cancel.cancel()
         self._running.set()  # wake paused workers so they can stop
 
+    def interrupt(self) -> None:
+        """Ctrl+C: :meth:`run` cancels the run within 0.1 s, then raises KeyboardInterrupt.
+
+        Only a flag is set here. A signal handler runs between any two bytecodes of the thread
+        in :meth:`run`: there it may hold a lock that :meth:`cancel` takes, and an exception
+        raised there (Python's own KeyboardInterrupt) can leave a lock held, e.g. the row
+        queue's as ``with`` leaves it, and the run waiting for it forever.
+        """
+        self._interrupted = True
+
     @property
     def cancelled(self) -> bool:
+        return self._cancel.is_cancelled()
+
+    def _stopping(self) -> bool:
+        """Whether the run is cancelled; cancels it first when it was interrupted."""
+        if self._interrupted and not self._cancel.is_cancelled():
+            self.cancel()
         return self._cancel.is_cancelled()
 
     def snapshot(self) -> RunCounts:
@@ -172,7 +190,7 @@ class BulkRunner:
             worker.start()
         try:
             for row in rows:
-                if self._cancel.is_cancelled():
+                if self._stopping():
                     break
                 if row.line in self._skip:
                     with self._lock:
@@ -187,24 +205,32 @@ class BulkRunner:
                         self._stop_on(exc)
                     continue
                 while not self._put(pending, row):
-                    if self._cancel.is_cancelled():
+                    if self._stopping():
                         break
         except BaseException:
-            self.cancel()  # Ctrl+C or a broken input: stop the workers before leaving
+            self.cancel()  # a broken input (or KeyboardInterrupt): stop the workers first
             raise
         finally:
-            if self._cancel.is_cancelled():
+            if self._stopping():
                 _drain(pending)
+            # Waited for a little at a time, so that an interrupt meanwhile still cancels.
             for _ in workers:
-                pending.put(None)
+                while not self._put(pending, None):
+                    self._stopping()  # the rows still queued ahead are skipped once cancelled
             for worker in workers:
-                worker.join()
+                while worker.is_alive():
+                    worker.join(0.1)
+                    self._stopping()
+        if self._interrupted:
+            raise KeyboardInterrupt
         if self.error is not None:
             raise self.error
         return self.snapshot()
 
     @staticmethod
-    def _put(pending: queue.Queue[Row | PreferenceRow | None], row: Row | PreferenceRow) -> bool:
+    def _put(
+        pending: queue.Queue[Row | PreferenceRow | None], row: Row | PreferenceRow | None
+    ) -> bool:
         try:
             pending.put(row, timeout=0.1)
         except queue.Full:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from profile_editor.bulk.rows import InputError
@@ -13,7 +15,7 @@ from profile_editor.cli.output import Output
 if TYPE_CHECKING:
     from profile_editor.bulk.history import RowRecorder
     from profile_editor.bulk.report import RowResult
-    from profile_editor.bulk.runner import RunCounts
+    from profile_editor.bulk.runner import BulkRunner, RunCounts
     from profile_editor.cli.context import Context
     from profile_editor.cli.progress import ProgressBar
 
@@ -114,7 +116,8 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
     stopped: str | None = None
     assert job.runner is not None
     try:
-        counts = job.run()
+        with _ctrl_c_interrupts(job.runner):
+            counts = job.run()
     except KeyboardInterrupt:
         interrupted = True
         counts = job.runner.snapshot()
@@ -156,6 +159,24 @@ def command_bulk(ctx: Context, out: Output, args: argparse.Namespace) -> int:
         out.say(f"The run stopped: {stopped}")
         return Exit.API_ERROR
     return Exit.OK if counts.all_ok else Exit.API_ERROR
+
+
+@contextlib.contextmanager
+def _ctrl_c_interrupts(runner: BulkRunner) -> Iterator[None]:
+    """Ctrl+C during the run tells the runner, which cancels the run and then raises
+    KeyboardInterrupt itself. Raised by Python wherever the main thread was, it could leave the
+    row queue's lock held (the main thread leaving its ``with``), and the run waiting for it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread gets signals and may handle them
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: runner.interrupt())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 class _FirstRows:

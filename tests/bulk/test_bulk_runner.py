@@ -71,3 +71,26 @@ def test_a_report_that_cannot_be_written_stops_the_run() -> None:
     with pytest.raises(OSError, match="No space"):
         runner.run(_rows(1000))
     assert len(seen) < 1000
+
+
+@pytest.mark.parametrize("rows", [50, 2], ids=["queueing rows", "waiting for the workers"])
+def test_an_interrupt_cancels_the_run_which_then_raises_keyboard_interrupt(rows: int) -> None:
+    """Ctrl+C of the command line: the signal handler only calls interrupt(); the thread in
+    run() cancels, whether it is queueing rows or waiting for the workers to end."""
+    runner, seen = _runner(concurrency=2)
+    runner.pause()  # no row ends before the interrupt
+    ended: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runner.run(_rows(rows))
+        except BaseException as exc:
+            ended.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    runner.interrupt()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert [type(exc) for exc in ended] == [KeyboardInterrupt]
+    assert runner.cancelled and seen == []

@@ -126,7 +126,7 @@ class ProfilesClient:
             retry_after: str | None = None
             try:
                 response = self._http.send_direct(
-                    request.method.value, request.url, content=body, headers=headers
+                    request.method.value, request.url, content=body, headers=headers, cancel=cancel
                 )
             except httpx.HTTPError as exc:
                 if cancel.is_cancelled():

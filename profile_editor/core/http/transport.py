@@ -3,7 +3,9 @@
 A blocking socket read cannot be interrupted by closing an httpx client from another thread, so
 Cancel and window close would otherwise wait for the server (up to the 60 s timeout). The
 network backend here remembers the sockets it opened; ``abort()`` shuts them down, which wakes
-the blocked read at once with an error that the client turns into a "cancelled" outcome.
+the blocked read at once with an error that the client turns into a "cancelled" outcome. A
+connection still opening then (or opened just after, by a request that had checked its token a
+moment before) is refused as it opens, when its request's token is cancelled.
 
 The TLS context (loading the CA bundle: about 20 ms) is made when the first https:// connection
 opens, so a run against http:// (the sandbox, a local mock) never pays for it. It is the context
@@ -25,13 +27,26 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpcore
 import httpx
 
 from profile_editor.core.http.config import CONNECT_TIMEOUT, TOTAL_TIMEOUT
 from profile_editor.core.http.models import COMMON_HEADERS
+
+if TYPE_CHECKING:
+    from profile_editor.core.http.cancel import CancelToken
+
+
+class _Sending(threading.local):
+    """The cancel token of the request this thread is sending: the pool opens a connection in
+    the thread that needs it, so the backend sees which request it is for."""
+
+    cancel: CancelToken | None = None
+
+
+_SENDING = _Sending()
 
 
 class AbortableBackend(httpcore.NetworkBackend):
@@ -50,17 +65,27 @@ class AbortableBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         self._refuse_if_closed()
+        cancel = _SENDING.cancel
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         sock = stream.get_extra_info("socket")
         with self._lock:
             closed = self._closed
-            if not closed:
+            # Looked at under the lock that abort() takes: either abort() finds this socket,
+            # or the token was cancelled before it looked (a cancel sets it, then aborts).
+            cancelled = cancel is not None and cancel.is_cancelled()
+            if not (closed or cancelled):
                 self._sockets.add(sock)
         if closed:
             # Closed while this one connected: its pool has forgotten it already, so it would
             # send the request after all and then stay open until the garbage collector.
             stream.close()
             raise _closed_error()
+        if cancelled:
+            # Cancelled as this request got its connection (connecting, or replacing one the
+            # abort cut): it would go out after all, and its answer be waited for, as long as
+            # the server takes.
+            stream.close()
+            raise httpcore.ConnectError("The request was cancelled.")
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return stream
 
@@ -160,11 +185,18 @@ class SharedClient(httpx.Client):
         self._sends_to = transport
 
     def send_direct(
-        self, method: str, url: str, *, content: bytes | None, headers: Mapping[str, str]
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None,
+        headers: Mapping[str, str],
+        cancel: CancelToken | None = None,
     ) -> httpx.Response:
         """Send one request and read its answer, as ``request()`` does: the same headers (a
         header given here replaces the client's of that name), timeouts, exceptions (each
-        ``RequestError`` carries its request) and ``elapsed``."""
+        ``RequestError`` carries its request) and ``elapsed``. Once ``cancel`` is cancelled, no
+        connection opens for it (``ConnectError``)."""
         if self.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         # The client's headers (httpx's defaults and ours) and timeouts as they are now.
@@ -178,6 +210,7 @@ class SharedClient(httpx.Client):
         timeout = {"timeout": self.timeout.as_dict()}
         request = httpx.Request(method, url, content=content, headers=merged, extensions=timeout)
         started = time.perf_counter()
+        _SENDING.cancel = cancel
         try:
             response = self._sends_to.handle_request(request)
             response.request = request
@@ -189,6 +222,8 @@ class SharedClient(httpx.Client):
         except httpx.RequestError as exc:
             exc.request = request
             raise
+        finally:
+            _SENDING.cancel = None
         response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
         return response
 
