@@ -169,8 +169,11 @@ def _ctrl_c_interrupts(runner: BulkRunner) -> Iterator[None]:
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread gets signals and may handle them
+    if (
+        threading.current_thread() is not threading.main_thread()  # only it gets signals
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # started to ignore Ctrl+C (`&`)
+    ):
+        yield
         return
     previous = signal.signal(signal.SIGINT, lambda signum, frame: runner.interrupt())
     try:

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from cli_support import TEST_KEY, RunCli  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli, interruptible  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
@@ -109,6 +109,7 @@ def _start(
             "--json",
         ],
         env=dict(env, COURIER_API_KEY=TEST_KEY),
+        preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
