@@ -114,6 +114,16 @@ def interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def wait_for(predicate: Callable[[], object], what: str, seconds: float = 30) -> None:
+    """Until ``predicate()`` holds, polling: what a test waits for here happens in another
+    process, with no signal to wait on."""
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
 def journal_lines(path: Path) -> int:
     """How many lines a bulk journal has (0 before it exists): the run's header, then a row each."""
     try:

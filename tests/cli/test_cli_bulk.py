@@ -9,11 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
-from cli_support import TEST_KEY, RunCli, interruptible  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli, interruptible, wait_for  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
@@ -163,14 +162,6 @@ def test_bulk_retries_dropped_connections_with_the_same_key(
     assert all(len(set(k)) == 1 for k in keys.values())
 
 
-def _wait_for(predicate: object, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def _journal_done(path: Path) -> list[int]:
     if not path.exists():
         return []
@@ -214,8 +205,8 @@ def test_kill_9_then_resume_applies_each_row_once_with_the_same_key(
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(lambda: len(_journal_done(journal)) == 50, "50 rows done")
-        _wait_for(
+        wait_for(lambda: len(_journal_done(journal)) == 50, "50 rows done")
+        wait_for(
             lambda: (
                 {r.recipient_id for r in keyed_sandbox.requests() if r.method == "POST"}
                 >= set(stuck)
@@ -296,8 +287,8 @@ def test_ctrl_c_stops_at_once_and_resume_finishes(
         text=True,
     )
     try:
-        _wait_for(lambda: len(_journal_done(journal)) == 10, "10 rows done")
-        _wait_for(
+        wait_for(lambda: len(_journal_done(journal)) == 10, "10 rows done")
+        wait_for(
             lambda: {r.recipient_id for r in keyed_sandbox.requests()} >= set(stuck),
             "the stuck rows in flight",
         )

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from cli_support import TEST_KEY, RunCli, interruptible  # type: ignore[import-not-found]
+from cli_support import TEST_KEY, RunCli, interruptible, wait_for  # type: ignore[import-not-found]
 
 from profile_editor.sandbox.models import Fault
 from profile_editor.sandbox.server import SandboxServer
@@ -78,14 +77,6 @@ def _rows(path: Path, count: int) -> Path:
     return path
 
 
-def _wait_for(predicate: object, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def _start(
     code: str, extra: list[str], sandbox: SandboxServer, env: dict[str, str], tmp_path: Path
 ) -> subprocess.Popen[str]:
@@ -144,7 +135,7 @@ def test_ctrl_c_as_the_main_thread_leaves_the_queue_lock_stops_the_run(
     go = tmp_path / "go"
     process = _start(LEAVING_THE_QUEUE_LOCK, [str(go)], keyed_sandbox, cli_env, tmp_path)
     try:
-        _wait_for(
+        wait_for(
             lambda: {r.recipient_id for r in keyed_sandbox.requests()} >= set(STUCK),
             "the stuck rows in flight",
         )
