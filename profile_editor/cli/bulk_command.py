@@ -268,7 +268,8 @@ def _row_problem(result: RowResult) -> str:
     if result.status == "bad":
         return f"line {result.line}{who}: skipped: {result.message}"
     status = f"{result.http_status} " if result.http_status else ""
-    return f"line {result.line}{who}: {result.status}: {status}{result.message}".rstrip()
+    detail = f"{status}{result.message}".strip()  # none for a row cancelled before its answer
+    return f"line {result.line}{who}: {result.status}" + (f": {detail}" if detail else "")
 
 
 def _counts_doc(counts: RunCounts) -> dict[str, int]:

@@ -113,6 +113,8 @@ def _interrupted(process: subprocess.Popen[str]) -> dict[str, object]:
     doc: dict[str, object] = json.loads(stdout)
     assert doc["interrupted"] is True
     assert "--resume" in stderr
+    cancelled = [line for line in stderr.splitlines() if ": cancelled" in line]
+    assert cancelled and all(line.endswith(": cancelled") for line in cancelled), stderr
     return doc
 
 
