@@ -88,7 +88,7 @@ def test_shutdown_writes_what_was_queued_before_the_writer_ends(qtbot: QtBot) ->
     recorder = _recorder(log)
     recorder._add(lambda at: cast(Any, "first"))
     qtbot.waitUntil(lambda: log.written() == ["first"])
-    # The writer now lets a burst gather: these are queued behind its pause.
+    # A new burst: held by the recorder, not yet handed to the writer, when the window closes.
     for n in range(3):
         recorder._add(lambda at, n=n: cast(Any, f"queued-{n}"))
     recorder.shutdown()

@@ -61,10 +61,9 @@ class HistoryRecorder(QObject):
     for the CPU.
 
     One long-lived writer thread, so rows reach the database in the order the sends finished; it
-    waits for entries, writes those queued together (one transaction, one fsync), then waits
-    ``BURST_MS`` before the next write. When the database cannot be written (a full disk, a
-    read-only folder) the recorder says so once and turns history off; the panel still shows
-    this session's requests.
+    waits for entries and writes those handed over together in one transaction (one fsync).
+    When the database cannot be written (a full disk, a read-only folder) the recorder says so
+    once and turns history off; the panel still shows this session's requests.
 
     Signals:
         writeFailed(str): the history could not be written; the sentence says why.
@@ -199,9 +198,7 @@ class HistoryRecorder(QObject):
             self._waiting.append((make, at))
             return
         self._burst.start()
-        entry = make(at=at)
-        self._panel.add_entry(entry)
-        self._hold([entry])
+        self._keep([make(at=at)])
 
     def flush(self) -> None:
         """Record the burst's requests that wait (the burst's timer does this each ``BURST_MS``
@@ -221,17 +218,18 @@ class HistoryRecorder(QObject):
                 entries.append(make(at=at))
             except Exception as exc:
                 error = error or exc
-        for entry in entries:
-            self._panel.add_entry(entry)
-        self._hold(entries)
+        self._keep(entries)
         if time.monotonic() - self._unwritten_since >= WRITE_WITHIN_MS / 1000:
             self._write_held()  # a long burst: written as it goes too
         if error is not None:
             raise error
 
-    def _hold(self, entries: list[HistoryEntry]) -> None:
-        # Written once the burst pauses: a write (and its fsync) competes with the sends for
-        # the CPU, and one for the burst costs less than one per send or per update.
+    def _keep(self, entries: list[HistoryEntry]) -> None:
+        """Show ``entries`` now; write them once the burst pauses: a write (and its fsync)
+        competes with the sends for the CPU, and one for the burst costs less than one per send
+        or per update."""
+        for entry in entries:
+            self._panel.add_entry(entry)
         if not self._unwritten:
             self._unwritten_since = time.monotonic()
         self._unwritten.extend(entries)
@@ -257,14 +255,12 @@ class HistoryRecorder(QObject):
         def serve(_progress: Progress) -> None:
             with background():
                 while True:
+                    # A burst at a time: the recorder gathers it (see flush).
                     batch, ended = _take_batch(pending)  # waits for the first entry
                     if batch:
                         log.append_many(batch)  # one write and one fsync for the lot
                     if ended:
                         return
-                    # Sends in quick succession are written together: a write (and an fsync)
-                    # per send would cost more than the send itself.
-                    stop.wait(BURST_MS / 1000)
 
         self._serving = True
         self._writer.run(Job(serve, token=stop).on_failed(self._on_write_failed))
