@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
@@ -105,6 +106,43 @@ def test_cells_look_as_qt_paints_them(
         panel.close()
         panel.deleteLater()
         qapp.setFont(app_font)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\U0001d56c",  # mathematical bold fraktur A: a font's own character, taller than its lines
+        "ईऽॲ",  # shaped by a fallback font's rules
+        "●☄☹",  # taller than the lines, from fallback fonts
+        "env \U0001d56c ई ● é",
+    ],
+)
+def test_a_character_from_a_fallback_font_looks_as_qt_paints_it(
+    qapp: QApplication, text: str
+) -> None:
+    """Found by the test above: these went to the table's own painting, one pixel row off."""
+    panel = HistoryPanel()
+    try:
+        panel.set_entries(
+            [
+                HistoryEntry(
+                    time=T0,
+                    environment=text,
+                    base_url="https://api.courier.com",
+                    method="POST",
+                    recipient_id=text,
+                    outcome="success",
+                    duration_ms=0.0,
+                )
+            ]
+        )
+        panel.resize(900, 200)
+        panel.show()
+        qapp.processEvents()
+        assert _cells(panel) == as_qt_paints(panel)
+    finally:
+        panel.close()
+        panel.deleteLater()
 
 
 @contextmanager

@@ -10,7 +10,8 @@ else of the option that stays the same for the whole table (elide mode, palette)
 It repeats how QCommonStyle paints an item, so it paints only under the styles that do so
 (Fusion, Windows). Every other cell goes to Qt's delegate: selected, focused or hovered,
 disabled, right to left, a text with line breaks, control, right-to-left or combining
-characters, a text taller or wider than its cell, and every cell under another style.
+characters, a character from a fallback font or taller than the font's lines, a text taller or
+wider than its cell, and every cell under another style.
 ``tests/ui/test_history_cells.py`` compares the two pixel by pixel.
 """
 
@@ -111,6 +112,7 @@ class HistoryCellDelegate(QStyledItemDelegate):
         self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
         self._texts.clear()
         self._text_colors.clear()
+        self._line: int | None = None
 
     def paint(
         self,
@@ -159,11 +161,25 @@ class HistoryCellDelegate(QStyledItemDelegate):
         if len(self._texts) >= _KEPT_TEXTS:
             self._texts.clear()
         shown = None
-        if _plain(text):
-            static = QStaticText(option.fontMetrics.elidedText(text, self._elide, width))
+        metrics = option.fontMetrics
+        # A character from a fallback font is shaped by that font's rules, and one of the
+        # font's own may be taller than its lines: Qt's delegate follows both (its own line
+        # height, its own shaping), a static text does not.
+        if _plain(text) and all(c.isascii() or metrics.inFontUcs4(ord(c)) for c in text):
+            static = QStaticText(metrics.elidedText(text, self._elide, width))
             static.setTextFormat(Qt.TextFormat.PlainText)
             static.prepare(font=option.font)
             size = static.size()
-            shown = (static, size.width(), int(size.height()))
+            height = int(size.height())
+            if height == self._line_height(option):
+                shown = (static, size.width(), height)
         self._texts[text, width] = shown
         return shown
+
+    def _line_height(self, option: QStyleOptionViewItem) -> int:
+        """The height of a line of the font's own characters, laid out as a static text."""
+        if self._line is None:
+            static = QStaticText("x")
+            static.prepare(font=option.font)
+            self._line = int(static.size().height())
+        return self._line
