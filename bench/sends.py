@@ -1,6 +1,6 @@
 """100 sequential sends through the window, against the floors any Qt app pays for them.
 
-    python bench/sends.py [--sends 100] [--rounds 7]
+    python bench/sends.py [--sends 100] [--rounds 7] [--pressure 64]
 
 Every loop goes to the same sandbox, which runs in a separate process. Rounds alternate between
 the loops; the medians are compared and the spread of the rounds is shown. The window is held to
@@ -19,11 +19,15 @@ of 100 posts made the floor 4-21% faster in every comparison (``bench/kept_or_ne
 the window given the same gained -2 to 7% (about 1% over 24 rounds): a floor set up anew for
 each loop measures its set-up against the window's. That floor, as measured until 2026-12-07,
 is printed too, with the window's ratio to it.
+
+``--pressure 64`` runs it all while another process walks 64 MB (twice this host's L3 cache):
+how the host measured when it was slow, with every cache line of the window's path a miss.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import queue
 import sqlite3
@@ -36,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from _common import median, report, sandbox_process
+from _common import cache_pressure, median, report, sandbox_process
 from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -460,7 +464,19 @@ def start(rounds: int) -> tuple[int, int, QApplication]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sends", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument(
+        "--pressure",
+        type=int,
+        default=0,
+        metavar="MB",
+        help="another process walks this much memory for the whole run (64: the slow host)",
+    )
     args = parser.parse_args()
+    if args.pressure:
+        walker = cache_pressure(args.pressure)
+        walker.__enter__()
+        atexit.register(walker.__exit__, None, None, None)
+        print(f"under cache pressure: another process walks {args.pressure} MB over and over")
     app = QApplication([])
     dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
     return args.sends, args.rounds, app
@@ -545,6 +561,8 @@ def main() -> None:
         f"with the field {m['field'] / m['raw']:.2f}x, "
         f"waiting thread and field {m['thread'] / m['raw']:.2f}x, "
         f"app client {m['app'] / m['raw']:.2f}x; "
+        f"the field's repaint alone against the Qt-worker floor: "
+        f"{m['field'] / m['handoff']:.2f}x; "
         f"what a send of this product needs against the Qt-worker floor: "
         f"{m['product'] / m['handoff']:.2f}x, shown as the window shows it: "
         f"{m['shown'] / m['handoff']:.2f}x"
