@@ -45,25 +45,23 @@ def sandbox_process(*options: str) -> Iterator[tuple[str, str]]:
         proc.wait(10)
 
 
-# Walks a buffer one cache line at a time, in C (a strided copy), for ever: the caches it shares
-# with the benchmark stay full of someone else's lines, as on a host with busy neighbours.
+# Walks a buffer one cache line at a time, in C (a strided copy): the caches it shares with the
+# benchmark stay full of someone else's lines, as on a host with busy neighbours. It ends with
+# its parent, so a benchmark killed mid-run does not leave it spinning.
 _WALKER = """
-import sys
-view = memoryview(bytearray(int(sys.argv[1]) << 20))
-while True:
+import os, sys
+parent, view = os.getppid(), memoryview(bytearray(int(sys.argv[1]) << 20))
+while os.getppid() == parent:
     view[::64].tobytes()
 """
 
 
 @contextmanager
 def cache_pressure(mb: int) -> Iterator[None]:
-    """While inside: another process walks ``mb`` MB over and over (nothing if ``mb`` is 0).
+    """While inside: another process walks ``mb`` MB over and over.
 
-    On 2026-12-07 the same code measured 1.08x on a quiet host and 1.255x when the host was
+    On 2026-12-07 the same code measured 1.085x on a quiet host and 1.255x when the host was
     slower; a walker of 64 MB (twice the L3 cache here) reproduces the slow state."""
-    if mb <= 0:
-        yield
-        return
     proc = subprocess.Popen([sys.executable, "-c", _WALKER, str(mb)])
     try:
         yield

@@ -36,7 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -472,10 +472,11 @@ def start(rounds: int) -> tuple[int, int, QApplication]:
         help="another process walks this much memory for the whole run (64: the slow host)",
     )
     args = parser.parse_args()
-    if args.pressure:
-        walker = cache_pressure(args.pressure)
-        walker.__enter__()
-        atexit.register(walker.__exit__, None, None, None)
+    if args.pressure > 0:
+        # Until the script exits: the callers' loops need not know of it.
+        walker = ExitStack()
+        walker.enter_context(cache_pressure(args.pressure))
+        atexit.register(walker.close)
         print(f"under cache pressure: another process walks {args.pressure} MB over and over")
     app = QApplication([])
     dialogs.ask_save_discard_cancel = lambda *args, **kwargs: dialogs.Choice.DISCARD
